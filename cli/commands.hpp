@@ -1,0 +1,13 @@
+#pragma once
+// One file per subcommand; each adds itself to the app. The callback calls one library entry
+// point and prints. Errors propagate as exceptions to main(), which turns them into messages.
+#include <CLI/CLI.hpp>
+
+namespace trafl::cli {
+void add_grade_command(CLI::App& app);
+void add_passk_command(CLI::App& app);
+void add_judge_command(CLI::App& app);
+void add_tasks_command(CLI::App& app);
+void add_make_fixtures_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
+}  // namespace trafl::cli

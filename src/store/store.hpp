@@ -1,0 +1,107 @@
+#pragma once
+// The run database: the hub every stage reads from and writes to (SQLite, WAL, versioned schema).
+// Identity of a sample is (run, problem id, sample index); identity of a grade is (sample, mode).
+// All writes are idempotent (INSERT OR IGNORE on those identities) and batched in transactions,
+// so a killed process can simply be re-run: committed batches stay, the rest is redone.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "benchmarks/task.hpp"
+#include "grading/grade.hpp"
+#include "metrics/outcomes.hpp"
+
+struct sqlite3;
+
+namespace trafl {
+
+struct RunSpec {
+  std::string model;          // user-facing model name
+  std::string task;           // task name (benchmarks registry)
+  std::string data_path;      // the data file as given (informational)
+  std::string data_sha256;    // hash of the data file (identity)
+  nlohmann::json config = nlohmann::json::object();  // sampler/decoding configuration (identity)
+  std::int64_t seed = 0;      // (identity)
+  std::string source;         // where samples came from, e.g. an imported samples file (informational)
+};
+
+struct SampleRow {
+  std::string problem_id;
+  std::int64_t sample_index = 0;
+  std::string completion;
+  std::vector<std::int32_t> token_ids;  // optional (model-generated samples)
+  std::string trajectory;               // optional binary blob (layout documented by the sampler)
+};
+
+struct PendingSample {
+  std::int64_t sample_id = 0;  // rowid in samples
+  std::string problem_id;
+  std::int64_t sample_index = 0;
+  std::string completion;
+};
+
+struct GradeRow {
+  std::int64_t sample_id = 0;
+  Grade grade;
+};
+
+struct RunInfo {
+  std::int64_t id = 0;
+  RunSpec spec;
+  std::string tool_version;
+  std::string created_at;
+};
+
+class Store {
+ public:
+  // Opens or creates the database and applies pending schema migrations. A file that is not a
+  // trafl-eval database, or one written by a newer schema, is an InputError naming the file.
+  explicit Store(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  static int latest_schema_version();
+  int schema_version() const;
+  const std::string& path() const { return path_; }
+
+  // Same (model, task, data_sha256, canonical config, seed) → same run id; otherwise a new run.
+  std::int64_t ensure_run(const RunSpec& spec);
+  std::vector<RunInfo> runs() const;
+
+  // Idempotent: existing (run, problem id) rows are left as they are.
+  void put_problems(std::int64_t run_id, const std::vector<Problem>& problems);
+  std::vector<Problem> problems(std::int64_t run_id) const;
+
+  // One transaction per call. Existing (run, problem id, sample index) rows are ignored.
+  // Returns how many rows were new.
+  std::size_t put_samples(std::int64_t run_id, const std::vector<SampleRow>& samples);
+
+  // Samples of `run_id` that have no grade in `mode`, ordered by sample id, ids > after_sample_id,
+  // at most `limit` rows. Resumable grading pages through this.
+  std::vector<PendingSample> ungraded(std::int64_t run_id, std::string_view mode, std::size_t limit,
+                                      std::int64_t after_sample_id = 0) const;
+
+  // One transaction per call; existing (sample, mode) grades are ignored. Returns rows new.
+  std::size_t put_grades(const std::vector<GradeRow>& grades);
+
+  std::int64_t count_samples(std::int64_t run_id) const;
+  std::int64_t count_grades(std::int64_t run_id, std::string_view mode) const;
+
+  // Per-problem (n, c) for pass@k, grouped by model × task × mode × config.
+  std::vector<ProblemOutcome> outcomes(const OutcomeQuery& query) const;
+
+  sqlite3* handle() const { return db_; }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  struct Statements;
+  std::unique_ptr<Statements> stmts_;
+};
+
+}  // namespace trafl
