@@ -1,10 +1,21 @@
-// STUB (to be replaced): placeholder so the tree builds while the real command is written.
+// `trafl-eval tasks`: the registered benchmarks, their grading modes and defaults.
+#include <fmt/format.h>
+
+#include "benchmarks/task.hpp"
 #include "cli/commands.hpp"
-#include "core/error.hpp"
 
 namespace trafl::cli {
+
 void add_tasks_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("tasks", "(not implemented yet)");
-  cmd->callback([] { throw UsageError("tasks: not implemented yet"); });
+  auto* cmd = app.add_subcommand("tasks", "List the registered benchmarks and their grading modes");
+  cmd->callback([] {
+    fmt::print("{:<14} {:<16} {:<44} {}\n", "task", "default mode", "modes", "description");
+    for (const auto& name : task_names()) {
+      auto task = make_task(name);
+      fmt::print("{:<14} {:<16} {:<44} {}\n", name, task->default_mode(), fmt::format("{}", fmt::join(task->modes(), ",")),
+                 task->description());
+    }
+  });
 }
+
 }  // namespace trafl::cli

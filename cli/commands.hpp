@@ -10,4 +10,6 @@ void add_judge_command(CLI::App& app);
 void add_tasks_command(CLI::App& app);
 void add_make_fixtures_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
+void add_exec_command(CLI::App& app);
 }  // namespace trafl::cli

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   trafl::cli::add_passk_command(app);
   trafl::cli::add_make_fixtures_command(app);
   trafl::cli::add_demo_command(app);
+  trafl::cli::add_tokenize_command(app);
+  trafl::cli::add_exec_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
