@@ -1,0 +1,30 @@
+#pragma once
+// The shape of a normalised answer: a single expression, an ordered tuple/interval (bracket
+// types kept), a set or bare comma list (order-free), a union of intervals, a matrix, an
+// equation, a text word, a multiple-choice letter or a base-b numeral (52_8). Splitting happens
+// at top level only (commas inside \frac{..}{..} or parentheses do not split).
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trafl::grading {
+
+struct Answer {
+  enum class Kind { Empty, Scalar, Ordered, Unordered, Union, Matrix, Equation, Text, Choice, BaseNumber };
+  Kind kind = Kind::Empty;
+  std::string text;   // Scalar: expression; Text: lower-cased word(s); Choice: letter; BaseNumber: digits; Equation: lhs
+  std::string rhs;    // Equation: right-hand side
+  std::string var;    // "x" of "x = 5" (the prefix is dropped from the value but kept to compare)
+  std::string base;   // BaseNumber: the base as written
+  std::string open;   // Ordered: "(" or "["; Unordered: "\{" for sets, "" for bare lists
+  std::string close;  // Ordered: ")" or "]"
+  std::vector<Answer> items;  // Ordered/Unordered/Union elements; Matrix: row-major cells
+  std::size_t rows = 0, cols = 0;
+};
+
+Answer parse_answer(std::string_view normalized);
+std::string describe(const Answer& a);  // compact canonical text for grade details
+const char* kind_name(Answer::Kind k);
+
+}  // namespace trafl::grading

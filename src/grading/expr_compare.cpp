@@ -1,0 +1,110 @@
+#include "grading/expr_compare.hpp"
+
+#include <cmath>
+#include <complex>
+
+#include "grading/expr_eval.hpp"
+#include "grading/latex_parser.hpp"
+
+namespace trafl::grading {
+
+namespace {
+
+using C = std::complex<double>;
+
+bool finite(C v) { return std::isfinite(v.real()) && std::isfinite(v.imag()); }
+bool close(C a, C b, double tol) {
+  double scale = std::max(std::abs(a), std::abs(b));
+  return std::abs(a - b) <= tol * scale;
+}
+
+CompareOutcome out(Decision d, std::string path, std::string note = {}) {
+  return CompareOutcome{d, std::move(path), std::move(note)};
+}
+
+CompareOutcome ask_ginac(const ExprTree& a, const ExprTree& b, Budget& budget, Decision fallback,
+                         const std::string& fallback_path) {
+  Decision d = ginac_equal(a, b, budget);
+  if (d != Decision::Unknown) return out(d, "ginac");
+  return out(fallback, fallback_path, budget.exceeded() ? budget.reason() : std::string());
+}
+
+constexpr int kPoints = 8;       // tried
+constexpr int kWantPoints = 4;   // finite points wanted
+constexpr int kMinPoints = 3;    // finite points needed to call it equal
+
+}  // namespace
+
+CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budget) {
+  if (!budget.ok()) return out(Decision::Unknown, "budget_exceeded", budget.reason());
+  ExactValue ea = eval_exact(a), eb = eval_exact(b);
+  if (ea.status == ExactStatus::Exact && eb.status == ExactStatus::Exact)
+    return out(ea.value == eb.value ? Decision::Equal : Decision::NotEqual, "rational");
+  if (ea.status != ExactStatus::NotRational && eb.status != ExactStatus::NotRational)
+    return ask_ginac(a, b, budget, Decision::Unknown, "budget_exceeded");  // huge rationals: exact only
+
+  const double tol = (a.has_decimal || b.has_decimal) ? kRelTolRounded : kRelTolExact;
+  const bool constant = free_symbols(a).empty() && free_symbols(b).empty();
+  if (constant) {
+    C va = eval_complex(a, 0, random_point_value), vb = eval_complex(b, 0, random_point_value);
+    if (finite(va) && finite(vb)) {
+      if (close(va, vb, tol)) return out(Decision::Equal, "numeric");
+      if (std::max(std::abs(va), std::abs(vb)) < 1e-9)  // cancellation territory: sin(π) vs 0
+        return ask_ginac(a, b, budget, Decision::NotEqual, "numeric");
+      return out(Decision::NotEqual, "numeric");
+    }
+    bool ia = std::isinf(va.real()) && va.imag() == 0, ib = std::isinf(vb.real()) && vb.imag() == 0;
+    if (ia && ib && contains_op(a, Op::Inf) && contains_op(b, Op::Inf))
+      return out(va.real() == vb.real() ? Decision::Equal : Decision::NotEqual, "infinity");
+    if ((contains_op(a, Op::Inf) || contains_op(b, Op::Inf)) && (finite(va) || finite(vb)))
+      return out(Decision::NotEqual, "infinity");
+    return ask_ginac(a, b, budget, Decision::Unknown, "numeric_undefined");
+  }
+
+  int valid = 0;
+  for (int p = 0; p < kPoints && valid < kWantPoints; ++p) {
+    C va = eval_complex(a, p, random_point_value), vb = eval_complex(b, p, random_point_value);
+    if (!finite(va) || !finite(vb)) continue;
+    bool both_tiny = std::abs(va) < 1e-12 && std::abs(vb) < 1e-12;
+    if (!both_tiny && !close(va, vb, tol)) return out(Decision::NotEqual, "numeric_random_points");
+    ++valid;
+  }
+  if (valid >= kMinPoints) return out(Decision::Equal, "numeric_random_points");
+  return ask_ginac(a, b, budget, Decision::Unknown, "numeric_undefined");
+}
+
+CompareOutcome compare_expressions(std::string_view a, std::string_view b, Budget& budget) {
+  ParseResult pa = parse_latex(a, budget);
+  if (!pa.tree) return out(Decision::Unknown, "parse_failed", "gold: " + pa.error);
+  ParseResult pb = parse_latex(b, budget);
+  if (!pb.tree) return out(Decision::Unknown, "parse_failed", "prediction: " + pb.error);
+  return compare_trees(*pa.tree, *pb.tree, budget);
+}
+
+CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2,
+                                 std::string_view r2, Budget& budget) {
+  std::string d1 = "(" + std::string(l1) + ")-(" + std::string(r1) + ")";
+  std::string d2 = "(" + std::string(l2) + ")-(" + std::string(r2) + ")";
+  ParseResult pa = parse_latex(d1, budget);
+  if (!pa.tree) return out(Decision::Unknown, "parse_failed", "gold: " + pa.error);
+  ParseResult pb = parse_latex(d2, budget);
+  if (!pb.tree) return out(Decision::Unknown, "parse_failed", "prediction: " + pb.error);
+  const ExprTree& a = *pa.tree;
+  const ExprTree& b = *pb.tree;
+  if (free_symbols(a).empty() && free_symbols(b).empty()) return out(Decision::Unknown, "equation_without_unknowns");
+  const double tol = (a.has_decimal || b.has_decimal) ? kRelTolRounded : kRelTolExact;
+  int valid = 0;
+  C ratio;
+  for (int p = 0; p < kPoints && valid < kWantPoints; ++p) {
+    C va = eval_complex(a, p, random_point_value), vb = eval_complex(b, p, random_point_value);
+    if (!finite(va) || !finite(vb) || std::abs(vb) < 1e-12 || std::abs(va) < 1e-12) continue;
+    C r = va / vb;
+    if (valid == 0) ratio = r;
+    else if (!close(r, ratio, tol)) return out(Decision::NotEqual, "equation_proportional");
+    ++valid;
+  }
+  if (valid >= kMinPoints) return out(Decision::Equal, "equation_proportional");
+  return out(Decision::Unknown, "numeric_undefined");
+}
+
+}  // namespace trafl::grading

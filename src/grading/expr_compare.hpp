@@ -1,0 +1,41 @@
+#pragma once
+// Equivalence of two single expressions (no tuples, no equations): the decision ladder
+//   1. exact rationals (both sides rational and fit in 128 bits): decisive, no tolerance;
+//   2. both rational but too big for 128 bits: GiNaC exact arithmetic (double cannot tell
+//      2^200 from 2^200+1);
+//   3. constants: complex double, relative tolerance (below); near-zero or non-finite values
+//      go to GiNaC (normal/expand of a−b);
+//   4. free symbols: evaluation at deterministic pseudo-random positive points (so √(1/n) and
+//      1/√n agree, and 2k vs 2n differ); too few finite points → GiNaC.
+// Tolerances (relative, |a−b| ≤ tol·max(|a|,|b|)): 1e-9 when both sides are exact expressions
+// (double rounding only), 1e-6 when a side holds a decimal literal (the writer rounded, e.g.
+// 1.4142136 for √2). Stricter than Qwen2.5-Math's 1e-4 on purpose: 3.14 is not π, and decimals
+// against rationals are compared exactly (0.333 ≠ 1/3). Relative, never absolute, so
+// 1/2^99 vs 1/2^98 differ (Math-Verify's absolute 6-digit rounding equates them).
+#include <string>
+#include <string_view>
+
+#include "grading/budget.hpp"
+#include "grading/expr.hpp"
+#include "grading/ginac_bridge.hpp"
+
+namespace trafl::grading {
+
+inline constexpr double kRelTolExact = 1e-9;
+inline constexpr double kRelTolRounded = 1e-6;
+
+struct CompareOutcome {
+  Decision decision = Decision::Unknown;
+  std::string path;  // which step decided: rational, ginac, numeric, numeric_random_points, parse_failed, ...
+  std::string note;  // parse error or refusal, for details
+};
+
+CompareOutcome compare_expressions(std::string_view a, std::string_view b, Budget& budget);
+CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budget);
+
+// Equations L1 = R1 and L2 = R2 are equivalent when L1−R1 = c·(L2−R2) for a constant c ≠ 0
+// (y = 2x+3 vs 2x − y + 3 = 0; a plane scaled by 2).
+CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2,
+                                 std::string_view r2, Budget& budget);
+
+}  // namespace trafl::grading

@@ -1,0 +1,215 @@
+#include "grading/normalize_symbolic.hpp"
+
+#include <array>
+
+#include "grading/text_util.hpp"
+
+namespace trafl::grading {
+
+namespace {
+
+// Unit words dropped when they trail a value ("18 dollars", "15 cm^2", "4 square units").
+constexpr std::array<const char*, 46> kUnitWords = {
+    "units", "unit", "square", "sq", "cubic", "cm", "mm", "km", "m", "meters", "meter", "metres", "inches", "inch",
+    "feet", "foot", "ft", "yards", "yard", "miles", "mile", "mph", "dollars", "dollar", "cents", "cent", "degrees",
+    "degree", "seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "years", "pounds",
+    "ounces", "grams", "kg", "g", "s", "percent", "points"};
+
+bool is_unit_word(std::string_view w) {
+  for (const char* u : kUnitWords)
+    if (w == u) return true;
+  return false;
+}
+
+// Removes the command together with its spelling variants' trailing delimiter dot.
+void drop_sizing(std::string& s) {
+  for (const char* cmd : {"\\left", "\\right", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\biggl", "\\biggr", "\\big",
+                          "\\Big"}) {
+    std::string_view c(cmd);
+    std::size_t pos = 0;
+    while ((pos = s.find(c, pos)) != std::string::npos) {
+      std::size_t after = pos + c.size();
+      if (after < s.size() && is_alpha(s[after])) {  // \leftarrow, \rightarrow, \bigcup, ...
+        pos = after;
+        continue;
+      }
+      std::size_t len = c.size();
+      if (after < s.size() && s[after] == '.') ++len;  // \left. / \right. are invisible
+      s.erase(pos, len);
+    }
+  }
+}
+
+// Drops a trailing \text{...} group (a unit: "5.4 \text{ cents}", "15\text{ cm}^2") when a value
+// precedes it. The whole answer being \text{...} (\text{(C)}, \text{Evelyn}) is kept.
+bool drop_trailing_text_unit(std::string& s) {
+  std::string t = trim(s);
+  // Strip a trailing ^2 / ^3 / ^{2} that belongs to the unit.
+  std::size_t end = t.size();
+  for (const char* pw : {"^{2}", "^{3}", "^2", "^3"})
+    if (ends_with(std::string_view(t).substr(0, end), pw)) {
+      end -= std::string_view(pw).size();
+      break;
+    }
+  if (end == 0 || t[end - 1] != '}') return false;
+  // Find the group's opening brace.
+  int depth = 0;
+  std::size_t open = std::string::npos;
+  for (std::size_t k = end; k-- > 0;) {
+    if (t[k] == '}') ++depth;
+    if (t[k] == '{' && --depth == 0) {
+      open = k;
+      break;
+    }
+  }
+  if (open == std::string::npos || open < 5 || t.compare(open - 5, 5, "\\text") != 0) return false;
+  std::string before = trim(std::string_view(t).substr(0, open - 5));
+  std::string inner = trim(std::string_view(t).substr(open + 1, end - open - 2));
+  if (before.empty()) return false;
+  // Only words (a unit), not math: \text{ cm}, \text{ square units}, \text{ m/s}.
+  for (char c : inner)
+    if (!(is_alpha(c) || c == ' ' || c == '/' || c == '.' || c == '-' || c == '~' || c == '\\')) return false;
+  if (inner.empty()) {
+    s = before;
+    return true;
+  }
+  char last = before.back();
+  if (!(is_digit(last) || last == '}' || last == ')' || last == '.' || is_alpha(last))) return false;
+  s = before;
+  return true;
+}
+
+bool drop_trailing_unit_word(std::string& s) {
+  std::string t = trim(s);
+  std::size_t k = t.size();
+  while (k > 0 && is_alpha(t[k - 1])) --k;
+  if (k == t.size() || k == 0) return false;
+  std::string word = t.substr(k);
+  if (!is_unit_word(word)) return false;
+  // Must be separated from the value by a space, and the value must end like a number/group.
+  if (t[k - 1] != ' ') return false;
+  std::string before = trim(std::string_view(t).substr(0, k));
+  if (before.empty()) return false;
+  char last = before.back();
+  if (!(is_digit(last) || last == '}' || last == ')' || is_unit_word(before.substr(before.find_last_of(' ') + 1))))
+    return false;
+  s = before;
+  return true;
+}
+
+void drop_thousands_markers(std::string& s) {
+  // ",\!" and "{,}" between digits are LaTeX thousands separators: 10,\!080 and 10{,}080.
+  for (const char* sep : {",\\!", "{,}"}) {
+    std::string_view sv(sep);
+    std::size_t pos = 0;
+    while ((pos = s.find(sv, pos)) != std::string::npos) {
+      std::size_t after = pos + sv.size();
+      while (after < s.size() && s[after] == ' ') ++after;
+      if (pos > 0 && is_digit(s[pos - 1]) && after < s.size() && is_digit(s[after])) s.erase(pos, after - pos);
+      else pos += sv.size();
+    }
+  }
+}
+
+// One pass over backslash escapes, so that the row separator \\ is never mistaken for the
+// start of \, or \[ : math delimiters \( \) \[ \] go, spacing \, \; \: \  becomes a space, \! goes.
+std::string drop_escapes(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 >= s.size()) {
+      out.push_back(s[i]);
+      continue;
+    }
+    char n = s[i + 1];
+    if (n == '\\') {
+      out += "\\\\";
+    } else if (n == '(' || n == ')' || n == '[' || n == ']' || n == '!') {
+      // dropped
+    } else if (n == ',' || n == ';' || n == ':' || n == ' ') {
+      out.push_back(' ');
+    } else {
+      out.push_back('\\');
+      out.push_back(n);
+    }
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string normalize_symbolic(std::string_view answer) {
+  std::string s(answer);
+  replace_all(s, "\n", " ");
+  replace_all(s, "\r", " ");
+  drop_thousands_markers(s);
+  s = drop_escapes(s);
+  replace_all(s, "\\displaystyle", "");
+  replace_all(s, "\\textstyle", "");
+  replace_all(s, "\\dfrac", "\\frac");
+  replace_all(s, "\\tfrac", "\\frac");
+  replace_all(s, "\\cfrac", "\\frac");
+  replace_all(s, "\\dbinom", "\\binom");
+  replace_all(s, "\\tbinom", "\\binom");
+  drop_sizing(s);
+  for (const char* sp : {"\\quad", "\\qquad", "~"}) replace_all(s, sp, " ");
+  // Degrees and percent are presentation in MATH answers ("30^\circ" vs "30", "5\%" vs "5").
+  for (const char* deg : {"^{\\circ}", "^\\circ", "^{\\circ }", "\\circ", "\xC2\xB0", "\\degree"}) replace_all(s, deg, "");
+  replace_all(s, "\\%", "");
+  replace_all(s, "%", "");
+  replace_all(s, "\\$", "");
+  replace_all(s, "$", "");
+  for (const char* cmd : {"\\mbox", "\\textbf", "\\textrm", "\\textit", "\\textnormal", "\\mathrm", "\\texttt"}) {
+    std::string c(cmd);
+    std::size_t pos = 0;
+    while ((pos = s.find(c, pos)) != std::string::npos) {
+      std::size_t after = pos + c.size();
+      if (after < s.size() && is_alpha(s[after])) {
+        pos = after;
+        continue;
+      }
+      s.replace(pos, c.size(), "\\text");
+      pos += 5;
+    }
+  }
+  unwrap_command(s, "\\mathbf");
+  unwrap_command(s, "\\boldsymbol");
+  unwrap_command(s, "\\boxed");
+  for (const char* conj : {"\\text{ and }", "\\text{and}", "\\text{ or }", "\\text{or}", "\\text{ and}", "\\text{and }"})
+    replace_all(s, conj, ",");
+  replace_all(s, "\\lvert", "|");
+  replace_all(s, "\\rvert", "|");
+  replace_all(s, "\\vert", "|");
+  replace_all(s, "\\lbrace", "\\{");
+  replace_all(s, "\\rbrace", "\\}");
+  replace_all(s, "\\varnothing", "\\emptyset");
+  replace_all(s, "\\leq", "\\le");
+  replace_all(s, "\\geq", "\\ge");
+  replace_all(s, "\\neq", "\\ne");
+  // Units at the end, as \text{...} or as bare words (repeat: "5 \text{ square} \text{ units}").
+  for (int k = 0; k < 4; ++k) {
+    bool changed = drop_trailing_text_unit(s);
+    changed = drop_trailing_unit_word(s) || changed;
+    if (!changed) break;
+  }
+  unwrap_command(s, "\\text");
+  s = trim(s);
+  // "x \in [-2, 7]" → "[-2, 7]"
+  if (s.size() > 4 && is_alpha(s[0])) {
+    std::size_t k = 1;
+    while (k < s.size() && s[k] == ' ') ++k;
+    if (s.compare(k, 3, "\\in") == 0 && (k + 3 >= s.size() || !is_alpha(s[k + 3]))) s = trim(s.substr(k + 3));
+  }
+  while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
+  while (ends_with(s, "\\\\")) s = trim(s.substr(0, s.size() - 2));
+  // Collapse runs of spaces; spacing never matters but `\cot x` needs one.
+  std::string collapsed;
+  for (char c : s) {
+    if (c == ' ' && (collapsed.empty() || collapsed.back() == ' ')) continue;
+    collapsed.push_back(c);
+  }
+  return trim(collapsed);
+}
+
+}  // namespace trafl::grading

@@ -1,0 +1,15 @@
+#pragma once
+// String normalisation for the "symbolic" mode, applied to gold and prediction alike before the
+// structural/symbolic comparison: it removes presentation only (never changes a value):
+// $ and \( \) \[ \] delimiters, \dfrac/\tfrac → \frac, \left/\right, spacing (\! \, \; ~),
+// degrees (^\circ), percent (\%), dollar signs, \text{} units at the end, bare unit words at the
+// end, \text{and} → comma, \mbox/\textbf/\mathrm → \text, thousands separators written ,\! or {,},
+// "x \in" prefixes, a trailing period.
+#include <string>
+#include <string_view>
+
+namespace trafl::grading {
+
+std::string normalize_symbolic(std::string_view answer);
+
+}  // namespace trafl::grading
