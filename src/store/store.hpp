@@ -49,6 +49,13 @@ struct GradeRow {
   Grade grade;
 };
 
+// How two grading modes compare on the same samples of a run.
+struct ModeAgreement {
+  std::int64_t both_graded = 0;     // samples graded in both modes
+  std::int64_t only_a_correct = 0;  // correct in mode a, not in mode b
+  std::int64_t only_b_correct = 0;  // correct in mode b, not in mode a
+};
+
 struct RunInfo {
   std::int64_t id = 0;
   RunSpec spec;
@@ -56,11 +63,23 @@ struct RunInfo {
   std::string created_at;
 };
 
+// Result of put_samples_checked: rows new, and the positions (in the input vector) of samples whose
+// identity is already stored with a different completion text.
+struct PutSamplesResult {
+  std::size_t inserted = 0;
+  std::vector<std::size_t> conflicts;
+};
+
 class Store {
  public:
+  enum class OpenMode {
+    kCreate,    // create the file if missing (writers: grade, sample)
+    kExisting,  // a missing file is an InputError (readers: passk, report)
+  };
+
   // Opens or creates the database and applies pending schema migrations. A file that is not a
   // trafl-eval database, or one written by a newer schema, is an InputError naming the file.
-  explicit Store(const std::string& path);
+  explicit Store(const std::string& path, OpenMode mode = OpenMode::kCreate);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -78,8 +97,13 @@ class Store {
   std::vector<Problem> problems(std::int64_t run_id) const;
 
   // One transaction per call. Existing (run, problem id, sample index) rows are ignored.
-  // Returns how many rows were new.
+  // Returns how many rows were new. Every problem id must have been put with put_problems.
+  // An identity already stored with a DIFFERENT completion is never silently kept or replaced:
+  // put_samples throws (InputError naming the database), nothing of the call is written.
   std::size_t put_samples(std::int64_t run_id, const std::vector<SampleRow>& samples);
+  // Same, but reports conflicts instead of throwing (the call is rolled back when there are any),
+  // so a caller that knows where the samples came from can name file and line.
+  PutSamplesResult put_samples_checked(std::int64_t run_id, const std::vector<SampleRow>& samples);
 
   // Samples of `run_id` that have no grade in `mode`, ordered by sample id, ids > after_sample_id,
   // at most `limit` rows. Resumable grading pages through this.
@@ -91,8 +115,12 @@ class Store {
 
   std::int64_t count_samples(std::int64_t run_id) const;
   std::int64_t count_grades(std::int64_t run_id, std::string_view mode) const;
+  std::int64_t count_correct(std::int64_t run_id, std::string_view mode) const;
+  ModeAgreement mode_agreement(std::int64_t run_id, std::string_view mode_a, std::string_view mode_b) const;
 
-  // Per-problem (n, c) for pass@k, grouped by model × task × mode × config.
+  // Per-problem (n, c) for pass@k, grouped by model × task × mode × config (runs that differ
+  // only in seed or data path pool their samples). Ordered by group, split, problem id.
+  // With query.by set, split = the problem's metadata value for that key ("" when absent).
   std::vector<ProblemOutcome> outcomes(const OutcomeQuery& query) const;
 
   sqlite3* handle() const { return db_; }
