@@ -1,0 +1,271 @@
+// The attack suite: hostile programs must get the right verdict AND leave the host untouched
+// (no process left, listener never connected, secret absent, nothing new on the host filesystem,
+// sentinel alive). Limits are small so the whole suite runs in seconds.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "tests/support.hpp"
+#include "tests/test_sandbox_util.hpp"
+
+using namespace trafl::test::sbx;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<unsigned> uids(Sandbox& b) { return b.report().slot_uids; }
+
+// Programs shared by both tiers.
+std::string secret_program(const std::string& path) {
+  return "import os\nfor p in [" + std::string("'") + path + "', '/etc/shadow', '/proc/1/environ']:\n"
+         "    try:\n        print(p, open(p).read())\n    except Exception as e:\n        print(p, 'blocked', type(e).__name__)\n";
+}
+
+std::string write_program(const std::vector<std::string>& paths) {
+  std::string list;
+  for (const auto& p : paths) list += "'" + p + "',";
+  return "import os\nfor p in [" + list + "]:\n    try:\n        with open(p, 'w') as f: f.write('pwned')\n"
+         "        print(p, 'WROTE')\n    except Exception as e:\n        print(p, 'blocked', type(e).__name__)\n";
+}
+
+std::string connect_program(const std::string& host, int port) {
+  return "import socket\ntry:\n    s = socket.create_connection(('" + host + "', " + std::to_string(port) +
+         "), timeout=0.5)\n    print('CONNECTED')\nexcept Exception as e:\n    print('refused', type(e).__name__, e)\n";
+}
+
+std::string signal_program(pid_t sentinel, pid_t runner) {
+  return "import os, signal\nfor pid in [" + std::to_string(sentinel) + ", " + std::to_string(runner) +
+         ", os.getppid()]:\n    try:\n        os.kill(pid, signal.SIGKILL if pid == " + std::to_string(sentinel) +
+         " else 0)\n        print(pid, 'SIGNALLED')\n    except Exception as e:\n        print(pid, 'blocked', type(e).__name__)\n"
+         "try:\n    os.kill(-1, signal.SIGKILL)\nexcept Exception as e:\n    print('kill -1 blocked', type(e).__name__)\n";
+}
+
+std::string daemon_program(const std::string& marker) {
+  return "import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+         "        os.execv(sys.executable, [sys.executable, '-S', '-c', 'import signal,time\\nsignal.signal(signal.SIGTERM, "
+         "signal.SIG_IGN)\\nsignal.signal(signal.SIGHUP, signal.SIG_IGN)\\ntime.sleep(30)', '" + marker + "'])\n"
+         "    os._exit(0)\ntime.sleep(0.2)\nprint('parent done')\n";
+}
+
+}  // namespace
+
+TEST_CASE("attack: infinite loop ends as timeout", "[sandbox]") {
+  auto r = run(box(), "while True:\n    pass\n", "", 0.5);
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::timeout);
+  CHECK(r.cpu_ms >= 400);
+  CHECK(r.wall_ms < 3000);
+  CHECK(settled_leftovers("", uids(box())) == 0);
+}
+
+TEST_CASE("attack: sleep ends at the wall deadline", "[sandbox]") {
+  auto r = run(box(), "import time\ntime.sleep(1000)\n", "", 0.5, 256, 0.7);
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::timeout);
+  CHECK(r.detail.find("wall") != std::string::npos);
+  CHECK(r.wall_ms >= 650);
+  CHECK(r.wall_ms < 2500);
+  CHECK(r.cpu_ms < 500);
+}
+
+TEST_CASE("attack: memory bombs are memory_exceeded", "[sandbox]") {
+  auto grow = run(box(), "a = []\nwhile True:\n    a.append(b'x' * (8 << 20))\n", "", 2.0, 128);
+  INFO(describe(grow));
+  CHECK(grow.verdict == Verdict::memory_exceeded);
+  auto huge = run(box(), "a = bytearray(64 << 30)\n", "", 1.0, 128);
+  INFO(describe(huge));
+  CHECK(huge.verdict == Verdict::memory_exceeded);
+  CHECK(settled_leftovers("", uids(box())) == 0);
+}
+
+TEST_CASE("attack: many children each under the limit exceed it together", "[sandbox]") {
+  auto& b = box();
+  if (!b.report().cgroup_memory) {
+    std::cout << "SKIPPED many-children memory test because there is no memory cgroup (tier "
+              << to_string(b.tier()) << ": no aggregate limit)\n";
+    return;
+  }
+  auto r = run(b, "import os, time\nkids = []\nfor i in range(6):\n    pid = os.fork()\n    if pid == 0:\n"
+                  "        x = b'x' * (60 << 20)\n        time.sleep(0.5)\n        os._exit(0)\n    kids.append(pid)\n"
+                  "for k in kids:\n    os.waitpid(k, 0)\nprint('all done')\n",
+               "", 2.0, 200, 1.5);
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::memory_exceeded);
+  CHECK(r.peak_mem_kb <= 210u * 1024);
+  CHECK(settled_leftovers("", uids(b)) == 0);
+}
+
+TEST_CASE("attack: fork bomb is contained and cleaned up", "[sandbox]") {
+  auto marker = unique_marker("forkbomb");
+  auto r = run(box(), "import os\n# " + marker + "\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+               "", 0.5, 256, 1.5);
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::timeout);
+  CHECK(r.wall_ms < 3000);
+  CHECK(settled_leftovers("", uids(box())) == 0);
+}
+
+TEST_CASE("attack: stdout and stderr floods hit the output limit", "[sandbox]") {
+  RunRequest req;
+  req.program = "import sys\nwhile True:\n    sys.stdout.write('y' * 65536)\n";
+  req.limits.cpu_s = 2;
+  req.limits.stdout_cap = 1 << 20;
+  auto out = box().run(req);
+  INFO(describe(out));
+  CHECK(out.verdict == Verdict::output_limit);
+  CHECK(out.stdout_data.size() == (1u << 20));
+  CHECK(out.stdout_truncated);
+  CHECK(out.wall_ms < 1500);
+
+  req.program = "import sys\nwhile True:\n    sys.stderr.write('e' * 65536)\n";
+  req.limits.stderr_cap = 2 << 20;
+  auto err = box().run(req);
+  INFO(describe(err));
+  CHECK(err.verdict == Verdict::output_limit);
+  CHECK(err.stderr_data.size() <= req.limits.stderr_keep);
+  CHECK(err.wall_ms < 1500);
+}
+
+TEST_CASE("attack: writing outside the scratch space changes nothing on the host", "[sandbox]") {
+  trafl::test::TempDir dir;
+  ::chmod(dir.path().c_str(), 0777);  // DAC would allow it: only the sandbox may stop it
+  auto marker = unique_marker("write");
+  std::vector<std::string> host_paths = {dir.file(marker), "/tmp/" + marker, "/dev/shm/" + marker, "/etc/" + marker,
+                                         "/usr/" + marker, "/root/" + marker, "/" + marker};
+  auto r = run(box(), write_program(host_paths) + "open('/box/ok', 'w').write('fine')\nprint('scratch ok')\n");
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.stdout_data.find("scratch ok") != std::string::npos);
+  for (const auto& p : host_paths) {
+    INFO(p);
+    CHECK_FALSE(fs::exists(p));
+  }
+}
+
+TEST_CASE("attack: filling the scratch space stops at its size", "[sandbox]") {
+  auto marker = unique_marker("fill");
+  auto r = run(box(), "import os\nfor d in ['/tmp', '/box', '/dev/shm']:\n    n = 0\n    try:\n        for i in range(64):\n"
+                      "            with open(d + '/" + marker + "-%d' % i, 'wb') as f:\n"
+                      "                for _ in range(8):\n                    f.write(b'z' * (1 << 20)); n += 1\n"
+                      "    except OSError as e:\n        print(d, 'stopped after', n, 'MiB:', e.strerror)\n",
+               "", 2.0, 512);
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.stdout_data.find("stopped after") != std::string::npos);
+  for (const char* d : {"/tmp/", "/dev/shm/"}) CHECK_FALSE(fs::exists(std::string(d) + marker + "-0"));
+}
+
+TEST_CASE("attack: a root-only host secret cannot be read", "[sandbox]") {
+  trafl::test::TempDir dir;
+  auto secret = unique_marker("SECRET");
+  trafl::test::write_file(dir.file("secret.txt"), secret);
+  ::chmod(dir.file("secret.txt").c_str(), 0600);
+  auto r = run(box(), secret_program(dir.file("secret.txt")));
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.stdout_data.find(secret) == std::string::npos);
+  CHECK(r.stderr_data.find(secret) == std::string::npos);
+  CHECK(r.stdout_data.find("blocked") != std::string::npos);
+}
+
+TEST_CASE("attack: no network, neither to the host's loopback nor outside", "[sandbox]") {
+  Listener listener;
+  auto r = run(box(), connect_program("127.0.0.1", listener.port));
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.stdout_data.find("CONNECTED") == std::string::npos);
+  CHECK_FALSE(listener.got_connection());
+  if (!has_namespaces(box(), "the outside-address test (it may only run inside a network namespace)")) return;
+  auto out = run(box(), connect_program("192.0.2.1", 80) +
+                            "try:\n    socket.getaddrinfo('example.com', 80)\n    print('RESOLVED')\n"
+                            "except Exception as e:\n    print('no dns', e)\n");
+  INFO(describe(out));
+  CHECK(out.verdict == Verdict::passed);
+  CHECK(out.stdout_data.find("CONNECTED") == std::string::npos);
+  CHECK(out.stdout_data.find("RESOLVED") == std::string::npos);
+}
+
+TEST_CASE("attack: signals cannot reach the runner or other host processes", "[sandbox]") {
+  Sentinel sentinel;
+  auto r = run(box(), signal_program(sentinel.pid, ::getpid()));
+  INFO(describe(r));
+  CHECK(sentinel.alive());
+  CHECK(r.stdout_data.find(std::to_string(sentinel.pid) + " SIGNALLED") == std::string::npos);
+  CHECK(r.stdout_data.find(std::to_string(::getpid()) + " SIGNALLED") == std::string::npos);
+}
+
+TEST_CASE("attack: a daemon does not outlive the program", "[sandbox]") {
+  auto marker = unique_marker("daemon");
+  auto r = run(box(), daemon_program(marker), "", 2.0);
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.stdout_data == "parent done\n");
+  CHECK(r.wall_ms < 1500);
+  CHECK(settled_leftovers(marker, uids(box())) == 0);
+}
+
+TEST_CASE("attack: os._exit before the results are flushed", "[sandbox]") {
+  auto r = run(box(), "import os\nprint('42')\nos._exit(0)\n");
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::passed);  // exit 0; the harness sees no output and fails it
+  CHECK(r.stdout_data.empty());
+  auto code = run(box(), "import os\nos._exit(7)\n");
+  CHECK(code.verdict == Verdict::runtime_error);
+  CHECK(code.exit_code == 7);
+}
+
+TEST_CASE("attack: deep recursion behaves like a judge (unlimited stack)", "[sandbox]") {
+  auto r = run(box(), "import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\n"
+                      "print(f(200000))\n", "", 3.0, 512);
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.stdout_data == "200000\n");
+}
+
+TEST_CASE("attack: degraded tier (Landlock + seccomp) still contains the host-facing attacks", "[sandbox]") {
+  Sandbox* d = degraded_box();
+  if (!d) return;
+  std::vector<unsigned> ids = d->report().slot_uids;
+  trafl::test::TempDir dir;
+  ::chmod(dir.path().c_str(), 0777);
+  auto secret = unique_marker("SECRET");
+  trafl::test::write_file(dir.file("secret.txt"), secret);
+  ::chmod(dir.file("secret.txt").c_str(), 0644);  // world-readable: only Landlock stops it
+  auto s = run(*d, secret_program(dir.file("secret.txt")));
+  INFO(describe(s));
+  CHECK(s.tier == Tier::degraded);
+  CHECK(s.stdout_data.find(secret) == std::string::npos);
+
+  auto marker = unique_marker("write");
+  std::vector<std::string> host_paths = {dir.file(marker), "/tmp/" + marker, "/dev/shm/" + marker};
+  auto w = run(*d, write_program(host_paths) + "open('scratch.txt', 'w').write('ok')\nprint('scratch ok')\n");
+  INFO(describe(w));
+  CHECK(w.stdout_data.find("scratch ok") != std::string::npos);
+  for (const auto& p : host_paths) CHECK_FALSE(fs::exists(p));
+
+  Listener listener;
+  auto n = run(*d, connect_program("127.0.0.1", listener.port));
+  INFO(describe(n));
+  CHECK(n.stdout_data.find("CONNECTED") == std::string::npos);
+  CHECK_FALSE(listener.got_connection());
+
+  Sentinel sentinel;
+  auto k = run(*d, signal_program(sentinel.pid, ::getpid()));
+  INFO(describe(k));
+  CHECK(sentinel.alive());
+
+  auto dm = unique_marker("daemon");
+  auto dr = run(*d, daemon_program(dm), "", 2.0);
+  INFO(describe(dr));
+  CHECK(dr.verdict == Verdict::passed);
+  CHECK(settled_leftovers(dm, ids) == 0);
+
+  auto loop = run(*d, "while True:\n    pass\n", "", 0.5);
+  CHECK(loop.verdict == Verdict::timeout);
+  auto mem = run(*d, "a = []\nwhile True:\n    a.append(b'x' * (8 << 20))\n", "", 2.0, 128);
+  INFO(describe(mem));
+  CHECK(mem.verdict == Verdict::memory_exceeded);
+  CHECK(settled_leftovers("", ids) == 0);
+}
