@@ -53,19 +53,19 @@ void run_judge(const JudgeOptions& o) {
     const auto& v = g.details[key];
     return v.is_string() ? v.get<std::string>() : v.dump();
   };
-  fmt::print("task:               {}\n", o.task);
-  fmt::print("mode:               {}\n", g.mode);
-  fmt::print("extractor:          {}{}\n", field("extractor"),
+  fmt::print("task:                 {}\n", o.task);
+  fmt::print("mode:                 {}\n", g.mode);
+  fmt::print("extractor:            {}{}\n", field("extractor"),
              g.details.contains("truncated_run_on") ? " (after cutting a few-shot run-on)" : "");
-  fmt::print("extracted answer:   {}\n", g.verdict == verdict::kNoAnswer ? "(none)" : g.extracted);
-  fmt::print("gold (normalised):  {}\n", field("gold_normalized"));
-  if (g.details.contains("pred_normalized")) fmt::print("answer (normalised): {}\n", field("pred_normalized"));
+  fmt::print("extracted answer:     {}\n", g.verdict == verdict::kNoAnswer ? "(none)" : g.extracted);
+  fmt::print("gold (normalised):    {}\n", field("gold_normalized"));
+  if (g.details.contains("pred_normalized")) fmt::print("answer (normalised):  {}\n", field("pred_normalized"));
   if (g.details.contains("gold_structure"))
-    fmt::print("structure:          gold {}  |  answer {}\n", field("gold_structure"), field("pred_structure"));
-  fmt::print("decided by:         {}\n", field("path"));
-  if (g.details.contains("budget")) fmt::print("budget:             {} ({})\n", field("budget"), field("budget_reason"));
-  if (g.details.contains("notes")) fmt::print("notes:              {}\n", field("notes"));
-  fmt::print("verdict:            {}\n", g.verdict);
+    fmt::print("structure:            gold {}  |  answer {}\n", field("gold_structure"), field("pred_structure"));
+  fmt::print("decided by:           {}\n", field("path"));
+  if (g.details.contains("budget")) fmt::print("budget:               {} ({})\n", field("budget"), field("budget_reason"));
+  if (g.details.contains("notes")) fmt::print("notes:                {}\n", field("notes"));
+  fmt::print("verdict:              {}\n", g.verdict);
 }
 
 }  // namespace

@@ -11,9 +11,9 @@ TEST_CASE("judge explains a symbolic verdict", "[grading][cli]") {
   auto r = run_cli("judge --task math500 --gold '\\frac{1}{2}' --response 'so \\boxed{0.5}'");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("symbolic"));
-  CHECK_THAT(r.out, Catch::Contains("extracted answer:   0.5"));
-  CHECK_THAT(r.out, Catch::Contains("decided by:         rational"));
-  CHECK_THAT(r.out, Catch::Contains("verdict:            correct"));
+  CHECK_THAT(r.out, Catch::Contains("extracted answer:     0.5"));
+  CHECK_THAT(r.out, Catch::Contains("decided by:           rational"));
+  CHECK_THAT(r.out, Catch::Contains("verdict:              correct"));
 }
 
 TEST_CASE("judge picks the task's default mode and honours --mode", "[grading][cli]") {
