@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <exception>
 
 namespace trafl {
 
@@ -24,9 +25,14 @@ Progress::Progress(std::string label, std::uint64_t total, bool enabled)
       enabled_(enabled),
       tty_(isatty(STDERR_FILENO) != 0),
       start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+      last_draw_(start_),
+      uncaught_at_start_(std::uncaught_exceptions()) {}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  // Unwinding from an error: the error message is what the user needs, not a last progress line.
+  if (std::uncaught_exceptions() > uncaught_at_start_) enabled_ = false;
+  finish();
+}
 
 void Progress::advance(std::uint64_t n) { set(done_ + n); }
 

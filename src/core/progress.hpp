@@ -22,6 +22,7 @@ class Progress {
   std::uint64_t total_, done_ = 0;
   bool enabled_, tty_, finished_ = false;
   std::chrono::steady_clock::time_point start_, last_draw_;
+  int uncaught_at_start_ = 0;
 };
 
 }  // namespace trafl
