@@ -3,7 +3,10 @@
 #include <fmt/ranges.h>
 
 #include "benchmarks/gsm8k.hpp"
+#include "benchmarks/humaneval.hpp"
+#include "benchmarks/livecodebench.hpp"
 #include "benchmarks/math.hpp"
+#include "benchmarks/mbpp.hpp"
 #include "benchmarks/minerva.hpp"
 #include "benchmarks/synthetic.hpp"
 #include "benchmarks/task.hpp"
@@ -34,6 +37,9 @@ const Entry kTasks[] = {
     {"minerva_math", [] { return make<MathTask>(MathTask::minerva_math()); }},
     {"minerva", [] { return make<MinervaOcwTask>(); }},
     {"synthetic", [] { return make<SyntheticMathTask>(); }},
+    {"livecodebench", [] { return make<LiveCodeBenchTask>(); }},
+    {"humaneval", [] { return make<HumanEvalTask>(); }},
+    {"mbpp", [] { return make<MbppTask>(); }},
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "codegrade/code_task.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/progress.hpp"
@@ -36,8 +37,10 @@ std::vector<GradeRow> grade_page(const Task& task, const std::vector<Problem>& p
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
   std::atomic<bool> failed{false};
+  // Chunks of 64 keep the math graders' overhead low; smaller pages are split finer so that every
+  // thread gets work (code grading runs programs: a few samples per thread already fill the sandbox).
+  const std::size_t kChunk = std::max<std::size_t>(1, std::min<std::size_t>(64, page.size() / (std::max(1u, threads) * 4)));
   auto work = [&] {
-    constexpr std::size_t kChunk = 64;
     try {
       for (;;) {
         std::size_t begin = next.fetch_add(kChunk);
@@ -58,7 +61,7 @@ std::vector<GradeRow> grade_page(const Task& task, const std::vector<Problem>& p
       if (!failed.exchange(true)) error = std::current_exception();
     }
   };
-  unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>((page.size() + 63) / 64)));
+  unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>((page.size() + kChunk - 1) / kChunk)));
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
   work();
@@ -171,6 +174,10 @@ GradeSummary grade_samples(const GradeOptions& options) {
   {
     std::int64_t pending = summary.samples_total - store.count_grades(summary.run_id, mode);
     unsigned threads = options.threads ? options.threads : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+    // Code tasks: enough concurrent grade() calls to keep every sandbox slot busy.
+    const auto* sandboxed = dynamic_cast<const codegrade::SandboxedGrading*>(task.get());
+    if (sandboxed && !options.threads) threads = sandboxed->grading_threads();
+    std::int64_t sandbox_errors = 0;
     Progress bar(fmt::format("grading ({})", mode), static_cast<std::uint64_t>(std::max<std::int64_t>(0, pending)), options.progress);
     std::int64_t after = 0;
     for (;;) {
@@ -178,9 +185,20 @@ GradeSummary grade_samples(const GradeOptions& options) {
       if (page.empty()) break;
       after = page.back().sample_id;
       auto grades = grade_page(*task, problems, index, page, mode, threads);
+      // A sandbox failure says nothing about the program: such grades are not stored (a re-run
+      // grades those samples again) and the command fails loudly below.
+      auto failed = std::remove_if(grades.begin(), grades.end(), [](const GradeRow& g) { return g.grade.verdict == "sandbox_error"; });
+      sandbox_errors += static_cast<std::int64_t>(grades.end() - failed);
+      grades.erase(failed, grades.end());
       summary.grades_new += static_cast<std::int64_t>(store.put_grades(grades));
       bar.advance(page.size());
     }
+    if (sandbox_errors > 0)
+      throw std::runtime_error(fmt::format(
+          "{} sample(s) of run {} could not be graded because the sandbox failed (verdict sandbox_error, never "
+          "blamed on the program); their grades were NOT stored and the other grades were. Fix the sandbox "
+          "(see `trafl-eval exec`) and re-run the same command to grade the rest.",
+          sandbox_errors, summary.run_id));
   }
   summary.grades_total = store.count_grades(summary.run_id, mode);
   summary.correct = store.count_correct(summary.run_id, mode);

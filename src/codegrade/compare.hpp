@@ -1,0 +1,33 @@
+#pragma once
+// Code extraction from completions and output comparison (done in the parent, never in the sandbox).
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace trafl::codegrade {
+
+// LiveCodeBench extract_code: the lines strictly between the LAST TWO lines that contain ```;
+// nullopt when fewer than two such lines exist (LCB then grades the empty string).
+std::optional<std::string> extract_last_fenced_block(std::string_view completion);
+
+enum class Compare {
+  lcb,       // LiveCodeBench: exact per stripped line, else token-wise Decimal equality
+  tolerant,  // lcb + numbers within 1e-6 absolute or relative
+};
+std::optional<Compare> parse_compare(std::string_view mode);  // "lcb" / "tolerant"
+
+// stdin/stdout: LCB's grade_stdio comparison. `why` (optional) receives a short reason on mismatch.
+bool stdout_matches(std::string_view got, std::string_view expected, Compare mode, std::string* why = nullptr);
+
+// Token equality as Python's Decimal(a) == Decimal(b) (exact decimal value; NaN never equal).
+// nullopt when either token is not a Decimal literal.
+std::optional<bool> decimal_tokens_equal(std::string_view a, std::string_view b);
+bool numbers_close(double a, double b);  // |a-b| ≤ 1e-6 or ≤ 1e-6·max(|a|,|b|)
+
+// Functional (LeetCode) results: Python `==` on JSON values (bool == 0/1, int == float by value,
+// lists elementwise, dicts by key). `tolerant` lets floats differ by 1e-6 abs/rel.
+bool py_equal(const nlohmann::json& got, const nlohmann::json& expected, Compare mode);
+
+}  // namespace trafl::codegrade

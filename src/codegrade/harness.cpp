@@ -1,0 +1,441 @@
+#include "codegrade/harness.hpp"
+
+#include "core/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <random>
+
+namespace trafl::codegrade {
+
+namespace sb = trafl::sandbox;
+
+namespace {
+
+// LiveCodeBench's import_string (lcb_runner/evaluation/testing_util.py), run before the candidate.
+const char* kLcbPrelude =
+    "from string import *\nfrom re import *\nfrom datetime import *\nfrom collections import *\n"
+    "from heapq import *\nfrom bisect import *\nfrom copy import *\nfrom math import *\nfrom random import *\n"
+    "from statistics import *\nfrom itertools import *\nfrom functools import *\nfrom operator import *\n"
+    "from io import *\nfrom sys import *\nfrom json import *\nfrom builtins import *\nfrom typing import *\n"
+    "import string\nimport re\nimport datetime\nimport collections\nimport heapq\nimport bisect\nimport copy\n"
+    "import math\nimport random\nimport statistics\nimport itertools\nimport functools\nimport operator\n"
+    "import io\nimport sys\nimport json\nsys.setrecursionlimit(50000)\n";
+
+// Common driver head: restores what -S removes (exit/quit), LCB's int-str limit, reads files.
+const char* kDriverHead = R"PY(import sys, os, builtins
+builtins.exit = builtins.quit = sys.exit
+try:
+    sys.set_int_max_str_digits(50000)
+except AttributeError:
+    pass
+def _read(name):
+    with open(os.path.join(os.getcwd(), name), encoding='utf-8') as f:
+        return f.read()
+)PY";
+
+// stdin mode: the candidate is __main__; SystemExit counts as the end of the program (as in LCB).
+const char* kStdinDriver = R"PY(
+def _main():
+    g = {'__name__': '__main__', '__builtins__': builtins}
+    pre = _read('prelude.py')
+    if pre:
+        exec(compile(pre, 'prelude.py', 'exec'), g)
+    code = compile(_read('solution.py'), 'solution.py', 'exec')
+    try:
+        exec(code, g)
+    except SystemExit:
+        pass
+    sys.stdout.flush()
+_main()
+)PY";
+
+// functional mode: first stdin line = nonce, rest = one JSON argument per line.
+const char* kFunctionalDriver = R"PY(
+import json
+def _main():
+    nonce = sys.stdin.readline().strip()
+    raw = sys.stdin.read()
+    sys.stdin = open(os.devnull)
+    out = sys.stdout
+    fn = _read('fn_name.txt')
+    args = [json.loads(line) for line in raw.split('\n')]
+    src = _read('solution.py')
+    g = {'__name__': 'tmp_sol', '__builtins__': builtins}
+    pre = _read('prelude.py')
+    if pre:
+        exec(compile(pre, 'prelude.py', 'exec'), g)
+    exec(compile(src, 'solution.py', 'exec'), g)
+    obj = g['Solution']() if 'class Solution' in src else None
+    method = getattr(obj, fn) if obj is not None else g[fn]
+    result = method(*args)
+    if isinstance(result, tuple):
+        result = list(result)
+    def enc(x):
+        if x is None or isinstance(x, (bool, str)):
+            return x
+        if isinstance(x, int):
+            return int(x)
+        if isinstance(x, float):
+            if x != x or x in (float('inf'), float('-inf')):
+                return {'__py__': 'float', 'repr': repr(x)}
+            return float(x)
+        if type(x) is list:
+            return [enc(v) for v in x]
+        if type(x) is dict and all(type(k) is str for k in x):
+            return {k: enc(v) for k, v in x.items()}
+        return {'__py__': type(x).__name__, 'repr': repr(x)[:200]}
+    payload = json.dumps(enc(result), ensure_ascii=True)
+    out.write('\nTRAFL-RESULT ' + nonce + ' ' + payload + '\n')
+    out.flush()
+_main()
+)PY";
+
+// asserts mode: stdin = nonce; tests.json = {"tests": [...], "timeout": s}.
+const char* kAssertDriver = R"PY(
+import json, time, signal
+class _TestTimeout(BaseException):
+    pass
+def _main():
+    nonce = sys.stdin.readline().strip()
+    sys.stdin = open(os.devnull)
+    out = sys.stdout
+    spec = json.loads(_read('tests.json'))
+    def rec(kind, *fields):
+        out.write('\nTRAFL-' + kind + ' ' + nonce + ' ' + ' '.join(str(f) for f in fields) + '\n')
+        out.flush()
+    def on_alarm(signum, frame):
+        raise _TestTimeout()
+    signal.signal(signal.SIGALRM, on_alarm)
+    g = {'__name__': '__main__', '__builtins__': builtins}
+    try:
+        for name in ('prelude.py', 'solution.py', 'setup.py'):
+            text = _read(name)
+            if text:
+                exec(compile(text, name, 'exec'), g)
+    except BaseException as e:
+        rec('LOAD', json.dumps(type(e).__name__ + ': ' + str(e)[:300]))
+        return
+    for i, t in enumerate(spec['tests']):
+        t0 = time.perf_counter(); c0 = time.process_time()
+        status, why = 'passed', ''
+        signal.setitimer(signal.ITIMER_REAL, spec['timeout'])
+        try:
+            exec(compile(t, 'test_%d' % i, 'exec'), g)
+        except _TestTimeout:
+            status, why = 'timeout', 'test time limit'
+        except AssertionError as e:
+            status, why = 'wrong_answer', 'AssertionError: ' + str(e)[:300]
+        except MemoryError:
+            status, why = 'memory_exceeded', 'MemoryError'
+        except BaseException as e:
+            status, why = 'runtime_error', type(e).__name__ + ': ' + str(e)[:300]
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        rec('TEST', i, status, '%.3f' % ((time.perf_counter() - t0) * 1000), '%.3f' % ((time.process_time() - c0) * 1000), json.dumps(why))
+        if status != 'passed' and spec['stop']:
+            break
+    rec('DONE', len(spec['tests']))
+_main()
+)PY";
+
+std::string make_nonce() {
+  static thread_local std::mt19937_64 rng([] {
+    std::random_device rd;
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(
+        std::chrono::steady_clock::now().time_since_epoch().count());
+  }());
+  return fmt::format("{:016x}{:016x}", rng(), rng());
+}
+
+sb::Limits test_limits(const HarnessLimits& h, double cpu_s) {
+  sb::Limits l;
+  l.cpu_s = cpu_s;
+  l.wall_s = cpu_s * 2 + 1;
+  l.memory_mb = h.memory_mb;
+  return l;
+}
+
+TestRecord from_run(std::size_t index, const sb::RunResult& r) {
+  TestRecord t;
+  t.index = index;
+  t.verdict = sb::to_string(r.verdict);
+  t.wall_ms = r.wall_ms;
+  t.cpu_ms = r.cpu_ms;
+  t.peak_mem_kb = r.peak_mem_kb;
+  if (r.verdict != sb::Verdict::passed) {
+    t.detail = r.detail;
+    std::string tail = r.stderr_tail(3);
+    if (!tail.empty()) t.detail += " | " + tail.substr(0, 600);
+  }
+  return t;
+}
+
+// Adds one test to the result; returns false when the run should stop.
+bool add(CodeResult& res, TestRecord t, const HarnessLimits& limits) {
+  bool ok = t.verdict == "passed";
+  if (!ok && res.verdict == "passed") {
+    res.verdict = t.verdict;
+    res.detail = fmt::format("test {}: {}", t.index, t.detail);
+  }
+  res.tests.push_back(std::move(t));
+  return ok || !limits.stop_at_first_failure;
+}
+
+void finish(CodeResult& res) {
+  res.correct = res.verdict == "passed" && res.tests.size() == res.total_tests;
+  if (res.verdict == "passed" && !res.correct) {
+    res.verdict = "runtime_error";
+    res.detail = "not every test ran";
+  }
+}
+
+// The per-sample budget of LCB: (t+1)·n+5 seconds of wall time over all tests.
+struct Budget {
+  double left_ms;
+  Budget(const HarnessLimits& l, std::size_t n) : left_ms(((l.test_timeout_s + 1) * static_cast<double>(n) + 5) * 1000) {}
+};
+
+}  // namespace
+
+CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std::vector<TestCase>& tests,
+                           Compare mode, const HarnessLimits& limits) {
+  CodeResult res;
+  res.total_tests = tests.size();
+  res.tier = sb::to_string(box.tier());
+  Budget budget(limits, tests.size());
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    if (budget.left_ms <= 0) {
+      res.budget_exceeded = true;
+      add(res, TestRecord{i, "timeout", 0, 0, 0, "per-sample time budget exhausted"}, limits);
+      break;
+    }
+    sb::RunRequest req;
+    req.program = std::string(kDriverHead) + kStdinDriver;
+    req.files = {{"solution.py", code}, {"prelude.py", limits.lcb_prelude ? kLcbPrelude : ""}};
+    req.stdin_data = tests[i].input;
+    req.limits = test_limits(limits, limits.test_timeout_s);
+    // Expected outputs can be large (LCB has outputs of many MB): never cap below twice their size.
+    req.limits.stdout_cap = std::max(req.limits.stdout_cap, tests[i].output.size() * 2 + (1u << 20));
+    sb::RunResult r = box.run(req);
+    budget.left_ms -= r.wall_ms;
+    TestRecord t = from_run(i, r);
+    if (r.verdict == sb::Verdict::passed) {
+      std::string why;
+      if (!stdout_matches(r.stdout_data, tests[i].output, mode, &why)) {
+        t.verdict = "wrong_answer";
+        t.detail = why;
+      }
+    }
+    if (!add(res, std::move(t), limits)) break;
+  }
+  finish(res);
+  return res;
+}
+
+CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const std::string& fn_name,
+                                const std::vector<TestCase>& tests, Compare mode, const HarnessLimits& limits) {
+  CodeResult res;
+  res.total_tests = tests.size();
+  res.tier = sb::to_string(box.tier());
+  Budget budget(limits, tests.size());
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    if (budget.left_ms <= 0) {
+      res.budget_exceeded = true;
+      add(res, TestRecord{i, "timeout", 0, 0, 0, "per-sample time budget exhausted"}, limits);
+      break;
+    }
+    std::string nonce = make_nonce();
+    sb::RunRequest req;
+    req.program = std::string(kDriverHead) + kFunctionalDriver;
+    req.files = {{"solution.py", code}, {"prelude.py", limits.lcb_prelude ? kLcbPrelude : ""}, {"fn_name.txt", fn_name}};
+    req.stdin_data = nonce + "\n" + tests[i].input;
+    req.limits = test_limits(limits, limits.test_timeout_s);
+    req.limits.stdout_cap = std::max(req.limits.stdout_cap, tests[i].output.size() * 4 + (1u << 20));
+    sb::RunResult r = box.run(req);
+    budget.left_ms -= r.wall_ms;
+    TestRecord t = from_run(i, r);
+    if (r.verdict == sb::Verdict::passed) {
+      std::string tag = "\nTRAFL-RESULT " + nonce + " ";
+      auto pos = r.stdout_data.rfind(tag);
+      if (pos == std::string::npos) {
+        t.verdict = "runtime_error";
+        t.detail = "no harness result record: the program exited before the harness reported";
+      } else {
+        auto start = pos + tag.size();
+        auto end = r.stdout_data.find('\n', start);
+        auto got = nlohmann::json::parse(r.stdout_data.substr(start, end == std::string::npos ? std::string::npos : end - start),
+                                         nullptr, false);
+        auto expected = nlohmann::json::parse(tests[i].output, nullptr, false);
+        if (got.is_discarded()) {
+          t.verdict = "runtime_error";
+          t.detail = "malformed harness result record";
+        } else if (expected.is_discarded()) {
+          t.verdict = "sandbox_error";
+          t.detail = "expected output is not JSON (bad test data)";
+        } else if (!py_equal(got, expected, mode)) {
+          t.verdict = "wrong_answer";
+          std::string g = got.dump(), e = expected.dump();
+          t.detail = fmt::format("got {} expected {}", g.substr(0, 200), e.substr(0, 200));
+        }
+      }
+    }
+    if (!add(res, std::move(t), limits)) break;
+  }
+  finish(res);
+  return res;
+}
+
+CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const HarnessLimits& limits) {
+  CodeResult res;
+  res.total_tests = p.tests.size();
+  res.tier = sb::to_string(box.tier());
+  std::string nonce = make_nonce();
+  nlohmann::json spec = {{"tests", p.tests}, {"timeout", limits.test_timeout_s}, {"stop", limits.stop_at_first_failure}};
+  sb::RunRequest req;
+  req.program = std::string(kDriverHead) + kAssertDriver;
+  req.files = {{"solution.py", p.candidate},
+               {"prelude.py", p.prelude},
+               {"setup.py", p.setup},
+               {"tests.json", spec.dump(-1, ' ', true)}};
+  req.stdin_data = nonce + "\n";
+  double n = static_cast<double>(std::max<std::size_t>(1, p.tests.size()));
+  req.limits = test_limits(limits, (limits.test_timeout_s + 1) * n + 5);
+  req.limits.wall_s = req.limits.cpu_s;
+  sb::RunResult r = box.run(req);
+
+  // Parse the nonce-tagged records.
+  std::vector<TestRecord> recs;
+  bool done = false;
+  std::string load_error;
+  const std::string& out = r.stdout_data;
+  std::size_t pos = 0;
+  while ((pos = out.find("\nTRAFL-", pos)) != std::string::npos) {
+    std::size_t start = pos + 7;
+    std::size_t end = out.find('\n', start);
+    std::string line = out.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    pos = start;
+    auto sp = line.find(' ');
+    if (sp == std::string::npos) continue;
+    std::string kind = line.substr(0, sp);
+    std::string rest = line.substr(sp + 1);
+    if (rest.compare(0, nonce.size(), nonce) != 0 || rest.size() <= nonce.size() || rest[nonce.size()] != ' ') continue;
+    rest = rest.substr(nonce.size() + 1);
+    if (kind == "DONE") {
+      done = true;
+    } else if (kind == "LOAD") {
+      auto j = nlohmann::json::parse(rest, nullptr, false);
+      load_error = j.is_string() ? j.get<std::string>() : rest;
+    } else if (kind == "TEST") {
+      // index status wall cpu "why"
+      std::size_t idx;
+      char status[64];
+      double wall, cpu;
+      int consumed = 0;
+      if (std::sscanf(rest.c_str(), "%zu %63s %lf %lf %n", &idx, status, &wall, &cpu, &consumed) < 4) continue;
+      if (idx != recs.size()) continue;  // records must come in order, one per test
+      auto why = nlohmann::json::parse(rest.substr(static_cast<std::size_t>(consumed)), nullptr, false);
+      TestRecord t{idx, status, wall, cpu, r.peak_mem_kb, why.is_string() ? why.get<std::string>() : ""};
+      recs.push_back(std::move(t));
+    }
+  }
+
+  if (r.verdict == sb::Verdict::sandbox_error) {
+    add(res, TestRecord{0, "sandbox_error", r.wall_ms, r.cpu_ms, r.peak_mem_kb, r.detail}, limits);
+  } else {
+    for (auto& t : recs) {
+      if (!add(res, t, limits)) break;
+    }
+    bool stopped = !res.tests.empty() && res.tests.back().verdict != "passed";
+    if (!load_error.empty()) {
+      add(res, TestRecord{0, "runtime_error", r.wall_ms, r.cpu_ms, r.peak_mem_kb, "while loading the program: " + load_error},
+          limits);
+    } else if (!stopped && (!done || r.verdict != sb::Verdict::passed)) {
+      // The process ended (killed, crashed, or exited early) before every test reported.
+      TestRecord t = from_run(res.tests.size(), r);
+      if (r.verdict == sb::Verdict::passed) {
+        t.verdict = "runtime_error";
+        t.detail = "the program exited before the harness reported every test";
+      }
+      add(res, std::move(t), limits);
+    }
+  }
+  finish(res);
+  return res;
+}
+
+Grade to_grade(const CodeResult& r, std::string extracted, std::string_view mode, nlohmann::json extra) {
+  Grade g;
+  g.verdict = r.verdict;
+  g.correct = r.correct;
+  g.extracted = std::move(extracted);
+  g.mode = std::string(mode);
+  nlohmann::json tests = nlohmann::json::array();
+  for (const auto& t : r.tests) {
+    nlohmann::json j = {{"index", t.index}, {"verdict", t.verdict}, {"wall_ms", t.wall_ms}, {"cpu_ms", t.cpu_ms},
+                        {"peak_mem_kb", t.peak_mem_kb}};
+    if (!t.detail.empty()) j["detail"] = t.detail;
+    tests.push_back(std::move(j));
+  }
+  g.details = extra.is_object() ? extra : nlohmann::json::object();
+  g.details["tests"] = std::move(tests);
+  g.details["total_tests"] = r.total_tests;
+  g.details["tests_run"] = r.tests.size();
+  g.details["tier"] = r.tier;
+  if (!r.detail.empty()) g.details["failure"] = r.detail;
+  if (r.budget_exceeded) g.details["budget_exceeded"] = true;
+  // Make it strictly valid UTF-8 JSON (stderr tails may hold arbitrary bytes).
+  g.details = nlohmann::json::parse(g.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return g;
+}
+
+namespace {
+std::mutex g_box_mutex;
+sb::Sandbox* g_override = nullptr;
+std::unique_ptr<sb::Sandbox> g_default;
+}  // namespace
+
+sb::Sandbox& shared_sandbox() {
+  std::lock_guard<std::mutex> lock(g_box_mutex);
+  if (g_override) return *g_override;
+  if (!g_default) {
+    sb::Options o;
+    if (const char* t = std::getenv("TRAFL_SANDBOX_TIER"); t && *t) {
+      auto tier = sb::parse_tier(t);
+      if (!tier) throw std::runtime_error(fmt::format("TRAFL_SANDBOX_TIER='{}' is not 1-4", t));
+      o.force_tier = tier;
+    }
+    if (const char* a = std::getenv("TRAFL_ALLOW_UNSANDBOXED"); a && std::string(a) == "1") o.allow_unsandboxed = true;
+    if (const char* p = std::getenv("TRAFL_PYTHON"); p && *p) o.python = p;
+    if (const char* w = std::getenv("TRAFL_SANDBOX_WORKERS"); w && *w) o.workers = static_cast<unsigned>(std::atoi(w));
+    o.log = [](const std::string& line) { std::cerr << line << "\n"; };
+    try {
+      g_default = std::make_unique<sb::Sandbox>(o);
+    } catch (const std::exception& e) {
+      throw UsageError(fmt::format("{} (code grading reads its sandbox settings from the environment: "
+                                   "TRAFL_SANDBOX_TIER=1..4, TRAFL_ALLOW_UNSANDBOXED=1, TRAFL_PYTHON, TRAFL_SANDBOX_WORKERS)",
+                                   e.what()));
+    }
+  }
+  return *g_default;
+}
+
+void set_shared_sandbox(sb::Sandbox* box) {
+  std::lock_guard<std::mutex> lock(g_box_mutex);
+  g_override = box;
+}
+
+}  // namespace trafl::codegrade
+
+#include "codegrade/code_task.hpp"
+
+namespace trafl::codegrade {
+unsigned SandboxedGrading::grading_threads() const { return std::max(2u, shared_sandbox().slots() * 2); }
+}  // namespace trafl::codegrade

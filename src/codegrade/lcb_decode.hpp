@@ -1,0 +1,35 @@
+#pragma once
+// LiveCodeBench test-case decoding: `private_test_cases` is either a plain JSON list or
+// base64 → zlib → pickle (protocol ≤ 5, one str) → JSON list. Decoded natively; the pickle reader
+// accepts only PROTO, FRAME, SHORT_BINUNICODE, BINUNICODE, BINUNICODE8, MEMOIZE and STOP
+// (what CPython writes for a single str) and rejects everything else.
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trafl::codegrade {
+
+// Why a blob could not be decoded (the caller adds file:line:field).
+class DecodeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string base64_decode(std::string_view text);        // standard alphabet, '=' padding; whitespace ignored
+std::string zlib_inflate(std::string_view data, std::size_t max_out = std::size_t(4) << 30);  // zlib wrapper
+std::string unpickle_str(std::string_view pickle);       // the single str of a pickle
+
+struct TestCase {
+  std::string input;
+  std::string output;
+  std::string testtype;  // "stdin" or "functional"
+};
+
+// Parses a JSON list of {"input","output","testtype"} objects (all strings).
+std::vector<TestCase> parse_test_list(std::string_view json_text);
+// LCB's rule: plain JSON first; if that is not valid JSON, base64 → zlib → pickle → JSON.
+// `encoded` (optional) is set to whether the compressed form was used.
+std::vector<TestCase> decode_lcb_tests(std::string_view field_value, bool* encoded = nullptr);
+
+}  // namespace trafl::codegrade
