@@ -208,9 +208,9 @@ Sandbox::Impl::Impl(Options o) : opts(std::move(o)) {
   fprog_degraded.filter = bpf_degraded.data();
 
   // Scratch dirs for the tiers without a tmpfs of their own.
-  if (report.is_root) {
-    scratch_base = "/tmp/trafl-sandbox-" + std::to_string(::getpid());
-  } else {
+  // One directory per Sandbox instance (not per process): two instances in one process must not
+  // share, and so delete, each other's scratch.
+  {
     char tmpl[] = "/tmp/trafl-sandbox-XXXXXX";
     if (::mkdtemp(tmpl)) scratch_base = tmpl;
   }
