@@ -12,4 +12,6 @@ void add_make_fixtures_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_exec_command(CLI::App& app);
+void add_init_model_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
 }  // namespace trafl::cli

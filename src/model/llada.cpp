@@ -1,0 +1,276 @@
+// LLaDA model: init, load, save, forward (see llada.hpp for the math).
+#include "model/llada.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "checkpoint/checkpoint.hpp"
+#include "checkpoint/sharded.hpp"
+#include "core/error.hpp"
+
+namespace trafl::model {
+namespace ck = trafl::checkpoint;
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name.rfind("cuda", 0) == 0) {
+    if (!torch::cuda::is_available())
+      throw UsageError(fmt::format("--device {}: this LibTorch build has no usable CUDA device", name));
+    return torch::Device(name);
+  }
+  throw UsageError(fmt::format("--device: unknown device '{}' (expected cpu or cuda)", name));
+}
+
+torch::ScalarType parse_dtype(const std::string& name) {
+  if (name == "f32" || name == "float32" || name == "fp32") return torch::kFloat32;
+  if (name == "bf16" || name == "bfloat16") return torch::kBFloat16;
+  if (name == "f16" || name == "float16" || name == "fp16") return torch::kFloat16;
+  throw UsageError(fmt::format("--dtype: unknown dtype '{}' (expected f32, bf16 or f16)", name));
+}
+
+namespace {
+
+torch::ScalarType torch_dtype(ck::DType t) {
+  switch (t) {
+    case ck::DType::F32: return torch::kFloat32;
+    case ck::DType::BF16: return torch::kBFloat16;
+    case ck::DType::F16: return torch::kFloat16;
+    default: throw std::logic_error("torch_dtype: unsupported checkpoint dtype");
+  }
+}
+
+ck::DType disk_dtype_of(torch::ScalarType t) {
+  if (t == torch::kFloat32) return ck::DType::F32;
+  if (t == torch::kBFloat16) return ck::DType::BF16;
+  if (t == torch::kFloat16) return ck::DType::F16;
+  throw UsageError("checkpoint dtype must be f32, bf16 or f16");
+}
+
+// The tensor behind a checkpoint view, on options.device in options.dtype (an owned copy unless zero_copy applies).
+torch::Tensor tensor_from_view(const ck::TensorView& view, const LoadOptions& options) {
+  const torch::ScalarType src = torch_dtype(view.dtype);
+  const std::vector<std::int64_t> shape(view.shape.begin(), view.shape.end());
+  const auto src_opts = torch::TensorOptions().dtype(src);
+  if (view.is_aligned()) {
+    void* data = const_cast<std::byte*>(view.data);  // never written: copied below, or read-only use
+    if (options.zero_copy && options.device.is_cpu() && src == options.dtype) {
+      auto keep = view.keepalive;
+      return torch::from_blob(data, shape, [keep](void*) {}, src_opts);
+    }
+    return torch::from_blob(data, shape, src_opts).to(options.device, options.dtype, false, /*copy=*/true);
+  }
+  ck::AlignedBuffer buffer = ck::copy_aligned(view);
+  return torch::from_blob(buffer.data(), shape, src_opts).to(options.device, options.dtype, false, /*copy=*/true);
+}
+
+// trunc_normal(0, std, [-3std, 3std]) by redrawing out-of-range entries (deterministic in the generator).
+torch::Tensor trunc_normal(const std::vector<std::int64_t>& shape, double std, at::Generator& gen) {
+  torch::Tensor t = torch::empty(shape, torch::kFloat32).normal_(0.0, std, gen);
+  for (int round = 0; round < 100; ++round) {
+    torch::Tensor out = t.abs() > 3.0 * std;
+    if (!out.any().item<bool>()) break;
+    torch::Tensor fresh = torch::empty(shape, torch::kFloat32).normal_(0.0, std, gen);
+    t = torch::where(out, fresh, t);
+  }
+  return t.clamp(-3.0 * std, 3.0 * std);
+}
+
+torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+  torch::Tensor x32 = x.to(torch::kFloat32);
+  x32 = x32 * torch::rsqrt(x32.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return weight * x32.to(x.scalar_type());
+}
+
+torch::Tensor rotate_half(const torch::Tensor& x) {  // cat(-x[..., h:], x[..., :h])
+  const std::int64_t h = x.size(-1) / 2;
+  return torch::cat({-x.narrow(-1, h, h), x.narrow(-1, 0, h)}, -1);
+}
+
+// x [B, H, L, hd] -> RoPE'd in fp32, cast back. cos/sin [1, 1, L, hd] fp32.
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  torch::Tensor x32 = x.to(torch::kFloat32);
+  return (x32 * cos + rotate_half(x32) * sin).to(x.scalar_type());
+}
+
+}  // namespace
+
+void LLaDAModel::check_family() const {
+  if (config_.family != ModelFamily::LLaDA)
+    throw InputError("config.json", 0, "model_type",
+                     fmt::format("model_type '{}' is not supported by the LLaDA model", family_name(config_.family)));
+}
+
+torch::Tensor& LLaDAModel::param(const std::string& name) {
+  static const std::string root = "model.transformer.";
+  if (name.rfind(root, 0) != 0) throw std::logic_error("LLaDAModel: unknown parameter " + name);
+  const std::string rest = name.substr(root.size());
+  if (rest == "wte.weight") return wte_;
+  if (rest == "ln_f.weight") return ln_f_;
+  if (rest == "ff_out.weight") return lm_head_;
+  if (rest.rfind("blocks.", 0) == 0) {
+    const std::size_t dot = rest.find('.', 7);
+    const std::size_t i = std::stoul(rest.substr(7, dot - 7));
+    const std::string leaf = rest.substr(dot + 1);
+    LLaDABlock& b = blocks_.at(i);
+    if (leaf == "attn_norm.weight") return b.attn_norm;
+    if (leaf == "q_proj.weight") return b.q_proj;
+    if (leaf == "k_proj.weight") return b.k_proj;
+    if (leaf == "v_proj.weight") return b.v_proj;
+    if (leaf == "q_proj.bias") return b.q_bias;
+    if (leaf == "k_proj.bias") return b.k_bias;
+    if (leaf == "v_proj.bias") return b.v_bias;
+    if (leaf == "attn_out.weight") return b.attn_out;
+    if (leaf == "ff_norm.weight") return b.ff_norm;
+    if (leaf == "ff_proj.weight") return b.ff_proj;
+    if (leaf == "up_proj.weight") return b.up_proj;
+    if (leaf == "ff_out.weight") return b.ff_out;
+  }
+  throw std::logic_error("LLaDAModel: unknown parameter " + name);
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> LLaDAModel::named_parameters() const {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  auto* self = const_cast<LLaDAModel*>(this);
+  for (const ck::TensorSpec& spec : expected_tensors(config_)) out.emplace_back(spec.name, self->param(spec.name));
+  return out;
+}
+
+LLaDAModel LLaDAModel::init(const ModelConfig& config, std::uint64_t seed, const LoadOptions& options) {
+  LLaDAModel m;
+  m.config_ = config;
+  m.check_family();
+  validate_model_config(config, "config");
+  m.blocks_.resize(static_cast<std::size_t>(config.n_layers));
+  const bool mitchell = config.init_fn == "mitchell";
+  if (!mitchell && config.init_fn != "normal")
+    throw InputError("config.json", 0, "init_fn",
+                     fmt::format("init_fn '{}' is not supported (expected mitchell or normal)", config.init_fn));
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  const double d = static_cast<double>(config.d_model), mh = static_cast<double>(config.mlp_hidden_size);
+  for (const ck::TensorSpec& spec : expected_tensors(config)) {
+    const std::vector<std::int64_t> shape(spec.shape.begin(), spec.shape.end());
+    const std::string& n = spec.name;
+    torch::Tensor t;
+    auto ends_with = [&](const char* s) {
+      const std::string suffix(s);
+      return n.size() >= suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with("norm.weight") || ends_with("ln_f.weight")) {
+      t = torch::ones(shape, torch::kFloat32);
+    } else if (ends_with(".bias")) {
+      t = torch::zeros(shape, torch::kFloat32);
+    } else {
+      double std = config.init_std;
+      if (mitchell) {
+        std = 1.0 / std::sqrt(d);
+        const bool block = n.find(".blocks.") != std::string::npos;
+        if (block && ends_with("attn_out.weight")) {
+          std /= std::sqrt(2.0 * (std::stod(n.substr(n.find(".blocks.") + 8)) + 1.0));
+        } else if (block && ends_with("ff_out.weight")) {
+          std = 1.0 / std::sqrt(mh) / std::sqrt(2.0 * (std::stod(n.substr(n.find(".blocks.") + 8)) + 1.0));
+        }
+      }
+      t = trunc_normal(shape, std, gen);
+    }
+    m.param(n) = t.to(options.device, options.dtype);
+  }
+  if (config.tied_embeddings) m.lm_head_ = m.wte_;
+  return m;
+}
+
+LLaDAModel LLaDAModel::load(const std::string& dir, const LoadOptions& options) {
+  return load(read_model_config(dir), dir, options);
+}
+
+LLaDAModel LLaDAModel::load(const ModelConfig& config, const std::string& checkpoint_path, const LoadOptions& options) {
+  LLaDAModel m;
+  m.config_ = config;
+  m.check_family();
+  m.blocks_.resize(static_cast<std::size_t>(config.n_layers));
+  ck::Checkpoint ckpt = ck::Checkpoint::open(checkpoint_path);
+  const ck::DTypeSet dtypes{ck::DType::F32, ck::DType::BF16, ck::DType::F16};
+  const std::vector<ck::TensorSpec> specs = expected_tensors(config);
+  ckpt.check(specs, dtypes);  // every problem (missing / extra / shape / dtype) in one message
+  for (const ck::TensorSpec& spec : specs) m.param(spec.name) = tensor_from_view(ckpt.expect(spec.name, dtypes, spec.shape), options);
+  ckpt.reject_unused();
+  if (config.tied_embeddings) m.lm_head_ = m.wte_;
+  return m;
+}
+
+void LLaDAModel::save(const std::string& dir, torch::ScalarType disk_dtype, std::uint64_t max_shard_bytes) const {
+  const ck::DType dt = disk_dtype_of(disk_dtype);
+  std::filesystem::create_directories(dir);
+  std::vector<torch::Tensor> keep;
+  std::vector<ck::TensorToWrite> tensors;
+  for (const auto& [name, p] : named_parameters()) {
+    torch::Tensor t = p.detach().to(torch::kCPU, disk_dtype).contiguous();
+    keep.push_back(t);
+    ck::TensorToWrite w;
+    w.name = name;
+    w.dtype = dt;
+    w.shape = ck::Shape(t.sizes().begin(), t.sizes().end());
+    w.data = t.data_ptr();
+    w.nbytes = t.numel() * t.element_size();
+    tensors.push_back(std::move(w));
+  }
+  ck::ShardingOptions sharding;
+  sharding.max_shard_bytes = max_shard_bytes;
+  ck::write_sharded(dir, tensors, sharding);
+  write_model_config((std::filesystem::path(dir) / "config.json").string(), config_);
+}
+
+torch::Tensor LLaDAModel::forward(const torch::Tensor& ids_in, const torch::Tensor& attention_mask,
+                                  std::int64_t logits_start, std::int64_t logits_len) const {
+  const ModelConfig& c = config_;
+  TORCH_CHECK(ids_in.dim() == 2, "LLaDAModel::forward: ids must be [B, L]");
+  const torch::Tensor ids = ids_in.to(device(), torch::kLong);
+  const std::int64_t B = ids.size(0), L = ids.size(1), H = c.n_heads, Hkv = c.n_kv_heads, hd = c.head_dim();
+  if (logits_len < 0) logits_len = L - logits_start;
+  TORCH_CHECK(logits_start >= 0 && logits_start + logits_len <= L, "LLaDAModel::forward: logits slice out of range");
+
+  // Key-padding bias [B, 1, 1, L] (fp32), only when some key is padding.
+  torch::Tensor bias;
+  if (attention_mask.defined()) {
+    TORCH_CHECK(attention_mask.sizes() == ids.sizes(), "LLaDAModel::forward: attention_mask must be [B, L]");
+    torch::Tensor keep = attention_mask.to(device()).to(torch::kBool);
+    if (!keep.all().item<bool>()) {
+      bias = torch::zeros({B, 1, 1, L}, torch::TensorOptions().device(device()).dtype(torch::kFloat32))
+                 .masked_fill(keep.logical_not().view({B, 1, 1, L}), std::numeric_limits<float>::lowest());
+    }
+  }
+  // RoPE tables [1, 1, L, hd] in fp32: inv_freq = theta^(-2i/hd), emb = cat(freqs, freqs).
+  const auto f32 = torch::TensorOptions().device(device()).dtype(torch::kFloat32);
+  torch::Tensor inv_freq = 1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, f32) / static_cast<double>(hd));
+  torch::Tensor freqs = torch::outer(torch::arange(L, f32), inv_freq);  // [L, hd/2]
+  torch::Tensor emb = torch::cat({freqs, freqs}, -1).view({1, 1, L, hd});
+  const torch::Tensor cos = emb.cos(), sin = emb.sin();
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+
+  torch::Tensor x = torch::embedding(wte_, ids);  // [B, L, D]
+  for (const LLaDABlock& b : blocks_) {
+    torch::Tensor xn = rms_norm(x, b.attn_norm, c.rms_norm_eps);
+    torch::Tensor q = torch::linear(xn, b.q_proj, b.q_bias).view({B, L, H, hd}).transpose(1, 2);     // [B, H, L, hd]
+    torch::Tensor k = torch::linear(xn, b.k_proj, b.k_bias).view({B, L, Hkv, hd}).transpose(1, 2);   // [B, Hkv, L, hd]
+    torch::Tensor v = torch::linear(xn, b.v_proj, b.v_bias).view({B, L, Hkv, hd}).transpose(1, 2);
+    q = apply_rope(q, cos, sin);
+    k = apply_rope(k, cos, sin);
+    if (Hkv != H) {
+      k = k.repeat_interleave(H / Hkv, 1);
+      v = v.repeat_interleave(H / Hkv, 1);
+    }
+    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) * scale;  // [B, H, L, L]
+    if (bias.defined()) scores = scores + bias;
+    torch::Tensor att = torch::matmul(torch::softmax(scores, -1).to(v.scalar_type()), v);  // [B, H, L, hd]
+    x = x + torch::linear(att.transpose(1, 2).reshape({B, L, H * hd}), b.attn_out);
+    torch::Tensor hn = rms_norm(x, b.ff_norm, c.rms_norm_eps);
+    x = x + torch::linear(torch::silu(torch::linear(hn, b.ff_proj)) * torch::linear(hn, b.up_proj), b.ff_out);
+  }
+  if (logits_start != 0 || logits_len != L) x = x.narrow(1, logits_start, logits_len);
+  return torch::linear(rms_norm(x, ln_f_, c.rms_norm_eps), lm_head_);  // [B, n, E]
+}
+
+}  // namespace trafl::model

@@ -1,0 +1,81 @@
+#pragma once
+// LLaDA's sampler (../shared/docs/dllm-engine.md §2.1, LLaDA generate.py), batched, with per-sample
+// reproducible noise and trajectory capture. Requires LibTorch (include from torch units only).
+//
+// Algorithm, per row (prompt left-padded to the batch's longest, attention mask = 0 on pads):
+//   x = [prompt | G × MASK]; G = gen_length split into G/block_length blocks; steps/num_blocks steps each.
+//   Block b: n = block_length masked positions; step i commits k_i = n/S + (i < n%S) tokens
+//   (get_num_transfer_tokens). Each step: logits for the current block only (the only positions that
+//   can be committed: earlier blocks are done, later ones are excluded with -inf confidence in the
+//   reference) -> float64;
+//     logits_eos_inf:          logits[eos] = -inf
+//     T > 0:  noisy = exp(logits) / (-log u)^T   (Gumbel-max in float64, u ~ U(0,1));  T = 0: noisy = logits
+//     x0 = argmax(noisy)
+//     confidence_eos_eot_inf:  noisy[eos] = -inf and logits[eot] = -inf (at T = 0 both hit the one tensor,
+//                              as in Python where they are the same object)
+//     low_confidence: conf = softmax(logits)[x0] (float64, as app.py / Fast-dLLM); random: conf = u' ~ U(0,1)
+//     the k_i masked positions with the highest conf are committed to x0 (topk per row).
+//   CFG (cfg_scale > 0): a second forward with the prompt (pads included) masked;
+//     logits = un + (cfg_scale + 1)(cond - un), in the model dtype as in the reference.
+//
+// Randomness (the only deviation from torch.rand in the reference, same distribution): u is a
+// counter-based hash — splitmix64 of (row key, step, position, vocab id) computed with int64 tensor
+// ops on the model's device. The row key is mix(seed, problem, index). So a sample depends only on
+// (seed, problem, index, prompt, options) — never on the batch it ran in, its row, its padding, or
+// the device's RNG state — and CPU and CUDA draw the same noise.
+//
+// Remaining batch dependence: the forward pass is float arithmetic, so padding (RoPE positions shift)
+// or a different GEMM blocking can change logits in the last bits; a near-tie can then flip. Tests
+// check exact equality on tiny models in f32.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/llada.hpp"
+#include "sampling/trajectory.hpp"
+
+namespace trafl::sampling {
+
+enum class Remasking { LowConfidence, Random };
+Remasking parse_remasking(const std::string& name);  // "low_confidence" | "random"; UsageError otherwise
+
+struct SamplerOptions {
+  std::int64_t gen_length = 128;
+  std::int64_t steps = 128;
+  std::int64_t block_length = 32;
+  double temperature = 0.0;
+  double cfg_scale = 0.0;
+  Remasking remasking = Remasking::LowConfidence;
+  bool logits_eos_inf = false;
+  bool confidence_eos_eot_inf = false;
+  std::int64_t mask_id = -1;  // required
+  std::int64_t eos_id = -1;   // needed by the two EOS options
+  std::int64_t eot_id = -1;   // needed by confidence_eos_eot_inf (ignored when < 0)
+  std::int64_t pad_id = -1;   // left padding; defaults to eos_id, then 0 (never the mask id)
+  std::uint64_t seed = 0;
+};
+
+// Fills mask/eos/pad from the model config (mask_token_id, eos_token_ids[0], pad_token_id).
+void fill_token_ids(SamplerOptions& options, const model::ModelConfig& config);
+
+// UsageError unless gen_length % block_length == 0, steps % num_blocks == 0, all positive, mask_id set.
+void validate(const SamplerOptions& options);
+
+// get_num_transfer_tokens for one row: n masked, `steps` steps -> n/steps each, +1 for the first n%steps.
+std::vector<std::int64_t> transfer_schedule(std::int64_t n, std::int64_t steps);
+
+struct SampleKey {
+  std::uint64_t problem = 0;
+  std::uint64_t index = 0;
+};
+// The per-row 64-bit key of the counter-based noise (stream 0: Gumbel, 1: random remasking).
+std::uint64_t sample_key(std::uint64_t seed, const SampleKey& key, std::uint64_t stream);
+
+// One trajectory per row (prompts[r] with keys[r]); trajectory.tokens are the G generated tokens.
+// Prompts may differ in length (left padding); a prompt containing mask_id is an InputError.
+std::vector<Trajectory> sample(const model::LLaDAModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
+                               const std::vector<SampleKey>& keys, const SamplerOptions& options);
+
+}  // namespace trafl::sampling

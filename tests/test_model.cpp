@@ -1,0 +1,206 @@
+// [model]: the LibTorch LLaDA model — init, save/load round trips, checkpoint errors, forward.
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "checkpoint/sharded.hpp"
+#include "core/error.hpp"
+#include "model/llada.hpp"
+#include "support.hpp"
+#include "test_model_util.hpp"
+// Catch last: torch (glog) defines CHECK too, Catch must win.
+#include <catch2/catch.hpp>
+
+using trafl::model::LLaDAModel;
+using trafl::model::LoadOptions;
+using trafl::model::ModelConfig;
+namespace fs = std::filesystem;
+
+namespace {
+
+void require_same_weights(const LLaDAModel& a, const LLaDAModel& b) {
+  auto pa = a.named_parameters(), pb = b.named_parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    INFO(pa[i].first);
+    REQUIRE(pa[i].first == pb[i].first);
+    REQUIRE(pa[i].second.scalar_type() == pb[i].second.scalar_type());
+    REQUIRE(torch::equal(pa[i].second, pb[i].second));
+  }
+}
+
+// Writes the model's tensors with one edit: `drop` omitted, `extra` added.
+void write_edited(const LLaDAModel& m, const std::string& dir, const std::string& drop, const std::string& extra) {
+  namespace ck = trafl::checkpoint;
+  std::vector<ck::OwnedTensor> tensors;
+  for (const auto& [name, t] : m.named_parameters()) {
+    if (name == drop) continue;
+    torch::Tensor c = t.contiguous();
+    std::vector<float> v(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    tensors.push_back(ck::OwnedTensor::from_f32(name, ck::DType::F32, ck::Shape(c.sizes().begin(), c.sizes().end()), v));
+  }
+  if (!extra.empty()) tensors.push_back(ck::OwnedTensor::from_f32(extra, ck::DType::F32, {2}, {1.f, 2.f}));
+  ck::write_sharded(dir, tensors);
+}
+
+std::string load_error(const ModelConfig& c, const std::string& dir) {
+  try {
+    LLaDAModel::load(c, dir, {});
+  } catch (const trafl::InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("LLaDA init is deterministic and saves/loads identically (f32, bf16, sharded)", "[model]") {
+  trafl::test::torch_test_threads();
+  const ModelConfig c = trafl::test::tiny_llada_config();
+  const LLaDAModel m = LLaDAModel::init(c, 7);
+  require_same_weights(m, LLaDAModel::init(c, 7));
+  REQUIRE_FALSE(torch::equal(m.named_parameters()[1 + 1].second, LLaDAModel::init(c, 8).named_parameters()[2].second));
+  // Mitchell init: block 1's attn_out has std 1/sqrt(d)/sqrt(4), truncated at 3 std.
+  for (const auto& [name, t] : m.named_parameters()) {
+    if (name == "model.transformer.blocks.1.attn_out.weight") {
+      const double std = 1.0 / std::sqrt(32.0) / 2.0;
+      CHECK(t.abs().max().item<double>() <= 3 * std + 1e-6);
+      CHECK(t.std().item<double>() == Approx(std).epsilon(0.15));
+    }
+    if (name.find("norm") != std::string::npos) CHECK(torch::equal(t, torch::ones_like(t)));
+  }
+
+  trafl::test::TempDir dir;
+  const std::string f32_dir = dir.file("f32");
+  m.save(f32_dir);
+  CHECK(fs::exists(f32_dir + "/config.json"));
+  CHECK(fs::exists(f32_dir + "/model.safetensors"));
+  require_same_weights(m, LLaDAModel::load(f32_dir));
+
+  SECTION("bf16 on disk loads as the bf16-rounded weights, in the requested dtype") {
+    m.save(dir.file("bf16"), torch::kBFloat16);
+    LoadOptions bf;
+    bf.dtype = torch::kBFloat16;
+    const LLaDAModel b = LLaDAModel::load(dir.file("bf16"), bf);
+    CHECK(b.dtype() == torch::kBFloat16);
+    const LLaDAModel f = LLaDAModel::load(dir.file("bf16"));
+    for (std::size_t i = 0; i < m.named_parameters().size(); ++i) {
+      CHECK(torch::equal(f.named_parameters()[i].second, m.named_parameters()[i].second.to(torch::kBFloat16).to(torch::kFloat32)));
+      CHECK(torch::equal(b.named_parameters()[i].second, m.named_parameters()[i].second.to(torch::kBFloat16)));
+    }
+  }
+  SECTION("sharded") {
+    m.save(dir.file("sharded"), torch::kFloat32, /*max_shard_bytes=*/20000);
+    CHECK(fs::exists(dir.file("sharded") + "/model.safetensors.index.json"));
+    require_same_weights(m, LLaDAModel::load(dir.file("sharded")));
+  }
+  SECTION("zero-copy CPU load") {
+    LoadOptions zc;
+    zc.zero_copy = true;
+    require_same_weights(m, LLaDAModel::load(f32_dir, zc));
+  }
+}
+
+TEST_CASE("LLaDA checkpoint problems are errors naming the tensor", "[model]") {
+  trafl::test::torch_test_threads();
+  const ModelConfig c = trafl::test::tiny_llada_config();
+  const LLaDAModel m = LLaDAModel::init(c, 1);
+  trafl::test::TempDir dir;
+  SECTION("missing") {
+    write_edited(m, dir.file("a"), "model.transformer.blocks.1.up_proj.weight", "");
+    CHECK_THAT(load_error(c, dir.file("a")), Catch::Contains("model.transformer.blocks.1.up_proj.weight"));
+  }
+  SECTION("unexpected") {
+    write_edited(m, dir.file("b"), "", "model.transformer.blocks.0.extra.weight");
+    CHECK_THAT(load_error(c, dir.file("b")), Catch::Contains("model.transformer.blocks.0.extra.weight"));
+  }
+  SECTION("wrong shape") {
+    m.save(dir.file("c"));
+    ModelConfig other = c;
+    other.mlp_hidden_size = 48;
+    const std::string err = load_error(other, dir.file("c"));
+    CHECK_THAT(err, Catch::Contains("model.transformer.blocks.0.ff_proj.weight"));
+    CHECK_THAT(err, Catch::Contains("[48, 32]"));
+  }
+  SECTION("truncated") {
+    m.save(dir.file("d"));
+    const std::string f = dir.file("d") + "/model.safetensors";
+    fs::resize_file(f, fs::file_size(f) - 10);
+    const std::string err = load_error(c, dir.file("d"));
+    CHECK_THAT(err, Catch::Contains("model.safetensors"));
+    CHECK(err != "(no error)");
+  }
+}
+
+TEST_CASE("LLaDA forward: shapes, logits slice, key-padding invariance", "[model]") {
+  trafl::test::torch_test_threads();
+  torch::NoGradGuard ng;
+  const ModelConfig c = trafl::test::tiny_llada_config();
+  const LLaDAModel m = LLaDAModel::init(c, 3);
+  const torch::Tensor ids = torch::randint(0, 262, {2, 7}, torch::kLong);
+  const torch::Tensor full = m.forward(ids);
+  REQUIRE(full.sizes() == torch::IntArrayRef({2, 7, 264}));
+  const torch::Tensor part = m.forward(ids, {}, 2, 3);
+  REQUIRE(part.sizes() == torch::IntArrayRef({2, 3, 264}));
+  CHECK(torch::allclose(part, full.narrow(1, 2, 3), 1e-5, 1e-5));
+  // All-ones mask == no mask.
+  CHECK(torch::equal(m.forward(ids, torch::ones({2, 7}, torch::kLong)), full));
+
+  // A left-padded row gives the logits of the unpadded row at its real positions.
+  const torch::Tensor row = ids.narrow(0, 0, 1).narrow(1, 0, 5);
+  const torch::Tensor padded = torch::cat({torch::full({1, 3}, 257, torch::kLong), row}, 1);
+  const torch::Tensor am = torch::cat({torch::zeros({1, 3}, torch::kLong), torch::ones({1, 5}, torch::kLong)}, 1);
+  const torch::Tensor ref = m.forward(row);
+  const torch::Tensor got = m.forward(padded, am).narrow(1, 3, 5);
+  CHECK(torch::allclose(got, ref, 1e-4, 1e-4));
+  // Without the mask the pads change the result (the mask matters).
+  CHECK_FALSE(torch::allclose(m.forward(padded).narrow(1, 3, 5), ref, 1e-4, 1e-4));
+  // In a batch with an unpadded row, each row gets its own logits.
+  const torch::Tensor other = torch::randint(0, 262, {1, 8}, torch::kLong);
+  const torch::Tensor batch_logits =
+      m.forward(torch::cat({padded, other}), torch::cat({am, torch::ones({1, 8}, torch::kLong)}));
+  CHECK(torch::allclose(batch_logits.narrow(0, 0, 1).narrow(1, 3, 5), ref, 1e-4, 1e-4));
+  CHECK(torch::allclose(batch_logits.narrow(0, 1, 1), m.forward(other), 1e-5, 1e-5));
+}
+
+TEST_CASE("LLaDA variants: tied embeddings, GQA, bf16 forward", "[model]") {
+  trafl::test::torch_test_threads();
+  torch::NoGradGuard ng;
+  ModelConfig c = trafl::test::tiny_llada_config();
+  c.tied_embeddings = true;
+  c.n_kv_heads = 2;
+  const LLaDAModel m = LLaDAModel::init(c, 5);
+  trafl::test::TempDir dir;
+  m.save(dir.path().string());
+  const LLaDAModel back = LLaDAModel::load(dir.path().string());
+  require_same_weights(m, back);
+  const torch::Tensor ids = torch::randint(0, 262, {2, 6}, torch::kLong);
+  CHECK(torch::equal(back.forward(ids), m.forward(ids)));
+  LoadOptions bf;
+  bf.dtype = torch::kBFloat16;
+  const torch::Tensor lb = LLaDAModel::load(dir.path().string(), bf).forward(ids);
+  CHECK(lb.scalar_type() == torch::kBFloat16);
+  CHECK(torch::allclose(lb.to(torch::kFloat32), m.forward(ids), 0.1, 0.1));
+}
+
+TEST_CASE("init-model writes a loadable HF-layout checkpoint", "[model][cli]") {
+  trafl::test::torch_test_threads();
+  trafl::test::TempDir dir;
+  const ModelConfig c = trafl::test::tiny_llada_config();
+  trafl::model::write_model_config(dir.file("config.json"), c);
+  const auto r = trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m") +
+                                      " --seed 11");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(dir.file("m") + "/tokenizer.json"));
+  CHECK(trafl::model::read_model_config(dir.file("m")) == c);
+  require_same_weights(LLaDAModel::load(dir.file("m")), LLaDAModel::init(c, 11));
+
+  ModelConfig bad = c;
+  bad.mask_token_id = 100;
+  trafl::model::write_model_config(dir.file("bad.json"), bad);
+  const auto e = trafl::test::run_cli("init-model --config " + dir.file("bad.json") + " --out " + dir.file("n"));
+  CHECK(e.exit_code == 3);
+  CHECK_THAT(e.out, Catch::Contains("mask_token_id"));
+}
