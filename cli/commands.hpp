@@ -12,6 +12,7 @@ void add_make_fixtures_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_exec_command(CLI::App& app);
+void add_loglik_command(CLI::App& app);
 void add_init_model_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 }  // namespace trafl::cli

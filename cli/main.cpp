@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   trafl::cli::add_demo_command(app);
   trafl::cli::add_tokenize_command(app);
   trafl::cli::add_exec_command(app);
+  trafl::cli::add_loglik_command(app);
   trafl::cli::add_init_model_command(app);
   trafl::cli::add_generate_command(app);
   try {

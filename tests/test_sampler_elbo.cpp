@@ -7,6 +7,8 @@
 #include "model/llada.hpp"
 #include "sampling/elbo.hpp"
 #include "test_model_util.hpp"
+#include "tests/support.hpp"
+#include <nlohmann/json.hpp>
 // Catch last: torch (glog) defines CHECK too, Catch must win.
 #include <catch2/catch.hpp>
 
@@ -51,4 +53,27 @@ TEST_CASE("MC ELBO converges to the exact ELBO within its standard error", "[sam
   const double t = masked_loglik_terms(m, prompt, answer, full)[0].item<double>();
   CHECK(t < 0);
   CHECK_THROWS_AS(masked_loglik_terms(m, prompt, answer, torch::zeros({1, 4}, torch::kBool)), trafl::UsageError);
+}
+
+TEST_CASE("loglik CLI: ELBO with standard error, reproducible for a seed, bad --mc refused", "[sampler][elbo][cli]") {
+  trafl::test::TempDir dir;
+  trafl::model::write_model_config(dir.file("config.json"), trafl::test::tiny_llada_config());
+  REQUIRE(trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m")).exit_code == 0);
+  const std::string base = "loglik --model " + dir.file("m") + " --prompt 'What is 2+3?' --completion ' 5' --threads 2";
+  const auto a = trafl::test::run_cli(base + " --mc 32 --batch-size 8 --seed 4 --json");
+  INFO(a.out);
+  REQUIRE(a.exit_code == 0);
+  const auto j = nlohmann::json::parse(a.out.substr(a.out.find('{')));
+  const double elbo = j.at("elbo").get<double>();
+  CHECK(std::isfinite(elbo));
+  CHECK(elbo < 0.0);  // a sum of log-probabilities of at least one token
+  CHECK(j.at("std_error").get<double>() >= 0.0);
+  CHECK(j.at("rows").get<int>() == 32);
+  CHECK(j.at("completion_tokens").get<int>() >= 1);
+  // Same seed, same estimate; the text form names the unit and the standard error.
+  CHECK(trafl::test::run_cli(base + " --mc 32 --batch-size 8 --seed 4 --json").out == a.out);
+  const auto text = trafl::test::run_cli(base + " --mc 16 --batch-size 8");
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("nats (standard error"));
+  CHECK(trafl::test::run_cli(base + " --mc 10 --batch-size 8").exit_code == 2);
 }
