@@ -30,7 +30,7 @@ void add_loglik_command(CLI::App& app) {
                        {"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens}};
       fmt::print("{}\n", j.dump());
     } else {
-      fmt::print("ELBO log p(completion | prompt) >= {:.4f} nats (standard error {:.4f}; {} MC rows; {} prompt + {} "
+      fmt::print("log p(completion | prompt) >= ELBO ~= {:.4f} nats (standard error {:.4f}; {} MC rows; {} prompt + {} "
                  "completion tokens)\n",
                  r.elbo, r.std_error, r.rows, r.prompt_tokens, r.completion_tokens);
     }
