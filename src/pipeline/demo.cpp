@@ -130,7 +130,8 @@ std::string run_demo(const DemoOptions& options) {
                    t_fixtures, 2, t_grade, t_passk, seconds_since(t_start));
   s += fmt::format("run database: {}\n", db_path);
   s += "note: the samples are SIMULATED (template text with chosen success rates), not model outputs;\n"
-       "      they exercise load -> grade -> store -> pass@k until the model engine lands.\n";
+       "      they exercise load -> grade -> store -> pass@k until sampling campaigns over tiny models trained\n"
+       "      here (issue 6) replace them.\n";
   fmt::print("{}", s);
   auto summary_path = out / "summary.txt";
   write_text(summary_path, s);
