@@ -203,10 +203,12 @@ struct Budget {
   Budget(const HarnessLimits& l, std::size_t n) : left_ms(((l.test_timeout_s + 1) * static_cast<double>(n) + 5) * 1000) {}
 };
 
-}  // namespace
-
-CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std::vector<TestCase>& tests,
-                           Compare mode, const HarnessLimits& limits) {
+// The loop both per-test harnesses share: LCB's per-sample budget, one sandbox run per test,
+// the harness's own judgement of a run that exited cleanly, and stop at the first failure.
+// make_request(test) → RunRequest; judge(test, run, record) may turn the record into a failure.
+template <class MakeRequest, class Judge>
+CodeResult run_each_test(sb::Sandbox& box, const std::vector<TestCase>& tests, const HarnessLimits& limits,
+                         MakeRequest make_request, Judge judge) {
   CodeResult res;
   res.total_tests = tests.size();
   res.tier = sb::to_string(box.tier());
@@ -217,80 +219,79 @@ CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std:
       add(res, TestRecord{i, "timeout", 0, 0, 0, "per-sample time budget exhausted"}, limits);
       break;
     }
-    sb::RunRequest req;
-    req.program = std::string(kDriverHead) + kStdinDriver;
-    req.files = {{"solution.py", code}, {"prelude.py", limits.lcb_prelude ? kLcbPrelude : ""}};
-    req.stdin_data = tests[i].input;
-    req.limits = test_limits(limits, limits.test_timeout_s);
-    // Expected outputs can be large (LCB has outputs of many MB): never cap below twice their size.
-    req.limits.stdout_cap = std::max(req.limits.stdout_cap, tests[i].output.size() * 2 + (1u << 20));
-    sb::RunResult r = box.run(req);
+    sb::RunResult r = box.run(make_request(tests[i]));
     budget.left_ms -= r.wall_ms;
     TestRecord t = from_run(i, r);
-    if (r.verdict == sb::Verdict::passed) {
-      std::string why;
-      if (!stdout_matches(r.stdout_data, tests[i].output, mode, &why)) {
-        t.verdict = "wrong_answer";
-        t.detail = why;
-      }
-    }
+    if (r.verdict == sb::Verdict::passed) judge(tests[i], r, t);
     if (!add(res, std::move(t), limits)) break;
   }
   finish(res);
   return res;
 }
 
+}  // namespace
+
+CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std::vector<TestCase>& tests,
+                           Compare mode, const HarnessLimits& limits) {
+  auto make_request = [&](const TestCase& test) {
+    sb::RunRequest req;
+    req.program = std::string(kDriverHead) + kStdinDriver;
+    req.files = {{"solution.py", code}, {"prelude.py", limits.lcb_prelude ? kLcbPrelude : ""}};
+    req.stdin_data = test.input;
+    req.limits = test_limits(limits, limits.test_timeout_s);
+    // Expected outputs can be large (LCB has outputs of many MB): never cap below twice their size.
+    req.limits.stdout_cap = std::max(req.limits.stdout_cap, test.output.size() * 2 + (1u << 20));
+    return req;
+  };
+  auto judge = [&](const TestCase& test, const sb::RunResult& r, TestRecord& t) {
+    std::string why;
+    if (!stdout_matches(r.stdout_data, test.output, mode, &why)) {
+      t.verdict = "wrong_answer";
+      t.detail = why;
+    }
+  };
+  return run_each_test(box, tests, limits, make_request, judge);
+}
+
 CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const std::string& fn_name,
                                 const std::vector<TestCase>& tests, Compare mode, const HarnessLimits& limits) {
-  CodeResult res;
-  res.total_tests = tests.size();
-  res.tier = sb::to_string(box.tier());
-  Budget budget(limits, tests.size());
-  for (std::size_t i = 0; i < tests.size(); ++i) {
-    if (budget.left_ms <= 0) {
-      res.budget_exceeded = true;
-      add(res, TestRecord{i, "timeout", 0, 0, 0, "per-sample time budget exhausted"}, limits);
-      break;
-    }
-    std::string nonce = make_nonce();
+  std::string nonce;  // fresh per test: set by make_request, read by judge
+  auto make_request = [&](const TestCase& test) {
+    nonce = make_nonce();
     sb::RunRequest req;
     req.program = std::string(kDriverHead) + kFunctionalDriver;
     req.files = {{"solution.py", code}, {"prelude.py", limits.lcb_prelude ? kLcbPrelude : ""}, {"fn_name.txt", fn_name}};
-    req.stdin_data = nonce + "\n" + tests[i].input;
+    req.stdin_data = nonce + "\n" + test.input;
     req.limits = test_limits(limits, limits.test_timeout_s);
-    req.limits.stdout_cap = std::max(req.limits.stdout_cap, tests[i].output.size() * 4 + (1u << 20));
-    sb::RunResult r = box.run(req);
-    budget.left_ms -= r.wall_ms;
-    TestRecord t = from_run(i, r);
-    if (r.verdict == sb::Verdict::passed) {
-      std::string tag = "\nTRAFL-RESULT " + nonce + " ";
-      auto pos = r.stdout_data.rfind(tag);
-      if (pos == std::string::npos) {
-        t.verdict = "runtime_error";
-        t.detail = "no harness result record: the program exited before the harness reported";
-      } else {
-        auto start = pos + tag.size();
-        auto end = r.stdout_data.find('\n', start);
-        auto got = nlohmann::json::parse(r.stdout_data.substr(start, end == std::string::npos ? std::string::npos : end - start),
-                                         nullptr, false);
-        auto expected = nlohmann::json::parse(tests[i].output, nullptr, false);
-        if (got.is_discarded()) {
-          t.verdict = "runtime_error";
-          t.detail = "malformed harness result record";
-        } else if (expected.is_discarded()) {
-          t.verdict = "sandbox_error";
-          t.detail = "expected output is not JSON (bad test data)";
-        } else if (!py_equal(got, expected, mode)) {
-          t.verdict = "wrong_answer";
-          std::string g = got.dump(), e = expected.dump();
-          t.detail = fmt::format("got {} expected {}", g.substr(0, 200), e.substr(0, 200));
-        }
-      }
+    req.limits.stdout_cap = std::max(req.limits.stdout_cap, test.output.size() * 4 + (1u << 20));
+    return req;
+  };
+  auto judge = [&](const TestCase& test, const sb::RunResult& r, TestRecord& t) {
+    std::string tag = "\nTRAFL-RESULT " + nonce + " ";
+    auto pos = r.stdout_data.rfind(tag);
+    if (pos == std::string::npos) {
+      t.verdict = "runtime_error";
+      t.detail = "no harness result record: the program exited before the harness reported";
+      return;
     }
-    if (!add(res, std::move(t), limits)) break;
-  }
-  finish(res);
-  return res;
+    auto start = pos + tag.size();
+    auto end = r.stdout_data.find('\n', start);
+    auto got = nlohmann::json::parse(r.stdout_data.substr(start, end == std::string::npos ? std::string::npos : end - start),
+                                     nullptr, false);
+    auto expected = nlohmann::json::parse(test.output, nullptr, false);
+    if (got.is_discarded()) {
+      t.verdict = "runtime_error";
+      t.detail = "malformed harness result record";
+    } else if (expected.is_discarded()) {
+      t.verdict = "sandbox_error";
+      t.detail = "expected output is not JSON (bad test data)";
+    } else if (!py_equal(got, expected, mode)) {
+      t.verdict = "wrong_answer";
+      std::string g = got.dump(), e = expected.dump();
+      t.detail = fmt::format("got {} expected {}", g.substr(0, 200), e.substr(0, 200));
+    }
+  };
+  return run_each_test(box, tests, limits, make_request, judge);
 }
 
 CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const HarnessLimits& limits) {
