@@ -1,6 +1,8 @@
 // init-model: config -> LLaDAModel::init -> save, plus the tokenizer.
 #include "model/init_model.hpp"
 
+#include <torch/torch.h>  // a LibTorch unit (CMakeLists.txt selects them by this line)
+
 #include <fmt/format.h>
 
 #include <filesystem>

@@ -1,6 +1,8 @@
 // LLaDA model: init, load, save, forward (see llada.hpp for the math).
 #include "model/llada.hpp"
 
+#include <torch/torch.h>  // a LibTorch unit (CMakeLists.txt selects them by this line)
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 

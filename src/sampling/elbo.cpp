@@ -1,6 +1,8 @@
 // Monte Carlo ELBO (see elbo.hpp).
 #include "sampling/elbo.hpp"
 
+#include <torch/torch.h>  // a LibTorch unit (CMakeLists.txt selects them by this line)
+
 #include <fmt/format.h>
 
 #include <algorithm>

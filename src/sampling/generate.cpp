@@ -1,6 +1,8 @@
 // generate: model directory + prompts -> samples (see generate.hpp).
 #include "sampling/generate.hpp"
 
+#include <torch/torch.h>  // a LibTorch unit (CMakeLists.txt selects them by this line)
+
 #include <fmt/format.h>
 
 #include <chrono>

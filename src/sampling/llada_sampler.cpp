@@ -1,6 +1,8 @@
 // LLaDA sampler (see llada_sampler.hpp).
 #include "sampling/llada_sampler.hpp"
 
+#include <torch/torch.h>  // a LibTorch unit (CMakeLists.txt selects them by this line)
+
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "sampling/loglik.hpp"
 
-#include <torch/torch.h>
+#include <torch/torch.h>  // a LibTorch unit (CMakeLists.txt selects them by this line)
 
 #include <filesystem>
 

@@ -1,0 +1,87 @@
+#pragma once
+// The post-training objectives behind one interface (TraFL, ESPO, JustGRPO, diffu-GRPO, wd1).
+// Requires LibTorch (include from torch units only).
+//
+// One optimisation step of the trainer (src/training/trainer.*):
+//   1. rollouts: for each prompt of the batch, G completions from the current policy (no grad), in
+//      the order the objective asks for (diffusion sampler, or left-to-right for JustGRPO);
+//   2. rewards from the reward function (graders; code in the sandbox);
+//   3. objective.prepare(...) once: freeze whatever must be computed with the pre-update policy
+//      ("old" log-likelihoods, reference scores, shared masks) — no grad;
+//   4. inner_iterations() times: loss = mean over groups of objective.loss(...); backward; step.
+// Gradients never flow through the sampling: completions are plain token ids.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/llada.hpp"
+#include "sampling/trajectory.hpp"
+
+namespace trafl::training {
+
+// One prompt's rollouts. completions[g] are the generated tokens (gen_length ids, EOS-padded as
+// the sampler leaves them); the prompt is never part of what is scored.
+struct RolloutGroup {
+  std::string problem_id;
+  std::vector<std::int64_t> prompt;                    // [P] token ids (chat template applied)
+  std::vector<std::vector<std::int64_t>> completions;  // G × [gen_length]
+  std::vector<double> rewards;                         // [G]
+  std::vector<sampling::Trajectory> trajectories;      // [G] for diffusion rollouts, else empty
+  // Filled by Objective::prepare (no grad), read by Objective::loss: named per-group tensors,
+  // e.g. "old_logp" [G], "ref_logp" [G], "masks" [K, G, L]. On the CPU or the policy's device.
+  std::map<std::string, torch::Tensor> frozen;
+};
+
+enum class RolloutOrder {
+  Diffusion,    // the LLaDA sampler (src/sampling/llada_sampler.hpp)
+  LeftToRight,  // autoregressive order, one token per step (JustGRPO)
+};
+
+// Scalars an objective reports for the step (loss parts, KL, log Z, entropy proxy, clip fraction…).
+// The trainer averages them over groups and inner iterations and stores them per step.
+using StepStats = std::map<std::string, double>;
+
+// Extra trainable tensors an objective owns (TraFL's log Z_φ head), with their own learning rate.
+struct ParamGroup {
+  std::string name;
+  std::vector<torch::Tensor> params;
+  double lr = 0.0;
+};
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  virtual std::string name() const = 0;
+  virtual RolloutOrder rollout_order() const { return RolloutOrder::Diffusion; }
+  // Gradient steps per rollout batch (diffu-GRPO's μ; 1 for on-policy objectives).
+  virtual int inner_iterations() const { return 1; }
+  // Extra trainable parameters and their learning rate (empty for most objectives).
+  virtual std::vector<ParamGroup> extra_parameter_groups() { return {}; }
+  // Saved/restored with the training checkpoint (e.g. the log Z head's weights).
+  virtual std::map<std::string, torch::Tensor> state() const { return {}; }
+  virtual void load_state(const std::map<std::string, torch::Tensor>& state) {}
+
+  // Once per rollout batch, before any update, under no-grad. `seed` is the step's seed: every random
+  // draw (masks) derives from it, so a resumed run draws the same masks.
+  virtual void prepare(const model::LLaDAModel& policy, const model::LLaDAModel& reference,
+                       std::vector<RolloutGroup>& groups, std::uint64_t seed) {}
+
+  // Differentiable scalar loss for one group (already averaged over its G completions); adds its
+  // diagnostics to `stats`. `inner` is the inner-iteration index (0-based).
+  virtual torch::Tensor loss(const model::LLaDAModel& policy, const model::LLaDAModel& reference,
+                             const RolloutGroup& group, int inner, std::uint64_t seed, StepStats& stats) = 0;
+};
+
+// "trafl" | "espo" | "justgrpo" | "diffu-grpo" | "wd1" with that objective's options (a JSON object;
+// an unknown key or a wrong type is an InputError naming the key). `hidden_size` sizes heads.
+std::unique_ptr<Objective> make_objective(const std::string& name, const nlohmann::json& options,
+                                          const model::ModelConfig& config);
+std::vector<std::string> objective_names();
+
+}  // namespace trafl::training
