@@ -108,4 +108,104 @@ double exact_elbo(const model::LLaDAModel& model, const std::vector<std::int64_t
   return total / static_cast<double>(T);
 }
 
+// ---- differentiable surrogate ----
+
+SurrogateWeight parse_surrogate_weight(const std::string& name) {
+  if (name == "per_token") return SurrogateWeight::PerToken;
+  if (name == "elbo") return SurrogateWeight::Elbo;
+  throw UsageError(fmt::format("surrogate weighting '{}' is not known (expected per_token or elbo)", name));
+}
+
+std::string surrogate_weight_name(SurrogateWeight weight) {
+  return weight == SurrogateWeight::PerToken ? "per_token" : "elbo";
+}
+
+namespace {
+
+void check_mask_shape(std::int64_t L, std::int64_t G, std::int64_t K) {
+  if (L < 1 || G < 1 || K < 1) throw UsageError(fmt::format("masks: L ({}), G ({}) and K ({}) must be >= 1", L, G, K));
+}
+
+}  // namespace
+
+torch::Tensor coupled_masks(std::int64_t L, std::int64_t G, std::int64_t K, std::uint64_t seed) {
+  check_mask_shape(L, G, K);
+  if (K % 2 != 0) throw UsageError(fmt::format("coupled masks come in (mask, complement) pairs: K = {} is odd", K));
+  const std::int64_t pairs = K / 2;
+  std::mt19937_64 rng(seed);
+  torch::Tensor masks = torch::zeros({K, G, L}, torch::kBool);
+  auto a = masks.accessor<bool, 3>();
+  std::vector<std::int64_t> order(static_cast<std::size_t>(L));
+  for (std::int64_t g = 0; g < G; ++g) {
+    const std::int64_t k = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(L));  // 0-based offset
+    for (std::int64_t p = 0; p < pairs; ++p) {
+      const std::int64_t l = (k + (p * L) / pairs) % L + 1;  // stratified over the pairs, marginally U{1..L}
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      for (std::int64_t j = 0; j < L; ++j) {
+        const bool in_m = j < l;
+        const auto pos = order[static_cast<std::size_t>(j)];
+        a[2 * p][g][pos] = in_m;
+        a[2 * p + 1][g][pos] = l == L ? true : !in_m;  // complement, or M again when M is everything
+      }
+    }
+  }
+  return masks;
+}
+
+torch::Tensor independent_masks(std::int64_t L, std::int64_t G, std::int64_t K, std::uint64_t seed) {
+  check_mask_shape(L, G, K);
+  std::mt19937_64 rng(seed);
+  torch::Tensor masks = torch::zeros({K, G, L}, torch::kBool);
+  auto a = masks.accessor<bool, 3>();
+  std::vector<std::int64_t> order(static_cast<std::size_t>(L));
+  for (std::int64_t g = 0; g < G; ++g)
+    for (std::int64_t r = 0; r < K; ++r) {
+      const std::int64_t l = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(L)) + 1;
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      for (std::int64_t j = 0; j < l; ++j) a[r][g][order[static_cast<std::size_t>(j)]] = true;
+    }
+  return masks;
+}
+
+torch::Tensor completion_token_logp(const model::LLaDAModel& model, const std::vector<std::int64_t>& prompt,
+                                    const torch::Tensor& completions, const torch::Tensor& masks,
+                                    const torch::Tensor& prompt_masks) {
+  TORCH_CHECK(completions.dim() == 2, "completion_token_logp: completions must be [G, L]");
+  const torch::Device dev = model.device();
+  const std::int64_t G = completions.size(0), L = completions.size(1), P = static_cast<std::int64_t>(prompt.size());
+  TORCH_CHECK(masks.sizes() == completions.sizes(), "completion_token_logp: masks must be [G, L]");
+  const std::int64_t mask_id = model.config().mask_token_id;
+  const torch::Tensor y = completions.to(dev, torch::kLong);
+  torch::Tensor x_prompt = torch::tensor(prompt, torch::kLong).to(dev).view({1, P}).expand({G, P});
+  if (prompt_masks.defined()) {
+    TORCH_CHECK(prompt_masks.sizes() == torch::IntArrayRef({G, P}), "completion_token_logp: prompt_masks must be [G, P]");
+    x_prompt = x_prompt.masked_fill(prompt_masks.to(dev, torch::kBool), mask_id);
+  }
+  const torch::Tensor x = torch::cat({x_prompt, y.masked_fill(masks.to(dev, torch::kBool), mask_id)}, 1);  // [G, P+L]
+  const torch::Tensor logits = model.forward(x, {}, P, L);  // [G, L, V] (forward applies Dream's logit shift)
+  return torch::log_softmax(logits.to(torch::kFloat32), -1).gather(-1, y.unsqueeze(-1)).squeeze(-1);  // [G, L]
+}
+
+torch::Tensor sequence_surrogate(const model::LLaDAModel& model, const std::vector<std::int64_t>& prompt,
+                                 const torch::Tensor& completions, const torch::Tensor& masks_in,
+                                 SurrogateWeight weight) {
+  TORCH_CHECK(masks_in.dim() == 3 && masks_in.size(1) == completions.size(0) && masks_in.size(2) == completions.size(1),
+              "sequence_surrogate: masks must be [K, G, L] for completions [G, L]");
+  const torch::Device dev = model.device();
+  const torch::Tensor masks = masks_in.to(dev, torch::kBool);
+  const std::int64_t K = masks.size(0), L = completions.size(1);
+  const torch::Tensor counts = masks.sum(2).to(torch::kFloat32);  // [K, G]
+  if ((counts == 0).any().item<bool>()) throw UsageError("sequence surrogate: a mask row masks nothing");
+  const torch::Tensor w = weight == SurrogateWeight::PerToken ? 1.0 / counts : static_cast<double>(L) / counts;
+  torch::Tensor total;
+  for (std::int64_t k = 0; k < K; ++k) {
+    const torch::Tensor tok = completion_token_logp(model, prompt, completions, masks[k]);  // [G, L]
+    const torch::Tensor s = (tok * masks[k].to(torch::kFloat32)).sum(1) * w[k];            // [G]
+    total = total.defined() ? total + s : s;
+  }
+  return total / static_cast<double>(K);
+}
+
 }  // namespace trafl::sampling

@@ -1,0 +1,39 @@
+#pragma once
+// Reward functions for RL post-training, torch-free and pluggable: anything that maps (problem,
+// completions) to one number per completion.
+//
+// The task reward (make_task_reward) grades with the task's own grader, so a reward means exactly
+// what the evaluation's `correct` means:
+//   math tasks  1 if Task::grade says correct in the chosen mode (default: the task's), else 0;
+//   code tasks  "fraction": tests passed / total tests (the sandbox stops at the first failing test,
+//               so this is the fraction passed before the first failure); "all": 1 iff every test
+//               passed. Completions are graded concurrently (SandboxedGrading::grading_threads()
+//               calls in flight, each through the shared sandbox pool).
+//   format      optional: + weight · [an answer could be extracted (math) / a fenced code block is
+//               present (code)] — off by default (TraFL's reward is assumed binary correctness).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "benchmarks/task.hpp"
+
+namespace trafl::training {
+
+class RewardFunction {
+ public:
+  virtual ~RewardFunction() = default;
+  virtual std::string describe() const = 0;
+  // One reward per completion (same order).
+  virtual std::vector<double> score(const Problem& problem, const std::vector<std::string>& completions) = 0;
+};
+
+struct RewardOptions {
+  std::string mode;               // grading mode; empty = the task's default
+  bool code_fraction = true;      // code: fraction of tests (true) or all-pass (false)
+  double format_weight = 0.0;
+};
+
+// UsageError for an unknown task or a mode the task does not have.
+std::unique_ptr<RewardFunction> make_task_reward(const std::string& task, const RewardOptions& options);
+
+}  // namespace trafl::training
