@@ -1,4 +1,4 @@
-// trafl-eval generate: sample completions from a LLaDA checkpoint directory.
+// trafl-eval generate: sample completions from a LLaDA or Dream checkpoint directory.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -16,7 +16,7 @@ void add_generate_command(CLI::App& app) {
   auto opts = std::make_shared<sampling::GenerateOptions>();
   auto files = std::make_shared<std::vector<std::string>>();
   auto json = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("generate", "Sample completions with LLaDA's semi-autoregressive remasking sampler");
+  auto* cmd = app.add_subcommand("generate", "Sample completions (LLaDA or Dream checkpoint) with LLaDA's semi-autoregressive remasking sampler");
   cmd->add_option("--model", opts->model_dir, "model directory (config.json, *.safetensors, tokenizer.json)")
       ->required();
   cmd->add_option("--prompt", opts->prompts, "prompt text (repeatable: one problem each, batched with left padding)");
@@ -32,6 +32,17 @@ void add_generate_command(CLI::App& app) {
   cmd->add_flag("--logits-eos-inf", opts->logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
   cmd->add_flag("--confidence-eos-eot-inf", opts->confidence_eos_eot_inf,
                 "never commit EOS/EOT by confidence (LLaDA's confidence_eos_eot_inf)");
+  auto* fast = cmd->add_flag("--fast", opts->fast,
+                             "Fast-dLLM mode, an approximation: confidence-threshold parallel decoding and a prefix "
+                             "KV cache per block (steps then vary per sample; the JSON 'steps' is the actual count)");
+  cmd->add_option("--threshold", opts->threshold,
+                  "fast mode: besides the scheduled tokens, commit every masked position of the block whose "
+                  "probability exceeds this (>= 1: the exact schedule); Fast-dLLM: 0.9 with --steps = --gen-length")
+      ->capture_default_str()
+      ->needs(fast);
+  cmd->add_flag_function("--no-prefix-cache", [opts](std::int64_t) { opts->prefix_cache = false; },
+                "fast mode: recompute the whole sequence every step (threshold decoding only)")
+      ->needs(fast);
   cmd->add_option("--seed", opts->seed, "seed; sample i of prompt p depends only on (seed, p, i)")
       ->capture_default_str();
   cmd->add_option("--device", opts->device, "cpu | cuda")->capture_default_str();

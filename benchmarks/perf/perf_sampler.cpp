@@ -1,24 +1,84 @@
-// perf_sampler: LLaDA sampler throughput (exact mode) on a tiny random model, and the achieved
-// GFLOP/s as a fraction of the measured matmul peak for the same shapes in the same run.
-//   ninja -C build-torch perf_sampler && build-torch/perf_sampler [threads=2] [d_model=128] [layers=4]
-// FLOPs counted per step (forward on the whole sequence, LM head on the current block only):
-//   rows · ( L · layers · (2·(4d² + 3dm)) + layers · 4·L²·d + 2·d·V·BL )
-// Peak: the best of the same model's weight GEMMs timed on their own ([rows·L, d] × [d, d] and
-// [rows·L, d] × [d, m]).
+// perf_sampler: sampler throughput on a tiny random LLaDA (d_model 128 × 4 layers by default) at
+// batch 1, 16, 64, in exact mode and fast mode, against a baseline measured in the same run:
+//   * "eager": a straightforward LibTorch transliteration of LLaDA's generate.py (what a PyTorch-eager
+//     port does: logits for the whole sequence, torch RNG float64 Gumbel, softmax, a per-row topk
+//     loop), same model, same schedule;
+//   * the matmul peak: the model's own weight GEMM shapes ([rows·L, d] × [d, d] and × [d, m]) timed
+//     alone; "frac" = the sampler's achieved GFLOP/s over that peak.
+//   ./scripts/bench sampler     or     build/perf_sampler [threads=2] [d_model=128] [layers=4] [reps=3]
+// FLOPs counted per exact step (forward on the whole sequence, LM head on the current block only):
+//   rows · ( L · layers · 2·(4d² + 3dm) + layers · 4·L²·d + 2·d·V·BL )
+// Each figure is the best of `reps` runs (the machine is shared: best-of filters other load).
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <limits>
 
 #include "model/llada.hpp"
 #include "sampling/llada_sampler.hpp"
 
 using namespace trafl;
 
+namespace {
+
+double seconds_best_of(int reps, const std::function<void()>& f) {
+  double best = std::numeric_limits<double>::infinity();
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
+// generate.py, line by line, in eager LibTorch (no prompt padding: all rows share the prompt).
+torch::Tensor eager_generate(const model::LLaDAModel& m, const torch::Tensor& prompt, const sampling::SamplerOptions& o) {
+  torch::NoGradGuard ng;
+  const std::int64_t B = prompt.size(0), Lp = prompt.size(1), G = o.gen_length, BL = o.block_length;
+  torch::Tensor x = torch::full({B, Lp + G}, o.mask_id, torch::kLong);
+  x.narrow(1, 0, Lp).copy_(prompt);
+  const std::int64_t num_blocks = G / BL, spb = o.steps / num_blocks;
+  for (std::int64_t b = 0; b < num_blocks; ++b) {
+    torch::Tensor block_mask = x.narrow(1, Lp + b * BL, BL).eq(o.mask_id);
+    torch::Tensor n = block_mask.sum(1, true);  // get_num_transfer_tokens
+    torch::Tensor num_transfer = (n / spb).floor().to(torch::kLong).repeat({1, spb});
+    torch::Tensor rem = n.remainder(spb);
+    for (std::int64_t r = 0; r < B; ++r)
+      num_transfer[r].narrow(0, 0, rem[r][0].item<std::int64_t>()).add_(1);
+    for (std::int64_t i = 0; i < spb; ++i) {
+      torch::Tensor mask_index = x.eq(o.mask_id);
+      torch::Tensor logits = m.forward(x);  // [B, L, V]: every position
+      torch::Tensor l64 = logits.to(torch::kFloat64);
+      torch::Tensor noise = torch::rand_like(l64);
+      torch::Tensor gumbel = (-torch::log(noise)).pow(o.temperature);
+      torch::Tensor x0 = (l64.exp() / gumbel).argmax(-1);
+      torch::Tensor p = torch::softmax(logits, -1);
+      torch::Tensor x0_p = p.gather(-1, x0.unsqueeze(-1)).squeeze(-1);
+      x0_p.narrow(1, Lp + (b + 1) * BL, x0_p.size(1) - Lp - (b + 1) * BL).fill_(-INFINITY);
+      x0 = torch::where(mask_index, x0, x);
+      torch::Tensor confidence = torch::where(mask_index, x0_p, torch::full_like(x0_p, -INFINITY));
+      torch::Tensor transfer = torch::zeros_like(x0, torch::kBool);
+      for (std::int64_t r = 0; r < B; ++r) {
+        torch::Tensor idx = std::get<1>(torch::topk(confidence[r], num_transfer[r][i].item<std::int64_t>()));
+        transfer[r].index_fill_(0, idx, true);
+      }
+      x = torch::where(transfer, x0, x);
+    }
+  }
+  return x;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   const std::int64_t d = argc > 2 ? std::atoll(argv[2]) : 128, layers = argc > 3 ? std::atoll(argv[3]) : 4;
+  const int reps = argc > 4 ? std::atoi(argv[4]) : 3;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they are measured, even when piped
   at::set_num_threads(threads);
   model::ModelConfig c = model::llada_8b_config();
   c.d_model = d;
@@ -40,39 +100,57 @@ int main(int argc, char** argv) {
   o.steps = 64;
   o.block_length = 32;
   o.temperature = 1.0;
+  sampling::SamplerOptions fast = o;
+  fast.fast = true;
+  fast.threshold = 0.9;
   const std::int64_t Lp = 32, L = Lp + o.gen_length, V = c.embedding_size, m_h = c.mlp_hidden_size;
   std::vector<std::int64_t> prompt;
   for (std::int64_t i = 0; i < Lp; ++i) prompt.push_back((i * 7 + 3) % 250);
-  std::printf("threads %d, d_model %ld, layers %ld, mlp %ld, vocab %ld, prompt %ld, gen %ld, steps %ld, block %ld\n",
+  std::printf("threads %d, d_model %ld, layers %ld, mlp %ld, vocab %ld, prompt %ld, gen %ld, steps %ld, block %ld, "
+              "T %.1f, best of %d\n",
               threads, (long)d, (long)layers, (long)m_h, (long)V, (long)Lp, (long)o.gen_length, (long)o.steps,
-              (long)o.block_length);
-  std::printf("%6s %12s %12s %10s %10s %8s\n", "batch", "tok/s", "ms/step", "GFLOP/s", "peak", "frac");
+              (long)o.block_length, o.temperature, reps);
+  std::printf("%5s %10s %10s %9s %9s %7s %10s %8s %10s %10s %8s\n", "batch", "exact", "ms/step", "GFLOP/s", "peak",
+              "frac", "eager", "x eager", "fast", "fast steps", "x exact");
   for (std::int64_t B : {1, 16, 64}) {
     std::vector<std::vector<std::int64_t>> prompts(static_cast<std::size_t>(B), prompt);
     std::vector<sampling::SampleKey> keys;
     for (std::int64_t i = 0; i < B; ++i) keys.push_back({0, static_cast<std::uint64_t>(i)});
+    const torch::Tensor prompt_t = torch::tensor(prompt, torch::kLong).view({1, Lp}).repeat({B, 1});
     sampling::sample(m, prompts, keys, o);  // warm-up
-    const auto t0 = std::chrono::steady_clock::now();
-    sampling::sample(m, prompts, keys, o);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // Interleaved repetitions, best of each: load from other processes hits all three alike.
+    double s = std::numeric_limits<double>::infinity(), se = s, sf = s;
+    std::vector<sampling::Trajectory> ft;
+    for (int r = 0; r < reps; ++r) {
+      s = std::min(s, seconds_best_of(1, [&] { sampling::sample(m, prompts, keys, o); }));
+      se = std::min(se, seconds_best_of(1, [&] { eager_generate(m, prompt_t, o); }));
+      sf = std::min(sf, seconds_best_of(1, [&] { ft = sampling::sample(m, prompts, keys, fast); }));
+    }
+    double fast_steps = 0;
+    for (const auto& t : ft) fast_steps += t.steps;
+    fast_steps /= static_cast<double>(ft.size());
+
     const double flops_step = static_cast<double>(B) *
                               (static_cast<double>(L * layers) * 2.0 * (4.0 * d * d + 3.0 * d * m_h) +
                                static_cast<double>(layers) * 4.0 * L * L * d + 2.0 * d * V * o.block_length);
     const double gflops = flops_step * o.steps / s / 1e9;
-    // Matmul peak for the weight GEMM shapes of this batch.
-    torch::NoGradGuard ng;
+    // Matmul peak for the weight GEMM shapes of this batch (best of 20 × reps).
+    c10::InferenceMode im;
     double peak = 0;
     for (std::int64_t n : {d, m_h}) {
       torch::Tensor a = torch::randn({B * L, d}), w = torch::randn({n, d});
       torch::linear(a, w);
-      const int reps = 20;
-      const auto p0 = std::chrono::steady_clock::now();
-      for (int r = 0; r < reps; ++r) torch::linear(a, w);
-      const double ps = std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
-      peak = std::max(peak, 2.0 * B * L * d * n * reps / ps / 1e9);
+      const int inner = 20;
+      const double ps = seconds_best_of(reps, [&] {
+        for (int r = 0; r < inner; ++r) torch::linear(a, w);
+      });
+      peak = std::max(peak, 2.0 * B * L * d * n * inner / ps / 1e9);
     }
-    std::printf("%6ld %12.1f %12.2f %10.2f %10.2f %7.0f%%\n", (long)B, B * o.gen_length / s, 1e3 * s / o.steps,
-                gflops, peak, 100.0 * gflops / peak);
+    const double tok = static_cast<double>(B * o.gen_length);
+    std::printf("%5ld %10.1f %10.2f %9.2f %9.2f %6.0f%% %10.1f %7.2fx %10.1f %10.1f %7.2fx\n", (long)B, tok / s,
+                1e3 * s / o.steps, gflops, peak, 100.0 * gflops / peak, tok / se, se / s, tok / sf, fast_steps, s / sf);
   }
+  std::printf("(exact/eager/fast in generated tokens per second; fast = threshold 0.9 + prefix cache; a random model is\n"
+              " rarely confident, so its fast-mode gain here is mostly the cache)\n");
   return 0;
 }

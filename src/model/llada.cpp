@@ -101,12 +101,46 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 }  // namespace
 
 void LLaDAModel::check_family() const {
-  if (config_.family != ModelFamily::LLaDA)
+  if (config_.family != ModelFamily::LLaDA && config_.family != ModelFamily::Dream)
     throw InputError("config.json", 0, "model_type",
-                     fmt::format("model_type '{}' is not supported by the LLaDA model", family_name(config_.family)));
+                     fmt::format("model_type '{}' is not supported by the model", family_name(config_.family)));
+  // Dream's logit shift is part of the family, not a free switch (see llada.hpp).
+  if (config_.logit_shift != (config_.family == ModelFamily::Dream))
+    throw std::logic_error("LLaDAModel: logit_shift must be true exactly for Dream");
 }
 
 torch::Tensor& LLaDAModel::param(const std::string& name) {
+  return config_.family == ModelFamily::Dream ? dream_param(name) : llada_param(name);
+}
+
+// Dream (Qwen2) names -> the same slots as LLaDA's (llada.hpp).
+torch::Tensor& LLaDAModel::dream_param(const std::string& name) {
+  if (name == "model.embed_tokens.weight") return wte_;
+  if (name == "model.norm.weight") return ln_f_;
+  if (name == "lm_head.weight") return lm_head_;
+  static const std::string root = "model.layers.";
+  if (name.rfind(root, 0) == 0) {
+    const std::size_t dot = name.find('.', root.size());
+    const std::size_t i = std::stoul(name.substr(root.size(), dot - root.size()));
+    const std::string leaf = name.substr(dot + 1);
+    LLaDABlock& b = blocks_.at(i);
+    if (leaf == "input_layernorm.weight") return b.attn_norm;
+    if (leaf == "self_attn.q_proj.weight") return b.q_proj;
+    if (leaf == "self_attn.k_proj.weight") return b.k_proj;
+    if (leaf == "self_attn.v_proj.weight") return b.v_proj;
+    if (leaf == "self_attn.q_proj.bias") return b.q_bias;
+    if (leaf == "self_attn.k_proj.bias") return b.k_bias;
+    if (leaf == "self_attn.v_proj.bias") return b.v_bias;
+    if (leaf == "self_attn.o_proj.weight") return b.attn_out;
+    if (leaf == "post_attention_layernorm.weight") return b.ff_norm;
+    if (leaf == "mlp.gate_proj.weight") return b.ff_proj;
+    if (leaf == "mlp.up_proj.weight") return b.up_proj;
+    if (leaf == "mlp.down_proj.weight") return b.ff_out;
+  }
+  throw std::logic_error("LLaDAModel: unknown Dream parameter " + name);
+}
+
+torch::Tensor& LLaDAModel::llada_param(const std::string& name) {
   static const std::string root = "model.transformer.";
   if (name.rfind(root, 0) != 0) throw std::logic_error("LLaDAModel: unknown parameter " + name);
   const std::string rest = name.substr(root.size());
@@ -225,54 +259,116 @@ void LLaDAModel::save(const std::string& dir, torch::ScalarType disk_dtype, std:
   write_model_config((std::filesystem::path(dir) / "config.json").string(), config_);
 }
 
-torch::Tensor LLaDAModel::forward(const torch::Tensor& ids_in, const torch::Tensor& attention_mask,
+torch::Tensor LLaDAModel::forward(const torch::Tensor& ids, const torch::Tensor& attention_mask,
                                   std::int64_t logits_start, std::int64_t logits_len) const {
+  return run(ids, attention_mask, logits_start, logits_len, /*lm_head=*/true);
+}
+
+torch::Tensor LLaDAModel::hidden_states(const torch::Tensor& ids, const torch::Tensor& attention_mask) const {
+  return run(ids, attention_mask, 0, -1, /*lm_head=*/false);
+}
+
+torch::Tensor LLaDAModel::forward_cached(const torch::Tensor& ids, const torch::Tensor& attention_mask,
+                                         const KVCache& cache, std::int64_t logits_start, std::int64_t logits_len,
+                                         KVCache* refill, std::int64_t refill_length) const {
+  return run(ids, attention_mask, logits_start, logits_len, /*lm_head=*/true, &cache, refill, refill_length);
+}
+
+torch::Tensor LLaDAModel::run(const torch::Tensor& ids_in, const torch::Tensor& attention_mask,
+                              std::int64_t logits_start, std::int64_t logits_len, bool lm_head, const KVCache* cache,
+                              KVCache* refill, std::int64_t refill_length) const {
   const ModelConfig& c = config_;
   TORCH_CHECK(ids_in.dim() == 2, "LLaDAModel::forward: ids must be [B, L]");
   const torch::Tensor ids = ids_in.to(device(), torch::kLong);
-  const std::int64_t B = ids.size(0), L = ids.size(1), H = c.n_heads, Hkv = c.n_kv_heads, hd = c.head_dim();
+  // L query positions [P, P + L) after P cached ones; keys cover [0, Lk).
+  const std::int64_t P = cache && !cache->empty() ? cache->length : 0;
+  const std::int64_t B = ids.size(0), L = ids.size(1), Lk = P + L, H = c.n_heads, Hkv = c.n_kv_heads, hd = c.head_dim();
   if (logits_len < 0) logits_len = L - logits_start;
   TORCH_CHECK(logits_start >= 0 && logits_start + logits_len <= L, "LLaDAModel::forward: logits slice out of range");
+  const bool shift = lm_head && c.logit_shift;
+  TORCH_CHECK(!(shift && P > 0 && logits_start == 0 && logits_len > 0),
+              "LLaDAModel::forward_cached: with the logit shift the first query's hidden state is not cached");
+  TORCH_CHECK(refill_length >= 0 && refill_length <= Lk, "LLaDAModel::forward_cached: refill_length out of range");
+  if (P > 0) TORCH_CHECK(static_cast<std::int64_t>(cache->k.size()) == c.n_layers && cache->k[0].size(0) == B,
+                         "LLaDAModel::forward_cached: cache does not match the batch");
 
-  // Key-padding bias [B, 1, 1, L] (fp32), only when some key is padding.
-  torch::Tensor bias;
+  // Key-padding bias [B, 1, 1, Lk] (fp32), only when some key is padding.
+  torch::Tensor bias, keep;
   if (attention_mask.defined()) {
-    TORCH_CHECK(attention_mask.sizes() == ids.sizes(), "LLaDAModel::forward: attention_mask must be [B, L]");
-    torch::Tensor keep = attention_mask.to(device()).to(torch::kBool);
+    TORCH_CHECK(attention_mask.dim() == 2 && attention_mask.size(0) == B && attention_mask.size(1) == Lk,
+                "LLaDAModel::forward: attention_mask must be [B, L] over the whole sequence");
+    keep = attention_mask.to(device()).to(torch::kBool);
     if (!keep.all().item<bool>()) {
-      bias = torch::zeros({B, 1, 1, L}, torch::TensorOptions().device(device()).dtype(torch::kFloat32))
-                 .masked_fill(keep.logical_not().view({B, 1, 1, L}), std::numeric_limits<float>::lowest());
+      bias = torch::zeros({B, 1, 1, Lk}, torch::TensorOptions().device(device()).dtype(torch::kFloat32))
+                 .masked_fill(keep.logical_not().view({B, 1, 1, Lk}), std::numeric_limits<float>::lowest());
+    } else {
+      keep = torch::Tensor();
     }
   }
-  // RoPE tables [1, 1, L, hd] in fp32: inv_freq = theta^(-2i/hd), emb = cat(freqs, freqs).
+  // RoPE tables [1 or B, 1, L, hd] in fp32 for the query positions: inv_freq = theta^(-2i/hd),
+  // emb = cat(freqs, freqs). Positions 0..Lk-1, or for Dream with padding cumsum(mask) - 1 (pads 1).
   const auto f32 = torch::TensorOptions().device(device()).dtype(torch::kFloat32);
   torch::Tensor inv_freq = 1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, f32) / static_cast<double>(hd));
-  torch::Tensor freqs = torch::outer(torch::arange(L, f32), inv_freq);  // [L, hd/2]
-  torch::Tensor emb = torch::cat({freqs, freqs}, -1).view({1, 1, L, hd});
+  torch::Tensor pos = torch::arange(P, Lk, f32).view({1, L, 1});
+  if (c.family == ModelFamily::Dream && keep.defined())
+    pos = (keep.to(torch::kLong).cumsum(1) - 1).masked_fill(keep.logical_not(), 1).narrow(1, P, L).to(torch::kFloat32)
+              .view({B, L, 1});
+  torch::Tensor freqs = pos * inv_freq;  // [1 or B, L, hd/2]
+  torch::Tensor emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);  // [1 or B, 1, L, hd]
   const torch::Tensor cos = emb.cos(), sin = emb.sin();
   const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  std::vector<torch::Tensor> refill_k, refill_v;
+
+  // linear(x, W, b), through the adapter (LoRA) when one is set.
+  std::int64_t layer = 0;
+  auto proj = [&](Projection p, const torch::Tensor& in, const torch::Tensor& w, const torch::Tensor& bias_) {
+    torch::Tensor y = torch::linear(in, w, bias_);
+    return adapter_ ? adapter_->adapt(layer, p, in, y) : y;
+  };
 
   torch::Tensor x = torch::embedding(wte_, ids);  // [B, L, D]
   for (const LLaDABlock& b : blocks_) {
     torch::Tensor xn = rms_norm(x, b.attn_norm, c.rms_norm_eps);
-    torch::Tensor q = torch::linear(xn, b.q_proj, b.q_bias).view({B, L, H, hd}).transpose(1, 2);     // [B, H, L, hd]
-    torch::Tensor k = torch::linear(xn, b.k_proj, b.k_bias).view({B, L, Hkv, hd}).transpose(1, 2);   // [B, Hkv, L, hd]
-    torch::Tensor v = torch::linear(xn, b.v_proj, b.v_bias).view({B, L, Hkv, hd}).transpose(1, 2);
+    torch::Tensor q = proj(Projection::q_proj, xn, b.q_proj, b.q_bias).view({B, L, H, hd}).transpose(1, 2);    // [B, H, L, hd]
+    torch::Tensor k = proj(Projection::k_proj, xn, b.k_proj, b.k_bias).view({B, L, Hkv, hd}).transpose(1, 2);  // [B, Hkv, L, hd]
+    torch::Tensor v = proj(Projection::v_proj, xn, b.v_proj, b.v_bias).view({B, L, Hkv, hd}).transpose(1, 2);
     q = apply_rope(q, cos, sin);
     k = apply_rope(k, cos, sin);
+    if (P > 0) {  // cached prefix keys first: [B, Hkv, Lk, hd]
+      k = torch::cat({cache->k[static_cast<std::size_t>(layer)], k}, 2);
+      v = torch::cat({cache->v[static_cast<std::size_t>(layer)], v}, 2);
+    }
+    if (refill) {
+      refill_k.push_back(k.narrow(2, 0, refill_length));
+      refill_v.push_back(v.narrow(2, 0, refill_length));
+    }
     if (Hkv != H) {
       k = k.repeat_interleave(H / Hkv, 1);
       v = v.repeat_interleave(H / Hkv, 1);
     }
-    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) * scale;  // [B, H, L, L]
+    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) * scale;  // [B, H, L, Lk]
     if (bias.defined()) scores = scores + bias;
     torch::Tensor att = torch::matmul(torch::softmax(scores, -1).to(v.scalar_type()), v);  // [B, H, L, hd]
-    x = x + torch::linear(att.transpose(1, 2).reshape({B, L, H * hd}), b.attn_out);
+    x = x + proj(Projection::attn_out, att.transpose(1, 2).reshape({B, L, H * hd}), b.attn_out, {});
     torch::Tensor hn = rms_norm(x, b.ff_norm, c.rms_norm_eps);
-    x = x + torch::linear(torch::silu(torch::linear(hn, b.ff_proj)) * torch::linear(hn, b.up_proj), b.ff_out);
+    torch::Tensor gate = torch::silu(proj(Projection::ff_proj, hn, b.ff_proj, {}));
+    x = x + proj(Projection::ff_out, gate * proj(Projection::up_proj, hn, b.up_proj, {}), b.ff_out, {});
+    ++layer;
   }
-  if (logits_start != 0 || logits_len != L) x = x.narrow(1, logits_start, logits_len);
-  return torch::linear(rms_norm(x, ln_f_, c.rms_norm_eps), lm_head_);  // [B, n, E]
+  if (refill) {
+    refill->length = refill_length;
+    refill->k = std::move(refill_k);
+    refill->v = std::move(refill_v);
+  }
+  if (shift) {
+    // Dream: the prediction for position p is read from hidden state p - 1 (p = 0: its own).
+    if (logits_start > 0) x = x.narrow(1, logits_start - 1, logits_len);
+    else if (logits_len > 0) x = torch::cat({x.narrow(1, 0, 1), x.narrow(1, 0, logits_len - 1)}, 1);
+  } else if (logits_start != 0 || logits_len != L) {
+    x = x.narrow(1, logits_start, logits_len);
+  }
+  x = rms_norm(x, ln_f_, c.rms_norm_eps);  // [B, n, D]
+  return lm_head ? torch::linear(x, lm_head_) : x;  // [B, n, E] or [B, n, D]
 }
 
 }  // namespace trafl::model

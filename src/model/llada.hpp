@@ -1,24 +1,36 @@
 #pragma once
-// The LLaDA architecture in LibTorch (../shared/docs/dllm-engine.md §1.2/§1.3), written out
-// nanoGPT-style as plain tensors with the Hugging Face parameter names, so that one loader serves
-// LLaDA-8B and the tiny from-scratch models alike.
+// The LLaDA and Dream architectures in LibTorch (../shared/docs/dllm-engine.md §1.2-§1.4), written
+// out nanoGPT-style as plain tensors with the Hugging Face parameter names, so that one loader serves
+// LLaDA-8B / Dream-7B and the tiny from-scratch models alike. `LLaDAModel` is the one model class of
+// the engine; config().family picks the tensor names and the two behaviours that differ.
 //
-// Per block (pre-norm, residual; no biases unless include_qkv_bias):
+// Per block (pre-norm, residual; no biases unless include_qkv_bias / Dream):
 //   xn = RMSNorm_attn(x)                         RMSNorm: fp32 statistics, cast back, then * weight
 //   q,k,v = q_proj(xn), k_proj(xn), v_proj(xn)   [B,L,H*hd], [B,L,Hkv*hd] -> [B,H,L,hd]
-//   q,k  <- RoPE (split halves / NeoX layout, computed in fp32, positions 0..L-1)
+//   q,k  <- RoPE (split halves / NeoX layout, computed in fp32)
 //   att  = softmax(q kᵀ/√hd + key_padding_bias) v   fully bidirectional; scores + softmax in fp32;
 //          bias = finfo(f32).min at padded keys (pad queries still attend to real keys, as HF)
 //   x   += attn_out(att)
 //   x   += ff_out(silu(ff_proj(ff_norm(x))) * up_proj(ff_norm(x)))
 // logits = ff_out_lm(ln_f(x)), ff_out_lm = model.transformer.ff_out (or wte when weight_tying).
-// GQA (n_kv_heads < n_heads) repeats each KV head n_heads/n_kv_heads times (repeat_interleave).
+// GQA (n_kv_heads < n_heads) repeats each KV head n_heads/n_kv_heads times (repeat_interleave, as
+// HF's repeat_kv).
 //
-// Positions are 0..L-1 for every row, as in the reference: with left padding the prompt's positions
-// shift, which RoPE makes (numerically almost) invisible because q·k depends only on differences.
+// Dream (Qwen2 names: model.embed_tokens, model.layers.{i}.self_attn.{q,k,v,o}_proj, mlp.{gate,up,
+// down}_proj, input_/post_attention_layernorm, model.norm, lm_head) is the same computation with q/k/v
+// biases, and differs in two places:
+//   * logit shift: Dream's hidden state i-1 predicts token i (generation_utils.py and eval.py do
+//     logits = cat([logits[:, :1], logits[:, :-1]], 1)). forward() applies the shift itself, so its
+//     result is always "the prediction FOR each requested position" and samplers / ELBO / trainers
+//     never see the difference (position 0 reuses hidden state 0, as Dream; it is never predicted).
+//   * positions: with left padding Dream uses position ids cumsum(mask) - 1 (pads 1), so a padded
+//     row gets the same RoPE positions as alone. LLaDA uses 0..L-1 for every row, as its reference:
+//     there the prompt's positions shift, which RoPE makes (numerically almost) invisible because
+//     q·k depends only on position differences.
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,12 +51,35 @@ struct LLaDABlock {
   torch::Tensor ff_norm, ff_proj, up_proj, ff_out;
 };
 
+// Keys/values of a prefix of the sequence, per layer (Fast-dLLM's prefix cache, §2.3): k and v are
+// [B, n_kv_heads, length, head_dim] in the model dtype, k with RoPE already applied (positions do
+// not change, so the rotation is done once), before the GQA repeat.
+struct KVCache {
+  std::int64_t length = 0;
+  std::vector<torch::Tensor> k, v;
+  bool empty() const { return k.empty(); }
+};
+
 struct LoadOptions {
   torch::Device device = torch::kCPU;
   torch::ScalarType dtype = torch::kFloat32;
   // CPU only: when a tensor is stored aligned in the requested dtype, use the memory map directly
   // (read-only, no copy; for inference on 8B checkpoints). Writes to such weights would crash.
   bool zero_copy = false;
+};
+
+// The block projections, for adapters (LoRA) that hook into them.
+enum class Projection { q_proj, k_proj, v_proj, attn_out, ff_proj, up_proj, ff_out };
+
+// An optional hook on the block projections (LoRA: src/training/lora.hpp). forward computes
+// y = linear(x, W, b) [.., out] from x [.., in], then y = adapter.adapt(layer, projection, x, y).
+// Held by shared pointer so that a shallow copy of the model (a frozen reference sharing the base
+// weights) can drop it with set_adapter(nullptr).
+class LinearAdapter {
+ public:
+  virtual ~LinearAdapter() = default;
+  virtual torch::Tensor adapt(std::int64_t layer, Projection projection, const torch::Tensor& x,
+                              const torch::Tensor& y) const = 0;
 };
 
 class LLaDAModel {
@@ -74,8 +109,28 @@ class LLaDAModel {
   torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& attention_mask = {},
                         std::int64_t logits_start = 0, std::int64_t logits_len = -1) const;
 
+  // forward() with a prefix cache. `cache` holds K/V of positions [0, P) (P = cache.length; empty:
+  // P = 0); `ids` [B, Lq] are positions [P, P + Lq); attention_mask is [B, P + Lq] over the whole
+  // sequence (or undefined). The queries attend to the cached keys plus their own, so the result is
+  // forward() of the whole sequence exactly when the cached K/V are still what the current prefix
+  // would produce (bidirectional attention: a cache made before later tokens changed is stale; that
+  // is Fast-dLLM's approximation). logits_start is relative to ids; with a logit shift (Dream) the
+  // first requested position must not be ids' first one when P > 0 (its hidden state is not cached).
+  // When `refill` is given, it receives the K/V of positions [0, refill_length) of this call's
+  // sequence (cached prefix + ids), ready for the next calls.
+  torch::Tensor forward_cached(const torch::Tensor& ids, const torch::Tensor& attention_mask, const KVCache& cache,
+                               std::int64_t logits_start, std::int64_t logits_len, KVCache* refill = nullptr,
+                               std::int64_t refill_length = 0) const;
+
+  // The final hidden states after ln_f (what the LM head sees): [B, L, D] in the model dtype,
+  // differentiable. Used by heads on pooled states (TraFL's log Z_φ).
+  torch::Tensor hidden_states(const torch::Tensor& ids, const torch::Tensor& attention_mask = {}) const;
+
   // Every parameter with its HF name, in expected_tensors() order (tied LM head omitted).
   std::vector<std::pair<std::string, torch::Tensor>> named_parameters() const;
+
+  void set_adapter(std::shared_ptr<const LinearAdapter> adapter) { adapter_ = std::move(adapter); }
+  const std::shared_ptr<const LinearAdapter>& adapter() const { return adapter_; }
 
   const ModelConfig& config() const { return config_; }
   torch::Device device() const { return wte_.device(); }
@@ -84,10 +139,18 @@ class LLaDAModel {
  private:
   LLaDAModel() = default;
   void check_family() const;
+  // forward() and hidden_states(): the blocks, ln_f on the slice, then the LM head when lm_head.
+  // forward_cached(): the same with a prefix cache (cache may be null = none, refill may be null).
+  torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
+                    std::int64_t logits_len, bool lm_head, const KVCache* cache = nullptr, KVCache* refill = nullptr,
+                    std::int64_t refill_length = 0) const;
   torch::Tensor& param(const std::string& name);  // by HF name
+  torch::Tensor& llada_param(const std::string& name);
+  torch::Tensor& dream_param(const std::string& name);
   ModelConfig config_;
   torch::Tensor wte_, ln_f_, lm_head_;  // lm_head_ aliases wte_ when tied
   std::vector<LLaDABlock> blocks_;
+  std::shared_ptr<const LinearAdapter> adapter_;  // null = plain model
 };
 
 }  // namespace trafl::model

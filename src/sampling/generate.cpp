@@ -43,7 +43,14 @@ GenerateResult generate(const GenerateOptions& g) {
   so.logits_eos_inf = g.logits_eos_inf;
   so.confidence_eos_eot_inf = g.confidence_eos_eot_inf;
   so.seed = g.seed;
+  so.fast = g.fast;
+  so.threshold = g.threshold;
+  so.prefix_cache = g.prefix_cache;
   validate(so);
+  if (g.chat && m.config().family != model::ModelFamily::LLaDA)
+    throw UsageError(fmt::format("--chat: only the LLaDA chat template is implemented, this is a {} checkpoint; "
+                                 "pass the templated text as a plain --prompt",
+                                 model::family_name(m.config().family)));
 
   GenerateResult result;
   std::vector<std::vector<std::int64_t>> encoded;

@@ -12,7 +12,8 @@ namespace trafl::sampling {
 struct GenerateOptions {
   std::string model_dir;
   std::vector<std::string> prompts;  // one problem each
-  bool chat = false;                 // LLaDA chat template (one user message) instead of the plain text
+  bool chat = false;                 // LLaDA chat template (one user message) instead of the plain text;
+                                     // LLaDA checkpoints only (Dream's template is not implemented)
   std::int64_t n = 1;                // samples per prompt
   std::int64_t gen_length = 128;
   std::int64_t steps = 128;
@@ -23,6 +24,9 @@ struct GenerateOptions {
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
   std::uint64_t seed = 0;
+  bool fast = false;          // Fast-dLLM mode (llada_sampler.hpp): threshold decoding + prefix KV cache
+  double threshold = 0.9;     // fast mode: also commit every masked position of the block with p > threshold
+  bool prefix_cache = true;   // fast mode: reuse the prefix keys/values within a block
   std::string device = "cpu";
   std::string dtype = "f32";
   std::int64_t batch_size = 16;  // rows per forward (any value gives the same samples)

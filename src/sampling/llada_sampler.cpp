@@ -29,16 +29,18 @@ std::int64_t as_i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 torch::Tensor lsr(const torch::Tensor& z, int s) { return z.__rshift__(s).bitwise_and(as_i64((1ULL << (64 - s)) - 1)); }
 
 // splitmix64's finaliser on int64 tensors (multiplication wraps mod 2^64 like uint64).
-torch::Tensor mix64(torch::Tensor z) {
-  z = z.bitwise_xor(lsr(z, 30)).mul(as_i64(kMul1));
-  z = z.bitwise_xor(lsr(z, 27)).mul(as_i64(kMul2));
-  return z.bitwise_xor(lsr(z, 31));
+// In place, to avoid one allocation per operation on [B, BL, V] tensors (same values as mix64).
+void mix64_(torch::Tensor& z) {
+  z.bitwise_xor_(lsr(z, 30)).mul_(as_i64(kMul1));
+  z.bitwise_xor_(lsr(z, 27)).mul_(as_i64(kMul2));
+  z.bitwise_xor_(lsr(z, 31));
 }
 
 // U(0,1) (open interval, 53-bit) for row keys [B, 1(, 1)] and counters broadcast against them.
 torch::Tensor uniform(const torch::Tensor& row_keys, const torch::Tensor& counters) {
-  torch::Tensor z = mix64(row_keys + counters.mul(as_i64(kGamma)));
-  return (lsr(z, 11).to(torch::kFloat64) + 0.5) * (1.0 / 9007199254740992.0);
+  torch::Tensor z = counters.mul(as_i64(kGamma)) + row_keys;  // broadcast to [B, ...]
+  mix64_(z);
+  return lsr(z, 11).to(torch::kFloat64).add_(0.5).mul_(1.0 / 9007199254740992.0);
 }
 
 }  // namespace
@@ -68,6 +70,7 @@ void validate(const SamplerOptions& o) {
   if (o.temperature < 0) throw UsageError("temperature must be >= 0");
   if ((o.logits_eos_inf || o.confidence_eos_eot_inf) && o.eos_id < 0)
     throw UsageError("the EOS options need an eos token id");
+  if (o.fast && !(o.threshold >= 0.0)) throw UsageError("the fast-mode threshold must be >= 0");
 }
 
 std::vector<std::int64_t> transfer_schedule(std::int64_t n, std::int64_t steps) {
@@ -83,31 +86,39 @@ std::uint64_t sample_key(std::uint64_t seed, const SampleKey& key, std::uint64_t
   return mix64(z ^ mix64(stream + 4 * kGamma));
 }
 
-std::vector<Trajectory> sample(const model::LLaDAModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
-                               const std::vector<SampleKey>& keys, const SamplerOptions& o) {
-  validate(o);
-  if (prompts.size() != keys.size()) throw std::invalid_argument("sample: prompts and keys differ in length");
-  if (prompts.empty()) return {};
-  torch::NoGradGuard no_grad;
+namespace {
+
+// One batch laid out for sampling: x = [left pad | prompt | G masks] and what every step needs.
+struct Batch {
+  std::int64_t B = 0, Lp = 0, G = 0, L = 0, V = 0;
+  torch::Tensor x;             // [B, L] int64 on the model's device, updated in place
+  torch::Tensor attn;          // [B, L] 1 = real, 0 = pad; undefined when nothing is padded
+  torch::Tensor prompt_index;  // [B, L] bool, the prompt (pads included): masked in CFG's copy
+  torch::Tensor gkey, rkey;    // per-row noise keys [B, 1, 1] (Gumbel) and [B, 1] (random remasking)
+  torch::Tensor step_of;       // [B, G] int32, commit step (-1 = not yet)
+  torch::Tensor conf_of;       // [B, G] float32, probability at commit
+};
+
+Batch make_batch(const model::LLaDAModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
+                 const std::vector<SampleKey>& keys, const SamplerOptions& o) {
+  Batch bt;
   const torch::Device dev = model.device();
   const auto i64 = torch::TensorOptions().dtype(torch::kLong);
-  const std::int64_t B = static_cast<std::int64_t>(prompts.size());
-  const std::int64_t V = model.config().embedding_size;
-  std::int64_t pad = o.pad_id >= 0 ? o.pad_id : (o.eos_id >= 0 ? o.eos_id : 0);
+  bt.B = static_cast<std::int64_t>(prompts.size());
+  bt.V = model.config().embedding_size;
+  const std::int64_t pad = o.pad_id >= 0 ? o.pad_id : (o.eos_id >= 0 ? o.eos_id : 0);
   if (pad == o.mask_id) throw UsageError("the pad token id must differ from the mask token id");
-
-  // ---- x = [left pad | prompt | G masks], attention mask 0 on pads -------------------------------
-  std::int64_t Lp = 0;
-  for (const auto& p : prompts) Lp = std::max<std::int64_t>(Lp, static_cast<std::int64_t>(p.size()));
-  const std::int64_t G = o.gen_length, L = Lp + G;
-  torch::Tensor x_host = torch::full({B, L}, o.mask_id, i64);
-  torch::Tensor am_host = torch::ones({B, L}, i64);
+  for (const auto& p : prompts) bt.Lp = std::max<std::int64_t>(bt.Lp, static_cast<std::int64_t>(p.size()));
+  bt.G = o.gen_length;
+  bt.L = bt.Lp + bt.G;
+  torch::Tensor x_host = torch::full({bt.B, bt.L}, o.mask_id, i64);
+  torch::Tensor am_host = torch::ones({bt.B, bt.L}, i64);
   bool padded = false;
   auto xa = x_host.accessor<std::int64_t, 2>();
   auto aa = am_host.accessor<std::int64_t, 2>();
-  for (std::int64_t r = 0; r < B; ++r) {
+  for (std::int64_t r = 0; r < bt.B; ++r) {
     const auto& p = prompts[static_cast<std::size_t>(r)];
-    const std::int64_t off = Lp - static_cast<std::int64_t>(p.size());
+    const std::int64_t off = bt.Lp - static_cast<std::int64_t>(p.size());
     for (std::int64_t j = 0; j < off; ++j) {
       xa[r][j] = pad;
       aa[r][j] = 0;
@@ -117,97 +128,202 @@ std::vector<Trajectory> sample(const model::LLaDAModel& model, const std::vector
       if (p[j] == o.mask_id)
         throw InputError("prompt", 0, "", fmt::format("prompt {} contains the mask token (id {}) at position {}", r,
                                                       o.mask_id, j));
-      if (p[j] < 0 || p[j] >= V)
-        throw InputError("prompt", 0, "", fmt::format("prompt {}: token id {} outside the vocabulary [0, {})", r, p[j], V));
+      if (p[j] < 0 || p[j] >= bt.V)
+        throw InputError("prompt", 0, "",
+                         fmt::format("prompt {}: token id {} outside the vocabulary [0, {})", r, p[j], bt.V));
       xa[r][off + static_cast<std::int64_t>(j)] = p[j];
     }
   }
-  torch::Tensor x = x_host.to(dev);
-  torch::Tensor attn = padded ? am_host.to(dev) : torch::Tensor();
-  torch::Tensor prompt_index = torch::zeros({B, L}, torch::TensorOptions().dtype(torch::kBool).device(dev));
-  prompt_index.narrow(1, 0, Lp).fill_(true);
-
-  // ---- per-row noise keys ---------------------------------------------------------------------
+  bt.x = x_host.to(dev);
+  bt.attn = padded ? am_host.to(dev) : torch::Tensor();
+  bt.prompt_index = torch::zeros({bt.B, bt.L}, torch::TensorOptions().dtype(torch::kBool).device(dev));
+  bt.prompt_index.narrow(1, 0, bt.Lp).fill_(true);
   std::vector<std::int64_t> gumbel_keys, random_keys;
   for (const SampleKey& k : keys) {
     gumbel_keys.push_back(as_i64(sample_key(o.seed, k, 0)));
     random_keys.push_back(as_i64(sample_key(o.seed, k, 1)));
   }
-  const torch::Tensor gkey = torch::tensor(gumbel_keys, i64).to(dev).view({B, 1, 1});
-  const torch::Tensor rkey = torch::tensor(random_keys, i64).to(dev).view({B, 1});
+  bt.gkey = torch::tensor(gumbel_keys, i64).to(dev).view({bt.B, 1, 1});
+  bt.rkey = torch::tensor(random_keys, i64).to(dev).view({bt.B, 1});
+  bt.step_of = torch::full({bt.B, bt.G}, -1, torch::TensorOptions().dtype(torch::kInt).device(dev));
+  bt.conf_of = torch::zeros({bt.B, bt.G}, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+  return bt;
+}
 
-  const std::int64_t BL = o.block_length, num_blocks = G / BL, spb = o.steps / num_blocks;
-  const auto i64d = i64.device(dev);
-  const torch::Tensor vocab_ids = torch::arange(V, i64d).view({1, 1, V});
-  torch::Tensor step_of = torch::full({B, G}, -1, torch::TensorOptions().dtype(torch::kInt).device(dev));
-  torch::Tensor conf_of = torch::zeros({B, G}, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+// The model's logits for positions [start, start + BL) of every row ([B, BL, V], model dtype), with
+// CFG when asked. `cache`: null = a plain forward; otherwise forward_cached with it (the input then
+// starts at cache->length; empty cache = a full forward that refills `refill` up to refill_length).
+torch::Tensor block_logits(const model::LLaDAModel& model, const Batch& bt, const SamplerOptions& o,
+                           std::int64_t start, std::int64_t BL, const model::KVCache* cache = nullptr,
+                           model::KVCache* refill = nullptr, std::int64_t refill_length = 0) {
+  torch::Tensor input = bt.x, attn = bt.attn;
+  if (o.cfg_scale > 0) {
+    input = torch::cat({bt.x, bt.x.masked_fill(bt.prompt_index, o.mask_id)});
+    if (attn.defined()) attn = torch::cat({attn, attn});
+  }
+  torch::Tensor logits;
+  if (!cache) {
+    logits = model.forward(input, attn, start, BL);
+  } else {
+    const std::int64_t P = cache->empty() ? 0 : cache->length;
+    logits = model.forward_cached(input.narrow(1, P, bt.L - P), attn, *cache, start - P, BL, refill, refill_length);
+  }
+  if (o.cfg_scale > 0) {
+    torch::Tensor cond = logits.narrow(0, 0, bt.B), un = logits.narrow(0, bt.B, bt.B);
+    logits = un + (o.cfg_scale + 1.0) * (cond - un);
+  }
+  return logits;
+}
+
+struct Denoised {
+  torch::Tensor x0;           // [B, BL] int64: the predicted token of every position
+  torch::Tensor p0;           // [B, BL] float64: softmax(logits)[x0]
+  torch::Tensor select_conf;  // [B, BL] float64: what top-k ranks (p0, or U(0,1) under random remasking)
+};
+
+// LLaDA's per-step prediction for one block (see llada_sampler.hpp): logits [B, BL, V] in the model
+// dtype; `steps` [B] int64 is each row's step number, which (with the position) indexes the noise.
+Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t block, std::int64_t BL,
+                 const Batch& bt, const SamplerOptions& o) {
   const double neg_inf = -std::numeric_limits<double>::infinity();
+  const auto i64d = torch::TensorOptions().dtype(torch::kLong).device(logits.device());
+  logits = logits.to(torch::kFloat64);
+  // Never predict the mask token itself (a committed [MASK] would stay masked: the reference can do
+  // that with an untrained model; a trained one gives it ~0 probability, so this changes nothing there).
+  logits.select(-1, o.mask_id).fill_(neg_inf);
+  if (o.logits_eos_inf) logits.select(-1, o.eos_id).fill_(neg_inf);
+  const torch::Tensor step_base = steps.view({bt.B, 1}) * bt.G;  // [B, 1]
+  torch::Tensor noisy = logits;
+  if (o.temperature > 0) {
+    // counter = (step · G + generated position) · V + vocab id
+    torch::Tensor pos_vocab = torch::arange(block * BL * bt.V, (block + 1) * BL * bt.V, i64d).view({1, BL, bt.V});
+    torch::Tensor counter = pos_vocab + (step_base * bt.V).view({bt.B, 1, 1});
+    torch::Tensor g = uniform(bt.gkey, counter).log_().neg_();  // -log u, [B, BL, V]
+    if (o.temperature != 1.0) g.pow_(o.temperature);             // pow(x, 1) == x: skipped, same bits
+    noisy = logits.exp().div_(g);
+  }
+  Denoised d;
+  d.x0 = noisy.argmax(-1);  // [B, BL]
+  if (o.confidence_eos_eot_inf) {
+    noisy.select(-1, o.eos_id).fill_(neg_inf);
+    if (o.eot_id >= 0) logits.select(-1, o.eot_id).fill_(neg_inf);
+  }
+  d.p0 = torch::softmax(logits, -1).gather(-1, d.x0.unsqueeze(-1)).squeeze(-1);
+  d.select_conf = d.p0;
+  if (o.remasking == Remasking::Random)
+    d.select_conf = uniform(bt.rkey, torch::arange(block * BL, (block + 1) * BL, i64d).view({1, BL}) + step_base);
+  return d;
+}
 
+// Writes the chosen positions (select [B, BL] bool) of block `block`: tokens, step, confidence.
+void commit(Batch& bt, const Denoised& d, const torch::Tensor& select, const torch::Tensor& steps, std::int64_t block,
+            std::int64_t BL) {
+  torch::Tensor xb = bt.x.narrow(1, bt.Lp + block * BL, BL);
+  xb.copy_(torch::where(select, d.x0, xb));
+  torch::Tensor sb = bt.step_of.narrow(1, block * BL, BL);
+  sb.copy_(torch::where(select, steps.view({bt.B, 1}).to(torch::kInt), sb));
+  torch::Tensor cb = bt.conf_of.narrow(1, block * BL, BL);
+  cb.copy_(torch::where(select, d.p0.to(torch::kFloat32), cb));
+}
+
+// Exact mode: the reference schedule, every row in lockstep (global step numbers).
+void run_exact(const model::LLaDAModel& model, Batch& bt, const SamplerOptions& o) {
+  const double neg_inf = -std::numeric_limits<double>::infinity();
+  const std::int64_t BL = o.block_length, num_blocks = bt.G / BL, spb = o.steps / num_blocks;
+  const torch::Device dev = model.device();
+  // Every block starts fully masked, so every row has n = BL and the same schedule.
+  const std::vector<std::int64_t> schedule = transfer_schedule(BL, spb);
   for (std::int64_t b = 0; b < num_blocks; ++b) {
-    const std::int64_t start = Lp + b * BL;  // absolute position of the block
-    // Every block starts fully masked, so every row has n = BL and the same schedule.
-    const std::vector<std::int64_t> schedule = transfer_schedule(BL, spb);
+    const std::int64_t start = bt.Lp + b * BL;  // absolute position of the block
     for (std::int64_t i = 0; i < spb; ++i) {
       const std::int64_t gstep = b * spb + i;
       const std::int64_t k = schedule[static_cast<std::size_t>(i)];
       if (k == 0) continue;  // steps_per_block > block_length: nothing to commit (the reference's topk(k=0))
-      torch::Tensor logits;  // [B, BL, V]
-      if (o.cfg_scale > 0) {
-        torch::Tensor un_x = x.masked_fill(prompt_index, o.mask_id);
-        torch::Tensor both = model.forward(torch::cat({x, un_x}), attn.defined() ? torch::cat({attn, attn}) : attn,
-                                           start, BL);
-        torch::Tensor cond = both.narrow(0, 0, B), un = both.narrow(0, B, B);
-        logits = un + (o.cfg_scale + 1.0) * (cond - un);
-      } else {
-        logits = model.forward(x, attn, start, BL);
-      }
-      logits = logits.to(torch::kFloat64);
-      if (o.logits_eos_inf) logits.select(-1, o.eos_id).fill_(neg_inf);
-
-      torch::Tensor noisy = logits;
-      if (o.temperature > 0) {
-        // counter = (global step · G + generated position) · V + vocab id
-        torch::Tensor pos = torch::arange(b * BL, (b + 1) * BL, i64d).view({1, BL, 1});
-        torch::Tensor counter = (pos + gstep * G) * V + vocab_ids;
-        torch::Tensor u = uniform(gkey, counter);  // [B, BL, V]
-        noisy = logits.exp() / (-u.log()).pow(o.temperature);
-      }
-      torch::Tensor x0 = noisy.argmax(-1);  // [B, BL]
-      if (o.confidence_eos_eot_inf) {
-        noisy.select(-1, o.eos_id).fill_(neg_inf);
-        if (o.eot_id >= 0) logits.select(-1, o.eot_id).fill_(neg_inf);
-      }
-      torch::Tensor p0 = torch::softmax(logits, -1).gather(-1, x0.unsqueeze(-1)).squeeze(-1);  // [B, BL] f64
-      torch::Tensor select_conf = p0;
-      if (o.remasking == Remasking::Random) {
-        torch::Tensor pos = torch::arange(b * BL, (b + 1) * BL, i64d).view({1, BL});
-        select_conf = uniform(rkey, pos + gstep * G);
-      }
-      torch::Tensor xb = x.narrow(1, start, BL);  // view into x
-      torch::Tensor masked = xb.eq(o.mask_id);
-      torch::Tensor confidence = torch::where(masked, select_conf, torch::full_like(select_conf, neg_inf));
-      torch::Tensor idx = std::get<1>(confidence.topk(k, -1));  // [B, k]
-      xb.scatter_(1, idx, x0.gather(1, idx));
-      torch::Tensor gidx = idx + b * BL;
-      step_of.scatter_(1, gidx, static_cast<int>(gstep));
-      conf_of.scatter_(1, gidx, p0.gather(1, idx).to(torch::kFloat32));
+      const torch::Tensor steps = torch::full({bt.B}, gstep, torch::TensorOptions().dtype(torch::kLong).device(dev));
+      const Denoised d = denoise(block_logits(model, bt, o, start, BL), steps, b, BL, bt, o);
+      const torch::Tensor masked = bt.x.narrow(1, start, BL).eq(o.mask_id);
+      const torch::Tensor confidence = d.select_conf.masked_fill(masked.logical_not(), neg_inf);
+      const torch::Tensor idx = std::get<1>(confidence.topk(k, -1));  // [B, k]
+      const torch::Tensor select = torch::zeros_like(masked).scatter_(1, idx, true);
+      commit(bt, d, select, steps, b, BL);
     }
   }
+}
+
+// Fast mode: threshold decoding (+ prefix cache), each row with its own step count (see the header).
+void run_fast(const model::LLaDAModel& model, Batch& bt, const SamplerOptions& o) {
+  const double neg_inf = -std::numeric_limits<double>::infinity();
+  const std::int64_t BL = o.block_length, num_blocks = bt.G / BL, spb = o.steps / num_blocks;
+  const torch::Device dev = model.device();
+  const auto i64d = torch::TensorOptions().dtype(torch::kLong).device(dev);
+  const torch::Tensor schedule = torch::tensor(transfer_schedule(BL, spb), torch::kLong).to(dev);  // [spb]
+  const torch::Tensor ranks = torch::arange(BL, i64d).view({1, BL});
+  // Dream predicts position p from hidden state p - 1: keep that state out of the cache.
+  const std::int64_t shift = model.config().logit_shift ? 1 : 0;
+  torch::Tensor steps = torch::zeros({bt.B}, i64d);  // each row's steps so far
+  for (std::int64_t b = 0; b < num_blocks; ++b) {
+    const std::int64_t start = bt.Lp + b * BL;
+    const std::int64_t cache_len = std::max<std::int64_t>(0, start - shift);
+    torch::Tensor iter = torch::zeros({bt.B}, i64d);  // each row's step within this block
+    model::KVCache cache;
+    for (std::int64_t it = 0;; ++it) {
+      const torch::Tensor masked = bt.x.narrow(1, start, BL).eq(o.mask_id);  // [B, BL]
+      const torch::Tensor remaining = masked.sum(1);                         // [B]
+      const torch::Tensor active = remaining.gt(0);
+      if (!active.any().item<bool>()) break;
+      // The scheduled minimum for each row's own step in the block (never more than what is left).
+      // At the block's last scheduled step everything left goes (the schedule's own last step does
+      // exactly that), so a block always ends within steps_per_block steps.
+      const torch::Tensor k_row = torch::where(
+          iter.ge(spb - 1), remaining, torch::minimum(schedule.index_select(0, iter.clamp_max(spb - 1)), remaining));
+      torch::Tensor logits;
+      if (!o.prefix_cache) logits = block_logits(model, bt, o, start, BL);
+      else if (it == 0) logits = block_logits(model, bt, o, start, BL, &cache, &cache, cache_len);
+      else logits = block_logits(model, bt, o, start, BL, &cache);
+      const Denoised d = denoise(logits, steps, b, BL, bt, o);
+      torch::Tensor select = masked.logical_and(d.p0.gt(o.threshold));
+      const std::int64_t kmax = k_row.max().item<std::int64_t>();
+      if (kmax > 0) {
+        const torch::Tensor confidence = d.select_conf.masked_fill(masked.logical_not(), neg_inf);
+        const torch::Tensor idx = std::get<1>(confidence.topk(kmax, -1));  // [B, kmax]
+        const torch::Tensor take = ranks.narrow(1, 0, kmax).lt(k_row.view({bt.B, 1}));
+        select = select.logical_or(torch::zeros_like(masked).scatter_(1, idx, take));
+      }
+      commit(bt, d, select, steps, b, BL);
+      steps.add_(active.to(torch::kLong));
+      iter.add_(active.to(torch::kLong));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Trajectory> sample(const model::LLaDAModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
+                               const std::vector<SampleKey>& keys, const SamplerOptions& o) {
+  validate(o);
+  if (prompts.size() != keys.size()) throw std::invalid_argument("sample: prompts and keys differ in length");
+  if (prompts.empty()) return {};
+  c10::InferenceMode inference;  // no autograd bookkeeping at all (lighter than NoGradGuard)
+  Batch bt = make_batch(model, prompts, keys, o);
+  if (o.fast) run_fast(model, bt, o);
+  else run_exact(model, bt, o);
 
   // ---- back to the host -----------------------------------------------------------------------
-  torch::Tensor gen = x.narrow(1, Lp, G).to(torch::kCPU).contiguous();
-  torch::Tensor steps_h = step_of.to(torch::kCPU).contiguous();
-  torch::Tensor conf_h = conf_of.to(torch::kCPU).contiguous();
+  const std::int64_t B = bt.B, G = bt.G;
+  torch::Tensor gen = bt.x.narrow(1, bt.Lp, G).to(torch::kCPU).contiguous();
+  torch::Tensor steps_h = bt.step_of.to(torch::kCPU).contiguous();
+  torch::Tensor conf_h = bt.conf_of.to(torch::kCPU).contiguous();
   std::vector<Trajectory> out(static_cast<std::size_t>(B));
   for (std::int64_t r = 0; r < B; ++r) {
     Trajectory& t = out[static_cast<std::size_t>(r)];
-    t.steps = static_cast<std::uint32_t>(o.steps);
     const std::int64_t* g = gen.data_ptr<std::int64_t>() + r * G;
     const std::int32_t* s = steps_h.data_ptr<std::int32_t>() + r * G;
     const float* c = conf_h.data_ptr<float>() + r * G;
     t.tokens.assign(g, g + G);
     t.step.assign(s, s + G);
     t.confidence.assign(c, c + G);
+    // Exact mode: the configured steps. Fast mode: the steps this row actually took.
+    t.steps = o.fast ? static_cast<std::uint32_t>(*std::max_element(s, s + G) + 1) : static_cast<std::uint32_t>(o.steps);
   }
   return out;
 }
