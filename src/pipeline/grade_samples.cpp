@@ -76,6 +76,39 @@ std::string lm_eval_note(const SamplesFileCheck& check) {
 
 }  // namespace
 
+unsigned grading_threads_for(const Task& task, unsigned requested) {
+  if (requested) return requested;
+  // Code tasks: enough concurrent grade() calls to keep every sandbox slot busy.
+  if (const auto* sandboxed = dynamic_cast<const codegrade::SandboxedGrading*>(&task)) return sandboxed->grading_threads();
+  return std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+}
+
+PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& task, const std::vector<Problem>& problems,
+                                 const std::string& mode, std::size_t page_size, unsigned threads, std::int64_t* after,
+                                 Progress* bar) {
+  std::unordered_map<std::string, std::size_t> index;
+  index.reserve(problems.size());
+  for (std::size_t i = 0; i < problems.size(); ++i) index.emplace(problems[i].id, i);
+  PendingGradeCounts counts;
+  std::int64_t cursor = after ? *after : 0;
+  for (;;) {
+    auto page = store.ungraded(run_id, mode, page_size, cursor);
+    if (page.empty()) break;
+    cursor = page.back().sample_id;
+    auto grades = grade_page(task, problems, index, page, mode, threads);
+    // A sandbox failure says nothing about the program: such grades are not stored (a re-run
+    // grades those samples again) and the caller fails loudly.
+    auto failed = std::remove_if(grades.begin(), grades.end(), [](const GradeRow& g) { return g.grade.verdict == "sandbox_error"; });
+    counts.sandbox_errors += static_cast<std::int64_t>(grades.end() - failed);
+    grades.erase(failed, grades.end());
+    counts.graded += static_cast<std::int64_t>(grades.size());
+    counts.stored += static_cast<std::int64_t>(store.put_grades(grades));
+    if (after) *after = cursor;
+    if (bar) bar->advance(page.size());
+  }
+  return counts;
+}
+
 GradeSummary grade_samples(const GradeOptions& options) {
   auto started = std::chrono::steady_clock::now();
   if (options.batch_size == 0) throw UsageError("batch size must be at least 1");
@@ -119,7 +152,7 @@ GradeSummary grade_samples(const GradeOptions& options) {
   spec.model = summary.model;
   spec.task = summary.task;
   spec.data_path = options.data_path;
-  spec.data_sha256 = sha256_file(options.data_path);
+  spec.data_sha256 = task->data_identity(options.data_path);  // a file, or a directory + release selection
   if (check.lm_eval_lines > 0 && options.reader.lm_eval_field == LmEvalField::kFilteredResps)
     spec.config = {{"lm_eval_field", "filtered_resps"}, {"lm_eval_filter", check.lm_eval_filter}};
   spec.source = options.samples_path;
@@ -173,26 +206,12 @@ GradeSummary grade_samples(const GradeOptions& options) {
   // a few threads; writes go through this one connection, one transaction per page.
   {
     std::int64_t pending = summary.samples_total - store.count_grades(summary.run_id, mode);
-    unsigned threads = options.threads ? options.threads : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
-    // Code tasks: enough concurrent grade() calls to keep every sandbox slot busy.
-    const auto* sandboxed = dynamic_cast<const codegrade::SandboxedGrading*>(task.get());
-    if (sandboxed && !options.threads) threads = sandboxed->grading_threads();
-    std::int64_t sandbox_errors = 0;
+    unsigned threads = grading_threads_for(*task, options.threads);
     Progress bar(fmt::format("grading ({})", mode), static_cast<std::uint64_t>(std::max<std::int64_t>(0, pending)), options.progress);
     std::int64_t after = 0;
-    for (;;) {
-      auto page = store.ungraded(summary.run_id, mode, options.batch_size, after);
-      if (page.empty()) break;
-      after = page.back().sample_id;
-      auto grades = grade_page(*task, problems, index, page, mode, threads);
-      // A sandbox failure says nothing about the program: such grades are not stored (a re-run
-      // grades those samples again) and the command fails loudly below.
-      auto failed = std::remove_if(grades.begin(), grades.end(), [](const GradeRow& g) { return g.grade.verdict == "sandbox_error"; });
-      sandbox_errors += static_cast<std::int64_t>(grades.end() - failed);
-      grades.erase(failed, grades.end());
-      summary.grades_new += static_cast<std::int64_t>(store.put_grades(grades));
-      bar.advance(page.size());
-    }
+    auto counts = grade_pending(store, summary.run_id, *task, problems, mode, options.batch_size, threads, &after, &bar);
+    summary.grades_new += counts.stored;
+    std::int64_t sandbox_errors = counts.sandbox_errors;
     if (sandbox_errors > 0)
       throw std::runtime_error(fmt::format(
           "{} sample(s) of run {} could not be graded because the sandbox failed (verdict sandbox_error, never "

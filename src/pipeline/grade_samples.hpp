@@ -15,6 +15,9 @@
 
 namespace trafl {
 
+class Store;
+class Progress;
+
 struct GradeOptions {
   std::string task;          // task name (benchmarks registry)
   std::string data_path;     // the task's data file
@@ -45,6 +48,23 @@ struct GradeSummary {
 };
 
 GradeSummary grade_samples(const GradeOptions& options);
+
+// Grades the run's samples that have no grade in `mode` and ids > *after (pages of `page_size`,
+// one transaction each), advancing *after past every sample seen. `problems` must hold every
+// problem the run's samples refer to. Sandbox failures (verdict sandbox_error) are not stored and
+// are counted instead, so a later call (with after = 0) grades them again. Used by `grade` and by
+// the sampling campaign's background grader.
+struct PendingGradeCounts {
+  std::int64_t graded = 0;          // grades computed and offered to the store
+  std::int64_t stored = 0;          // of those, rows new
+  std::int64_t sandbox_errors = 0;  // not stored
+};
+PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& task, const std::vector<Problem>& problems,
+                                 const std::string& mode, std::size_t page_size, unsigned threads, std::int64_t* after,
+                                 Progress* bar = nullptr);
+// Threads grade_pending should use for this task: `requested` if non-zero, else enough to keep the
+// sandbox busy for code tasks, else up to 8 by hardware.
+unsigned grading_threads_for(const Task& task, unsigned requested);
 
 // "runs/samples_gsm8k.jsonl.gz" → "samples_gsm8k".
 std::string default_model_name(const std::string& samples_path);

@@ -69,6 +69,29 @@ UPDATE grades SET problem_ref = (SELECT s.problem_ref FROM samples s WHERE s.id 
 CREATE INDEX grades_outcome ON grades(problem_ref, mode, correct);
 )sql";
 
+// v3: sampling campaigns (`trafl-eval sample`). A campaign is one invocation's identity (models,
+// task, data hash, lengths, n, seed, decoding) under a name; its runs are ordinary runs (one per
+// model × generation length), listed in campaign_runs so diagnose/report can find them. Shards of a
+// campaign record which slice of the problems they sampled; `merge` checks identities and shards.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE campaigns(
+  name        TEXT PRIMARY KEY,
+  identity    TEXT NOT NULL,          -- canonical JSON (sorted keys, no spaces)
+  created_at  TEXT NOT NULL
+);
+CREATE TABLE campaign_shards(
+  campaign     TEXT NOT NULL REFERENCES campaigns(name),
+  shard        INTEGER NOT NULL,      -- 0-based
+  shard_count  INTEGER NOT NULL,
+  PRIMARY KEY(campaign, shard, shard_count)
+);
+CREATE TABLE campaign_runs(
+  campaign  TEXT NOT NULL REFERENCES campaigns(name),
+  run_id    INTEGER NOT NULL REFERENCES runs(id),
+  PRIMARY KEY(campaign, run_id)
+);
+)sql";
+
 int pragma_int(sqlite3* db, const std::string& path, const char* sql) {
   sql::Stmt q(db, path, sql);
   return q.step() ? static_cast<int>(q.col_int(0)) : 0;
@@ -80,6 +103,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list = {
       {1, "runs, problems, samples, grades", kV1},
       {2, "grades.problem_ref + covering index for outcomes()", kV2},
+      {3, "campaigns, campaign_shards, campaign_runs", kV3},
   };
   return list;
 }

@@ -5,7 +5,9 @@
 // so a killed process can simply be re-run: committed batches stay, the rest is redone.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -70,6 +72,15 @@ struct PutSamplesResult {
   std::vector<std::size_t> conflicts;
 };
 
+// A sampling campaign as recorded in the database (schema v3; see store/schema.cpp).
+struct CampaignRecord {
+  std::string name;
+  nlohmann::json identity = nlohmann::json::object();
+  std::string created_at;
+  std::vector<std::pair<std::int64_t, std::int64_t>> shards;  // (shard, shard_count) sampled into this file
+  std::vector<std::int64_t> run_ids;
+};
+
 class Store {
  public:
   enum class OpenMode {
@@ -104,6 +115,20 @@ class Store {
   // Same, but reports conflicts instead of throwing (the call is rolled back when there are any),
   // so a caller that knows where the samples came from can name file and line.
   PutSamplesResult put_samples_checked(std::int64_t run_id, const std::vector<SampleRow>& samples);
+
+  // Every (problem id, sample index) stored for the run: resumable sampling reads this once and
+  // samples only what is missing.
+  std::vector<std::pair<std::string, std::int64_t>> sample_keys(std::int64_t run_id) const;
+  // The run's samples with token ids and trajectory, ordered by problem id then sample index
+  // (the order does not depend on insertion order, so shards merged compare equal to one run).
+  std::vector<SampleRow> samples(std::int64_t run_id) const;
+
+  // Campaigns (store_campaign.cpp). put_campaign is idempotent and adds this shard and these
+  // runs to the record; it never rewrites an identity (the caller compares identities first).
+  std::optional<CampaignRecord> campaign(const std::string& name) const;
+  std::vector<CampaignRecord> campaigns() const;
+  void put_campaign(const std::string& name, const nlohmann::json& identity, std::int64_t shard,
+                    std::int64_t shard_count, const std::vector<std::int64_t>& run_ids);
 
   // Samples of `run_id` that have no grade in `mode`, ordered by sample id, ids > after_sample_id,
   // at most `limit` rows. Resumable grading pages through this.

@@ -1,0 +1,87 @@
+// `trafl-eval sample`: a resumable, shardable sampling campaign into the run database.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "campaign/campaign.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+
+namespace trafl::cli {
+
+namespace {
+struct SampleFlags {
+  campaign::CampaignOptions options;
+  std::vector<std::string> models;
+  std::string shard = "0/1";
+  bool no_grade = false, quiet = false;
+};
+
+void print_summary(const campaign::CampaignSummary& s, const std::string& db) {
+  fmt::print("campaign {}: {} problems in this shard, {} new samples ({} tokens) in {:.1f}s of sampling\n", s.campaign,
+             s.problems, s.samples_new, s.tokens_new, s.sample_seconds);
+  for (const auto& r : s.runs) {
+    fmt::print("  run {}: model {}, gen length {}: {} new, {} in run", r.run_id, r.model, r.gen_length, r.samples_new,
+               r.samples_total);
+    for (const auto& g : r.grades) {
+      double pct = g.graded > 0 ? 100.0 * static_cast<double>(g.correct) / static_cast<double>(g.graded) : 0.0;
+      fmt::print("; {} {} graded, {} correct ({:.1f}%)", g.mode, g.graded, g.correct, pct);
+    }
+    fmt::print("\n");
+  }
+  fmt::print("  database {} ({:.1f}s)\n", db, s.seconds);
+}
+}  // namespace
+
+void add_sample_command(CLI::App& app) {
+  auto f = std::make_shared<SampleFlags>();
+  auto& o = f->options;
+  auto* cmd = app.add_subcommand(
+      "sample", "Sampling campaign: n samples per problem per model and length into the run database, graded as they come "
+                "(resumable after kill -9, shardable with --shard i/N + merge)");
+  cmd->add_option("--model", f->models, "checkpoint directory, or NAME=DIR (repeatable or comma-separated)")
+      ->required()
+      ->delimiter(',');
+  cmd->add_option("--task", o.task, "task name (see `trafl-eval tasks`)")->required();
+  cmd->add_option("--data", o.data_path, "the task's data file")->required();
+  cmd->add_option("--db", o.db_path, "run database (SQLite; created if missing)")->required();
+  cmd->add_option("--n", o.n, "samples per problem")->capture_default_str();
+  cmd->add_option("--gen-length", o.gen_lengths, "generation lengths, e.g. 128,256,512 (one run each)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--steps", o.steps, "sampler steps: one value, or one per length (default: = gen length)")->delimiter(',');
+  cmd->add_option("--block-length", o.block_lengths,
+                  "block length: one value, or one per length (default: 32 when it divides the length, else the length)")
+      ->delimiter(',');
+  cmd->add_option("--temperature", o.temperature, "Gumbel-max temperature (0 = argmax: all n samples identical)")
+      ->capture_default_str();
+  cmd->add_option("--remasking", o.remasking, "low_confidence | random")->capture_default_str();
+  cmd->add_option("--cfg", o.cfg_scale, "classifier-free guidance scale")->capture_default_str();
+  cmd->add_flag("--chat", o.chat, "wrap the task's prompt in the LLaDA chat template");
+  cmd->add_flag("--logits-eos-inf", o.logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
+  cmd->add_flag("--confidence-eos-eot-inf", o.confidence_eos_eot_inf, "never commit EOS/EOT by confidence");
+  cmd->add_option("--seed", o.seed, "run seed; sample i of problem p depends only on (seed, p's id, i)")->capture_default_str();
+  cmd->add_option("--shard", f->shard, "i/N: sample problems at positions p with p mod N = i")->capture_default_str();
+  cmd->add_option("--limit", o.limit, "only the first N problems of the file (0 = all), before sharding")->capture_default_str();
+  cmd->add_option("--run-name", o.campaign_name,
+                  "campaign name (default: derived from the settings); reusing a name with other settings is refused");
+  cmd->add_option("--batch-size", o.batch_size, "rows per forward pass (does not change samples)")->capture_default_str();
+  cmd->add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
+  cmd->add_option("--dtype", o.dtype, "f32 | bf16 | f16")->capture_default_str();
+  cmd->add_option("--threads", o.threads, "torch CPU threads (0 = default)")->capture_default_str();
+  cmd->add_option("--grade-modes", o.grade_modes, "grading modes (default: the task's default)")->delimiter(',');
+  cmd->add_option("--grade-threads", o.grade_threads, "grading threads (0 = by task / hardware)")->capture_default_str();
+  cmd->add_flag("--no-grade", f->no_grade, "store samples only (a later run of the same command grades them)");
+  cmd->add_flag("--quiet,-q", f->quiet, "no progress line");
+  cmd->callback([f] {
+    campaign::CampaignOptions options = f->options;
+    for (const auto& m : f->models) options.models.push_back(campaign::parse_model_ref(m));
+    options.shard = campaign::parse_shard(f->shard);
+    options.grade = !f->no_grade;
+    options.progress = !f->quiet;
+    auto summary = campaign::run(options);
+    print_summary(summary, options.db_path);
+  });
+}
+
+}  // namespace trafl::cli
