@@ -1,0 +1,121 @@
+#include "report/problem_pages.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "core/error.hpp"
+#include "report/html.hpp"
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
+
+namespace trafl::report {
+
+namespace {
+
+struct Shown {
+  std::int64_t run = 0, index = 0;
+  std::string verdict, extracted, completion;
+  bool correct = false;
+};
+
+// Up to `cap` samples of one problem × model × cell: about half correct and half not when both
+// kinds exist, each kind in sample order.
+std::vector<Shown> pick_samples(const Store& store, const diagnostics::ModelResult& m, const std::string& problem_id,
+                                std::int64_t cap) {
+  sql::Stmt q(store.handle(), store.path(),
+              "SELECT s.sample_index, g.verdict, g.extracted, s.completion FROM problems p "
+              "JOIN samples s ON s.problem_ref = p.id JOIN grades g ON g.sample_id = s.id AND g.mode = ?3 "
+              "WHERE p.run_id = ?1 AND p.problem_id = ?2 AND g.correct = ?4 ORDER BY s.sample_index LIMIT ?5");
+  std::vector<Shown> kinds[2];
+  for (int correct = 1; correct >= 0; --correct) {
+    for (std::int64_t run : m.run_ids) {
+      q.bind(1, run).bind(2, problem_id).bind(3, m.mode).bind(4, std::int64_t{correct}).bind(5, cap);
+      while (q.step() && static_cast<std::int64_t>(kinds[correct].size()) < cap)
+        kinds[correct].push_back({run, q.col_int(0), q.col_text(1), q.col_text(2), q.col_text(3), correct == 1});
+      q.reset();
+    }
+  }
+  const auto nc_avail = static_cast<std::int64_t>(kinds[1].size()), nw_avail = static_cast<std::int64_t>(kinds[0].size());
+  const std::int64_t nc = std::min(nc_avail, std::max((cap + 1) / 2, cap - nw_avail));
+  const std::int64_t nw = std::min(nw_avail, cap - nc);
+  std::vector<Shown> out(kinds[1].begin(), kinds[1].begin() + nc);
+  out.insert(out.end(), kinds[0].begin(), kinds[0].begin() + nw);
+  std::sort(out.begin(), out.end(), [](const Shown& a, const Shown& b) { return std::tie(a.run, a.index) < std::tie(b.run, b.index); });
+  return out;
+}
+
+struct ProblemText {
+  std::string question, gold, metadata;
+};
+
+ProblemText problem_text(const Store& store, std::int64_t run, const std::string& problem_id) {
+  sql::Stmt q(store.handle(), store.path(), "SELECT question, gold, metadata FROM problems WHERE run_id = ?1 AND problem_id = ?2");
+  q.bind(1, run).bind(2, problem_id);
+  ProblemText t;
+  if (q.step()) t = {q.col_text(0), q.col_text(1), q.col_text(2)};
+  return t;
+}
+
+}  // namespace
+
+std::string problem_page_path(const std::string& task, const std::string& problem_id) {
+  return "problems/" + slug(task) + "/" + slug(problem_id) + ".html";
+}
+
+std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& result, const std::string& out_dir,
+                                 std::int64_t cap, const std::string& css) {
+  namespace fs = std::filesystem;
+  // (task, problem id) → the (cell, model) pairs that have it.
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<const diagnostics::Cell*, const diagnostics::ModelResult*>>> where;
+  for (const auto& cell : result.cells)
+    for (const auto& m : cell.models)
+      for (const auto& p : m.per_problem) where[{cell.task, p.problem_id}].emplace_back(&cell, &m);
+  std::int64_t written = 0;
+  for (const auto& [key, uses] : where) {
+    const auto& [task, problem_id] = key;
+    const ProblemText text = problem_text(store, uses.front().second->run_ids.front(), problem_id);
+    const std::string rel = problem_page_path(task, problem_id);
+    std::string h = fmt::format(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0} · {1}</title><style>{2}</style></head><body>\n"
+        "<p class=\"nav\"><a href=\"../../report.html#problems-{3}\">← report</a></p>\n<h1>{0} <small>· {1}</small></h1>\n",
+        escape(problem_id), escape(task), css, escape(uses.front().first->slug));
+    h += fmt::format("<h2>Problem</h2>\n<pre class=\"text\">{}</pre>\n<p><b>Gold answer:</b> <code>{}</code></p>\n", escape(text.question), escape(text.gold));
+    if (!text.metadata.empty() && text.metadata != "{}") h += fmt::format("<p><b>Metadata:</b> <code>{}</code></p>\n", escape(text.metadata));
+    for (const auto& [cell, m] : uses) {
+      const diagnostics::ProblemStats* stats = nullptr;
+      for (const auto& p : m->per_problem)
+        if (p.problem_id == problem_id) stats = &p;
+      const auto shown = pick_samples(store, *m, problem_id, cap);
+      h += fmt::format("<h2 id=\"{}\">{} <small>· {} · mode {}</small></h2>\n", escape(slug(cell->slug + "_" + m->model)),
+                       escape(m->model), escape(cell->label), escape(m->mode));
+      if (stats)
+        h += fmt::format("<p>{} of {} samples correct; {} distinct answers ({} distinct correct); answer entropy {:.2f} bits{}</p>\n",
+                         stats->c, stats->n, stats->answer_counts.size(), stats->correct_counts.size(), stats->answer_entropy,
+                         stats->kendall ? fmt::format("; Kendall order distance among correct samples {:.3f}", *stats->kendall) : "");
+      h += fmt::format("<p class=\"note\">Showing {} of {} samples (at most {} per model and configuration: about half correct, "
+                       "half not; change with <code>--samples-per-problem</code>).</p>\n",
+                       shown.size(), stats ? stats->n : 0, cap);
+      h += "<table class=\"samples\"><thead><tr><th>run</th><th>sample</th><th>verdict</th><th>extracted answer</th><th>completion</th></tr></thead><tbody>\n";
+      for (const auto& s : shown)
+        h += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><details><summary>{} characters</summary><pre>{}</pre></details></td></tr>\n",
+                         s.correct ? "ok" : "bad", s.run, s.index, escape(s.verdict), escape(s.extracted), s.completion.size(), escape(s.completion));
+      h += "</tbody></table>\n";
+    }
+    h += "</body></html>\n";
+    const fs::path path = fs::path(out_dir) / rel;
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << h;
+    if (!out) throw InputError(path.string(), 0, "", "cannot write file");
+    ++written;
+  }
+  return written;
+}
+
+}  // namespace trafl::report
