@@ -22,6 +22,7 @@ std::string humaneval_program(const Problem& problem, std::string_view completio
 class HumanEvalTask : public Task, public codegrade::SandboxedGrading {
  public:
   HumanEvalTask() { limits_.test_timeout_s = 3.0; }
+  explicit HumanEvalTask(codegrade::HarnessLimits limits) : limits_(limits) {}
   std::string name() const override { return "humaneval"; }
   std::string description() const override;
   std::string default_mode() const override { return "asserts"; }

@@ -6,8 +6,13 @@
 #include "benchmarks/math.hpp"
 #include "codegrade/compare.hpp"
 #include "codegrade/lcb_decode.hpp"
+#include "benchmarks/lcb_release.hpp"
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "core/jsonl.hpp"
+
+#include <algorithm>
+#include <filesystem>
 
 namespace trafl {
 
@@ -29,8 +34,19 @@ std::string lcb_prompt(const std::string& content, const std::string& starter) {
   return p;
 }
 
+std::string lcb_short_prompt(const std::string& content) { return "Question: " + content + "\nAnswer:\n"; }
+
 LiveCodeBenchTask::LiveCodeBenchTask() = default;
-LiveCodeBenchTask::LiveCodeBenchTask(Options options) : options_(std::move(options)) {}
+LiveCodeBenchTask::LiveCodeBenchTask(Options options) : options_(std::move(options)) {
+  if (options_.prompt_style != "lcb" && options_.prompt_style != "short")
+    throw UsageError(fmt::format("livecodebench prompt style '{}' is not lcb or short", options_.prompt_style));
+  for (const auto& d : options_.difficulties)
+    if (d != "easy" && d != "medium" && d != "hard") throw UsageError(fmt::format("difficulty '{}' is not easy, medium or hard", d));
+  for (const auto& p : options_.platforms)
+    if (p != "leetcode" && p != "atcoder" && p != "codeforces")
+      throw UsageError(fmt::format("platform '{}' is not leetcode, atcoder or codeforces", p));
+  if (!options_.release.empty()) lcb::parse_release(options_.release);  // UsageError now, not at load
+}
 
 std::string LiveCodeBenchTask::description() const {
   return "LiveCodeBench code_generation_lite (JSONL; public + private tests, private as JSON or base64+zlib+pickle). "
@@ -74,26 +90,85 @@ void check_tests(const std::string& path, std::size_t line, const char* field, c
   }
 }
 
+bool wanted(const std::vector<std::string>& keep, const std::string& value) {
+  return keep.empty() || std::find(keep.begin(), keep.end(), value) != keep.end();
+}
+
 }  // namespace
 
+std::vector<std::string> LiveCodeBenchTask::files(const std::string& path) const {
+  if (!std::filesystem::is_directory(path)) return {path};
+  if (options_.release.empty())
+    throw InputError(path, 0, "", "is a directory: pass --release (e.g. release_v6) to pick the published test*.jsonl files");
+  return lcb::release_files(path, lcb::parse_release(options_.release));
+}
+
 std::vector<Problem> LiveCodeBenchTask::load(const std::string& path) const {
+  std::vector<Problem> out;
+  // A single file with a release keeps the rows whose _version is in the release's range.
+  bool by_version = !options_.release.empty() && !std::filesystem::is_directory(path);
+  for (const auto& file : files(path)) load_file(file, by_version, out);
+  // Ids must be unique across the release's files too.
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto [it, inserted] = seen.emplace(out[i].id, i);
+    if (!inserted)
+      throw InputError(path, 0, "question_id", fmt::format("duplicate id '{}' across the release's files", out[i].id));
+  }
+  if (out.empty())
+    throw InputError(path, 0, "", options_.since.empty() && options_.until.empty() && options_.difficulties.empty() &&
+                                          options_.platforms.empty() && options_.release.empty()
+                                      ? "no problems (the file is empty)"
+                                      : "no problems left after the selection (release, dates, difficulty, platform)");
+  return out;
+}
+
+std::string LiveCodeBenchTask::data_identity(const std::string& path) const {
+  auto list = files(path);
+  bool plain = list.size() == 1 && list[0] == path && options_.release.empty() && options_.since.empty() &&
+               options_.until.empty() && options_.difficulties.empty() && options_.platforms.empty() &&
+               options_.prompt_style == "lcb";
+  if (plain) return Task::data_identity(path);  // unchanged: runs graded before selections existed resume
+  nlohmann::json id = {{"files", nlohmann::json::array()}, {"release", options_.release}, {"since", options_.since},
+                       {"until", options_.until}, {"difficulties", options_.difficulties}, {"platforms", options_.platforms},
+                       {"prompt_style", options_.prompt_style}};
+  for (const auto& f : list) id["files"].push_back({{"name", std::filesystem::path(f).filename().string()}, {"sha256", sha256_file(f)}});
+  return sha256_hex(id.dump());
+}
+
+void LiveCodeBenchTask::load_file(const std::string& path, bool by_version, std::vector<Problem>& out) const {
   JsonlReader reader(path);
   bench::ProblemList list(path);
   JsonlRecord rec;
+  lcb::Release release = by_version ? lcb::parse_release(options_.release) : lcb::Release{};
+  std::size_t records = 0;
   while (reader.next(rec)) {
+    ++records;
     Problem p;
     p.id = require_id(rec, path, "question_id");
+    if (by_version) {
+      auto label = optional_string(rec, path, "_version");
+      if (!label)
+        throw InputError(path, rec.line, "_version",
+                         "missing: --release with a single file keeps rows by their _version (\"v5\"); for the published "
+                         "files pass the directory that holds test.jsonl … test6.jsonl");
+      int v = lcb::parse_version_label(*label);
+      if (v == 0) throw InputError(path, rec.line, "_version", fmt::format("'{}' is not a version label like v5", *label));
+      if (!release.contains(v)) continue;
+    }
     std::string date = require_string(rec, path, "contest_date");
     if (!options_.since.empty() && date.substr(0, options_.since.size()) < options_.since) continue;
     if (!options_.until.empty() && date.substr(0, options_.until.size()) > options_.until) continue;
-    p.question = bench::require_text(rec, path, "question_content");
-    std::string starter = optional_string(rec, path, "starter_code").value_or("");
     std::string platform = require_string(rec, path, "platform");
     if (platform != "leetcode" && platform != "atcoder" && platform != "codeforces")
       throw InputError(path, rec.line, "platform", fmt::format("'{}' is not leetcode, atcoder or codeforces", platform));
+    if (!wanted(options_.platforms, platform)) continue;
     std::string difficulty = require_string(rec, path, "difficulty");
     if (difficulty != "easy" && difficulty != "medium" && difficulty != "hard")
       throw InputError(path, rec.line, "difficulty", fmt::format("'{}' is not easy, medium or hard", difficulty));
+    if (!wanted(options_.difficulties, difficulty)) continue;
+    p.question = bench::require_text(rec, path, "question_content");
+    std::string starter = optional_string(rec, path, "starter_code").value_or("");
     std::string meta_text = optional_string(rec, path, "metadata").value_or("{}");
     auto meta = nlohmann::json::parse(meta_text, nullptr, false);
     if (!meta.is_object()) throw InputError(path, rec.line, "metadata", "not a JSON object (as a string)");
@@ -116,7 +191,7 @@ std::vector<Problem> LiveCodeBenchTask::load(const std::string& path) const {
       n_priv = priv_tests.size();
     }
     if (pub_tests.size() + n_priv == 0) throw InputError(path, rec.line, "public_test_cases", "the problem has no tests");
-    p.prompt = lcb_prompt(p.question, starter);
+    p.prompt = options_.prompt_style == "short" ? lcb_short_prompt(p.question) : lcb_prompt(p.question, starter);
     p.reference = starter;
     p.gold = nlohmann::json{{"fn_name", fn}, {"public", pub}, {"private", priv}}.dump();
     p.metadata["platform"] = platform;
@@ -132,7 +207,9 @@ std::vector<Problem> LiveCodeBenchTask::load(const std::string& path) const {
     p.metadata["private_encoding"] = priv_encoding;
     list.add(std::move(p), rec.line, "question_id");
   }
-  return std::move(list).finish();
+  if (records == 0) throw InputError(path, 0, "", "no problems (the file is empty)");
+  if (list.empty()) return;  // everything selected away: fine for one file of several
+  for (auto& p : std::move(list).finish()) out.push_back(std::move(p));
 }
 
 std::shared_ptr<const std::vector<TestCase>> LiveCodeBenchTask::tests(const Problem& problem) const {

@@ -37,6 +37,7 @@ class ProblemList {
   explicit ProblemList(std::string path) : path_(std::move(path)) {}
   void add(Problem problem, std::size_t line, std::string_view id_field);
   std::vector<Problem> finish() &&;
+  bool empty() const { return problems_.empty(); }
 
  private:
   std::string path_;

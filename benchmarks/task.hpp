@@ -20,6 +20,24 @@ struct Problem {
   std::map<std::string, std::string> metadata;  // split keys: level, subject, course, difficulty, ...
 };
 
+// Per-run options of a task (the `grade` flags). Every field's default means "the task's own default",
+// so make_task(name) and make_task(name, {}) are the same task. A task that does not understand a
+// non-default option refuses it (UsageError) rather than silently ignoring it.
+struct TaskOptions {
+  // Selecting problems (livecodebench).
+  std::string release;                    // release_vN (test.jsonl..testN.jsonl), release_latest, vN, vX_vY
+  std::string since, until;               // contest_date window, inclusive ("2024-08-01", "2025-01")
+  std::vector<std::string> difficulties;  // keep only these (easy, medium, hard); empty: all
+  std::vector<std::string> platforms;     // keep only these (atcoder, codeforces, leetcode); empty: all
+  std::string prompt_style;               // "" = the task's default; livecodebench: lcb | short
+  // Running code (livecodebench, humaneval, mbpp).
+  double test_timeout_s = 0;              // per test, seconds; 0 = the task's default (LCB 6, HumanEval/MBPP 3)
+  bool run_all_tests = false;             // default: stop at the first failing test (LCB semantics)
+  std::size_t memory_mb = 0;              // per run; 0 = 1024
+  bool selects_problems() const;
+  bool runs_code() const;
+};
+
 class Task {
  public:
   virtual ~Task() = default;
@@ -34,9 +52,15 @@ class Task {
 
   // Default: math grading of the completion against problem.gold.
   virtual Grade grade(const Problem& problem, std::string_view completion, std::string_view mode) const;
+
+  // What identifies the problem set load(path) returns, for the run database: by default the
+  // sha256 of the file; tasks that select problems (a release, a date window) or read a directory
+  // fold the selection in, so two different selections never share a run.
+  virtual std::string data_identity(const std::string& path) const;
 };
 
 std::unique_ptr<Task> make_task(std::string_view name);  // UsageError listing the known names
+std::unique_ptr<Task> make_task(std::string_view name, const TaskOptions& options);
 std::vector<std::string> task_names();
 
 }  // namespace trafl

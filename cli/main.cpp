@@ -15,12 +15,18 @@ int main(int argc, char** argv) {
   trafl::cli::add_grade_command(app);
   trafl::cli::add_passk_command(app);
   trafl::cli::add_make_fixtures_command(app);
+  trafl::cli::add_make_task_command(app);
   trafl::cli::add_demo_command(app);
   trafl::cli::add_tokenize_command(app);
   trafl::cli::add_exec_command(app);
   trafl::cli::add_loglik_command(app);
   trafl::cli::add_init_model_command(app);
   trafl::cli::add_generate_command(app);
+  trafl::cli::add_train_command(app);
+  trafl::cli::add_diagnose_command(app);
+  trafl::cli::add_report_command(app);
+  trafl::cli::add_sample_command(app);
+  trafl::cli::add_merge_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

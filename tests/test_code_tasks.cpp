@@ -2,6 +2,7 @@
 // through Task::grade in the sandbox, and — when ../shared/data exists — the real files: HumanEval
 // canonical solutions 164/164, MBPP `code` against `test_list`, LCB counts per platform/difficulty.
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "benchmarks/humaneval.hpp"
+#include "benchmarks/lcb_release.hpp"
 #include "benchmarks/livecodebench.hpp"
 #include "benchmarks/mbpp.hpp"
 #include "codegrade/harness.hpp"
@@ -479,4 +481,183 @@ TEST_CASE("trafl-eval grade --task humaneval|mbpp through the store (CLI)", "[co
   INFO(m.out);
   CHECK(m.exit_code == 0);
   CHECK(m.out.find("1 new, 1 in run, 1 correct") != std::string::npos);
+}
+
+// ---- LiveCodeBench selection and code-running options (the `grade` flags) -------------------------
+
+namespace {
+std::string lcb_row(const std::string& id, const std::string& platform, const std::string& difficulty,
+                    const std::string& date, const std::string& version = "") {
+  std::string pub = R"([{"input": "2 3\n", "output": "5\n", "testtype": "stdin"}, {"input": "1 1\n", "output": "2\n", "testtype": "stdin"}, {"input": "4 4\n", "output": "8\n", "testtype": "stdin"}])";
+  nlohmann::json j = {{"question_title", id}, {"question_content", "Add " + id}, {"platform", platform}, {"question_id", id},
+                      {"contest_id", "c"}, {"contest_date", date}, {"starter_code", ""}, {"difficulty", difficulty},
+                      {"public_test_cases", pub}, {"metadata", "{}"}};
+  if (!version.empty()) j["_version"] = version;
+  return j.dump() + "\n";
+}
+std::vector<std::string> ids_of(const std::vector<Problem>& ps) {
+  std::vector<std::string> ids;
+  for (const auto& p : ps) ids.push_back(p.id);
+  return ids;
+}
+}  // namespace
+
+TEST_CASE("livecodebench: release tags map to the published files", "[code][lcb_options]") {
+  auto r = lcb::parse_release("release_v3");
+  CHECK((r.first == 1 && r.last == 3));
+  r = lcb::parse_release("release_latest");
+  CHECK((r.first == 1 && r.last == 6));
+  r = lcb::parse_release("v4_v5");
+  CHECK((r.first == 4 && r.last == 5));
+  r = lcb::parse_release("v2");
+  CHECK((r.first == 2 && r.last == 2));
+  for (const char* bad : {"v7", "v5_v4", "release_v0", "foo", "release_v1_v2", "v", "release_v6x", ""})
+    CHECK_THROWS_AS(lcb::parse_release(bad), UsageError);
+  CHECK(lcb::release_file_name(1) == "test.jsonl");
+  CHECK(lcb::release_file_name(4) == "test4.jsonl");
+
+  TempDir dir;
+  write_file(dir.file("test.jsonl"), lcb_row("a1", "atcoder", "easy", "2023-06-01T00:00:00") +
+                                         lcb_row("a2", "leetcode", "hard", "2023-07-01T00:00:00"));
+  write_file(dir.file("test2.jsonl"), lcb_row("b1", "codeforces", "medium", "2024-04-01T00:00:00"));
+  write_file(dir.file("test3.jsonl"), lcb_row("c1", "atcoder", "hard", "2024-06-01T00:00:00"));
+  auto load = [&](LiveCodeBenchTask::Options o) { return ids_of(LiveCodeBenchTask(o).load(dir.path().string())); };
+  LiveCodeBenchTask::Options o;
+  o.release = "release_v2";
+  CHECK(load(o) == std::vector<std::string>{"a1", "a2", "b1"});
+  o.release = "v3";
+  CHECK(load(o) == std::vector<std::string>{"c1"});
+  o.release = "v2_v3";
+  CHECK(load(o) == std::vector<std::string>{"b1", "c1"});
+  o.release = "release_v3";
+  o.difficulties = {"hard"};
+  CHECK(load(o) == std::vector<std::string>{"a2", "c1"});
+  o.difficulties = {};
+  o.platforms = {"atcoder", "codeforces"};
+  o.since = "2023-07";
+  CHECK(load(o) == std::vector<std::string>{"b1", "c1"});
+  o.until = "2024-05-31";
+  CHECK(load(o) == std::vector<std::string>{"b1"});
+  o = {};
+  o.release = "release_v4";
+  CHECK_THROWS_WITH(LiveCodeBenchTask(o).load(dir.path().string()), Catch::Contains("test4.jsonl") && Catch::Contains("missing"));
+  CHECK_THROWS_WITH(LiveCodeBenchTask().load(dir.path().string()), Catch::Contains("--release"));
+  o.release = "release_v3";
+  o.since = "2030";
+  CHECK_THROWS_WITH(LiveCodeBenchTask(o).load(dir.path().string()), Catch::Contains("no problems left"));
+
+  // Identity: the plain file keeps its old identity (sha256 of the file); selections differ.
+  std::string file = dir.file("test.jsonl");
+  CHECK(LiveCodeBenchTask().data_identity(file) == make_task("gsm8k")->data_identity(file));
+  LiveCodeBenchTask::Options hard;
+  hard.difficulties = {"hard"};
+  CHECK(LiveCodeBenchTask(hard).data_identity(file) != LiveCodeBenchTask().data_identity(file));
+  LiveCodeBenchTask::Options v2, v3;
+  v2.release = "release_v2";
+  v3.release = "release_v3";
+  CHECK(LiveCodeBenchTask(v2).data_identity(dir.path().string()) != LiveCodeBenchTask(v3).data_identity(dir.path().string()));
+
+  // One file with _version rows (how re-packaged copies mark releases).
+  write_file(dir.file("mixed.jsonl"), lcb_row("x5", "atcoder", "easy", "2024-10-01T00:00:00", "v5") +
+                                          lcb_row("x6", "atcoder", "easy", "2025-02-01T00:00:00", "v6"));
+  LiveCodeBenchTask::Options m;
+  m.release = "v6";
+  CHECK(ids_of(LiveCodeBenchTask(m).load(dir.file("mixed.jsonl"))) == std::vector<std::string>{"x6"});
+  m.release = "release_v5";
+  CHECK(ids_of(LiveCodeBenchTask(m).load(dir.file("mixed.jsonl"))) == std::vector<std::string>{"x5"});
+  m.release = "release_latest";
+  CHECK(LiveCodeBenchTask(m).load(dir.file("mixed.jsonl")).size() == 2);
+  CHECK_THROWS_WITH(LiveCodeBenchTask(m).load(file), Catch::Contains(file + ":1:") && Catch::Contains("_version"));
+
+  // Bad option values are usage errors at construction.
+  LiveCodeBenchTask::Options bad;
+  bad.difficulties = {"trivial"};
+  CHECK_THROWS_AS(LiveCodeBenchTask{bad}, UsageError);
+  bad = {};
+  bad.prompt_style = "chatty";
+  CHECK_THROWS_AS(LiveCodeBenchTask{bad}, UsageError);
+}
+
+TEST_CASE("make_task with options: code options reach the adapters, math tasks refuse them", "[code][lcb_options]") {
+  TaskOptions t;
+  t.since = "2024";
+  CHECK_THROWS_AS(make_task("gsm8k", t), UsageError);
+  CHECK_THROWS_AS(make_task("humaneval", t), UsageError);
+  auto lcb_task = make_task("livecodebench", t);
+  CHECK(dynamic_cast<LiveCodeBenchTask&>(*lcb_task).options().since == "2024");
+  CHECK(dynamic_cast<LiveCodeBenchTask&>(*lcb_task).options().limits.test_timeout_s == 6.0);
+  TaskOptions c;
+  c.test_timeout_s = 1.5;
+  c.run_all_tests = true;
+  c.memory_mb = 256;
+  CHECK_THROWS_AS(make_task("math500", c), UsageError);
+  auto l = dynamic_cast<LiveCodeBenchTask&>(*make_task("livecodebench", c)).options().limits;
+  CHECK(l.test_timeout_s == 1.5);
+  CHECK(!l.stop_at_first_failure);
+  CHECK(l.memory_mb == 256);
+  CHECK_NOTHROW(make_task("humaneval", c));
+  CHECK_NOTHROW(make_task("mbpp", c));
+  CHECK(make_task("gsm8k", TaskOptions{})->name() == "gsm8k");
+}
+
+TEST_CASE("livecodebench: stop at the first failure by default, --all-tests runs every test", "[code][lcb_options][sandbox]") {
+  use_test_sandbox();
+  TempDir dir;
+  write_file(dir.file("p.jsonl"), lcb_row("add", "atcoder", "easy", "2024-01-01T00:00:00"));
+  std::string wrong = "```python\nprint(5)\n```";  // right on test 0 only
+  LiveCodeBenchTask first;
+  auto p = first.load(dir.file("p.jsonl"));
+  auto g = first.grade(p[0], wrong, "lcb");
+  CHECK(g.verdict == "wrong_answer");
+  CHECK(g.details["tests_run"] == 2);
+  LiveCodeBenchTask::Options o;
+  o.limits.stop_at_first_failure = false;
+  auto all = LiveCodeBenchTask(o).grade(p[0], wrong, "lcb");
+  CHECK(all.verdict == "wrong_answer");
+  REQUIRE(all.details["tests_run"] == 3);
+  CHECK(all.details["tests"][0]["verdict"] == "passed");
+  CHECK(all.details["tests"][2]["verdict"] == "wrong_answer");
+  CHECK(all.details["tests"][1].contains("wall_ms"));
+}
+
+TEST_CASE("trafl-eval grade: livecodebench selection and sandbox flags (CLI); per-test results stored", "[code][lcb_options][sandbox]") {
+  TempDir dir;
+  write_file(dir.file("lcb.jsonl"), lcb_row("x5", "atcoder", "easy", "2024-10-01T00:00:00", "v5") +
+                                        lcb_row("x6", "atcoder", "hard", "2025-02-01T00:00:00", "v6"));
+  write_file(dir.file("s.jsonl"), R"({"problem_id": "x6", "completion": "```python\nprint(sum(map(int, input().split())))\n```"})" "\n"
+                                  R"({"problem_id": "x6", "completion": "```python\nprint(5)\n```"})" "\n");
+  auto q = [](const std::string& s) { return "'" + s + "'"; };
+  std::string base = "grade -q --task livecodebench --data " + q(dir.file("lcb.jsonl")) + " --samples " + q(dir.file("s.jsonl")) +
+                     " --db " + q(dir.file("runs.db"));
+  auto r = trafl::test::run_cli(base + " --release v6 --difficulty hard --test-timeout 2 --memory 256 --workers 1 --all-tests");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("(1 problems of 1)") != std::string::npos);
+  CHECK(r.out.find("2 new, 2 in run, 1 correct") != std::string::npos);
+  // Samples for a problem the selection dropped are an error, and nothing is written.
+  auto dropped = trafl::test::run_cli(base + " --release v5");
+  CHECK(dropped.exit_code != 0);
+  CHECK(trafl::test::run_cli(base + " --release v9").exit_code == 2);
+  CHECK(trafl::test::run_cli(base + " --sandbox-tier 7").exit_code == 2);
+  CHECK(trafl::test::run_cli("grade -q --task gsm8k --data x --samples y --db z --since 2024").exit_code == 2);
+  CHECK(trafl::test::run_cli("grade -q --task gsm8k --data x --samples y --db z --workers 2").exit_code == 2);
+
+  // Per-test results are stored with each graded sample (the grades table's details column).
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(dir.file("runs.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT verdict, details FROM grades ORDER BY verdict", -1, &st, nullptr) == SQLITE_OK);
+  std::vector<std::pair<std::string, nlohmann::json>> rows;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                      nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].first == "passed");
+  CHECK(rows[0].second["tests"].size() == 3);
+  CHECK(rows[1].first == "wrong_answer");
+  CHECK(rows[1].second["tests"].size() == 3);  // --all-tests: every test ran and is recorded
+  CHECK(rows[1].second["test_timeout_s"] == 2.0);
+  for (const auto& t : rows[1].second["tests"]) CHECK((t.contains("verdict") && t.contains("wall_ms") && t.contains("peak_mem_kb")));
 }

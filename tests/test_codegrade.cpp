@@ -334,3 +334,32 @@ TEST_CASE("asserts harness: per-test records, early exit and fake DONE fail", "[
   CHECK(g.details["total_tests"] == 3);
 }
 
+
+TEST_CASE("LCB prelude: bound lazily it gives the same names and values as run eagerly", "[code][sandbox][lazy_prelude]") {
+  auto& box = code_box();
+  // Names from many of the import_string's modules, incl. the ones whose winner depends on the
+  // import order (typing's Counter over collections', builtins' pow over math's, the datetime module).
+  std::string code =
+      "n = int(input())\n"
+      "print(gcd(n, 12), Counter('aab')['a'], sqrt(16), deque([1]), heappush.__name__, bisect_left([1, 3], 2))\n"
+      "print(reduce(lambda a, b: a + b, [1, 2, 3]), List[int], pow(2, 10, 1000), Counter, datetime.__name__)\n"
+      "print(ascii_lowercase[:3], math.floor(2.5), json.dumps([1]), accumulate.__name__, median([1, 3, 5]), itemgetter(0)([7]))\n"
+      "def f(k):\n    return comb(k, 2) if k > 1 else f(k + 1)\n"
+      "print(f(5), getrecursionlimit())\n";
+  std::string expected =
+      "12 2 4.0 deque([1]) heappush 1\n"
+      "6 typing.List[int] 24 typing.Counter datetime\n"
+      "abc 2 [1] accumulate 3 7\n"
+      "10 50000\n";
+  HarnessLimits lazy = quick(5.0), eager = quick(5.0);
+  eager.lazy_prelude = false;
+  for (auto* l : {&lazy, &eager}) {
+    auto r = run_stdin_tests(box, code, stdin_tests({{"12\n", expected}}), Compare::lcb, *l);
+    INFO((l == &lazy ? "lazy " : "eager ") << r.detail);
+    CHECK(r.correct);
+  }
+  // An unknown name is still a NameError (runtime_error), not a harness failure.
+  auto r = run_stdin_tests(box, "print(no_such_name)\n", stdin_tests({{"", "1\n"}}), Compare::lcb, lazy);
+  CHECK(r.verdict == "runtime_error");
+  CHECK(r.detail.find("NameError") != std::string::npos);
+}

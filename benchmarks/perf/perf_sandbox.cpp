@@ -6,6 +6,8 @@
 // 2. Pool throughput: pool_jobs runs of `pass` and of a ~40 ms CPU-bound program through Pool with one
 //    worker per core, in tests/s, against bare parallel spawning; "busy" = CPU of the runner and all
 //    reaped process trees (RUSAGE_SELF + RUSAGE_CHILDREN) / (wall x cores) (goal >= 90%).
+// 3. One LiveCodeBench stdin test through the real harness (driver + LCB's import_string), with the
+//    prelude run eagerly (as LCB does) and bound lazily (the default), alternating: ms per test.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -23,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "codegrade/harness.hpp"
 #include "sandbox/sandbox.hpp"
 
 extern char** environ;
@@ -142,6 +145,26 @@ int main(int argc, char** argv) {
       });
     for (auto& t : ts) t.join();
     std::printf("bare parallel (%u threads), %d x pass: %.1f runs/s\n", cores, jobs, jobs / (ms_since(t0) / 1000.0));
+  }
+  {
+    std::vector<trafl::codegrade::TestCase> tests = {{"12\n", "24\n", "stdin"}};
+    const std::string code = "n = int(input())\nprint(n * 2)\n";
+    trafl::codegrade::HarnessLimits eager, lazy;
+    eager.lazy_prelude = false;
+    std::vector<double> te, tl;
+    int wrong = 0;
+    for (int i = 0; i < runs / 2 + 2; ++i) {
+      for (auto* l : {&eager, &lazy}) {
+        auto t0 = Clock::now();
+        auto r = trafl::codegrade::run_stdin_tests(box, code, tests, trafl::codegrade::Compare::lcb, *l);
+        (l == &eager ? te : tl).push_back(ms_since(t0));
+        wrong += !r.correct;
+      }
+    }
+    te.erase(te.begin(), te.begin() + 2);  // the first lazy call probes the name table
+    tl.erase(tl.begin(), tl.begin() + 2);
+    std::printf("LCB stdin test through the harness, %zu each: eager prelude median %.1f ms, lazy prelude median %.1f ms "
+                "(%.2fx faster), %d not passed\n", te.size(), median(te), median(tl), median(te) / median(tl), wrong);
   }
   pool_bench("pass", "pass\n", median(bare));
   pool_bench("~40 ms CPU", "s = 0\nfor i in range(1200000):\n    s += i\n", median(bare) + 40);

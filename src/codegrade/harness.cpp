@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -39,15 +40,79 @@ except AttributeError:
 def _read(name):
     with open(os.path.join(os.getcwd(), name), encoding='utf-8') as f:
         return f.read()
+def _globals(name):
+    # The candidate's globals with LCB's import_string in effect. prelude_names.txt (lines
+    # "module name name ...", module "=" for `import name`) binds the same names to the same values
+    # lazily: a builtins dict whose __missing__ imports a module on first use. Else prelude.py runs.
+    g = {'__name__': name, '__builtins__': builtins}
+    lazy = _read('prelude_names.txt')
+    if lazy:
+        where = {}
+        for line in lazy.split('\n'):
+            mod, _, names = line.partition(' ')
+            for n in names.split():
+                where[n] = mod
+        class _Prelude(dict):
+            __slots__ = ()
+            def __missing__(self, key):
+                mod = where.get(key)
+                if mod is None:
+                    raise KeyError(key)
+                value = __import__(key) if mod == '=' else getattr(__import__(mod), key)
+                self[key] = value
+                return value
+        sys.setrecursionlimit(50000)
+        g['__builtins__'] = _Prelude(builtins.__dict__)
+        return g
+    pre = _read('prelude.py')
+    if pre:
+        exec(compile(pre, 'prelude.py', 'exec'), g)
+    return g
+)PY";
+
+// Run once per interpreter (in the sandbox): which module each name of LCB's import_string comes
+// from, checked value by value against the eager prelude. Prints "OK" then the name lines.
+const char* kPreludeNamesProbe = R"PY(import builtins, sys
+STAR = ['string', 're', 'datetime', 'collections', 'heapq', 'bisect', 'copy', 'math', 'random', 'statistics',
+        'itertools', 'functools', 'operator', 'io', 'sys', 'json', 'builtins', 'typing']
+PLAIN = ['string', 're', 'datetime', 'collections', 'heapq', 'bisect', 'copy', 'math', 'random', 'statistics',
+         'itertools', 'functools', 'operator', 'io', 'sys', 'json']
+g = {'__name__': 'probe', '__builtins__': builtins}
+with open('prelude.py', encoding='utf-8') as f:
+    exec(compile(f.read(), 'prelude.py', 'exec'), g)
+where = {}
+for m in STAR:
+    mod = __import__(m)
+    names = getattr(mod, '__all__', None)
+    if names is None:
+        names = [n for n in dir(mod) if not n.startswith('_')]
+    for n in names:
+        where[n] = m
+for m in PLAIN:
+    where[m] = '='
+missing = object()
+by_mod = {}
+for n, m in where.items():
+    if m == 'builtins':
+        continue
+    v = __import__(n) if m == '=' else getattr(__import__(m), n, missing)
+    if g.get(n, missing) is not v:
+        print('MISMATCH', n, m)
+        sys.exit(0)
+    by_mod.setdefault(m, []).append(n)
+for n, v in g.items():
+    if not n.startswith('__') and where.get(n, 'builtins') == 'builtins' and getattr(builtins, n, missing) is not v:
+        print('UNCOVERED', n)
+        sys.exit(0)
+print('OK')
+for m, ns in by_mod.items():
+    print(m, ' '.join(ns))
 )PY";
 
 // stdin mode: the candidate is __main__; SystemExit counts as the end of the program (as in LCB).
 const char* kStdinDriver = R"PY(
 def _main():
-    g = {'__name__': '__main__', '__builtins__': builtins}
-    pre = _read('prelude.py')
-    if pre:
-        exec(compile(pre, 'prelude.py', 'exec'), g)
+    g = _globals('__main__')
     code = compile(_read('solution.py'), 'solution.py', 'exec')
     try:
         exec(code, g)
@@ -68,13 +133,16 @@ def _main():
     fn = _read('fn_name.txt')
     args = [json.loads(line) for line in raw.split('\n')]
     src = _read('solution.py')
-    g = {'__name__': 'tmp_sol', '__builtins__': builtins}
-    pre = _read('prelude.py')
-    if pre:
-        exec(compile(pre, 'prelude.py', 'exec'), g)
+    g = _globals('tmp_sol')
     exec(compile(src, 'solution.py', 'exec'), g)
     obj = g['Solution']() if 'class Solution' in src else None
-    method = getattr(obj, fn) if obj is not None else g[fn]
+    if obj is not None:
+        method = getattr(obj, fn)
+    elif fn in g:
+        method = g[fn]
+    else:  # a prelude or builtin name, as the eager star-imports would have bound it
+        b = g['__builtins__']
+        method = b[fn] if isinstance(b, dict) else getattr(b, fn)
     result = method(*args)
     if isinstance(result, tuple):
         result = list(result)
@@ -153,6 +221,37 @@ std::string make_nonce() {
         std::chrono::steady_clock::now().time_since_epoch().count());
   }());
   return fmt::format("{:016x}{:016x}", rng(), rng());
+}
+
+// The lazy prelude's name table for the sandbox's interpreter, probed once per interpreter; ""
+// when the probe disagrees with the eager prelude (then the eager prelude runs, as in LCB).
+std::string prelude_names(sb::Sandbox& box) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> by_python;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = by_python.find(box.report().python);
+  if (it != by_python.end()) return it->second;
+  sb::RunRequest req;
+  req.program = kPreludeNamesProbe;
+  req.files = {{"prelude.py", kLcbPrelude}};
+  req.limits.cpu_s = 20;
+  sb::RunResult r = box.run(req);
+  std::string names;
+  if (r.verdict == sb::Verdict::passed && r.stdout_data.rfind("OK\n", 0) == 0) {
+    names = r.stdout_data.substr(3);
+  } else if (r.verdict != sb::Verdict::sandbox_error) {
+    std::cerr << "codegrade: lazy LCB prelude unavailable, running it eagerly ("
+              << (r.verdict == sb::Verdict::passed ? r.stdout_data.substr(0, 200) : r.detail) << ")\n";
+  } else {
+    return "";  // not cached: the sandbox itself failed, the next call probes again
+  }
+  by_python[box.report().python] = names;
+  return names;
+}
+
+std::vector<std::pair<std::string, std::string>> prelude_files(sb::Sandbox& box, const HarnessLimits& limits) {
+  std::string lazy = limits.lcb_prelude && limits.lazy_prelude ? prelude_names(box) : "";
+  return {{"prelude_names.txt", lazy}, {"prelude.py", limits.lcb_prelude && lazy.empty() ? kLcbPrelude : ""}};
 }
 
 sb::Limits test_limits(const HarnessLimits& h, double cpu_s) {
@@ -236,7 +335,8 @@ CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std:
   auto make_request = [&](const TestCase& test) {
     sb::RunRequest req;
     req.program = std::string(kDriverHead) + kStdinDriver;
-    req.files = {{"solution.py", code}, {"prelude.py", limits.lcb_prelude ? kLcbPrelude : ""}};
+    req.files = prelude_files(box, limits);
+    req.files.emplace_back("solution.py", code);
     req.stdin_data = test.input;
     req.limits = test_limits(limits, limits.test_timeout_s);
     // Expected outputs can be large (LCB has outputs of many MB): never cap below twice their size.
@@ -260,7 +360,9 @@ CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const
     nonce = make_nonce();
     sb::RunRequest req;
     req.program = std::string(kDriverHead) + kFunctionalDriver;
-    req.files = {{"solution.py", code}, {"prelude.py", limits.lcb_prelude ? kLcbPrelude : ""}, {"fn_name.txt", fn_name}};
+    req.files = prelude_files(box, limits);
+    req.files.emplace_back("solution.py", code);
+    req.files.emplace_back("fn_name.txt", fn_name);
     req.stdin_data = nonce + "\n" + test.input;
     req.limits = test_limits(limits, limits.test_timeout_s);
     req.limits.stdout_cap = std::max(req.limits.stdout_cap, test.output.size() * 4 + (1u << 20));
@@ -401,7 +503,16 @@ namespace {
 std::mutex g_box_mutex;
 sb::Sandbox* g_override = nullptr;
 std::unique_ptr<sb::Sandbox> g_default;
+SandboxSettings g_settings;
 }  // namespace
+
+void configure_shared_sandbox(const SandboxSettings& settings) {
+  std::lock_guard<std::mutex> lock(g_box_mutex);
+  if (g_default) throw UsageError("the code sandbox is already running: its settings can no longer change");
+  if (!settings.tier.empty() && !sb::parse_tier(settings.tier))
+    throw UsageError(fmt::format("--sandbox-tier '{}' is not 1, 2, 3 or 4", settings.tier));
+  g_settings = settings;
+}
 
 sb::Sandbox& shared_sandbox() {
   std::lock_guard<std::mutex> lock(g_box_mutex);
@@ -416,12 +527,16 @@ sb::Sandbox& shared_sandbox() {
     if (const char* a = std::getenv("TRAFL_ALLOW_UNSANDBOXED"); a && std::string(a) == "1") o.allow_unsandboxed = true;
     if (const char* p = std::getenv("TRAFL_PYTHON"); p && *p) o.python = p;
     if (const char* w = std::getenv("TRAFL_SANDBOX_WORKERS"); w && *w) o.workers = static_cast<unsigned>(std::atoi(w));
+    if (!g_settings.tier.empty()) o.force_tier = sb::parse_tier(g_settings.tier);
+    if (g_settings.allow_unsandboxed) o.allow_unsandboxed = true;
+    if (g_settings.workers > 0) o.workers = g_settings.workers;
+    if (!g_settings.python.empty()) o.python = g_settings.python;
     o.log = [](const std::string& line) { std::cerr << line << "\n"; };
     try {
       g_default = std::make_unique<sb::Sandbox>(o);
     } catch (const std::exception& e) {
-      throw UsageError(fmt::format("{} (code grading reads its sandbox settings from the environment: "
-                                   "TRAFL_SANDBOX_TIER=1..4, TRAFL_ALLOW_UNSANDBOXED=1, TRAFL_PYTHON, TRAFL_SANDBOX_WORKERS)",
+      throw UsageError(fmt::format("{} (sandbox settings: grade --sandbox-tier/--allow-unsandboxed/--workers/--python, "
+                                   "or TRAFL_SANDBOX_TIER=1..4, TRAFL_ALLOW_UNSANDBOXED=1, TRAFL_PYTHON, TRAFL_SANDBOX_WORKERS)",
                                    e.what()));
     }
   }

@@ -32,4 +32,11 @@ std::vector<TestCase> parse_test_list(std::string_view json_text);
 // `encoded` (optional) is set to whether the compressed form was used.
 std::vector<TestCase> decode_lcb_tests(std::string_view field_value, bool* encoded = nullptr);
 
+// The inverse, as the published files hold private tests: base64(zlib(pickle protocol 4 of the str)),
+// byte for byte what CPython's pickle.dumps(s, 4) + zlib.compress(level 9) + b64encode write.
+// (lcb_encode.cpp; make-task uses it so generated tasks exercise the real decoding path.)
+std::string pickle_str(std::string_view text);
+std::string base64_encode(std::string_view bytes);
+std::string encode_lcb_tests(std::string_view json_text);
+
 }  // namespace trafl::codegrade

@@ -11,6 +11,7 @@
 #include "metrics/passk.hpp"
 #include "metrics/passk_format.hpp"
 #include "pipeline/grade_samples.hpp"
+#include "report/report.hpp"
 #include "store/store.hpp"
 
 namespace trafl {
@@ -19,6 +20,7 @@ namespace {
 
 constexpr const char* kTask = "synthetic";
 constexpr const char* kPrimaryMode = "symbolic";
+constexpr const char* kBaselineModel = "base";  // the diagnostics compare every model with it
 constexpr const char* kReferenceMode = "hendrycks";  // the original MATH normaliser, for contrast
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -90,20 +92,32 @@ std::string run_demo(const DemoOptions& options) {
   PasskOptions popts;
   popts.bootstrap = options.bootstrap;
   popts.seed = options.seed;
-  auto report = compute_passk(store.outcomes(query), popts);
+  auto passk_report = compute_passk(store.outcomes(query), popts);
   query.by = "level";
   auto by_level = compute_passk(store.outcomes(query), popts, "level");
   double t_passk = seconds_since(t0);
 
-  write_text(out / "passk.csv", format_passk_csv(report));
-  write_text(out / "passk.json", format_passk_json(report));
+  write_text(out / "passk.csv", format_passk_csv(passk_report));
+  write_text(out / "passk.json", format_passk_json(passk_report));
   write_text(out / "passk_by_level.csv", format_passk_csv(by_level));
 
-  // 4. The summary a person reads.
+  // 4. Diagnostics against the base model, and the HTML report (which recomputes them).
+  t0 = std::chrono::steady_clock::now();
+  report::Options ropts;
+  ropts.out_dir = (out / "report").string();
+  ropts.diagnostics.baseline = kBaselineModel;
+  ropts.diagnostics.mode = kPrimaryMode;
+  ropts.diagnostics.bootstrap = options.bootstrap;
+  ropts.diagnostics.seed = options.seed;
+  ropts.title = "trafl-eval demo (simulated samples)";
+  auto written = report::write(store, ropts);
+  double t_report = seconds_since(t0);
+
+  // 5. The summary a person reads.
   std::string s;
   s += fmt::format("\npass@k on the synthetic task ({} mode, {} bootstrap resamples, 95% CI)\n", kPrimaryMode,
                    options.bootstrap);
-  s += format_passk_table(report);
+  s += format_passk_table(passk_report);
   s += "\nby level (pass@1 and pass@k at the largest k):\n";
   for (const auto& r : by_level.results) {
     if (!r.split || r.points.empty()) continue;
@@ -112,12 +126,12 @@ std::string run_demo(const DemoOptions& options) {
   }
   s += "\nsummary\n";
   s += fmt::format("  {:<8} {:>9} {:>9} {:>24} {:>24}\n", "model", "samples", "correct", "pass@1", "pass@k (largest k)");
-  for (const auto& r : report.results) {
+  for (const auto& r : passk_report.results) {
     if (r.points.empty()) continue;
     s += fmt::format("  {:<8} {:>9} {:>9} {:>24} {:>24}\n", r.group.model, r.samples, r.correct, pct(point_at(r, 1)),
                      fmt::format("k={} {}", r.points.back().k, pct(&r.points.back())));
   }
-  for (const auto& note : passk_notes(report)) s += note + "\n";
+  for (const auto& note : passk_notes(passk_report)) s += note + "\n";
   s += fmt::format("\ngrading modes: {} vs {} (the original MATH string normaliser) on the same samples\n", kPrimaryMode,
                    kReferenceMode);
   for (const auto& [model, summary] : graded) {
@@ -126,12 +140,16 @@ std::string run_demo(const DemoOptions& options) {
                      agreement.both_graded, agreement.only_a_correct, kPrimaryMode, agreement.only_b_correct,
                      kReferenceMode);
   }
-  s += fmt::format("\nstage times: fixtures {:.2f}s, grade ({} modes) {:.2f}s, pass@k {:.2f}s, total {:.2f}s\n",
-                   t_fixtures, 2, t_grade, t_passk, seconds_since(t_start));
+  s += fmt::format("\nstage times: fixtures {:.2f}s, grade ({} modes) {:.2f}s, pass@k {:.2f}s, diagnose+report {:.2f}s, "
+                   "total {:.2f}s\n",
+                   t_fixtures, 2, t_grade, t_passk, t_report, seconds_since(t_start));
+  s += fmt::format("report: {} ({} figures; diagnostics vs '{}' in {})\n", written.html, written.figures.size(),
+                   kBaselineModel, (out / "report" / "diagnostics").string());
   s += fmt::format("run database: {}\n", db_path);
   s += "note: the samples are SIMULATED (template text with chosen success rates), not model outputs;\n"
-       "      they exercise load -> grade -> store -> pass@k until sampling campaigns over tiny models trained\n"
-       "      here (issue 6) replace them.\n";
+       "      they exercise load -> grade -> store -> pass@k -> diagnose -> report until campaigns over tiny\n"
+       "      models trained here (issue 7) replace them. Simulated samples carry no trajectories, so the\n"
+       "      report's trajectory-diversity figures are empty here.\n";
   fmt::print("{}", s);
   auto summary_path = out / "summary.txt";
   write_text(summary_path, s);
