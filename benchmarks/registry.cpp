@@ -95,6 +95,12 @@ std::unique_ptr<Task> make_task(std::string_view name, const TaskOptions& option
   throw UsageError(fmt::format("unknown task '{}' (known tasks: {})", name, fmt::join(task_names(), ", ")));
 }
 
+bool task_runs_code(std::string_view name) {
+  for (const auto& e : kTasks)
+    if (name == e.name) return e.accepts != Accepts::nothing;
+  throw UsageError(fmt::format("unknown task '{}' (known tasks: {})", name, fmt::join(task_names(), ", ")));
+}
+
 std::vector<std::string> task_names() {
   std::vector<std::string> names;
   for (const auto& e : kTasks) names.emplace_back(e.name);

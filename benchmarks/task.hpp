@@ -62,5 +62,7 @@ class Task {
 std::unique_ptr<Task> make_task(std::string_view name);  // UsageError listing the known names
 std::unique_ptr<Task> make_task(std::string_view name, const TaskOptions& options);
 std::vector<std::string> task_names();
+// True for tasks that run generated code (accept --test-timeout/--all-tests/--memory); UsageError if unknown.
+bool task_runs_code(std::string_view name);
 
 }  // namespace trafl

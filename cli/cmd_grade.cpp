@@ -5,6 +5,7 @@
 
 #include "benchmarks/task.hpp"
 #include "cli/commands.hpp"
+#include "cli/task_flags.hpp"
 #include "codegrade/code_task.hpp"
 #include "codegrade/harness.hpp"
 #include "core/error.hpp"
@@ -18,31 +19,8 @@ struct GradeFlags {
   std::string shape = "auto";
   std::string lm_eval_field = "resps";
   bool quiet = false;
-  TaskOptions task;                    // selection and code-running options (defaults: the task's own)
-  codegrade::SandboxSettings sandbox;  // code tasks only
+  TaskFlags task;  // selection, code-running and sandbox options (defaults: the task's own)
 };
-
-// Code-task and selection flags. Defaults mean "the task's own", so math tasks are unaffected
-// unless a flag is given (and then refuse it by name).
-void add_task_flags(CLI::App* cmd, GradeFlags& f) {
-  auto& t = f.task;
-  cmd->add_option("--release", t.release,
-                  "livecodebench: release_v1..release_v6 (cumulative), release_latest, v1..v6 or vX_vY; --data is then "
-                  "the directory holding test.jsonl..test6.jsonl, or one file whose rows carry _version");
-  cmd->add_option("--since", t.since, "livecodebench: keep problems with contest_date >= this (ISO prefix, e.g. 2024-08-01)");
-  cmd->add_option("--until", t.until, "livecodebench: keep problems with contest_date <= this (ISO prefix, inclusive)");
-  cmd->add_option("--difficulty", t.difficulties, "livecodebench: keep these difficulties (easy,medium,hard)")->delimiter(',');
-  cmd->add_option("--platform", t.platforms, "livecodebench: keep these platforms (atcoder,codeforces,leetcode)")->delimiter(',');
-  cmd->add_option("--prompt-style", t.prompt_style, "livecodebench: lcb (default) or short (\"Question: ...\\nAnswer:\\n\")");
-  cmd->add_option("--test-timeout", t.test_timeout_s, "code tasks: CPU seconds per test (default: livecodebench 6, humaneval/mbpp 3)");
-  cmd->add_flag("--all-tests", t.run_all_tests, "code tasks: run every test (default: stop at the first failure)");
-  cmd->add_option("--memory", t.memory_mb, "code tasks: memory limit per run in MB (default 1024)");
-  cmd->add_option("--sandbox-tier", f.sandbox.tier, "code tasks: force an isolation tier 1-4 (default: the best the probe finds)");
-  cmd->add_flag("--allow-unsandboxed", f.sandbox.allow_unsandboxed,
-                "code tasks: run even when no isolation is available (DANGEROUS; tier 4)");
-  cmd->add_option("--workers", f.sandbox.workers, "code tasks: sandbox slots, i.e. programs run at once (default: cores)");
-  cmd->add_option("--python", f.sandbox.python, "code tasks: interpreter (default python3, resolved once to the real binary)");
-}
 
 void print_summary(const GradeSummary& s, const std::string& db) {
   fmt::print("run {}: model {}, task {}, mode {}\n", s.run_id, s.model, s.task, s.mode);
@@ -73,16 +51,10 @@ void add_grade_command(CLI::App& app) {
   cmd->add_option("--batch-size", o.batch_size, "Samples per transaction")->capture_default_str();
   cmd->add_option("--threads", o.threads, "Grading threads (0 = by hardware, at most 8)")->capture_default_str();
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress bars");
-  add_task_flags(cmd, *flags);
+  add_task_flags(cmd, flags->task);
   cmd->callback([flags] {
     GradeOptions options = flags->options;
-    options.task_object = make_task(options.task, flags->task);
-    const auto& sb = flags->sandbox;
-    bool sandbox_flags = !sb.tier.empty() || sb.allow_unsandboxed || sb.workers > 0 || !sb.python.empty();
-    if (sandbox_flags && !dynamic_cast<const codegrade::SandboxedGrading*>(options.task_object.get()))
-      throw UsageError(fmt::format("task {} runs no code: --sandbox-tier/--allow-unsandboxed/--workers/--python do not apply",
-                                   options.task));
-    codegrade::configure_shared_sandbox(sb);
+    options.task_object = make_task_from_flags(options.task, flags->task);
     options.reader.shape = parse_samples_shape(flags->shape);
     options.reader.lm_eval_field = parse_lm_eval_field(flags->lm_eval_field);
     options.progress = !flags->quiet;

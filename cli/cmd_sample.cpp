@@ -5,6 +5,7 @@
 
 #include "campaign/campaign.hpp"
 #include "cli/commands.hpp"
+#include "cli/task_flags.hpp"
 #include "core/error.hpp"
 
 namespace trafl::cli {
@@ -15,6 +16,7 @@ struct SampleFlags {
   std::vector<std::string> models;
   std::string shard = "0/1";
   bool no_grade = false, quiet = false;
+  TaskFlags task;  // selection, prompt style, code-running and sandbox options
 };
 
 void print_summary(const campaign::CampaignSummary& s, const std::string& db) {
@@ -73,8 +75,10 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--grade-threads", o.grade_threads, "grading threads (0 = by task / hardware)")->capture_default_str();
   cmd->add_flag("--no-grade", f->no_grade, "store samples only (a later run of the same command grades them)");
   cmd->add_flag("--quiet,-q", f->quiet, "no progress line");
+  add_task_flags(cmd, f->task);
   cmd->callback([f] {
     campaign::CampaignOptions options = f->options;
+    options.task_object = make_task_from_flags(options.task, f->task);
     for (const auto& m : f->models) options.models.push_back(campaign::parse_model_ref(m));
     options.shard = campaign::parse_shard(f->shard);
     options.grade = !f->no_grade;

@@ -11,9 +11,8 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
-#include "training/objective.hpp"
 #include "training/train_config.hpp"
-#include "training/trainer.hpp"
+#include "training/train_result.hpp"
 
 namespace trafl::cli {
 namespace {
@@ -74,6 +73,7 @@ void add_train_command(CLI::App& app) {
   f.option<std::string>(cmd, "--task", "task", "task whose file gives prompts, references (SFT) and rewards (RL)");
   f.option<std::string>(cmd, "--data", "data", "the task's data file (e.g. GSM8K train.jsonl)");
   f.option<std::string>(cmd, "--sft-data", "sft_data", "SFT: JSONL of {\"prompt\", \"response\"}");
+  f.option<std::string>(cmd, "--prompt-style", "prompt_style", "the task's prompt style (livecodebench: lcb | short)");
   f.flag(cmd, "--no-chat", "chat", false, "plain prompts (default: the LLaDA chat template)");
   f.option<std::int64_t>(cmd, "--response-length", "response_length", "SFT: response tokens incl. EOS padding (default gen-length)");
   f.option<std::int64_t>(cmd, "--steps", "steps", "optimiser steps (RL: rollout batches)");
@@ -120,9 +120,7 @@ void add_train_command(CLI::App& app) {
       if (std::find(names.begin(), names.end(), config.method) == names.end())
         throw UsageError(fmt::format("train: unknown --method '{}' (expected sft, {})", config.method, fmt::join(names, ", ")));
     }
-    training::TrainHooks hooks;
-    hooks.make_objective = training::make_objective;
-    const training::TrainResult r = training::train(config, *resume, hooks);
+    const training::TrainResult r = training::train_default(config, *resume);
     for (const std::string& note : r.notes) fmt::print(stderr, "note: {}\n", note);
     if (r.start_step > 0) fmt::print(stderr, "resumed after step {}\n", r.start_step);
     for (const training::StepMetrics& m : r.steps) {

@@ -4,9 +4,11 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "core/allocator.hpp"
 #include "core/error.hpp"
 
 int main(int argc, char** argv) {
+  trafl::keep_freed_memory_in_heap();
   CLI::App app{"trafl-eval: large-budget evaluation of diffusion language models", "trafl-eval"};
   app.set_version_flag("--version", std::string("trafl-eval ") + TRAFL_VERSION);
   app.require_subcommand(1);

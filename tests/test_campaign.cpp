@@ -236,3 +236,17 @@ TEST_CASE("campaign: bad input is refused before the database is created", "[cam
   CHECK_THROWS_AS(campaign::parse_model_ref("=dir"), UsageError);
   CHECK(campaign::parse_model_ref("models/tiny/").name == "tiny");
 }
+
+TEST_CASE("sample CLI: task flags reach the task; ones it does not take are refused by name", "[campaign]") {
+  TempDir dir;
+  auto model = test::write_tiny_model(dir, "m", 6);
+  auto data = test::write_gsm8k(dir, 3);
+  const std::string base = "sample --model " + model + " --task gsm8k --data " + data + " --db " + dir.file("run.db");
+  auto r = test::run_cli(base + " --prompt-style short");
+  CHECK(r.exit_code != 0);
+  CHECK(r.out.find("--prompt-style") != std::string::npos);
+  r = test::run_cli(base + " --workers 2");
+  CHECK(r.exit_code != 0);
+  CHECK(r.out.find("runs no code") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.file("run.db")));
+}

@@ -99,6 +99,34 @@ void expect_input_error(const GradeOptions& o, const std::string& where, const s
 
 }  // namespace
 
+TEST_CASE("grade memo: identical completions reuse a grade; sandbox failures are never remembered", "[store]") {
+  trafl::GradeMemo memo(3);
+  trafl::Grade g;
+  g.verdict = "correct";
+  g.correct = true;
+  g.extracted = "42";
+  memo.remember("p1", "gsm8k-strict", "#### 42", g);
+  auto hit = memo.find("p1", "gsm8k-strict", "#### 42");
+  REQUIRE(hit);
+  CHECK(hit->correct);
+  CHECK(hit->extracted == "42");
+  CHECK_FALSE(memo.find("p2", "gsm8k-strict", "#### 42"));   // another problem
+  CHECK_FALSE(memo.find("p1", "gsm8k-flexible", "#### 42"));  // another mode
+  CHECK_FALSE(memo.find("p1", "gsm8k-strict", "#### 42 "));   // another text
+  // The key cannot be forged by moving characters between the fields.
+  memo.remember("a", "bc", "d", g);
+  CHECK_FALSE(memo.find("ab", "c", "d"));
+  trafl::Grade failed;
+  failed.verdict = "sandbox_error";
+  memo.remember("p1", "gsm8k-strict", "x", failed);
+  CHECK_FALSE(memo.find("p1", "gsm8k-strict", "x"));
+  CHECK(memo.hits() == 1);
+  // Bounded: at capacity it starts over.
+  memo.remember("p3", "m", "y", g);
+  memo.remember("p4", "m", "z", g);
+  CHECK_FALSE(memo.find("p1", "gsm8k-strict", "#### 42"));
+}
+
 TEST_CASE("grade pipeline: trafl samples are stored, graded, and re-runs add nothing", "[store]") {
   TempDir dir;
   write_toy_data(dir);

@@ -181,7 +181,11 @@ TEST_CASE("LLaDA variants: tied embeddings, GQA, bf16 forward", "[model]") {
   bf.dtype = torch::kBFloat16;
   const torch::Tensor lb = LLaDAModel::load(dir.path().string(), bf).forward(ids);
   CHECK(lb.scalar_type() == torch::kBFloat16);
-  CHECK(torch::allclose(lb.to(torch::kFloat32), m.forward(ids), 0.1, 0.1));
+  // bf16 keeps 8 mantissa bits (relative error ~4e-3 per rounding), compounded over the layers; the
+  // bound leaves room for the kernels' thread-dependent accumulation order.
+  const double max_err = (lb.to(torch::kFloat32) - m.forward(ids)).abs().max().item<double>();
+  INFO("max |bf16 - f32| logit difference " << max_err);
+  CHECK(max_err < 0.25);
 }
 
 TEST_CASE("init-model writes a loadable HF-layout checkpoint", "[model][cli]") {

@@ -161,6 +161,20 @@ TEST_CASE("training config: unknown key and wrong type name the key", "[training
   CHECK(to_json(e) == to_json(d));
 }
 
+TEST_CASE("training config: task options carry the prompt style; code fraction rewards run every test",
+          "[training][config]") {
+  TrainConfig c;
+  apply_json(c, nlohmann::json{{"method", "trafl"}, {"task", "livecodebench"}, {"prompt_style", "short"}}, "x");
+  CHECK(c.task_options().prompt_style == "short");
+  CHECK(c.task_options().run_all_tests);  // "fraction" is the default code reward
+  apply_json(c, nlohmann::json{{"code_reward", "all"}}, "x");
+  CHECK_FALSE(c.task_options().run_all_tests);  // all-or-nothing: LCB's stop-at-first-failure is exact
+  TrainConfig math;
+  apply_json(math, nlohmann::json{{"method", "trafl"}, {"task", "gsm8k"}}, "x");
+  CHECK_FALSE(math.task_options().run_all_tests);  // math runs no code (make_task would refuse the option)
+  CHECK_FALSE(math.task_options().runs_code());
+}
+
 TEST_CASE("SFT JSONL: a malformed line names file, line and field", "[training][data]") {
   trafl::test::TempDir dir;
   const std::string path = dir.file("sft.jsonl");

@@ -18,6 +18,8 @@
 #include <functional>
 #include <limits>
 
+#include "core/allocator.hpp"
+#include "model/cpu_threads.hpp"
 #include "model/llada.hpp"
 #include "sampling/llada_sampler.hpp"
 
@@ -75,11 +77,12 @@ torch::Tensor eager_generate(const model::LLaDAModel& m, const torch::Tensor& pr
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory_in_heap();  // as the CLI does (core/allocator.hpp)
   const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   const std::int64_t d = argc > 2 ? std::atoll(argv[2]) : 128, layers = argc > 3 ? std::atoll(argv[3]) : 4;
   const int reps = argc > 4 ? std::atoi(argv[4]) : 3;
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they are measured, even when piped
-  at::set_num_threads(threads);
+  model::set_cpu_threads(threads);
   model::ModelConfig c = model::llada_8b_config();
   c.d_model = d;
   c.n_layers = layers;

@@ -17,7 +17,9 @@
 #include <fstream>
 #include <string>
 
+#include "core/allocator.hpp"
 #include "model/config.hpp"
+#include "model/cpu_threads.hpp"
 #include "model/llada.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "training/objective.hpp"
@@ -39,10 +41,11 @@ static double peak_rss_mb() {
 }
 
 int main(int argc, char** argv) {
+  keep_freed_memory_in_heap();  // as the CLI does (core/allocator.hpp)
   const std::int64_t d = argc > 1 ? std::atoll(argv[1]) : 64;
   const std::int64_t layers = argc > 2 ? std::atoll(argv[2]) : 4;
   const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
-  at::set_num_threads(threads);
+  model::set_cpu_threads(threads);
   const fs::path dir = fs::temp_directory_path() / ("perf-train-" + std::to_string(::getpid()));
   fs::create_directories(dir);
 

@@ -60,7 +60,7 @@ bool BackgroundGrader::pass(Store& store) {
         if (abort_) return false;
       }
       auto counts = grade_pending(store, run_ids_[r], *task_, problems_, modes_[m], page_size_, threads_,
-                                  &cursors_[r * modes_.size() + m]);
+                                  &cursors_[r * modes_.size() + m], nullptr, &memo_);
       graded_ += counts.graded;
       stored_ += counts.stored;
       sandbox_errors_ += counts.sandbox_errors;

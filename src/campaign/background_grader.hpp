@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "benchmarks/task.hpp"
+#include "pipeline/grade_memo.hpp"
 
 namespace trafl {
 class Store;
@@ -38,6 +39,7 @@ class BackgroundGrader {
   std::int64_t graded() const { return graded_; }      // grades computed (all modes)
   std::int64_t stored() const { return stored_; }      // rows new
   std::int64_t sandbox_errors() const { return sandbox_errors_; }
+  std::int64_t memo_hits() const { return memo_.hits(); }  // grades reused for repeated completions
 
  private:
   void loop();
@@ -51,6 +53,7 @@ class BackgroundGrader {
   unsigned threads_;
   std::size_t page_size_;
   std::vector<std::int64_t> cursors_;  // per (run, mode): last sample id looked at
+  GradeMemo memo_;                     // shared by every run of the campaign (same task, same problems)
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -18,6 +18,7 @@
 #include "codegrade/code_task.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "model/cpu_threads.hpp"
 #include "model/llada.hpp"
 #include "sampling/llada_sampler.hpp"
 #include "store/json_diff.hpp"
@@ -175,7 +176,7 @@ struct RunPlan {
 
 CampaignSummary run(const CampaignOptions& o) {
   const auto started = clock::now();
-  if (o.threads > 0) at::set_num_threads(o.threads);
+  model::set_cpu_threads(o.threads);
   Prepared p = prepare(o);
 
   Store store(o.db_path);

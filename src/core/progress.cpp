@@ -68,6 +68,7 @@ void Progress::draw(bool final_line) {
   } else {
     line = fmt::format("{} {} done {:.0f}/s {}", label_, done_, rate, format_duration(elapsed));
   }
+  if (detail_) line += " " + detail_(elapsed);
   if (tty_) {
     std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final_line ? "\n" : "");
   } else {

@@ -3,6 +3,7 @@
 // (CI logs stay readable). Cheap to call per item: it redraws at most a few times a second.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace trafl {
@@ -15,10 +16,15 @@ class Progress {
   void advance(std::uint64_t n = 1);
   void set(std::uint64_t done);
   void finish();  // prints the final line (idempotent)
+  void set_label(std::string label) { label_ = std::move(label); }
+  // Extra text after the rate, computed when a line is drawn (given the seconds elapsed): a second
+  // rate, a counter kept elsewhere.
+  void set_detail(std::function<std::string(double elapsed_s)> detail) { detail_ = std::move(detail); }
 
  private:
   void draw(bool final_line);
   std::string label_;
+  std::function<std::string(double)> detail_;
   std::uint64_t total_, done_ = 0;
   bool enabled_, tty_, finished_ = false;
   std::chrono::steady_clock::time_point start_, last_draw_;

@@ -1,157 +1,338 @@
+// `trafl-eval demo` (see demo.hpp): tasks → models → sample+grade → merge → diagnose → report.
 #include "pipeline/demo.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <fstream>
-#include <map>
+#include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
 
-#include "fixtures/synthetic_math.hpp"
-#include "metrics/passk.hpp"
-#include "metrics/passk_format.hpp"
-#include "pipeline/grade_samples.hpp"
+#include "campaign/campaign.hpp"
+#include "core/error.hpp"
+#include "diagnostics/diagnostics.hpp"
+#include "pipeline/demo_recipe.hpp"
 #include "report/report.hpp"
+#include "store/merge.hpp"
 #include "store/store.hpp"
+#include "tasks_gen/write_task.hpp"
+#include "training/train_result.hpp"
 
 namespace trafl {
 
 namespace {
 
-constexpr const char* kTask = "synthetic";
-constexpr const char* kPrimaryMode = "symbolic";
-constexpr const char* kBaselineModel = "base";  // the diagnostics compare every model with it
-constexpr const char* kReferenceMode = "hendrycks";  // the original MATH normaliser, for contrast
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
+void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-const PasskPoint* point_at(const PasskResult& r, std::int64_t k) {
-  for (const auto& p : r.points)
-    if (p.k == k) return &p;
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string(), 0, "", "cannot read the file");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// ---- 1. tasks -----------------------------------------------------------------------------------
+
+// Same seeds and counts as `trafl-eval make-task --kind K` with its defaults: same bytes every time.
+std::vector<tasks_gen::MakeTaskResult> make_tasks(const demo::Layout& layout, const std::vector<demo::TaskSpec>& specs) {
+  std::vector<tasks_gen::MakeTaskResult> made;
+  std::string sft;
+  for (const demo::TaskSpec& t : specs) {
+    tasks_gen::MakeTaskOptions o;
+    o.kind = t.kind;
+    o.out_dir = (fs::path(layout.tasks_dir) / t.kind).string();
+    made.push_back(tasks_gen::make_generated_task(o));
+    sft += read_text(made.back().sft);
+  }
+  write_text(demo::sft_data_path(layout), sft);
+  return made;
+}
+
+// ---- 2. models ----------------------------------------------------------------------------------
+
+struct NamedModel {
+  std::string name, dir;
+};
+
+std::vector<NamedModel> models_for(const demo::Layout& layout, const demo::TaskSpec& task) {
+  std::vector<NamedModel> out{{demo::kBaseModel, demo::base_dir(layout)}};
+  for (const std::string& m : task.methods) out.push_back({m, demo::post_trained_dir(layout, task, m)});
+  return out;
+}
+
+void require_checkpoints(const demo::Layout& layout, const std::vector<demo::TaskSpec>& specs) {
+  for (const demo::TaskSpec& t : specs)
+    for (const NamedModel& m : models_for(layout, t))
+      for (const char* file : {"config.json", "model.safetensors", "tokenizer.json"})
+        if (!fs::exists(fs::path(m.dir) / file))
+          throw UsageError(fmt::format("demo: no checkpoint '{}' ({} is missing). The shipped tiny models live in "
+                                       "models/tiny/ of the repository (run from its root, or pass --models DIR), "
+                                       "or train them here with --retrain.",
+                                       m.dir, (fs::path(m.dir) / file).string()));
+}
+
+struct TrainStage {
+  std::string name;
+  double seconds = 0;
+  std::int64_t steps = 0;
+  std::string last;  // last step's loss / reward
+};
+
+std::vector<TrainStage> retrain(const demo::Layout& layout, const demo::Scale& scale,
+                                const std::vector<demo::TaskSpec>& specs, bool progress) {
+  std::vector<TrainStage> stages;
+  fs::create_directories(layout.models_dir);
+  const fs::path init_config = fs::path(layout.models_dir) / "tiny-config.json";
+  write_text(init_config, demo::tiny_model_config().dump(2) + "\n");
+  auto run = [&](training::TrainConfig c, const std::string& name) {
+    c.progress = progress;
+    fmt::print("demo: training {} ({} {} steps) -> {}\n", name, c.method, c.steps, c.out);
+    std::fflush(stdout);
+    const auto t0 = Clock::now();
+    // resume = true: a killed --retrain continues each run from its last checkpoint.
+    const training::TrainResult r = training::train_default(c, /*resume=*/true);
+    TrainStage s{name, seconds_since(t0), r.end_step, ""};
+    if (!r.steps.empty()) {
+      const auto& m = r.steps.back();
+      s.last = fmt::format("loss {:.4f}", m.loss);
+      if (m.reward_mean) s.last += fmt::format(", reward {:.3f}", *m.reward_mean);
+    }
+    stages.push_back(s);
+  };
+  run(demo::base_sft_config(layout, scale, init_config.string()), demo::kBaseModel);
+  for (const demo::TaskSpec& t : specs)
+    for (const std::string& m : t.methods) run(demo::post_training_config(layout, scale, t, m), t.kind + "-" + m);
+  return stages;
+}
+
+// Copies the final checkpoint files (not the step checkpoints) of every model to `dest`.
+void export_models(const demo::Layout& layout, const std::vector<demo::TaskSpec>& specs, const fs::path& dest) {
+  std::vector<NamedModel> all{{demo::kBaseModel, demo::base_dir(layout)}};
+  for (const demo::TaskSpec& t : specs)
+    for (const std::string& m : t.methods) all.push_back({t.kind + "-" + m, demo::post_trained_dir(layout, t, m)});
+  for (const NamedModel& m : all) {
+    fs::create_directories(dest / m.name);
+    for (const char* file : {"config.json", "model.safetensors", "tokenizer.json", "train_config.json"})
+      fs::copy_file(fs::path(m.dir) / file, dest / m.name / file, fs::copy_options::overwrite_existing);
+  }
+  fmt::print("demo: exported {} checkpoints to {}\n", all.size(), dest.string());
+}
+
+// ---- 3. sampling --------------------------------------------------------------------------------
+
+struct SampleStage {
+  std::string task;
+  double seconds = 0;
+  std::int64_t samples_new = 0, tokens_new = 0;
+};
+
+// One campaign per task, split into `jobs` shards sampled at once (one torch thread each: on
+// small matrices that beats one process with several threads), then merged into the run database.
+SampleStage sample_task(const demo::TaskSpec& spec, const tasks_gen::MakeTaskResult& made, const demo::Layout& layout,
+                        const DemoOptions& options, const demo::Scale& scale, const fs::path& out,
+                        const std::string& db_path) {
+  const auto t0 = Clock::now();
+  std::shared_ptr<const Task> task = make_task(spec.adapter, spec.options);
+  const int jobs = std::max(1, options.jobs);
+  std::vector<std::string> shard_dbs;
+  std::vector<campaign::CampaignSummary> summaries(static_cast<std::size_t>(jobs));
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(jobs));
+  fs::create_directories(out / "shards");
+  for (int i = 0; i < jobs; ++i)
+    shard_dbs.push_back((out / "shards" / fmt::format("{}-{}-of-{}.db", spec.kind, i, jobs)).string());
+  const int problems = scale.problems > 0 ? scale.problems : spec.problems;
+  fmt::print("demo: sampling {} ({} problems x {} models x lengths {} x n={}) in {} shard(s)\n", spec.kind,
+             problems, 1 + spec.methods.size(), fmt::join(spec.gen_lengths, ","), scale.samples, jobs);
+  std::fflush(stdout);
+  auto shard = [&](int i) {
+    try {
+      campaign::CampaignOptions c;
+      for (const NamedModel& m : models_for(layout, spec)) c.models.push_back({m.name, m.dir});
+      c.task = spec.adapter;
+      c.task_object = task;
+      c.data_path = made.test;
+      c.db_path = shard_dbs[static_cast<std::size_t>(i)];
+      c.n = scale.samples;
+      c.gen_lengths = spec.gen_lengths;
+      c.steps = spec.steps;
+      c.seed = options.seed;
+      c.limit = problems;
+      c.shard = {i, jobs};
+      c.batch_size = 32;
+      c.threads = 1;
+      c.progress = options.progress && i == 0;  // one progress line (shard 0's) instead of interleaved ones
+      summaries[static_cast<std::size_t>(i)] = campaign::run(c);
+    } catch (...) {
+      errors[static_cast<std::size_t>(i)] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 1; i < jobs; ++i) threads.emplace_back(shard, i);
+  shard(0);
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  merge_databases(shard_dbs, db_path);
+  SampleStage s{spec.kind, seconds_since(t0), 0, 0};
+  for (const auto& summary : summaries) {
+    s.samples_new += summary.samples_new;
+    s.tokens_new += summary.tokens_new;
+  }
+  return s;
+}
+
+// ---- 5. the summary -----------------------------------------------------------------------------
+
+const diagnostics::KStat* at_k(const std::vector<diagnostics::KStat>& v, std::int64_t k) {
+  for (const auto& s : v)
+    if (s.k == k) return &s;
   return nullptr;
 }
 
-std::string pct(const PasskPoint* p) {
-  if (!p) return "-";
-  if (!p->has_ci) return fmt::format("{:.1f}%", 100 * p->value);
-  return fmt::format("{:.1f}% [{:.1f}, {:.1f}]", 100 * p->value, 100 * p->ci_low, 100 * p->ci_high);
+std::string pct(const diagnostics::KStat* s) {
+  if (!s) return "-";
+  if (!s->has_ci) return fmt::format("{:.1f}", 100 * s->value);
+  return fmt::format("{:.1f} [{:.1f},{:.1f}]", 100 * s->value, 100 * s->ci_low, 100 * s->ci_high);
+}
+
+std::string locking(const diagnostics::ModelResult& m) {
+  if (!m.vs_baseline) return "(baseline)";
+  const auto& c = *m.vs_baseline;
+  if (!c.locking) return "undefined";
+  if (!c.locking_has_ci) return fmt::format("{:+.2f}", *c.locking);
+  return fmt::format("{:+.2f} [{:+.2f},{:+.2f}]", *c.locking, c.locking_low, c.locking_high);
+}
+
+std::string crossover(const diagnostics::ModelResult& m) {
+  if (!m.vs_baseline) return "";
+  const auto& c = *m.vs_baseline;
+  if (c.below_from_start) return "below from k=1";
+  if (c.crossover_k) return fmt::format("k={}", *c.crossover_k);
+  return "none";
+}
+
+std::string summary_table(const diagnostics::Result& r) {
+  std::string s;
+  for (const auto& cell : r.cells) {
+    std::int64_t kmax = 0;
+    for (const auto& m : cell.models)
+      if (!m.passk.empty()) kmax = std::max(kmax, m.passk.back().k);
+    s += fmt::format("\n{} | {} | pass@k in %, 95% CI; λ = ln(G_base/G_model), G = pass@{} - pass@1 (λ > 0: less "
+                     "gain from sampling than base)\n",
+                     cell.task, cell.label, kmax);
+    s += fmt::format("  {:<11} {:>8} {:>20} {:>20} {:>22} {:>15} {:>9}\n", "model", "problems", "pass@1",
+                     fmt::format("pass@{}", kmax), "λ (locking)", "crossover", "distinct");
+    for (const auto& m : cell.models) {
+      const diagnostics::KStat* d = at_k(m.distinct_correct, kmax);
+      s += fmt::format("  {:<11} {:>8} {:>20} {:>20} {:>22} {:>15} {:>9}\n", m.model, m.problems, pct(at_k(m.passk, 1)),
+                       pct(at_k(m.passk, kmax)), locking(m), crossover(m), d ? fmt::format("{:.2f}", d->value) : "-");
+    }
+  }
+  return s;
 }
 
 }  // namespace
 
 std::string run_demo(const DemoOptions& options) {
-  namespace fs = std::filesystem;
-  auto t_start = std::chrono::steady_clock::now();
-  fs::path out = options.out_dir;
+  const auto t_start = Clock::now();
+  const fs::path out = options.out_dir;
   fs::create_directories(out);
-  std::string db_path = (out / "demo.db").string();
+  const std::string db_path = (out / "demo.db").string();
+  demo::Scale scale = options.quick ? demo::quick_scale() : demo::default_scale();
+  if (options.problems > 0) scale.problems = options.problems;
+  if (options.samples_per_problem > 0) scale.samples = options.samples_per_problem;
+  const std::vector<demo::TaskSpec> specs = demo::tasks();
+  std::vector<std::pair<std::string, double>> times;
 
-  // 1. The embedded default: a generated math task and simulated samples (see fixtures/synthetic_math.hpp).
-  auto t0 = std::chrono::steady_clock::now();
-  fixtures::FixtureOptions fx;
-  fx.problems = options.problems;
-  fx.samples_per_problem = options.samples_per_problem;
-  fx.seed = options.seed;
-  auto files = fixtures::write_fixtures((out / "fixtures").string(), fx);
-  double t_fixtures = seconds_since(t0);
-  fmt::print("demo: {} problems, {} simulated models x {} samples per problem -> {}\n", options.problems,
-             files.samples.size(), options.samples_per_problem, (out / "fixtures").string());
+  // 1. Tasks.
+  auto t0 = Clock::now();
+  demo::Layout layout{(out / "tasks").string(), options.models_dir};
+  const std::vector<tasks_gen::MakeTaskResult> made = make_tasks(layout, specs);
+  times.emplace_back("tasks (make-task math, code)", seconds_since(t0));
 
-  // 2. Grade every model's samples in the primary mode and in the reference mode.
-  t0 = std::chrono::steady_clock::now();
-  std::map<std::string, GradeSummary> graded;  // model → primary-mode summary
-  for (const auto& [model, samples_path] : files.samples) {
-    for (const char* mode : {kPrimaryMode, kReferenceMode}) {
-      GradeOptions g;
-      g.task = kTask;
-      g.data_path = files.problems;
-      g.samples_path = samples_path;
-      g.db_path = db_path;
-      g.model = model;
-      g.mode = mode;
-      g.progress = options.progress;
-      auto summary = grade_samples(g);
-      if (std::string(mode) == kPrimaryMode) graded[model] = summary;
-    }
+  // 2. Models.
+  t0 = Clock::now();
+  std::vector<TrainStage> trained;
+  if (options.retrain) {
+    layout.models_dir = (out / "models").string();
+    trained = retrain(layout, scale, specs, options.progress);
+    if (!options.export_models.empty()) export_models(layout, specs, options.export_models);
+    times.emplace_back("models (--retrain: SFT base + post-training)", seconds_since(t0));
+  } else {
+    if (!options.export_models.empty()) throw UsageError("demo: --export-models needs --retrain");
+    require_checkpoints(layout, specs);
+    times.emplace_back(fmt::format("models (shipped, {})", layout.models_dir), seconds_since(t0));
   }
-  double t_grade = seconds_since(t0);
 
-  // 3. pass@k with bootstrap CIs, overall and by level.
-  t0 = std::chrono::steady_clock::now();
+  // 3. Sampling campaigns, graded as they go, merged into one run database.
+  std::vector<SampleStage> sampled;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    sampled.push_back(sample_task(specs[i], made[i], layout, options, scale, out, db_path));
+    times.emplace_back(fmt::format("sample + grade {} ({} new samples)", specs[i].kind, sampled.back().samples_new),
+                       sampled.back().seconds);
+  }
+
+  // 4. Diagnostics against the base model.
+  t0 = Clock::now();
   Store store(db_path, Store::OpenMode::kExisting);
-  OutcomeQuery query;
-  query.task = kTask;
-  query.mode = kPrimaryMode;
-  PasskOptions popts;
-  popts.bootstrap = options.bootstrap;
-  popts.seed = options.seed;
-  auto passk_report = compute_passk(store.outcomes(query), popts);
-  query.by = "level";
-  auto by_level = compute_passk(store.outcomes(query), popts, "level");
-  double t_passk = seconds_since(t0);
+  diagnostics::Options dopts;
+  dopts.baseline = demo::kBaseModel;
+  dopts.bootstrap = options.bootstrap;
+  dopts.seed = options.seed;
+  const diagnostics::Result result = diagnostics::run(store, dopts);
+  times.emplace_back("diagnose", seconds_since(t0));
 
-  write_text(out / "passk.csv", format_passk_csv(passk_report));
-  write_text(out / "passk.json", format_passk_json(passk_report));
-  write_text(out / "passk_by_level.csv", format_passk_csv(by_level));
-
-  // 4. Diagnostics against the base model, and the HTML report (which recomputes them).
-  t0 = std::chrono::steady_clock::now();
+  // 5. The report (it writes the diagnostics' CSV/JSON too).
+  t0 = Clock::now();
   report::Options ropts;
   ropts.out_dir = (out / "report").string();
-  ropts.diagnostics.baseline = kBaselineModel;
-  ropts.diagnostics.mode = kPrimaryMode;
-  ropts.diagnostics.bootstrap = options.bootstrap;
-  ropts.diagnostics.seed = options.seed;
-  ropts.title = "trafl-eval demo (simulated samples)";
-  auto written = report::write(store, ropts);
-  double t_report = seconds_since(t0);
+  ropts.diagnostics = dopts;
+  ropts.title = options.quick ? "trafl-eval demo (--quick: too few problems and samples to conclude anything)"
+                              : "trafl-eval demo: tiny LLaDA models on generated math and code tasks";
+  const report::Summary written = report::write(store, ropts);
+  times.emplace_back("report", seconds_since(t0));
 
-  // 5. The summary a person reads.
   std::string s;
-  s += fmt::format("\npass@k on the synthetic task ({} mode, {} bootstrap resamples, 95% CI)\n", kPrimaryMode,
-                   options.bootstrap);
-  s += format_passk_table(passk_report);
-  s += "\nby level (pass@1 and pass@k at the largest k):\n";
-  for (const auto& r : by_level.results) {
-    if (!r.split || r.points.empty()) continue;
-    s += fmt::format("  {:<8} level {:<3} pass@1 {:<22} pass@{} {}\n", r.group.model, *r.split, pct(point_at(r, 1)),
-                     r.points.back().k, pct(&r.points.back()));
+  std::vector<std::string> counts;
+  for (const demo::TaskSpec& t : specs)
+    counts.push_back(fmt::format("{} {}", scale.problems > 0 ? scale.problems : t.problems, t.kind));
+  s += fmt::format("trafl-eval demo{}: test problems {}; n = {} samples per problem, model and length; "
+                   "temperature 0.6; sampling seed {}\n",
+                   options.quick ? " --quick" : "", fmt::join(counts, ", "), scale.samples, options.seed);
+  s += fmt::format("models: base (SFT from scratch on both tasks' train splits) and, per task, post-trained from it "
+                   "with identical settings ({}):",
+                   options.retrain ? "trained in this run" : "shipped in " + layout.models_dir);
+  for (const demo::TaskSpec& t : specs) s += fmt::format(" {}: {};", t.kind, fmt::join(t.methods, ", "));
+  s += "\n";
+  s += summary_table(result);
+  for (const auto& note : result.notes) s += "note: " + note + "\n";
+  if (!trained.empty()) {
+    s += "\ntraining (--retrain)\n";
+    for (const auto& t : trained) s += fmt::format("  {:<16} {:>5} steps {:>8.1f}s  {}\n", t.name, t.steps, t.seconds, t.last);
   }
-  s += "\nsummary\n";
-  s += fmt::format("  {:<8} {:>9} {:>9} {:>24} {:>24}\n", "model", "samples", "correct", "pass@1", "pass@k (largest k)");
-  for (const auto& r : passk_report.results) {
-    if (r.points.empty()) continue;
-    s += fmt::format("  {:<8} {:>9} {:>9} {:>24} {:>24}\n", r.group.model, r.samples, r.correct, pct(point_at(r, 1)),
-                     fmt::format("k={} {}", r.points.back().k, pct(&r.points.back())));
+  s += "\nstage times\n";
+  double total = 0;
+  for (const auto& [name, secs] : times) {
+    s += fmt::format("  {:<58} {:>8.1f}s\n", name, secs);
+    total += secs;
   }
-  for (const auto& note : passk_notes(passk_report)) s += note + "\n";
-  s += fmt::format("\ngrading modes: {} vs {} (the original MATH string normaliser) on the same samples\n", kPrimaryMode,
-                   kReferenceMode);
-  for (const auto& [model, summary] : graded) {
-    auto agreement = store.mode_agreement(summary.run_id, kPrimaryMode, kReferenceMode);
-    s += fmt::format("  {:<8} {} samples: {} correct only under {}, {} correct only under {}\n", model,
-                     agreement.both_graded, agreement.only_a_correct, kPrimaryMode, agreement.only_b_correct,
-                     kReferenceMode);
-  }
-  s += fmt::format("\nstage times: fixtures {:.2f}s, grade ({} modes) {:.2f}s, pass@k {:.2f}s, diagnose+report {:.2f}s, "
-                   "total {:.2f}s\n",
-                   t_fixtures, 2, t_grade, t_passk, t_report, seconds_since(t_start));
-  s += fmt::format("report: {} ({} figures; diagnostics vs '{}' in {})\n", written.html, written.figures.size(),
-                   kBaselineModel, (out / "report" / "diagnostics").string());
-  s += fmt::format("run database: {}\n", db_path);
-  s += "note: the samples are SIMULATED (template text with chosen success rates), not model outputs;\n"
-       "      they exercise load -> grade -> store -> pass@k -> diagnose -> report until campaigns over tiny\n"
-       "      models trained here (issue 7) replace them. Simulated samples carry no trajectories, so the\n"
-       "      report's trajectory-diversity figures are empty here.\n";
-  fmt::print("{}", s);
-  auto summary_path = out / "summary.txt";
+  s += fmt::format("  {:<58} {:>8.1f}s\n", "total", seconds_since(t_start));
+  s += fmt::format("\nreport: {}\nrun database: {}\n", written.html, db_path);
+  fmt::print("\n{}", s);
+  const fs::path summary_path = out / "summary.txt";
   write_text(summary_path, s);
   return summary_path.string();
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <filesystem>
 #include <thread>
 #include <unordered_map>
@@ -32,7 +33,8 @@ namespace {
 // share nothing but the read-only task and problems; each writes only its own slots of `out`.
 std::vector<GradeRow> grade_page(const Task& task, const std::vector<Problem>& problems,
                                  const std::unordered_map<std::string, std::size_t>& index,
-                                 const std::vector<PendingSample>& page, const std::string& mode, unsigned threads) {
+                                 const std::vector<PendingSample>& page, const std::string& mode, unsigned threads,
+                                 GradeMemo* memo) {
   std::vector<GradeRow> out(page.size());
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
@@ -53,7 +55,9 @@ std::vector<GradeRow> grade_page(const Task& task, const std::vector<Problem>& p
           if (it == index.end())
             throw std::runtime_error(fmt::format("sample {} refers to problem '{}', which is not in the data file", s.sample_id, s.problem_id));
           out[i].sample_id = s.sample_id;
-          out[i].grade = task.grade(problems[it->second], s.completion, mode);
+          std::optional<Grade> known = memo ? memo->find(s.problem_id, mode, s.completion) : std::nullopt;
+          out[i].grade = known ? std::move(*known) : task.grade(problems[it->second], s.completion, mode);
+          if (memo && !known) memo->remember(s.problem_id, mode, s.completion, out[i].grade);
           out[i].grade.mode = mode;  // the identity column: always the mode we were asked for
         }
       }
@@ -85,7 +89,7 @@ unsigned grading_threads_for(const Task& task, unsigned requested) {
 
 PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& task, const std::vector<Problem>& problems,
                                  const std::string& mode, std::size_t page_size, unsigned threads, std::int64_t* after,
-                                 Progress* bar) {
+                                 Progress* bar, GradeMemo* memo) {
   std::unordered_map<std::string, std::size_t> index;
   index.reserve(problems.size());
   for (std::size_t i = 0; i < problems.size(); ++i) index.emplace(problems[i].id, i);
@@ -95,7 +99,7 @@ PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& 
     auto page = store.ungraded(run_id, mode, page_size, cursor);
     if (page.empty()) break;
     cursor = page.back().sample_id;
-    auto grades = grade_page(task, problems, index, page, mode, threads);
+    auto grades = grade_page(task, problems, index, page, mode, threads, memo);
     // A sandbox failure says nothing about the program: such grades are not stored (a re-run
     // grades those samples again) and the caller fails loudly.
     auto failed = std::remove_if(grades.begin(), grades.end(), [](const GradeRow& g) { return g.grade.verdict == "sandbox_error"; });
@@ -209,7 +213,8 @@ GradeSummary grade_samples(const GradeOptions& options) {
     unsigned threads = grading_threads_for(*task, options.threads);
     Progress bar(fmt::format("grading ({})", mode), static_cast<std::uint64_t>(std::max<std::int64_t>(0, pending)), options.progress);
     std::int64_t after = 0;
-    auto counts = grade_pending(store, summary.run_id, *task, problems, mode, options.batch_size, threads, &after, &bar);
+    GradeMemo memo;
+    auto counts = grade_pending(store, summary.run_id, *task, problems, mode, options.batch_size, threads, &after, &bar, &memo);
     summary.grades_new += counts.stored;
     std::int64_t sandbox_errors = counts.sandbox_errors;
     if (sandbox_errors > 0)

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "benchmarks/task.hpp"
+#include "pipeline/grade_memo.hpp"
 #include "pipeline/samples_reader.hpp"
 
 namespace trafl {
@@ -53,7 +54,8 @@ GradeSummary grade_samples(const GradeOptions& options);
 // one transaction each), advancing *after past every sample seen. `problems` must hold every
 // problem the run's samples refer to. Sandbox failures (verdict sandbox_error) are not stored and
 // are counted instead, so a later call (with after = 0) grades them again. Used by `grade` and by
-// the sampling campaign's background grader.
+// the sampling campaign's background grader. With `memo`, a completion graded before (same problem,
+// mode and text) takes the remembered grade instead of being graded again (see grade_memo.hpp).
 struct PendingGradeCounts {
   std::int64_t graded = 0;          // grades computed and offered to the store
   std::int64_t stored = 0;          // of those, rows new
@@ -61,7 +63,7 @@ struct PendingGradeCounts {
 };
 PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& task, const std::vector<Problem>& problems,
                                  const std::string& mode, std::size_t page_size, unsigned threads, std::int64_t* after,
-                                 Progress* bar = nullptr);
+                                 Progress* bar = nullptr, GradeMemo* memo = nullptr);
 // Threads grade_pending should use for this task: `requested` if non-zero, else enough to keep the
 // sandbox busy for code tasks, else up to 8 by hardware.
 unsigned grading_threads_for(const Task& task, unsigned requested);

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "model/cpu_threads.hpp"
 #include "model/llada.hpp"
 #include "sampling/llada_sampler.hpp"
 #include "tokenizer/tokenizer.hpp"
@@ -20,7 +21,7 @@ GenerateResult generate(const GenerateOptions& g) {
   if (g.n <= 0) throw UsageError("--n must be positive");
   if (g.batch_size <= 0) throw UsageError("--batch-size must be positive");
   if (g.prompts.empty()) throw UsageError("no prompt given");
-  if (g.threads > 0) at::set_num_threads(g.threads);
+  model::set_cpu_threads(g.threads);
   const auto t0 = clock::now();
 
   model::LoadOptions lo;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "model/cpu_threads.hpp"
 #include "model/llada.hpp"
 #include "sampling/elbo.hpp"
 #include "tokenizer/tokenizer.hpp"
@@ -15,7 +16,7 @@ LoglikResult estimate_loglik(const LoglikOptions& o) {
   if (o.mc <= 0 || o.batch_size <= 0) throw UsageError("--mc and --batch-size must be positive");
   if (o.mc % o.batch_size != 0) throw UsageError("--mc must be a multiple of --batch-size (whole stratified batches)");
   if (o.completion.empty()) throw UsageError("--completion must not be empty");
-  if (o.threads > 0) at::set_num_threads(o.threads);
+  model::set_cpu_threads(o.threads);
 
   model::LoadOptions lo;
   lo.device = model::parse_device(o.device);

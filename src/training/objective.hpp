@@ -22,6 +22,7 @@
 
 #include "model/llada.hpp"
 #include "sampling/trajectory.hpp"
+#include "training/train_config.hpp"
 
 namespace trafl::training {
 
@@ -82,6 +83,6 @@ class Objective {
 // an unknown key or a wrong type is an InputError naming the key). `hidden_size` sizes heads.
 std::unique_ptr<Objective> make_objective(const std::string& name, const nlohmann::json& options,
                                           const model::ModelConfig& config);
-std::vector<std::string> objective_names();
+// objective_names() is declared in training/train_config.hpp (torch-free, for the CLI).
 
 }  // namespace trafl::training

@@ -7,17 +7,19 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "codegrade/code_task.hpp"
 #include "core/error.hpp"
+#include "pipeline/grade_memo.hpp"
 
 namespace trafl::training {
 namespace {
 
 class TaskReward : public RewardFunction {
  public:
-  TaskReward(const std::string& name, const RewardOptions& options) : task_(make_task(name)), options_(options) {
+  TaskReward(const std::string& name, const RewardOptions& options) : task_(make_task(name, options.task_options)), options_(options) {
     if (options_.mode.empty()) options_.mode = task_->default_mode();
     const std::vector<std::string> modes = task_->modes();
     if (std::find(modes.begin(), modes.end(), options_.mode) == modes.end())
@@ -61,8 +63,12 @@ class TaskReward : public RewardFunction {
   }
 
  private:
-  double reward(const Problem& problem, const std::string& completion) const {
-    const Grade g = task_->grade(problem, completion, options_.mode);
+  double reward(const Problem& problem, const std::string& completion) {
+    // Rollouts repeat themselves (more so as a policy sharpens); a code grade runs every test in
+    // the sandbox, so an identical completion takes the remembered grade (grade_memo.hpp).
+    std::optional<Grade> known = memo_.find(problem.id, options_.mode, completion);
+    const Grade g = known ? std::move(*known) : task_->grade(problem, completion, options_.mode);
+    if (!known) memo_.remember(problem.id, options_.mode, completion, g);
     double r = g.correct ? 1.0 : 0.0;
     if (code_ && options_.code_fraction && !g.correct) {
       const auto total = g.details.value("total_tests", 0);
@@ -81,6 +87,7 @@ class TaskReward : public RewardFunction {
   std::unique_ptr<Task> task_;
   RewardOptions options_;
   const codegrade::SandboxedGrading* code_ = nullptr;
+  GradeMemo memo_{20000};
 };
 
 }  // namespace

@@ -5,8 +5,9 @@
 // The task reward (make_task_reward) grades with the task's own grader, so a reward means exactly
 // what the evaluation's `correct` means:
 //   math tasks  1 if Task::grade says correct in the chosen mode (default: the task's), else 0;
-//   code tasks  "fraction": tests passed / total tests (the sandbox stops at the first failing test,
-//               so this is the fraction passed before the first failure); "all": 1 iff every test
+//   code tasks  "fraction": tests passed / total tests
+//               (with task_options.run_all_tests, which TrainConfig sets for "fraction": every test
+//               runs; without it the sandbox stops at the first failure); "all": 1 iff every test
 //               passed. Completions are graded concurrently (SandboxedGrading::grading_threads()
 //               calls in flight, each through the shared sandbox pool).
 //   format      optional: + weight · [an answer could be extracted (math) / a fenced code block is
@@ -31,6 +32,7 @@ struct RewardOptions {
   std::string mode;               // grading mode; empty = the task's default
   bool code_fraction = true;      // code: fraction of tests (true) or all-pass (false)
   double format_weight = 0.0;
+  TaskOptions task_options;       // how the task is built (prompt style; run_all_tests for a fair fraction)
 };
 
 // UsageError for an unknown task or a mode the task does not have.

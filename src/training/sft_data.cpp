@@ -24,8 +24,9 @@ std::vector<TextPair> read_sft_jsonl(const std::string& path) {
   return out;
 }
 
-std::vector<TextPair> read_task_pairs(const std::string& task_name, const std::string& path, bool need_reference) {
-  const std::unique_ptr<Task> task = make_task(task_name);
+std::vector<TextPair> read_task_pairs(const std::string& task_name, const std::string& path, bool need_reference,
+                                     const TaskOptions& options) {
+  const std::unique_ptr<Task> task = make_task(task_name, options);
   std::vector<TextPair> out;
   for (Problem& p : task->load(path)) {
     if (need_reference && p.reference.empty())

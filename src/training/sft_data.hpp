@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/task.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace trafl::training {
@@ -29,7 +30,8 @@ std::vector<TextPair> read_sft_jsonl(const std::string& path);
 // A task's problems (make_task(task)->load(path)): prompt = the task's prompt text, response = the
 // reference solution, gold = the gold answer. `need_reference`: a problem without a reference is an
 // InputError naming the file and the problem id.
-std::vector<TextPair> read_task_pairs(const std::string& task, const std::string& path, bool need_reference);
+std::vector<TextPair> read_task_pairs(const std::string& task, const std::string& path, bool need_reference,
+                                     const TaskOptions& options = {});
 
 struct TokenizedExample {
   std::vector<std::int64_t> prompt;    // [P]

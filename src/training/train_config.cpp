@@ -58,6 +58,7 @@ const std::vector<Field>& fields() {
       field("task", &TrainConfig::task),
       field("data", &TrainConfig::data),
       field("sft_data", &TrainConfig::sft_data),
+      field("prompt_style", &TrainConfig::prompt_style),
       field("chat", &TrainConfig::chat),
       field("response_length", &TrainConfig::response_length),
       field("steps", &TrainConfig::steps),
@@ -134,6 +135,13 @@ void apply_file(TrainConfig& config, const std::string& path) {
     throw InputError(path, 0, "", fmt::format("not valid JSON: {}", e.what()));
   }
   apply_json(config, j, path);
+}
+
+TaskOptions TrainConfig::task_options() const {
+  TaskOptions o;
+  o.prompt_style = prompt_style;
+  if (!task.empty() && !is_sft() && code_reward == "fraction" && task_runs_code(task)) o.run_all_tests = true;
+  return o;
 }
 
 void validate(const TrainConfig& c) {

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "benchmarks/task.hpp"
+
 namespace trafl::training {
 
 struct TrainConfig {
@@ -27,6 +29,7 @@ struct TrainConfig {
   std::string task;              // a task name (benchmarks registry): prompts, references and rewards
   std::string data;              // the task's file (e.g. GSM8K train.jsonl)
   std::string sft_data;          // or, for SFT: JSONL of {"prompt": …, "response": …}
+  std::string prompt_style;      // the task's prompt style (livecodebench: lcb | short; "" = the task's default)
   bool chat = true;              // wrap prompts in the LLaDA chat template
   std::int64_t response_length = 0;  // SFT: response tokens incl. EOS padding (0 = gen_length)
 
@@ -72,8 +75,14 @@ struct TrainConfig {
   bool progress = true;
 
   bool is_sft() const { return method == "sft"; }
+  // The options the task is built with: prompt_style, and for code tasks rewarded by the fraction of
+  // tests passed, every test is run (LCB's own semantics stop at the first failure).
+  TaskOptions task_options() const;
   std::int64_t effective_response_length() const { return response_length > 0 ? response_length : gen_length; }
 };
+
+// The post-training objectives make_objective knows (training/objective.hpp), in a stable order.
+std::vector<std::string> objective_names();
 
 // Applies `j` on top of `config`. `source` names the file in errors (InputError(source, 0, key, …)).
 void apply_json(TrainConfig& config, const nlohmann::json& j, const std::string& source);

@@ -18,6 +18,7 @@
 #include "benchmarks/task.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "model/cpu_threads.hpp"
 #include "model/init_model.hpp"
 #include "model/llada.hpp"
 #include "sampling/llada_sampler.hpp"
@@ -116,7 +117,7 @@ double clip_and_norm(const std::vector<torch::Tensor>& params, double max_norm) 
 
 TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   validate(c);
-  if (c.threads > 0) at::set_num_threads(c.threads);
+  model::set_cpu_threads(c.threads);
   TrainResult result;
   result.out_dir = c.out;
   fs::create_directories(c.out);
@@ -210,7 +211,7 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   std::unique_ptr<RewardFunction> reward;
   if (c.is_sft()) {
     const std::vector<TextPair> pairs =
-        c.sft_data.empty() ? read_task_pairs(c.task, c.data, /*need_reference=*/true) : read_sft_jsonl(c.sft_data);
+        c.sft_data.empty() ? read_task_pairs(c.task, c.data, /*need_reference=*/true, c.task_options()) : read_sft_jsonl(c.sft_data);
     sft_set = tokenize_pairs(tokenizer, pairs, {c.chat, c.effective_response_length()});
     result.examples = static_cast<std::int64_t>(sft_set.examples.size());
     result.truncated = sft_set.truncated;
@@ -218,11 +219,12 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
       result.notes.push_back(fmt::format("{} of {} responses were longer than {} tokens and were cut",
                                          sft_set.truncated, sft_set.examples.size(), c.effective_response_length()));
   } else {
-    problems = make_task(c.task)->load(c.data);
+    problems = make_task(c.task, c.task_options())->load(c.data);
     for (const Problem& p : problems) prompt_ids.push_back(encode_prompt(tokenizer, p.prompt, c.chat));
     result.examples = static_cast<std::int64_t>(problems.size());
     reward = hooks.make_reward ? hooks.make_reward()
-                               : make_task_reward(c.task, {c.grading_mode, c.code_reward == "fraction", c.format_reward});
+                               : make_task_reward(c.task, {c.grading_mode, c.code_reward == "fraction", c.format_reward,
+                                                          c.task_options()});
   }
   DataOrder order(static_cast<std::size_t>(result.examples), c.seed);
   const std::int64_t pad_id = mcfg.pad_token_id.value_or(mcfg.eos_token_ids.empty() ? 0 : mcfg.eos_token_ids[0]);
@@ -417,6 +419,12 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
     fs::copy_file(tokenizer_path, out / "tokenizer.json", fs::copy_options::overwrite_existing);
   write_text_atomic((out / "train_config.json").string(), config_json.dump(2) + "\n");
   return result;
+}
+
+TrainResult train_default(const TrainConfig& config, bool resume) {
+  TrainHooks hooks;
+  hooks.make_objective = make_objective;
+  return train(config, resume, hooks);
 }
 
 }  // namespace trafl::training

@@ -24,6 +24,7 @@
 #include "training/objective.hpp"
 #include "training/rewards.hpp"
 #include "training/train_config.hpp"
+#include "training/train_result.hpp"
 #include "training/training_log.hpp"
 
 namespace trafl::training {
@@ -37,17 +38,6 @@ struct TrainHooks {
   std::function<std::unique_ptr<RewardFunction>()> make_reward;  // default: make_task_reward(task, …)
   std::function<void(const StepMetrics&)> on_step;
   std::int64_t stop_after_step = 0;  // > 0: return right after this step with no further save (a crash, for tests)
-};
-
-struct TrainResult {
-  std::int64_t start_step = 0;  // steps already done when this call began (resume)
-  std::int64_t end_step = 0;
-  std::vector<StepMetrics> steps;  // the steps this call ran
-  std::string out_dir;
-  std::string last_checkpoint;
-  std::int64_t examples = 0;       // training examples / prompts available
-  std::int64_t truncated = 0;      // SFT responses cut to response_length
-  std::vector<std::string> notes;  // things the user should know (truncation, bf16 on CPU, …)
 };
 
 // Runs (or with `resume`, continues from OUT/latest) the configured training. Config errors are

@@ -1,0 +1,41 @@
+#include "cli/task_flags.hpp"
+
+#include <fmt/format.h>
+
+#include "codegrade/code_task.hpp"
+#include "core/error.hpp"
+
+namespace trafl::cli {
+
+void add_task_flags(CLI::App* cmd, TaskFlags& f) {
+  auto& t = f.task;
+  cmd->add_option("--release", t.release,
+                  "livecodebench: release_v1..release_v6 (cumulative), release_latest, v1..v6 or vX_vY; --data is then "
+                  "the directory holding test.jsonl..test6.jsonl, or one file whose rows carry _version");
+  cmd->add_option("--since", t.since, "livecodebench: keep problems with contest_date >= this (ISO prefix, e.g. 2024-08-01)");
+  cmd->add_option("--until", t.until, "livecodebench: keep problems with contest_date <= this (ISO prefix, inclusive)");
+  cmd->add_option("--difficulty", t.difficulties, "livecodebench: keep these difficulties (easy,medium,hard)")->delimiter(',');
+  cmd->add_option("--platform", t.platforms, "livecodebench: keep these platforms (atcoder,codeforces,leetcode)")->delimiter(',');
+  cmd->add_option("--prompt-style", t.prompt_style, "livecodebench: lcb (default) or short (\"Question: ...\\nAnswer:\\n\")");
+  cmd->add_option("--test-timeout", t.test_timeout_s, "code tasks: CPU seconds per test (default: livecodebench 6, humaneval/mbpp 3)");
+  cmd->add_flag("--all-tests", t.run_all_tests, "code tasks: run every test (default: stop at the first failure)");
+  cmd->add_option("--memory", t.memory_mb, "code tasks: memory limit per run in MB (default 1024)");
+  cmd->add_option("--sandbox-tier", f.sandbox.tier, "code tasks: force an isolation tier 1-4 (default: the best the probe finds)");
+  cmd->add_flag("--allow-unsandboxed", f.sandbox.allow_unsandboxed,
+                "code tasks: run even when no isolation is available (DANGEROUS; tier 4)");
+  cmd->add_option("--workers", f.sandbox.workers, "code tasks: sandbox slots, i.e. programs run at once (default: cores)");
+  cmd->add_option("--python", f.sandbox.python, "code tasks: interpreter (default python3, resolved once to the real binary)");
+}
+
+std::shared_ptr<const Task> make_task_from_flags(const std::string& name, const TaskFlags& flags) {
+  std::shared_ptr<const Task> task = make_task(name, flags.task);
+  const auto& sb = flags.sandbox;
+  const bool sandbox_flags = !sb.tier.empty() || sb.allow_unsandboxed || sb.workers > 0 || !sb.python.empty();
+  if (sandbox_flags && !dynamic_cast<const codegrade::SandboxedGrading*>(task.get()))
+    throw UsageError(fmt::format("task {} runs no code: --sandbox-tier/--allow-unsandboxed/--workers/--python do not apply",
+                                 name));
+  codegrade::configure_shared_sandbox(sb);
+  return task;
+}
+
+}  // namespace trafl::cli
