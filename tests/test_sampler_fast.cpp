@@ -99,13 +99,15 @@ TEST_CASE("forward_cached with an up-to-date cache equals the full forward (LLaD
     const torch::Tensor full = m.forward(ids, am, 6, 4);
     KVCache cache;
     const torch::Tensor first = m.forward_cached(ids, am, KVCache{}, 6, 4, &cache, 5);
-    CHECK(torch::allclose(first, full, 1e-5, 1e-6));
+    // Different shapes take different BLAS kernels (other rounding); a stale or wrong cache differs
+    // by O(1) (the CHECK_FALSE below), so 1e-4 relative still tells them apart.
+    CHECK(torch::allclose(first, full, 1e-4, 1e-5));
     REQUIRE(cache.length == 5);
     REQUIRE(cache.k.size() == 2);
     CHECK(cache.k[0].sizes() == torch::IntArrayRef({2, m.config().n_kv_heads, 5, 8}));
     // Queries 5..11 against the cached 0..4: positions 6..9 requested (relative 1..4).
     const torch::Tensor cached = m.forward_cached(ids.narrow(1, 5, 7), am, cache, 1, 4);
-    CHECK(torch::allclose(cached, full, 1e-5, 1e-6));
+    CHECK(torch::allclose(cached, full, 1e-4, 1e-5));
     // Stale cache: change a prefix token, the cached result no longer follows it (the approximation).
     torch::Tensor ids2 = ids.clone();
     ids2.select(1, 4).fill_(7);
