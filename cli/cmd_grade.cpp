@@ -6,9 +6,6 @@
 #include "benchmarks/task.hpp"
 #include "cli/commands.hpp"
 #include "cli/task_flags.hpp"
-#include "codegrade/code_task.hpp"
-#include "codegrade/harness.hpp"
-#include "core/error.hpp"
 #include "pipeline/grade_samples.hpp"
 
 namespace trafl::cli {

@@ -73,15 +73,22 @@ std::vector<NamedModel> models_for(const demo::Layout& layout, const demo::TaskS
   return out;
 }
 
-void require_checkpoints(const demo::Layout& layout, const std::vector<demo::TaskSpec>& specs) {
+// Every checkpoint directory the demo uses, base first, each once.
+std::vector<fs::path> checkpoint_dirs(const demo::Layout& layout, const std::vector<demo::TaskSpec>& specs) {
+  std::vector<fs::path> dirs{demo::base_dir(layout)};
   for (const demo::TaskSpec& t : specs)
-    for (const NamedModel& m : models_for(layout, t))
-      for (const char* file : {"config.json", "model.safetensors", "tokenizer.json"})
-        if (!fs::exists(fs::path(m.dir) / file))
-          throw UsageError(fmt::format("demo: no checkpoint '{}' ({} is missing). The shipped tiny models live in "
-                                       "models/tiny/ of the repository (run from its root, or pass --models DIR), "
-                                       "or train them here with --retrain.",
-                                       m.dir, (fs::path(m.dir) / file).string()));
+    for (const std::string& m : t.methods) dirs.emplace_back(demo::post_trained_dir(layout, t, m));
+  return dirs;
+}
+
+void require_checkpoints(const demo::Layout& layout, const std::vector<demo::TaskSpec>& specs) {
+  for (const fs::path& dir : checkpoint_dirs(layout, specs))
+    for (const char* file : {"config.json", "model.safetensors", "tokenizer.json"})
+      if (!fs::exists(dir / file))
+        throw UsageError(fmt::format("demo: no checkpoint '{}' ({} is missing). The shipped tiny models live in "
+                                     "models/tiny/ of the repository (run from its root, or pass --models DIR), "
+                                     "or train them here with --retrain.",
+                                     dir.string(), (dir / file).string()));
 }
 
 struct TrainStage {
@@ -120,21 +127,19 @@ std::vector<TrainStage> retrain(const demo::Layout& layout, const demo::Scale& s
 
 // Copies the final checkpoint files (not the step checkpoints) of every model to `dest`.
 void export_models(const demo::Layout& layout, const std::vector<demo::TaskSpec>& specs, const fs::path& dest) {
-  std::vector<NamedModel> all{{demo::kBaseModel, demo::base_dir(layout)}};
-  for (const demo::TaskSpec& t : specs)
-    for (const std::string& m : t.methods) all.push_back({t.kind + "-" + m, demo::post_trained_dir(layout, t, m)});
-  for (const NamedModel& m : all) {
-    fs::create_directories(dest / m.name);
+  const std::vector<fs::path> dirs = checkpoint_dirs(layout, specs);
+  for (const fs::path& dir : dirs) {
+    const fs::path to = dest / dir.filename();  // base, math-trafl, … as in models/tiny
+    fs::create_directories(to);
     for (const char* file : {"config.json", "model.safetensors", "tokenizer.json", "train_config.json"})
-      fs::copy_file(fs::path(m.dir) / file, dest / m.name / file, fs::copy_options::overwrite_existing);
+      fs::copy_file(dir / file, to / file, fs::copy_options::overwrite_existing);
   }
-  fmt::print("demo: exported {} checkpoints to {}\n", all.size(), dest.string());
+  fmt::print("demo: exported {} checkpoints to {}\n", dirs.size(), dest.string());
 }
 
 // ---- 3. sampling --------------------------------------------------------------------------------
 
 struct SampleStage {
-  std::string task;
   double seconds = 0;
   std::int64_t samples_new = 0, tokens_new = 0;
 };
@@ -153,7 +158,7 @@ SampleStage sample_task(const demo::TaskSpec& spec, const tasks_gen::MakeTaskRes
   fs::create_directories(out / "shards");
   for (int i = 0; i < jobs; ++i)
     shard_dbs.push_back((out / "shards" / fmt::format("{}-{}-of-{}.db", spec.kind, i, jobs)).string());
-  const int problems = scale.problems > 0 ? scale.problems : spec.problems;
+  const int problems = demo::problem_count(scale, spec);
   fmt::print("demo: sampling {} ({} problems x {} models x lengths {} x n={}) in {} shard(s)\n", spec.kind,
              problems, 1 + spec.methods.size(), fmt::join(spec.gen_lengths, ","), scale.samples, jobs);
   std::fflush(stdout);
@@ -186,7 +191,7 @@ SampleStage sample_task(const demo::TaskSpec& spec, const tasks_gen::MakeTaskRes
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
   merge_databases(shard_dbs, db_path);
-  SampleStage s{spec.kind, seconds_since(t0), 0, 0};
+  SampleStage s{seconds_since(t0), 0, 0};
   for (const auto& summary : summaries) {
     s.samples_new += summary.samples_new;
     s.tokens_new += summary.tokens_new;
@@ -308,7 +313,7 @@ std::string run_demo(const DemoOptions& options) {
   std::string s;
   std::vector<std::string> counts;
   for (const demo::TaskSpec& t : specs)
-    counts.push_back(fmt::format("{} {}", scale.problems > 0 ? scale.problems : t.problems, t.kind));
+    counts.push_back(fmt::format("{} {}", demo::problem_count(scale, t), t.kind));
   s += fmt::format("trafl-eval demo{}: test problems {}; n = {} samples per problem, model and length; "
                    "temperature 0.6; sampling seed {}\n",
                    options.quick ? " --quick" : "", fmt::join(counts, ", "), scale.samples, options.seed);
@@ -324,11 +329,7 @@ std::string run_demo(const DemoOptions& options) {
     for (const auto& t : trained) s += fmt::format("  {:<16} {:>5} steps {:>8.1f}s  {}\n", t.name, t.steps, t.seconds, t.last);
   }
   s += "\nstage times\n";
-  double total = 0;
-  for (const auto& [name, secs] : times) {
-    s += fmt::format("  {:<58} {:>8.1f}s\n", name, secs);
-    total += secs;
-  }
+  for (const auto& [name, secs] : times) s += fmt::format("  {:<58} {:>8.1f}s\n", name, secs);
   s += fmt::format("  {:<58} {:>8.1f}s\n", "total", seconds_since(t_start));
   s += fmt::format("\nreport: {}\nrun database: {}\n", written.html, db_path);
   fmt::print("\n{}", s);

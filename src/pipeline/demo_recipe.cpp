@@ -17,6 +17,8 @@ Scale quick_scale() {
   return s;
 }
 
+int problem_count(const Scale& scale, const TaskSpec& task) { return scale.problems > 0 ? scale.problems : task.problems; }
+
 std::vector<TaskSpec> tasks() {
   TaskSpec math;
   math.kind = "math";

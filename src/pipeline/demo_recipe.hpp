@@ -40,6 +40,8 @@ struct Scale {
 };
 Scale default_scale();
 Scale quick_scale();
+// Test problems sampled for a task at a scale: the scale's override, else the task's own count.
+int problem_count(const Scale& scale, const TaskSpec& task);
 
 std::vector<TaskSpec> tasks();                 // math, code
 std::vector<std::string> post_training_methods();  // trafl first, then the baselines (all of them)

@@ -1,5 +1,7 @@
 #include "pipeline/grade_memo.hpp"
 
+#include "benchmarks/task.hpp"
+
 namespace trafl {
 
 std::string GradeMemo::key(std::string_view problem_id, std::string_view mode, std::string_view completion) {
@@ -24,6 +26,13 @@ void GradeMemo::remember(std::string_view problem_id, std::string_view mode, std
   std::lock_guard<std::mutex> lock(mu_);
   if (grades_.size() >= capacity_) grades_.clear();
   grades_.emplace(std::move(k), grade);
+}
+
+Grade GradeMemo::grade(const Task& task, const Problem& problem, const std::string& completion, const std::string& mode) {
+  if (std::optional<Grade> known = find(problem.id, mode, completion)) return std::move(*known);
+  Grade g = task.grade(problem, completion, mode);
+  remember(problem.id, mode, completion, g);
+  return g;
 }
 
 std::int64_t GradeMemo::hits() const {

@@ -19,12 +19,19 @@
 
 namespace trafl {
 
+class Task;
+struct Problem;
+
 class GradeMemo {
  public:
   explicit GradeMemo(std::size_t capacity = 200000) : capacity_(capacity) {}
 
   std::optional<Grade> find(std::string_view problem_id, std::string_view mode, std::string_view completion) const;
   void remember(std::string_view problem_id, std::string_view mode, std::string_view completion, const Grade& grade);
+
+  // task.grade(problem, completion, mode), or the remembered grade of the same completion; a new
+  // grade is remembered (unless it is a sandbox failure).
+  Grade grade(const Task& task, const Problem& problem, const std::string& completion, const std::string& mode);
 
   std::int64_t hits() const;
 

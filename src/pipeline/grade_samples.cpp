@@ -6,7 +6,6 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
-#include <optional>
 #include <filesystem>
 #include <thread>
 #include <unordered_map>
@@ -55,9 +54,8 @@ std::vector<GradeRow> grade_page(const Task& task, const std::vector<Problem>& p
           if (it == index.end())
             throw std::runtime_error(fmt::format("sample {} refers to problem '{}', which is not in the data file", s.sample_id, s.problem_id));
           out[i].sample_id = s.sample_id;
-          std::optional<Grade> known = memo ? memo->find(s.problem_id, mode, s.completion) : std::nullopt;
-          out[i].grade = known ? std::move(*known) : task.grade(problems[it->second], s.completion, mode);
-          if (memo && !known) memo->remember(s.problem_id, mode, s.completion, out[i].grade);
+          const Problem& problem = problems[it->second];
+          out[i].grade = memo ? memo->grade(task, problem, s.completion, mode) : task.grade(problem, s.completion, mode);
           out[i].grade.mode = mode;  // the identity column: always the mode we were asked for
         }
       }

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "codegrade/code_task.hpp"
@@ -66,9 +65,7 @@ class TaskReward : public RewardFunction {
   double reward(const Problem& problem, const std::string& completion) {
     // Rollouts repeat themselves (more so as a policy sharpens); a code grade runs every test in
     // the sandbox, so an identical completion takes the remembered grade (grade_memo.hpp).
-    std::optional<Grade> known = memo_.find(problem.id, options_.mode, completion);
-    const Grade g = known ? std::move(*known) : task_->grade(problem, completion, options_.mode);
-    if (!known) memo_.remember(problem.id, options_.mode, completion, g);
+    const Grade g = memo_.grade(*task_, problem, completion, options_.mode);
     double r = g.correct ? 1.0 : 0.0;
     if (code_ && options_.code_fraction && !g.correct) {
       const auto total = g.details.value("total_tests", 0);
