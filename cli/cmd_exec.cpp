@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace trafl::cli {
@@ -33,14 +34,6 @@ struct ExecArgs {
   std::vector<std::string> args;
 };
 
-std::string slurp(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", std::string("cannot read the ") + what);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string clip(const std::string& text, std::size_t max) {
   if (text.size() <= max) return text;
   return text.substr(0, max) + fmt::format("\n[... {} more bytes not shown]", text.size() - max);
@@ -62,8 +55,8 @@ void run_exec(const ExecArgs& a) {
   if (a.memory_mb < 16) throw UsageError("--memory must be at least 16 MB");
 
   sandbox::RunRequest req;
-  req.program = slurp(a.file, "program");
-  if (!a.stdin_file.empty()) req.stdin_data = slurp(a.stdin_file, "stdin file");
+  req.program = read_text_file(a.file, "program");
+  if (!a.stdin_file.empty()) req.stdin_data = read_text_file(a.stdin_file, "stdin file");
   req.limits.cpu_s = a.timeout;
   req.limits.wall_s = a.wall;
   req.limits.memory_mb = a.memory_mb;

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "sampling/generate.hpp"
 
 namespace trafl::cli {
@@ -52,13 +53,7 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--threads", opts->threads, "CPU threads for torch (0 = default)")->capture_default_str();
   cmd->add_flag("--json", *json, "one JSON object per sample: text, token ids, trajectory");
   cmd->callback([opts, files, json] {
-    for (const std::string& f : *files) {
-      std::ifstream in(f, std::ios::binary);
-      if (!in) throw InputError(f, 0, "", "cannot read prompt file");
-      std::stringstream ss;
-      ss << in.rdbuf();
-      opts->prompts.push_back(ss.str());
-    }
+    for (const std::string& f : *files) opts->prompts.push_back(read_text_file(f, "prompt file"));
     if (opts->prompts.empty()) throw UsageError("generate: give --prompt or --prompt-file");
     const sampling::GenerateResult r = sampling::generate(*opts);
     for (const sampling::GeneratedSample& s : r.samples) {

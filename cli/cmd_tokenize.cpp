@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace trafl::cli {
@@ -48,14 +49,6 @@ std::vector<tok::TokenId> parse_ids(const std::string& s) {
   return ids;
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot read file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void run(const TokenizeOptions& o) {
   int sources = (!o.text.empty() ? 1 : 0) + (!o.file.empty() ? 1 : 0) + (!o.decode.empty() ? 1 : 0);
   if (sources != 1) throw UsageError("tokenize: give exactly one of --text, --file, --decode");
@@ -73,7 +66,7 @@ void run(const TokenizeOptions& o) {
     return;
   }
 
-  std::string text = !o.file.empty() ? read_text_file(o.file) : o.text;
+  std::string text = !o.file.empty() ? read_text_file(o.file, "text file") : o.text;
   std::string input = o.chat ? tok::render_llada_chat({{"user", text}}) : text;
   // A chat prompt carries its own BOS (the template adds it); a plain one gets what the post-processor adds.
   auto enc = tokenizer.encode(input, !o.chat && !o.no_special);

@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "training/train_config.hpp"
 #include "training/train_result.hpp"
 
@@ -40,16 +41,7 @@ struct Flags {
 };
 
 nlohmann::json read_object_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path, 0, "", fmt::format("not valid JSON: {}", e.what()));
-  }
+  const nlohmann::json j = read_json_file(path, "objective options");
   if (!j.is_object()) throw InputError(path, 0, "", "expected a JSON object");
   return j;
 }

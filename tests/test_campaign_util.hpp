@@ -14,20 +14,7 @@ namespace trafl::test {
 
 // The tiny byte-level tokenizer's ids: 256 bytes, BOS 256, EOS 257, headers 258/259, EOT 260, MASK 261.
 inline std::string write_tiny_model(const TempDir& dir, const std::string& name, std::uint64_t seed) {
-  model::ModelConfig c = model::llada_8b_config();
-  c.d_model = 32;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 4;
-  c.mlp_hidden_size = 64;
-  c.vocab_size = 262;
-  c.embedding_size = 264;
-  c.max_sequence_length = 512;
-  c.rope_theta = 10000.0;
-  c.mask_token_id = 261;
-  c.eos_token_ids = {257};
-  c.pad_token_id = 257;
-  c.bos_token_id = 256;
+  const model::ModelConfig c = model::tiny_byte_llada_config(32, 2, 64, 512);
   const std::string cfg = dir.file(name + "-config.json");
   model::write_model_config(cfg, c);
   model::InitModelOptions o;

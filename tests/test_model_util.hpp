@@ -10,21 +10,7 @@
 namespace trafl::test {
 
 inline model::ModelConfig tiny_llada_config(std::int64_t d_model = 32, std::int64_t layers = 2) {
-  model::ModelConfig c = model::llada_8b_config();
-  c.d_model = d_model;
-  c.n_layers = layers;
-  c.n_heads = 4;
-  c.n_kv_heads = 4;
-  c.mlp_hidden_size = 2 * d_model;
-  c.vocab_size = 262;
-  c.embedding_size = 264;
-  c.max_sequence_length = 512;
-  c.rope_theta = 10000.0;
-  c.mask_token_id = 261;
-  c.eos_token_ids = {257};
-  c.pad_token_id = 257;
-  c.bos_token_id = 256;
-  return c;
+  return model::tiny_byte_llada_config(d_model, layers, 2 * d_model, 512);
 }
 
 inline void torch_test_threads() { at::set_num_threads(2); }

@@ -55,20 +55,7 @@ int main(int argc, char** argv) {
   const fs::path dir = fs::temp_directory_path() / ("perf_campaign_" + std::to_string(::getpid()));
   fs::create_directories(dir);
 
-  model::ModelConfig c = model::llada_8b_config();
-  c.d_model = d;
-  c.n_layers = layers;
-  c.n_heads = 4;
-  c.n_kv_heads = 4;
-  c.mlp_hidden_size = 3 * d;
-  c.vocab_size = 262;
-  c.embedding_size = 264;
-  c.max_sequence_length = 1024;
-  c.rope_theta = 10000;
-  c.mask_token_id = 261;
-  c.eos_token_ids = {257};
-  c.pad_token_id = 257;
-  c.bos_token_id = 256;
+  const model::ModelConfig c = model::tiny_byte_llada_config(d, layers, 3 * d, 1024);
   model::write_model_config((dir / "config.json").string(), c);
   model::InitModelOptions io;
   io.config_path = (dir / "config.json").string();

@@ -83,19 +83,7 @@ int main(int argc, char** argv) {
   const int reps = argc > 4 ? std::atoi(argv[4]) : 3;
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they are measured, even when piped
   model::set_cpu_threads(threads);
-  model::ModelConfig c = model::llada_8b_config();
-  c.d_model = d;
-  c.n_layers = layers;
-  c.n_heads = 4;
-  c.n_kv_heads = 4;
-  c.mlp_hidden_size = 3 * d;
-  c.vocab_size = 262;
-  c.embedding_size = 264;
-  c.max_sequence_length = 1024;
-  c.rope_theta = 10000;
-  c.mask_token_id = 261;
-  c.eos_token_ids = {257};
-  c.pad_token_id = 257;
+  const model::ModelConfig c = model::tiny_byte_llada_config(d, layers, 3 * d, 1024);
   const model::LLaDAModel m = model::LLaDAModel::init(c, 1);
   sampling::SamplerOptions o;
   sampling::fill_token_ids(o, c);

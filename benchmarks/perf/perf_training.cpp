@@ -49,20 +49,7 @@ int main(int argc, char** argv) {
   const fs::path dir = fs::temp_directory_path() / ("perf-train-" + std::to_string(::getpid()));
   fs::create_directories(dir);
 
-  model::ModelConfig cfg = model::llada_8b_config();
-  cfg.d_model = d;
-  cfg.n_layers = layers;
-  cfg.n_heads = 4;
-  cfg.n_kv_heads = 4;
-  cfg.mlp_hidden_size = 2 * d;
-  cfg.vocab_size = 262;
-  cfg.embedding_size = 264;
-  cfg.max_sequence_length = 512;
-  cfg.rope_theta = 10000.0;
-  cfg.mask_token_id = 261;
-  cfg.eos_token_ids = {257};
-  cfg.pad_token_id = 257;
-  cfg.bos_token_id = 256;
+  const model::ModelConfig cfg = model::tiny_byte_llada_config(d, layers, 2 * d, 512);
   model::write_model_config((dir / "config.json").string(), cfg);
   {
     std::ofstream out(dir / "train.jsonl");

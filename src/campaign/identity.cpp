@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/hash.hpp"
 
 namespace trafl::campaign {
@@ -34,11 +35,7 @@ ModelRef parse_model_ref(const std::string& text) {
 
 namespace {
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw InputError(p.string(), 0, "", "cannot read");
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string read_all(const fs::path& p) { return read_text_file(p.string(), "model file"); }
 
 // name, size, the safetensors header (u64 length + JSON) and 16 evenly spaced 64 KiB chunks.
 std::string weights_digest_input(const fs::path& p) {

@@ -9,21 +9,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/file_io.hpp"
+
 namespace trafl::checkpoint {
 
 namespace fs = std::filesystem;
 
 ShardIndex read_shard_index(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot open the checkpoint index");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path, 0, "", fmt::format("not valid JSON: {}", e.what()));
-  }
+  const nlohmann::json j = read_json_file(path, "checkpoint index");
   if (!j.is_object()) throw InputError(path, 0, "", "the index must be a JSON object");
   ShardIndex out;
   if (auto m = j.find("metadata"); m != j.end() && !m->is_null()) {

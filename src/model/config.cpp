@@ -11,6 +11,7 @@
 
 #include "checkpoint/safetensors.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace trafl::model {
 
@@ -344,17 +345,7 @@ ModelConfig read_model_config(const std::string& path) {
   std::string file = path;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) file = (std::filesystem::path(path) / "config.json").string();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(file, 0, "", "cannot open the model config");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(ss.str());
-  } catch (const json::exception& e) {
-    throw InputError(file, 0, "", fmt::format("not valid JSON: {}", e.what()));
-  }
-  return parse_model_config(j, file);
+  return parse_model_config(read_json_file(file, "model config"), file);
 }
 
 nlohmann::ordered_json to_json(const ModelConfig& c) {
@@ -501,6 +492,25 @@ std::int64_t parameter_count(const ModelConfig& config) {
   std::int64_t total = 0;
   for (const TensorSpec& s : expected_tensors(config)) total += checkpoint::shape_numel(s.shape);
   return total;
+}
+
+ModelConfig tiny_byte_llada_config(std::int64_t d_model, std::int64_t n_layers, std::int64_t mlp_hidden_size,
+                                   std::int64_t max_sequence_length) {
+  ModelConfig c = llada_8b_config();
+  c.d_model = d_model;
+  c.n_layers = n_layers;
+  c.n_heads = 4;
+  c.n_kv_heads = 4;
+  c.mlp_hidden_size = mlp_hidden_size;
+  c.vocab_size = 262;
+  c.embedding_size = 264;
+  c.max_sequence_length = max_sequence_length;
+  c.rope_theta = 10000.0;
+  c.mask_token_id = 261;
+  c.eos_token_ids = {257};
+  c.pad_token_id = 257;
+  c.bos_token_id = 256;
+  return c;
 }
 
 ModelConfig llada_8b_config() {

@@ -92,5 +92,10 @@ std::int64_t parameter_count(const ModelConfig& config);
 
 // LLaDA-8B (Base/Instruct) as in §1.1, e.g. as a template for tiny configs in tests and init-model.
 ModelConfig llada_8b_config();
+// A tiny LLaDA for the byte-level tokenizer (256 bytes, BOS 256, EOS = pad 257, headers 258/259,
+// EOT 260, MASK 261; embedding rows padded to 264): 4 heads, RoPE θ 10^4, the 8B's other
+// settings. Tests and the perf programs build their models from it.
+ModelConfig tiny_byte_llada_config(std::int64_t d_model, std::int64_t n_layers, std::int64_t mlp_hidden_size,
+                                   std::int64_t max_sequence_length);
 
 }  // namespace trafl::model

@@ -15,6 +15,7 @@
 
 #include "campaign/campaign.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "pipeline/demo_recipe.hpp"
 #include "report/report.hpp"
@@ -38,12 +39,6 @@ void write_text(const fs::path& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), 0, "", "cannot read the file");
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // ---- 1. tasks -----------------------------------------------------------------------------------
 
 // Same seeds and counts as `trafl-eval make-task --kind K` with its defaults: same bytes every time.
@@ -55,7 +50,7 @@ std::vector<tasks_gen::MakeTaskResult> make_tasks(const demo::Layout& layout, co
     o.kind = t.kind;
     o.out_dir = (fs::path(layout.tasks_dir) / t.kind).string();
     made.push_back(tasks_gen::make_generated_task(o));
-    sft += read_text(made.back().sft);
+    sft += read_text_file(made.back().sft, "SFT pairs");
   }
   write_text(demo::sft_data_path(layout), sft);
   return made;

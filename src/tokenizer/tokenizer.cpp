@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "tokenizer/internal.hpp"
 
 namespace trafl::tok {
@@ -351,11 +352,7 @@ struct Tokenizer::Impl {
 // ---- loading ------------------------------------------------------------------------------------------------
 
 Tokenizer Tokenizer::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot read tokenizer file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return from_json_string(ss.str(), path);
+  return from_json_string(read_text_file(path, "tokenizer file"), path);
 }
 
 Tokenizer Tokenizer::from_json_string(const std::string& json_text, const std::string& source_name) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace trafl::training {
 namespace {
@@ -124,17 +125,7 @@ nlohmann::ordered_json to_json(const TrainConfig& config) {
 }
 
 void apply_file(TrainConfig& config, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot read the training configuration");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    throw InputError(path, 0, "", fmt::format("not valid JSON: {}", e.what()));
-  }
-  apply_json(config, j, path);
+  apply_json(config, read_json_file(path, "training configuration"), path);
 }
 
 TaskOptions TrainConfig::task_options() const {

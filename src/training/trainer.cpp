@@ -17,6 +17,7 @@
 
 #include "benchmarks/task.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/progress.hpp"
 #include "model/cpu_threads.hpp"
 #include "model/init_model.hpp"
@@ -38,18 +39,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, 0, "", "cannot read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path, 0, "", fmt::format("not valid JSON: {}", e.what()));
-  }
-}
 
 // Keys that may change between a run and its resumption (they do not change what is computed).
 bool resumable_difference(const std::string& key) {
@@ -128,14 +117,14 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   nlohmann::json resume_state;
   if (resume_dir) {
     const std::string saved_path = (fs::path(*resume_dir) / "train_config.json").string();
-    const nlohmann::json saved = read_json_file(saved_path);
+    const nlohmann::json saved = read_json_file(saved_path, "saved training configuration");
     std::vector<std::string> changed;
     for (const auto& [key, value] : config_json.items())
       if (!resumable_difference(key) && (!saved.contains(key) || saved[key] != nlohmann::json(value))) changed.push_back(key);
     if (!changed.empty())
       throw UsageError(fmt::format("train --resume: the configuration differs from the checkpoint's ({}) in: {}",
                                    saved_path, fmt::join(changed, ", ")));
-    resume_state = read_json_file((fs::path(*resume_dir) / "trainer_state.json").string());
+    resume_state = read_json_file((fs::path(*resume_dir) / "trainer_state.json").string(), "trainer state");
     result.start_step = resume_state.at("step").get<std::int64_t>();
   }
 

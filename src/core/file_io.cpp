@@ -1,0 +1,27 @@
+#include "core/file_io.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/error.hpp"
+
+namespace trafl {
+
+std::string read_text_file(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, "", fmt::format("cannot read the {}", what));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+nlohmann::json read_json_file(const std::string& path, std::string_view what) {
+  const std::string text = read_text_file(path, what);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(path, 0, "", fmt::format("not valid JSON: {}", e.what()));
+  }
+}
+
+}  // namespace trafl
