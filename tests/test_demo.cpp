@@ -75,7 +75,7 @@ TEST_CASE("demo --quick: shipped models, both tasks, two lengths, graded, diagno
   REQUIRE(r.exit_code == 0);
   const std::string db = out + "/demo.db";
   // (6 math + 5 code models) x 2 lengths x 2 problems x 16 samples, every one graded once.
-  const std::int64_t expected = (6 + 5) * 2 * 2 * 16;
+  const std::int64_t expected = (6 + 6) * 2 * 2 * 16;
   CHECK(count(db, "SELECT COUNT(*) FROM samples") == expected);
   CHECK(count(db, "SELECT COUNT(*) FROM grades") == expected);
   CHECK(count(db, "SELECT COUNT(DISTINCT model) FROM runs") == 6);
@@ -107,7 +107,7 @@ TEST_CASE("demo --retrain --quick: the recipe trains every model and the study r
   for (const std::string name : {"base", "math-trafl", "math-justgrpo", "math-wd1", "code-espo", "code-diffu-grpo"})
     CHECK(fs::exists(dir.file("exported") + "/" + name + "/model.safetensors"));
   CHECK(r.out.find("training (--retrain)") != std::string::npos);
-  CHECK(count(out + "/demo.db", "SELECT COUNT(*) FROM samples") == (6 + 5) * 2 * 1 * 4);
+  CHECK(count(out + "/demo.db", "SELECT COUNT(*) FROM samples") == (6 + 6) * 2 * 1 * 4);
   // The recorded settings are the recipe's at quick scale.
   const auto recorded = nlohmann::json::parse(trafl::test::read_file(dir.file("exported") + "/math-trafl/train_config.json"));
   CHECK(recorded.at("steps") == trafl::demo::quick_scale().rl_steps);

@@ -92,6 +92,20 @@ TEST_CASE("each objective: one prepare + loss + backward on a tiny LLaDA", "[obj
   }
 }
 
+TEST_CASE("default_inner_iterations is what each objective built with default options takes", "[objective]") {
+  const auto config = trafl::test::tiny_llada_config();
+  for (const std::string& name : objective_names()) {
+    INFO(name);
+    CHECK(default_inner_iterations(name) == make_objective(name, nlohmann::json::object(), config)->inner_iterations());
+  }
+  // The baselines' own μ (method-and-baselines.md §4): the demo recipe scales learning rates by it.
+  CHECK(default_inner_iterations("espo") == 8);
+  CHECK(default_inner_iterations("wd1") == 12);
+  CHECK(default_inner_iterations("diffu-grpo") == 12);
+  CHECK(default_inner_iterations("trafl") == 1);
+  CHECK_THROWS_WITH(default_inner_iterations("ppo"), Catch::Contains("unknown objective 'ppo'"));
+}
+
 TEST_CASE("objective options: unknown keys, wrong types and bad values name the key", "[objective]") {
   const auto config = trafl::test::tiny_llada_config();
   auto field_of = [&](const std::string& name, const nlohmann::json& o) -> std::string {

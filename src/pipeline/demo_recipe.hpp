@@ -3,8 +3,9 @@
 // base model is SFT-trained and how each post-training method starts from it, and how the demo
 // samples. Everything a shipped checkpoint in models/tiny/ was made with is written here (and each
 // checkpoint's train_config.json records the resolved settings), so `trafl-eval demo --retrain`
-// reproduces them. Post-training settings are identical across methods except the objective: the
-// comparison holds everything else equal.
+// reproduces them. Post-training settings are identical across methods except the objective and
+// the learning rate, which is scaled by 1/μ for objectives that take μ optimiser steps per batch of
+// rollouts, so that every method moves the weights by the same budget per batch.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,7 +28,7 @@ struct TaskSpec {
   std::int64_t rl_gen_length = 0;         // rollouts during post-training
   std::int64_t rl_steps = 0;
   std::int64_t rl_block_length = 0;
-  double rl_lr = 0;                       // the same for every method on this task
+  double rl_lr = 0;                       // per batch of rollouts: a method with μ optimiser steps per batch gets rl_lr / μ
 };
 
 // Scale of a run: the default demo, or --quick (CI: a few problems and samples, and with

@@ -83,6 +83,7 @@ class Objective {
 // an unknown key or a wrong type is an InputError naming the key). `hidden_size` sizes heads.
 std::unique_ptr<Objective> make_objective(const std::string& name, const nlohmann::json& options,
                                           const model::ModelConfig& config);
-// objective_names() is declared in training/train_config.hpp (torch-free, for the CLI).
+// objective_names() and default_inner_iterations() are declared in training/train_config.hpp
+// (torch-free, for the CLI and the demo recipe).
 
 }  // namespace trafl::training

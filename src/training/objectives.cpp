@@ -15,6 +15,15 @@ namespace trafl::training {
 
 std::vector<std::string> objective_names() { return {"trafl", "espo", "justgrpo", "diffu-grpo", "wd1"}; }
 
+int default_inner_iterations(const std::string& name) {
+  if (name == "trafl") return TraflOptions{}.inner_iterations;
+  if (name == "espo") return EspoOptions{}.inner_iterations;
+  if (name == "justgrpo") return JustGrpoOptions{}.inner_iterations;
+  if (name == "diffu-grpo") return DiffuGrpoOptions{}.inner_iterations;
+  if (name == "wd1") return Wd1Options{}.inner_iterations;
+  throw UsageError(fmt::format("unknown objective '{}' (expected one of: {})", name, fmt::join(objective_names(), ", ")));
+}
+
 std::unique_ptr<Objective> make_objective(const std::string& name, const nlohmann::json& options,
                                           const model::ModelConfig& config) {
   if (name == "trafl") return std::make_unique<TraflObjective>(parse_trafl_options(options), config);

@@ -83,6 +83,10 @@ struct TrainConfig {
 
 // The post-training objectives make_objective knows (training/objective.hpp), in a stable order.
 std::vector<std::string> objective_names();
+// How many optimiser steps an objective takes per batch of rollouts with its default options (μ,
+// `inner_iterations`: 1 for trafl and justgrpo, 8 for espo, 12 for diffu-grpo and wd1). Read from
+// the objectives' own option defaults, so a recipe that scales by it cannot drift from them.
+int default_inner_iterations(const std::string& objective);
 
 // Applies `j` on top of `config`. `source` names the file in errors (InputError(source, 0, key, …)).
 void apply_json(TrainConfig& config, const nlohmann::json& j, const std::string& source);
