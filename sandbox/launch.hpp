@@ -46,6 +46,15 @@ struct ChildPlan {
   char* const* envp = nullptr;
 };
 
+// fork() without the process's pthread_atfork handlers: a raw clone(SIGCHLD), for children that run
+// only async-signal-safe system calls and then exec or _exit. Why: glibc's fork() runs every
+// library's prefork handler in the forking thread, and OpenBLAS (Debian's libblas.so.3) registers
+// one that shuts its thread pool down. A grading thread forking a sandboxed program while the
+// sampler thread is inside sgemm then leaves sgemm waiting for workers that are gone, and two
+// grading threads forking at once deadlock in that handler: `trafl-eval sample` on a code task
+// with more than one BLAS thread hung (found by running it with the default --threads 0).
+pid_t fork_without_atfork_handlers();
+
 // Forks and starts the child. Returns its pid; -1 with err set when a set-up step failed (the child
 // has then been reaped already).
 pid_t launch_child(const ChildPlan& plan, std::string& err);

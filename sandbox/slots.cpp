@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "sandbox/fsutil.hpp"
+#include "sandbox/launch.hpp"
 
 namespace trafl::sandbox::detail {
 
@@ -65,7 +66,7 @@ bool uid_has_processes(unsigned uid) {
 
 void kill_uid_processes(unsigned uid) {
   for (int round = 0; round < 20 && uid_has_processes(uid); ++round) {
-    pid_t helper = ::fork();
+    pid_t helper = detail::fork_without_atfork_handlers();  // only raw syscalls in the child
     if (helper == 0) {
       if (::syscall(SYS_setresgid, uid, uid, uid) == 0 && ::syscall(SYS_setresuid, uid, uid, uid) == 0) {
         ::kill(-1, SIGKILL);

@@ -1,7 +1,10 @@
 // Sandbox basics: normal programs, verdict classification, the pool, tier refusal, `exec`.
 #include <catch2/catch.hpp>
 
+#include <pthread.h>
 #include <sys/wait.h>
+
+#include <atomic>
 
 #include "sandbox/verdict.hpp"
 #include "tests/support.hpp"
@@ -21,6 +24,31 @@ TEST_CASE("sandbox: stdin is echoed and the tier is probed", "[sandbox]") {
   CHECK(r.wall_ms > 0);
   CHECK(r.cpu_ms > 0);
   CHECK(r.peak_mem_kb > 0);
+}
+
+namespace {
+std::atomic<int> prefork_calls{0};
+}
+
+// OpenBLAS registers a prefork handler that tears its thread pool down; run from a grading thread
+// while the sampler is inside sgemm, it hung `sample` on code tasks with more than one BLAS thread.
+// The sandbox therefore forks without running any handler: this one counts the calls.
+TEST_CASE("sandbox: starting a program runs no pthread_atfork handler", "[sandbox]") {
+  static const bool registered = pthread_atfork([] { ++prefork_calls; }, nullptr, nullptr) == 0;
+  REQUIRE(registered);
+  const int before = prefork_calls.load();
+  for (int i = 0; i < 3; ++i) {
+    auto r = run(box(), "print('ok')\n");
+    INFO(describe(r));
+    CHECK(r.verdict == Verdict::passed);
+  }
+  CHECK(prefork_calls.load() == before);
+  // The witness works: a plain fork() does run it.
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  REQUIRE(pid > 0);
+  ::waitpid(pid, nullptr, 0);
+  CHECK(prefork_calls.load() == before + 1);
 }
 
 TEST_CASE("sandbox: exit codes and exceptions are runtime errors", "[sandbox]") {
