@@ -133,7 +133,7 @@ TEST_CASE("gsm8k: bad input names file, line and field", "[benchmarks]") {
   check_load_error("gsm8k", path, 0, "", "no problems");
 }
 
-TEST_CASE("math: last boxed of the solution (nested braces, several boxes, \\fbox), level and subject", "[benchmarks]") {
+TEST_CASE("math: last boxed of the solution (nested braces, several boxes, fbox), level and subject", "[benchmarks]") {
   TempDir dir;
   auto path = dir.file("math.jsonl");
   write_file(path,
@@ -186,7 +186,7 @@ TEST_CASE("math: ids fall back to the 0-based line index when there is no idx", 
   CHECK(problems[1].id == "1");
 }
 
-TEST_CASE("math500 shape: gold = answer, id = unique_id, integer level; read by math500 and by math", "[benchmarks]") {
+TEST_CASE("math500 shape: gold = answer, id = unique_id, integer level -- read by math500 and by math", "[benchmarks]") {
   TempDir dir;
   auto path = dir.file("math500.jsonl");
   write_file(path,

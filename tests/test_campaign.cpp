@@ -38,7 +38,7 @@ campaign::CampaignOptions tiny_campaign(const TempDir& dir, const std::string& m
 
 }  // namespace
 
-TEST_CASE("campaign: samples, trajectories and grades stored; re-run adds nothing", "[campaign]") {
+TEST_CASE("campaign: samples, trajectories and grades stored -- re-run adds nothing", "[campaign]") {
   TempDir dir;
   auto model = test::write_tiny_model(dir, "m", 1);
   auto data = test::write_gsm8k(dir, 5);
@@ -81,7 +81,7 @@ TEST_CASE("campaign: samples, trajectories and grades stored; re-run adds nothin
   CHECK(test::dump_samples(o.db_path) == before);
 }
 
-TEST_CASE("campaign: shards merged equal the unsharded run; re-merge adds nothing", "[campaign]") {
+TEST_CASE("campaign: shards merged equal the unsharded run -- re-merge adds nothing", "[campaign]") {
   TempDir dir;
   auto model = test::write_tiny_model(dir, "m", 2);
   auto data = test::write_gsm8k(dir, 7);
@@ -237,7 +237,7 @@ TEST_CASE("campaign: bad input is refused before the database is created", "[cam
   CHECK(campaign::parse_model_ref("models/tiny/").name == "tiny");
 }
 
-TEST_CASE("sample CLI: task flags reach the task; ones it does not take are refused by name", "[campaign]") {
+TEST_CASE("sample CLI: task flags reach the task -- ones it does not take are refused by name", "[campaign]") {
   TempDir dir;
   auto model = test::write_tiny_model(dir, "m", 6);
   auto data = test::write_gsm8k(dir, 3);

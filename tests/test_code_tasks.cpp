@@ -177,7 +177,7 @@ TEST_CASE("livecodebench: grading through Task::grade (stdin and functional, lcb
   CHECK_THROWS_AS(task.grade(ps[2], fsol, "symbolic"), UsageError);
 }
 
-TEST_CASE("humaneval and mbpp: fixtures load and grade; bad input names file:line:field", "[code][sandbox]") {
+TEST_CASE("humaneval and mbpp: fixtures load and grade -- bad input names file:line:field", "[code][sandbox]") {
   use_test_sandbox();
   TempDir dir;
   nlohmann::json he = {{"task_id", "HumanEval/0"},
@@ -300,7 +300,7 @@ TEST_CASE("real data: HumanEval canonical solutions pass 164/164, broken variant
   CHECK(subtle_pass == 0);
 }
 
-TEST_CASE("real data: MBPP reference code passes its test_list; broken variants fail", "[code][real-data][sandbox]") {
+TEST_CASE("real data: MBPP reference code passes its test_list -- broken variants fail", "[code][real-data][sandbox]") {
   std::string path = trafl::test::shared_data_file("mbpp/mbpp.jsonl");
   if (path.empty()) return;
   use_test_sandbox();
@@ -620,7 +620,7 @@ TEST_CASE("livecodebench: stop at the first failure by default, --all-tests runs
   CHECK(all.details["tests"][1].contains("wall_ms"));
 }
 
-TEST_CASE("trafl-eval grade: livecodebench selection and sandbox flags (CLI); per-test results stored", "[code][lcb_options][sandbox]") {
+TEST_CASE("trafl-eval grade: livecodebench selection and sandbox flags (CLI) -- per-test results stored", "[code][lcb_options][sandbox]") {
   TempDir dir;
   write_file(dir.file("lcb.jsonl"), lcb_row("x5", "atcoder", "easy", "2024-10-01T00:00:00", "v5") +
                                         lcb_row("x6", "atcoder", "hard", "2025-02-01T00:00:00", "v6"));

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "pipeline/demo_recipe.hpp"
@@ -65,7 +67,7 @@ TEST_CASE("demo recipe: every shipped checkpoint was made with the recipe's sett
     }
 }
 
-TEST_CASE("demo --quick: shipped models, both tasks, two lengths, graded, diagnosed, reported; a re-run adds nothing",
+TEST_CASE("demo --quick: shipped models, both tasks, two lengths, graded, diagnosed, reported -- a re-run adds nothing",
           "[demo][slow]") {
   trafl::test::TempDir dir;
   const std::string out = dir.file("demo");
@@ -82,9 +84,13 @@ TEST_CASE("demo --quick: shipped models, both tasks, two lengths, graded, diagno
   CHECK(count(db, "SELECT COUNT(*) FROM samples WHERE trajectory IS NULL") == 0);
   CHECK(fs::exists(out + "/report/report.html"));
   const std::string summary = trafl::test::read_file(out + "/summary.txt");
-  for (const char* needle : {"gsm8k | L=32", "gsm8k | L=48", "livecodebench | L=48", "livecodebench | L=64", "trafl",
-                             "diffu-grpo", "espo", "justgrpo", "wd1", "stage times", "report.html"})
+  std::vector<std::string> needles = {"trafl", "diffu-grpo", "espo", "justgrpo", "wd1", "stage times", "report.html"};
+  for (const auto& task : trafl::demo::tasks())  // one table per task and length of the recipe
+    for (const std::int64_t length : task.gen_lengths) needles.push_back(fmt::format("{} | L={}", task.adapter, length));
+  for (const std::string& needle : needles) {
+    INFO(needle);
     CHECK(summary.find(needle) != std::string::npos);
+  }
   // The tiny base model is not a stub: it solves some generated problems even at this scale.
   CHECK(count(db, "SELECT COUNT(*) FROM grades g JOIN samples s ON s.id = g.sample_id JOIN runs r ON r.id = s.run_id "
                   "WHERE r.model = 'base' AND g.correct = 1") > 0);

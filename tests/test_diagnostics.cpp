@@ -312,7 +312,7 @@ TEST_CASE("diagnose reads trajectories: locked model has zero order diversity", 
   CHECK(test::read_file(dir.file("out/summary.csv")).find("locked") != std::string::npos);
 }
 
-TEST_CASE("diagnose errors: unknown baseline lists the models; missing database", "[diagnostics]") {
+TEST_CASE("diagnose errors: unknown baseline lists the models -- missing database", "[diagnostics]") {
   test::TempDir dir;
   {
     Store store(dir.file("runs.db"));

@@ -148,7 +148,7 @@ TEST_CASE("fixtures load through the real adapters (synthetic, math500, math)", 
   }
 }
 
-TEST_CASE("simulated samples: last box is the intended answer; profiles differ as documented", "[benchmarks]") {
+TEST_CASE("simulated samples: last box is the intended answer -- profiles differ as documented", "[benchmarks]") {
   auto problems = fx::generate_problems(60, 3);
   std::set<std::string> kinds;
   for (const auto& p : problems) {

@@ -99,7 +99,7 @@ void expect_input_error(const GradeOptions& o, const std::string& where, const s
 
 }  // namespace
 
-TEST_CASE("grade memo: identical completions reuse a grade; sandbox failures are never remembered", "[store]") {
+TEST_CASE("grade memo: identical completions reuse a grade -- sandbox failures are never remembered", "[store]") {
   trafl::GradeMemo memo(3);
   trafl::Grade g;
   g.verdict = "correct";

@@ -183,7 +183,7 @@ TEST_CASE("make-task code: LCB format through the livecodebench adapter, referen
   codegrade::set_shared_sandbox(nullptr);
 }
 
-TEST_CASE("make-task CLI: writes the files; bad options are usage errors", "[make_task]") {
+TEST_CASE("make-task CLI: writes the files -- bad options are usage errors", "[make_task]") {
   TempDir dir;
   auto ok = trafl::test::run_cli("make-task --kind code --seed 2 --train 5 --test 3 --out " + dir.file("c"));
   INFO(ok.out);

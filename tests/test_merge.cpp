@@ -69,7 +69,7 @@ void fill(const std::string& path, int from, int to, int n, const std::string& p
 
 }  // namespace
 
-TEST_CASE("merge: disjoint databases unite; re-merge adds nothing", "[campaign][merge]") {
+TEST_CASE("merge: disjoint databases unite -- re-merge adds nothing", "[campaign][merge]") {
   TempDir dir;
   fill(dir.file("a.db"), 0, 3, 4);
   fill(dir.file("b.db"), 3, 5, 4);

@@ -175,7 +175,7 @@ TEST_CASE("aggregation with splits: a row over all problems plus one per split v
   CHECK(compute_passk(in, opt).results.size() == 1);
 }
 
-TEST_CASE("aggregation: problems with no samples omit every k; results do not depend on input order",
+TEST_CASE("aggregation: problems with no samples omit every k -- results do not depend on input order",
           "[passk]") {
   std::vector<ProblemOutcome> in = {outcome("a", "p1", 0, 0), outcome("a", "p2", 4, 2)};
   PasskOptions opt;

@@ -343,7 +343,7 @@ TEST_CASE("store: outcomes() gives per-problem n and c per group, optionally spl
   CHECK(store.outcomes(OutcomeQuery{"", "", "loose", ""}).size() == 4);
 }
 
-TEST_CASE("store: counts survive closing and reopening; rows are exact", "[store]") {
+TEST_CASE("store: counts survive closing and reopening -- rows are exact", "[store]") {
   TempDir dir;
   auto path = dir.file("runs.db");
   std::int64_t run;

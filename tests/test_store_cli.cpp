@@ -87,7 +87,7 @@ std::int64_t count(const std::string& db, const char* what) {
 
 }  // namespace
 
-TEST_CASE("grade CLI: imports, grades, prints a summary; a re-run adds nothing", "[store]") {
+TEST_CASE("grade CLI: imports, grades, prints a summary -- a re-run adds nothing", "[store]") {
   if (!gsm8k_grades()) return;
   TempDir dir;
   auto data = write_gsm8k(dir, 3);
@@ -130,7 +130,7 @@ TEST_CASE("grade CLI: an unknown task is a usage error and creates no database",
   CHECK_FALSE(fs::exists(db));
 }
 
-TEST_CASE("grade CLI: bad samples exit non-zero naming file:line and field; the database is untouched", "[store]") {
+TEST_CASE("grade CLI: bad samples exit non-zero naming file:line and field -- the database is untouched", "[store]") {
   if (!gsm8k_loads()) return;
   TempDir dir;
   auto data = write_gsm8k(dir, 3);

@@ -161,7 +161,7 @@ TEST_CASE("training config: unknown key and wrong type name the key", "[training
   CHECK(to_json(e) == to_json(d));
 }
 
-TEST_CASE("training config: task options carry the prompt style; code fraction rewards run every test",
+TEST_CASE("training config: task options carry the prompt style -- code fraction rewards run every test",
           "[training][config]") {
   TrainConfig c;
   apply_json(c, nlohmann::json{{"method", "trafl"}, {"task", "livecodebench"}, {"prompt_style", "short"}}, "x");
