@@ -24,4 +24,11 @@ nlohmann::json read_json_file(const std::string& path, std::string_view what) {
   }
 }
 
+void write_text_file(const std::string& path, std::string_view text, std::string_view what) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) throw InputError(path, 0, "", fmt::format("cannot write the {}", what));
+}
+
 }  // namespace trafl

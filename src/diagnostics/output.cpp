@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "diagnostics/csv.hpp"
 
 namespace trafl::diagnostics {
@@ -40,9 +40,7 @@ nlohmann::json opt_json(const std::optional<double>& v) { return v ? nlohmann::j
 nlohmann::json opt_json(const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
 void write_text(const std::filesystem::path& path, const std::string& text, std::vector<std::string>& written) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw InputError(path.string(), 0, "", "cannot write file");
+  write_text_file(path.string(), text, "diagnostics file");
   written.push_back(path.string());
 }
 

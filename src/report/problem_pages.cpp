@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <tuple>
 
-#include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "report/html.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
@@ -110,9 +109,7 @@ std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& 
     h += "</body></html>\n";
     const fs::path path = fs::path(out_dir) / rel;
     fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary);
-    out << h;
-    if (!out) throw InputError(path.string(), 0, "", "cannot write file");
+    write_text_file(path.string(), h, "problem page");
     ++written;
   }
   return written;

@@ -4,12 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 
 #include "benchmarks/gsm8k.hpp"
 #include "benchmarks/livecodebench.hpp"
 #include "codegrade/lcb_decode.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "tasks_gen/generated.hpp"
 
 namespace trafl::tasks_gen {
@@ -18,12 +18,6 @@ namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;  // field order as in the published files
 
 namespace {
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw InputError(path, 0, "", "cannot write");
-}
 
 std::string line(const ojson& j) { return j.dump(-1, ' ', false) + "\n"; }
 
@@ -141,11 +135,11 @@ MakeTaskResult make_generated_task(const MakeTaskOptions& o) {
       {"command", fmt::format("trafl-eval make-task --kind {} --seed {} --train {} --test {} --out DIR", o.kind, o.seed,
                               o.train, o.test)}};
   for (auto& [k, v] : extra.items()) manifest[k] = v;
-  write_text(r.train, train);
-  write_text(r.test, test);
-  write_text(r.sft, sft);
-  write_text(r.reference, ref);
-  write_text(r.manifest, manifest.dump(2) + "\n");
+  write_text_file(r.train, train, "task file");
+  write_text_file(r.test, test, "task file");
+  write_text_file(r.sft, sft, "task file");
+  write_text_file(r.reference, ref, "task file");
+  write_text_file(r.manifest, manifest.dump(2) + "\n", "task file");
   return r;
 }
 

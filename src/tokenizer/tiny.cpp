@@ -1,9 +1,9 @@
 // The tiny models' tokenizer: a byte-level BPE tokenizer.json (256 byte tokens, optionally merges learned from a
 // corpus by a small deterministic trainer, then the LLaDA special tokens), loaded back through the same code path.
-#include <fstream>
 #include <map>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "tokenizer/internal.hpp"
 #include "tokenizer/tokenizer.hpp"
 
@@ -135,12 +135,7 @@ std::string make_tiny_tokenizer_json(const TinyTokenizerOptions& o) {
 }
 
 Tokenizer write_tiny_tokenizer(const std::string& path, const TinyTokenizerOptions& options) {
-  std::string text = make_tiny_tokenizer_json(options);
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw InputError(path, 0, "", "cannot write tokenizer file");
-  }
+  write_text_file(path, make_tiny_tokenizer_json(options), "tokenizer file");
   return Tokenizer::from_file(path);
 }
 
