@@ -7,7 +7,6 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -33,12 +32,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
 // ---- 1. tasks -----------------------------------------------------------------------------------
 
 // Same seeds and counts as `trafl-eval make-task --kind K` with its defaults: same bytes every time.
@@ -52,7 +45,7 @@ std::vector<tasks_gen::MakeTaskResult> make_tasks(const demo::Layout& layout, co
     made.push_back(tasks_gen::make_generated_task(o));
     sft += read_text_file(made.back().sft, "SFT pairs");
   }
-  write_text(demo::sft_data_path(layout), sft);
+  write_text_file(demo::sft_data_path(layout), sft, "SFT pairs");
   return made;
 }
 
@@ -98,7 +91,7 @@ std::vector<TrainStage> retrain(const demo::Layout& layout, const demo::Scale& s
   std::vector<TrainStage> stages;
   fs::create_directories(layout.models_dir);
   const fs::path init_config = fs::path(layout.models_dir) / "tiny-config.json";
-  write_text(init_config, demo::tiny_model_config().dump(2) + "\n");
+  write_text_file(init_config.string(), demo::tiny_model_config().dump(2) + "\n", "model config");
   auto run = [&](training::TrainConfig c, const std::string& name) {
     c.progress = progress;
     fmt::print("demo: training {} ({} {} steps) -> {}\n", name, c.method, c.steps, c.out);
@@ -295,14 +288,14 @@ std::string run_demo(const DemoOptions& options) {
   const diagnostics::Result result = diagnostics::run(store, dopts);
   times.emplace_back("diagnose", seconds_since(t0));
 
-  // 5. The report (it writes the diagnostics' CSV/JSON too).
+  // 5. The report, from the diagnostics above (it writes their CSV/JSON too).
   t0 = Clock::now();
   report::Options ropts;
   ropts.out_dir = (out / "report").string();
   ropts.diagnostics = dopts;
   ropts.title = options.quick ? "trafl-eval demo (--quick: too few problems and samples to conclude anything)"
                               : "trafl-eval demo: tiny LLaDA models on generated math and code tasks";
-  const report::Summary written = report::write(store, ropts);
+  const report::Summary written = report::write(store, ropts, result);
   times.emplace_back("report", seconds_since(t0));
 
   std::string s;
@@ -313,7 +306,8 @@ std::string run_demo(const DemoOptions& options) {
                    "temperature 0.6; sampling seed {}\n",
                    options.quick ? " --quick" : "", fmt::join(counts, ", "), scale.samples, options.seed);
   s += fmt::format("models: base (SFT from scratch on both tasks' train splits) and, per task, post-trained from it "
-                   "with identical settings ({}):",
+                   "with the same settings but the objective and its learning rate, the task's divided by the "
+                   "objective's optimiser steps per rollout batch ({}):",
                    options.retrain ? "trained in this run" : "shipped in " + layout.models_dir);
   for (const demo::TaskSpec& t : specs) s += fmt::format(" {}: {};", t.kind, fmt::join(t.methods, ", "));
   s += "\n";
@@ -329,7 +323,7 @@ std::string run_demo(const DemoOptions& options) {
   s += fmt::format("\nreport: {}\nrun database: {}\n", written.html, db_path);
   fmt::print("\n{}", s);
   const fs::path summary_path = out / "summary.txt";
-  write_text(summary_path, s);
+  write_text_file(summary_path.string(), s, "summary");
   return summary_path.string();
 }
 

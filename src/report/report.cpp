@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "diagnostics/output.hpp"
 #include "metrics/bootstrap.hpp"
 #include "metrics/passk.hpp"
@@ -70,9 +70,7 @@ std::string opt(const std::optional<double>& v) { return v ? fmt::format("{:+.1f
 
 void write_file(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw InputError(path.string(), 0, "", "cannot write file");
+  write_text_file(path.string(), text, "report file");
 }
 
 std::string find_on_path(const std::string& program) {
@@ -247,8 +245,12 @@ std::string locking_table(const diagnostics::Result& r) {
 
 Summary write(const Store& store, const Options& o) {
   if (o.out_dir.empty()) throw UsageError("report: --out DIR is required");
+  return write(store, o, diagnostics::run(store, o.diagnostics));
+}
+
+Summary write(const Store& store, const Options& o, const diagnostics::Result& result) {
+  if (o.out_dir.empty()) throw UsageError("report: --out DIR is required");
   if (o.samples_per_problem < 0) throw UsageError("--samples-per-problem must be >= 0");
-  const auto result = diagnostics::run(store, o.diagnostics);
   const fs::path out(o.out_dir);
   std::error_code ec;
   fs::create_directories(out / "figures", ec);

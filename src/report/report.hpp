@@ -44,5 +44,8 @@ struct Summary {
 };
 
 Summary write(const Store& store, const Options& options);
+// The same from diagnostics already computed with options.diagnostics on this store (a caller that
+// has just run them need not run them twice).
+Summary write(const Store& store, const Options& options, const diagnostics::Result& result);
 
 }  // namespace trafl::report
