@@ -127,10 +127,8 @@ int main(int argc, char** argv) {
     rl.lr = 1e-4;
     rl.progress = false;
     rl.threads = threads;
-    training::TrainHooks hooks;
-    hooks.make_objective = training::make_objective;
     const auto t0 = Clock::now();
-    const training::TrainResult rr = training::train(rl, false, hooks);
+    const training::TrainResult rr = training::train_default(rl, false);
     const double total = seconds_since(t0);
     double roll = 0, upd = 0, gen_tok = 0;
     for (const auto& m : rr.steps)

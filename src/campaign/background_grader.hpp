@@ -39,7 +39,6 @@ class BackgroundGrader {
   std::int64_t graded() const { return graded_; }      // grades computed (all modes)
   std::int64_t stored() const { return stored_; }      // rows new
   std::int64_t sandbox_errors() const { return sandbox_errors_; }
-  std::int64_t memo_hits() const { return memo_.hits(); }  // grades reused for repeated completions
 
  private:
   void loop();
