@@ -188,6 +188,34 @@ TEST_CASE("LLaDA variants: tied embeddings, GQA, bf16 forward", "[model]") {
   CHECK(max_err < 0.25);
 }
 
+TEST_CASE("forward without autograd (in-place, BLAS attention) equals the differentiable forward", "[model]") {
+  // The sampler and scorers run the model with autograd off, which switches run() to in-place
+  // temporaries and per-(row, head) BLAS attention; training runs the differentiable path. Both
+  // must compute the same function: padding, GQA, q/k/v biases and a sliced LM head included.
+  trafl::test::torch_test_threads();
+  for (const bool gqa : {false, true}) {
+    ModelConfig c = trafl::test::tiny_llada_config();
+    if (gqa) {
+      c.n_kv_heads = 2;
+      c.qkv_bias = true;
+    }
+    const LLaDAModel m = LLaDAModel::init(c, 9);
+    const torch::Tensor ids = torch::randint(0, 262, {3, 11}, torch::kLong);
+    torch::Tensor am = torch::ones({3, 11}, torch::kLong);
+    am[1].narrow(0, 0, 4).fill_(0);  // row 1 left-padded
+    const torch::Tensor with_grad = m.forward(ids, am, 2, 7);
+    torch::Tensor no_grad;
+    {
+      torch::NoGradGuard ng;
+      no_grad = m.forward(ids, am, 2, 7);
+    }
+    INFO("gqa " << gqa << ", max diff " << (with_grad - no_grad).abs().max().item<double>());
+    CHECK(torch::allclose(no_grad, with_grad.detach(), 1e-5, 1e-5));
+    c10::InferenceMode im;
+    CHECK(torch::allclose(m.forward(ids, am, 2, 7), with_grad.detach(), 1e-5, 1e-5));
+  }
+}
+
 TEST_CASE("init-model writes a loadable HF-layout checkpoint", "[model][cli]") {
   trafl::test::torch_test_threads();
   trafl::test::TempDir dir;
