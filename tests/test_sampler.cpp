@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "model/llada.hpp"
 #include "sampling/llada_sampler.hpp"
+#include "sampling/noise.hpp"
 #include "sampling/trajectory.hpp"
 #include "support.hpp"
 #include "test_model_util.hpp"
@@ -94,6 +95,24 @@ TEST_CASE("transfer schedule is get_num_transfer_tokens", "[sampler]") {
   o = tiny_options(0);
   o.steps = 6;
   CHECK_THROWS_AS(validate(o), trafl::UsageError);
+}
+
+TEST_CASE("counter noise: the CPU loop gives the tensor form's bits, uniform on (0, 1)", "[sampler]") {
+  // Keys and counters that exercise the wrap-around of the 64-bit arithmetic (negative int64 values).
+  const torch::Tensor keys = torch::tensor(std::vector<std::int64_t>{0, -1, 0x7fffffffffffffffLL, -8219191211711LL});
+  const torch::Tensor first = torch::tensor(std::vector<std::int64_t>{0, 12345, -5, 0x7ffffffffffff000LL});
+  const torch::Tensor loop = counter_uniform(keys, first, 5000);
+  const torch::Tensor ops = counter_uniform_tensor_ops(keys, first, 5000);
+  REQUIRE(loop.sizes() == torch::IntArrayRef({4, 5000}));
+  REQUIRE(loop.scalar_type() == torch::kFloat64);
+  CHECK(torch::equal(loop, ops));
+  CHECK(loop.gt(0).all().item<bool>());
+  CHECK(loop.lt(1).all().item<bool>());
+  CHECK(std::abs(loop.mean().item<double>() - 0.5) < 0.01);  // 20,000 draws: sd of the mean 0.002
+  // Element (r, i) is u(key r, first r + i): a window further on reads the same numbers.
+  CHECK(torch::equal(counter_uniform(keys, first + 100, 10), loop.narrow(1, 100, 10)));
+  // Different keys give different streams.
+  CHECK_FALSE(torch::equal(loop[0], loop[1]));
 }
 
 TEST_CASE("sampler invariants: no mask left, scheduled commits, blocks in order", "[sampler]") {

@@ -9,39 +9,12 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "sampling/noise.hpp"
 
 namespace trafl::sampling {
 namespace {
 
-constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
-constexpr std::uint64_t kMul1 = 0xbf58476d1ce4e5b9ULL;
-constexpr std::uint64_t kMul2 = 0x94d049bb133111ebULL;
-
-std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * kMul1;
-  z = (z ^ (z >> 27)) * kMul2;
-  return z ^ (z >> 31);
-}
-
 std::int64_t as_i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
-
-// Logical right shift of int64 tensors (>> is arithmetic on signed values).
-torch::Tensor lsr(const torch::Tensor& z, int s) { return z.__rshift__(s).bitwise_and(as_i64((1ULL << (64 - s)) - 1)); }
-
-// splitmix64's finaliser on int64 tensors (multiplication wraps mod 2^64 like uint64).
-// In place, to avoid one allocation per operation on [B, BL, V] tensors (same values as mix64).
-void mix64_(torch::Tensor& z) {
-  z.bitwise_xor_(lsr(z, 30)).mul_(as_i64(kMul1));
-  z.bitwise_xor_(lsr(z, 27)).mul_(as_i64(kMul2));
-  z.bitwise_xor_(lsr(z, 31));
-}
-
-// U(0,1) (open interval, 53-bit) for row keys [B, 1(, 1)] and counters broadcast against them.
-torch::Tensor uniform(const torch::Tensor& row_keys, const torch::Tensor& counters) {
-  torch::Tensor z = counters.mul(as_i64(kGamma)) + row_keys;  // broadcast to [B, ...]
-  mix64_(z);
-  return lsr(z, 11).to(torch::kFloat64).add_(0.5).mul_(1.0 / 9007199254740992.0);
-}
 
 }  // namespace
 
@@ -80,10 +53,11 @@ std::vector<std::int64_t> transfer_schedule(std::int64_t n, std::int64_t steps) 
 }
 
 std::uint64_t sample_key(std::uint64_t seed, const SampleKey& key, std::uint64_t stream) {
-  std::uint64_t z = mix64(seed + kGamma);
-  z = mix64(z ^ mix64(key.problem + 2 * kGamma));
-  z = mix64(z ^ mix64(key.index + 3 * kGamma));
-  return mix64(z ^ mix64(stream + 4 * kGamma));
+  constexpr std::uint64_t g = kGoldenGamma;
+  std::uint64_t z = mix64(seed + g);
+  z = mix64(z ^ mix64(key.problem + 2 * g));
+  z = mix64(z ^ mix64(key.index + 3 * g));
+  return mix64(z ^ mix64(stream + 4 * g));
 }
 
 namespace {
@@ -94,7 +68,7 @@ struct Batch {
   torch::Tensor x;             // [B, L] int64 on the model's device, updated in place
   torch::Tensor attn;          // [B, L] 1 = real, 0 = pad; undefined when nothing is padded
   torch::Tensor prompt_index;  // [B, L] bool, the prompt (pads included): masked in CFG's copy
-  torch::Tensor gkey, rkey;    // per-row noise keys [B, 1, 1] (Gumbel) and [B, 1] (random remasking)
+  torch::Tensor gkey, rkey;    // per-row noise keys [B] (Gumbel, random remasking): noise.hpp
   torch::Tensor step_of;       // [B, G] int32, commit step (-1 = not yet)
   torch::Tensor conf_of;       // [B, G] float32, probability at commit
 };
@@ -143,8 +117,8 @@ Batch make_batch(const model::LLaDAModel& model, const std::vector<std::vector<s
     gumbel_keys.push_back(as_i64(sample_key(o.seed, k, 0)));
     random_keys.push_back(as_i64(sample_key(o.seed, k, 1)));
   }
-  bt.gkey = torch::tensor(gumbel_keys, i64).to(dev).view({bt.B, 1, 1});
-  bt.rkey = torch::tensor(random_keys, i64).to(dev).view({bt.B, 1});
+  bt.gkey = torch::tensor(gumbel_keys, i64).to(dev);
+  bt.rkey = torch::tensor(random_keys, i64).to(dev);
   bt.step_of = torch::full({bt.B, bt.G}, -1, torch::TensorOptions().dtype(torch::kInt).device(dev));
   bt.conf_of = torch::zeros({bt.B, bt.G}, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
   return bt;
@@ -186,20 +160,18 @@ struct Denoised {
 Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t block, std::int64_t BL,
                  const Batch& bt, const SamplerOptions& o) {
   const double neg_inf = -std::numeric_limits<double>::infinity();
-  const auto i64d = torch::TensorOptions().dtype(torch::kLong).device(logits.device());
   logits = logits.to(torch::kFloat64);
   // Never predict the mask token itself (a committed [MASK] would stay masked: the reference can do
   // that with an untrained model; a trained one gives it ~0 probability, so this changes nothing there).
   logits.select(-1, o.mask_id).fill_(neg_inf);
   if (o.logits_eos_inf) logits.select(-1, o.eos_id).fill_(neg_inf);
-  const torch::Tensor step_base = steps.view({bt.B, 1}) * bt.G;  // [B, 1]
+  const torch::Tensor step_base = steps * bt.G;  // [B]
   torch::Tensor noisy = logits;
   if (o.temperature > 0) {
     // counter = (step · G + generated position) · V + vocab id
-    torch::Tensor pos_vocab = torch::arange(block * BL * bt.V, (block + 1) * BL * bt.V, i64d).view({1, BL, bt.V});
-    torch::Tensor counter = pos_vocab + (step_base * bt.V).view({bt.B, 1, 1});
-    torch::Tensor g = uniform(bt.gkey, counter).log_().neg_();  // -log u, [B, BL, V]
-    if (o.temperature != 1.0) g.pow_(o.temperature);             // pow(x, 1) == x: skipped, same bits
+    const torch::Tensor first = (step_base + block * BL) * bt.V;
+    torch::Tensor g = counter_uniform(bt.gkey, first, BL * bt.V).view({bt.B, BL, bt.V}).log_().neg_();  // -log u
+    if (o.temperature != 1.0) g.pow_(o.temperature);  // pow(x, 1) == x: skipped, same bits
     noisy = logits.exp().div_(g);
   }
   Denoised d;
@@ -211,7 +183,7 @@ Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t 
   d.p0 = torch::softmax(logits, -1).gather(-1, d.x0.unsqueeze(-1)).squeeze(-1);
   d.select_conf = d.p0;
   if (o.remasking == Remasking::Random)
-    d.select_conf = uniform(bt.rkey, torch::arange(block * BL, (block + 1) * BL, i64d).view({1, BL}) + step_base);
+    d.select_conf = counter_uniform(bt.rkey, step_base + block * BL, BL);  // counter = step · G + position
   return d;
 }
 
