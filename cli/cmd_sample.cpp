@@ -62,6 +62,17 @@ void add_sample_command(CLI::App& app) {
   cmd->add_flag("--chat", o.chat, "wrap the task's prompt in the LLaDA chat template");
   cmd->add_flag("--logits-eos-inf", o.logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
   cmd->add_flag("--confidence-eos-eot-inf", o.confidence_eos_eot_inf, "never commit EOS/EOT by confidence");
+  auto* fast = cmd->add_flag("--fast", o.fast,
+                             "Fast-dLLM mode, an approximation: confidence-threshold parallel decoding and a prefix "
+                             "KV cache per block (each sample's trajectory records the steps it took)");
+  cmd->add_option("--threshold", o.threshold,
+                  "fast mode: besides the scheduled tokens, commit every masked position of the block whose "
+                  "probability exceeds this (>= 1: the exact schedule)")
+      ->capture_default_str()
+      ->needs(fast);
+  cmd->add_flag_function("--no-prefix-cache", [f](std::int64_t) { f->options.prefix_cache = false; },
+                         "fast mode: recompute the whole sequence every step (threshold decoding only)")
+      ->needs(fast);
   cmd->add_option("--seed", o.seed, "run seed; sample i of problem p depends only on (seed, p's id, i)")->capture_default_str();
   cmd->add_option("--shard", f->shard, "i/N: sample problems at positions p with p mod N = i")->capture_default_str();
   cmd->add_option("--limit", o.limit, "only the first N problems of the file (0 = all), before sharding")->capture_default_str();

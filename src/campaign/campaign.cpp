@@ -64,10 +64,11 @@ Prepared prepare(const CampaignOptions& o) {
       if (o.models[i].name == o.models[j].name)
         throw UsageError(fmt::format("--model: the name '{}' is used twice (use NAME=DIR to tell them apart)", o.models[i].name));
   sampling::parse_remasking(o.remasking);  // UsageError for an unknown name
+  if (o.fast && !(o.threshold >= 0.0)) throw UsageError("--threshold must be >= 0");
   Prepared p;
   p.lengths = resolve_lengths(o.gen_lengths, o.steps, o.block_lengths);
   p.decoding = DecodingConfig{o.temperature, o.cfg_scale, o.remasking, o.chat, o.logits_eos_inf, o.confidence_eos_eot_inf,
-                              canonical_dtype(o.dtype)};
+                              canonical_dtype(o.dtype), o.fast, o.threshold, o.prefix_cache};
   model::parse_dtype(p.decoding.dtype);  // UsageError for an unknown dtype
 
   p.task = o.task_object ? o.task_object : std::shared_ptr<const Task>(make_task(o.task));
@@ -109,6 +110,7 @@ Prepared prepare(const CampaignOptions& o) {
                 {"n", o.n},
                 {"seed", o.seed},
                 {"limit", o.limit}};
+  if (o.fast) p.identity["fast"] = fast_mode_json(p.decoding);
   p.name = o.campaign_name.empty() ? default_campaign_name(p.identity) : o.campaign_name;
   return p;
 }
@@ -127,6 +129,9 @@ sampling::SamplerOptions sampler_options(const model::LLaDAModel& m, const tok::
   so.logits_eos_inf = o.logits_eos_inf;
   so.confidence_eos_eot_inf = o.confidence_eos_eot_inf;
   so.seed = o.seed;
+  so.fast = o.fast;
+  so.threshold = o.threshold;
+  so.prefix_cache = o.prefix_cache;
   sampling::validate(so);
   return so;
 }

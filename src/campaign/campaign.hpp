@@ -39,6 +39,12 @@ struct CampaignOptions {
   bool chat = false;                             // LLaDA chat template around the task's prompt
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
+  // Fast-dLLM mode (an approximation, sampling/llada_sampler.hpp): threshold decoding + prefix cache.
+  // Part of the campaign's identity and of each run's config only when on, so exact campaigns keep
+  // their names.
+  bool fast = false;
+  double threshold = 0.9;
+  bool prefix_cache = true;
   std::uint64_t seed = 0;
   std::int64_t limit = 0;                        // first `limit` problems of the file (0 = all), before sharding
   Shard shard;                                   // this process's slice of the problems

@@ -153,8 +153,12 @@ std::vector<LengthConfig> resolve_lengths(const std::vector<std::int64_t>& gen_l
   return out;
 }
 
+nlohmann::json fast_mode_json(const DecodingConfig& d) {
+  return {{"threshold", d.threshold}, {"prefix_cache", d.prefix_cache}};
+}
+
 nlohmann::json run_config(const LengthConfig& length, const DecodingConfig& d, const std::string& model_sha256) {
-  return nlohmann::json{{"sampler", "llada"},
+  nlohmann::json j{{"sampler", "llada"},
                         {"gen_length", length.gen_length},
                         {"steps", length.steps},
                         {"block_length", length.block_length},
@@ -167,6 +171,8 @@ nlohmann::json run_config(const LengthConfig& length, const DecodingConfig& d, c
                         {"dtype", d.dtype},
                         {"prompt", "task"},
                         {"model_sha256", model_sha256}};
+  if (d.fast) j["fast"] = fast_mode_json(d);
+  return j;
 }
 
 std::string default_campaign_name(const nlohmann::json& identity) {

@@ -52,7 +52,12 @@ struct DecodingConfig {
   std::string remasking;
   bool chat = false, logits_eos_inf = false, confidence_eos_eot_inf = false;
   std::string dtype;
+  bool fast = false;  // Fast-dLLM mode; threshold and prefix_cache matter only then
+  double threshold = 0.9;
+  bool prefix_cache = true;
 };
+// {"threshold": .., "prefix_cache": ..}: the "fast" entry of identities and run configs (fast mode only).
+nlohmann::json fast_mode_json(const DecodingConfig& decoding);
 nlohmann::json run_config(const LengthConfig& length, const DecodingConfig& decoding, const std::string& model_sha256);
 
 // The campaign name when none is given: "c-" + 12 hex digits of SHA-256(identity).
