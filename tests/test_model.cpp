@@ -216,6 +216,28 @@ TEST_CASE("forward without autograd (in-place, BLAS attention) equals the differ
   }
 }
 
+TEST_CASE("the inference pack follows in-place weight updates (as an optimiser step makes them)", "[model]") {
+  // Sampling with autograd off uses stacked copies of the weights (LLaDAModel::inference_pack); a
+  // trainer updates the originals in place between rollouts, and the next forward must see that.
+  trafl::test::torch_test_threads();
+  const LLaDAModel m = LLaDAModel::init(trafl::test::tiny_llada_config(), 21);
+  const torch::Tensor ids = torch::randint(0, 262, {2, 9}, torch::kLong);
+  auto no_grad_forward = [&] {
+    torch::NoGradGuard ng;
+    return m.forward(ids);
+  };
+  const torch::Tensor before = no_grad_forward();
+  for (const auto& [name, t] : m.named_parameters()) {
+    if (name.find("blocks.1.up_proj") == std::string::npos && name.find("ln_f") == std::string::npos) continue;
+    torch::NoGradGuard ng;
+    torch::Tensor w = t;
+    w.mul_(1.5);  // in place, like AdamW
+  }
+  const torch::Tensor after = no_grad_forward();
+  CHECK_FALSE(torch::allclose(after, before, 1e-3, 1e-3));
+  CHECK(torch::allclose(after, m.forward(ids).detach(), 1e-5, 1e-5));  // the differentiable path reads the originals
+}
+
 TEST_CASE("init-model writes a loadable HF-layout checkpoint", "[model][cli]") {
   trafl::test::torch_test_threads();
   trafl::test::TempDir dir;

@@ -83,12 +83,20 @@ torch::Tensor trunc_normal(const std::vector<std::int64_t>& shape, double std, a
 }
 
 // RMSNorm(x) * weight: statistics in fp32, cast back, then the weight (HF's order of roundings).
+// With the pack the weight is undefined: it is folded into the following matrix instead.
 // `infer` (no autograd): the temporaries are updated in place instead of allocated per operation.
 torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps, bool infer) {
   const torch::Tensor x32 = x.to(torch::kFloat32);
   if (!infer) return weight * (x32 * torch::rsqrt(x32.pow(2).mean(-1, /*keepdim=*/true) + eps)).to(x.scalar_type());
   const torch::Tensor r = x32.pow(2).mean(-1, /*keepdim=*/true).add_(eps).rsqrt_();  // [.., 1]
-  return (x32 * r).to(x.scalar_type()).mul_(weight);
+  torch::Tensor y = (x32 * r).to(x.scalar_type());
+  return weight.defined() ? y.mul_(weight) : y;  // undefined: folded into the next matrix (InferencePack)
+}
+
+// W [out, in] with its columns scaled by the RMSNorm weight w [in] that precedes it: linear(x·w, W) =
+// linear(x, W·diag(w)). Computed in fp32, stored in W's dtype.
+torch::Tensor fold_norm(const torch::Tensor& W, const torch::Tensor& w) {
+  return (W.to(torch::kFloat32) * w.to(torch::kFloat32)).to(W.scalar_type());
 }
 
 // Split-halves RoPE, (x1, x2) -> (x1·cos - x2·sin, x2·cos + x1·sin), written as
@@ -316,6 +324,51 @@ torch::Tensor LLaDAModel::forward_cached(const torch::Tensor& ids, const torch::
   return run(ids, attention_mask, logits_start, logits_len, /*lm_head=*/true, &cache, refill, refill_length);
 }
 
+std::shared_ptr<const PackedWeights> LLaDAModel::inference_pack() const {
+  InferencePack& p = *pack_;
+  std::lock_guard<std::mutex> lock(p.mutex);
+  if (p.too_large) return nullptr;
+  // The weights the pack is made of, in a fixed order; unchanged pointers and versions = still valid.
+  std::vector<const void*> data;
+  std::vector<std::int64_t> version;
+  auto note = [&](const torch::Tensor& t) {
+    data.push_back(t.defined() ? t.data_ptr() : nullptr);
+    // Inference tensors (made under InferenceMode) have no version counter; they cannot be changed
+    // in place outside InferenceMode either, where no trainer runs.
+    version.push_back(t.defined() && !t.is_inference() ? static_cast<std::int64_t>(t._version()) : -1);
+  };
+  std::int64_t bytes = lm_head_.numel() * lm_head_.element_size();
+  for (const LLaDABlock& b : blocks_) {
+    for (const torch::Tensor* t : {&b.attn_norm, &b.q_proj, &b.k_proj, &b.v_proj, &b.q_bias, &b.k_bias, &b.v_bias,
+                                   &b.ff_norm, &b.ff_proj, &b.up_proj})
+      note(*t);
+    bytes += (b.q_proj.numel() + b.k_proj.numel() + b.v_proj.numel() + b.ff_proj.numel() + b.up_proj.numel()) *
+             b.q_proj.element_size();
+  }
+  note(ln_f_);
+  note(lm_head_);
+  if (p.current && data == p.current->source_data && version == p.current->source_version) return p.current;
+  if (bytes > kInferencePackMaxBytes) {  // large models: their products are big enough without stacking
+    p.too_large = true;
+    p.current.reset();
+    return nullptr;
+  }
+  c10::InferenceMode inference;
+  auto w = std::make_shared<PackedWeights>();
+  for (const LLaDABlock& b : blocks_) {
+    PackedWeights::Block pb;
+    pb.qkv = fold_norm(torch::cat({b.q_proj, b.k_proj, b.v_proj}), b.attn_norm);
+    if (b.q_bias.defined()) pb.qkv_bias = torch::cat({b.q_bias, b.k_bias, b.v_bias});
+    pb.gate_up = fold_norm(torch::cat({b.ff_proj, b.up_proj}), b.ff_norm);
+    w->blocks.push_back(std::move(pb));
+  }
+  w->lm_head = fold_norm(lm_head_, ln_f_);
+  w->source_data = std::move(data);
+  w->source_version = std::move(version);
+  p.current = w;
+  return w;
+}
+
 torch::Tensor LLaDAModel::run(const torch::Tensor& ids_in, const torch::Tensor& attention_mask,
                               std::int64_t logits_start, std::int64_t logits_len, bool lm_head, const KVCache* cache,
                               KVCache* refill, std::int64_t refill_length) const {
@@ -365,6 +418,9 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids_in, const torch::Tensor& 
   // No autograd (sampling, scoring): temporaries are reused in place (rms_norm, apply_rope, SwiGLU,
   // residuals) and attention takes its BLAS path.
   const bool infer = !torch::GradMode::is_enabled();
+  // Small models without an adapter: stacked weights with the norms folded in (fewer, larger
+  // products; at batch 1 the per-operation overhead is a visible share of a step).
+  const std::shared_ptr<const PackedWeights> pack = infer && !adapter_ ? inference_pack() : nullptr;
   std::vector<torch::Tensor> refill_k, refill_v;
 
   // linear(x, W, b), through the adapter (LoRA) when one is set.
@@ -376,10 +432,19 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids_in, const torch::Tensor& 
 
   torch::Tensor x = torch::embedding(wte_, ids);  // [B, L, D]
   for (const LLaDABlock& b : blocks_) {
-    torch::Tensor xn = rms_norm(x, b.attn_norm, c.rms_norm_eps, infer);
-    torch::Tensor q = proj(Projection::q_proj, xn, b.q_proj, b.q_bias).view({B, L, H, hd}).transpose(1, 2);    // [B, H, L, hd]
-    torch::Tensor k = proj(Projection::k_proj, xn, b.k_proj, b.k_bias).view({B, L, Hkv, hd}).transpose(1, 2);  // [B, Hkv, L, hd]
-    torch::Tensor v = proj(Projection::v_proj, xn, b.v_proj, b.v_bias).view({B, L, Hkv, hd}).transpose(1, 2);
+    torch::Tensor q, k, v;
+    if (pack) {  // one product for q, k and v, attn_norm folded in; views [B, L, heads, hd] into it
+      const PackedWeights::Block& pb = pack->blocks[static_cast<std::size_t>(layer)];
+      const torch::Tensor qkv = torch::linear(rms_norm(x, {}, c.rms_norm_eps, infer), pb.qkv, pb.qkv_bias);
+      q = qkv.narrow(-1, 0, H * hd).view({B, L, H, hd}).transpose(1, 2);                  // [B, H, L, hd]
+      k = qkv.narrow(-1, H * hd, Hkv * hd).view({B, L, Hkv, hd}).transpose(1, 2);         // [B, Hkv, L, hd]
+      v = qkv.narrow(-1, (H + Hkv) * hd, Hkv * hd).view({B, L, Hkv, hd}).transpose(1, 2);
+    } else {
+      torch::Tensor xn = rms_norm(x, b.attn_norm, c.rms_norm_eps, infer);
+      q = proj(Projection::q_proj, xn, b.q_proj, b.q_bias).view({B, L, H, hd}).transpose(1, 2);    // [B, H, L, hd]
+      k = proj(Projection::k_proj, xn, b.k_proj, b.k_bias).view({B, L, Hkv, hd}).transpose(1, 2);  // [B, Hkv, L, hd]
+      v = proj(Projection::v_proj, xn, b.v_proj, b.v_bias).view({B, L, Hkv, hd}).transpose(1, 2);
+    }
     q = apply_rope(q, q_cos, q_sin, infer);
     k = apply_rope(k, cos, sin_signed, infer);
     if (P > 0) {  // cached prefix keys first: [B, Hkv, Lk, hd]
@@ -393,9 +458,18 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids_in, const torch::Tensor& 
     const torch::Tensor att = attention(q, k, v, bias, infer);  // [B, L, H·hd]
     torch::Tensor att_out = proj(Projection::attn_out, att, b.attn_out, {});
     x = infer ? x.add_(att_out) : x + att_out;
-    torch::Tensor hn = rms_norm(x, b.ff_norm, c.rms_norm_eps, infer);
-    torch::Tensor gate = proj(Projection::ff_proj, hn, b.ff_proj, {});
-    torch::Tensor up = proj(Projection::up_proj, hn, b.up_proj, {});
+    torch::Tensor gate, up;
+    if (pack) {  // one product for gate and up, ff_norm folded in
+      const torch::Tensor gu = torch::linear(rms_norm(x, {}, c.rms_norm_eps, infer),
+                                             pack->blocks[static_cast<std::size_t>(layer)].gate_up);  // [B, L, 2·mlp]
+      const std::int64_t m = gu.size(-1) / 2;
+      gate = gu.narrow(-1, 0, m);
+      up = gu.narrow(-1, m, m);
+    } else {
+      const torch::Tensor hn = rms_norm(x, b.ff_norm, c.rms_norm_eps, infer);
+      gate = proj(Projection::ff_proj, hn, b.ff_proj, {});
+      up = proj(Projection::up_proj, hn, b.up_proj, {});
+    }
     torch::Tensor mlp = infer ? torch::silu_(gate).mul_(up) : torch::silu(gate) * up;
     torch::Tensor ff = proj(Projection::ff_out, mlp, b.ff_out, {});
     x = infer ? x.add_(ff) : x + ff;
@@ -413,6 +487,7 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids_in, const torch::Tensor& 
   } else if (logits_start != 0 || logits_len != L) {
     x = x.narrow(1, logits_start, logits_len);
   }
+  if (pack && lm_head) return torch::linear(rms_norm(x, {}, c.rms_norm_eps, infer), pack->lm_head);  // ln_f folded
   x = rms_norm(x, ln_f_, c.rms_norm_eps, infer);  // [B, n, D]
   return lm_head ? torch::linear(x, lm_head_) : x;  // [B, n, E] or [B, n, D]
 }

@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -80,6 +81,29 @@ class LinearAdapter {
   virtual ~LinearAdapter() = default;
   virtual torch::Tensor adapt(std::int64_t layer, Projection projection, const torch::Tensor& x,
                               const torch::Tensor& y) const = 0;
+};
+
+// Inference-only copies of a small model's weights in the layout the no-autograd forward wants
+// (LLaDAModel::inference_pack): per block [q; k; v] and [ff_proj; up_proj] stacked into one matrix each,
+// with the RMSNorm weight in front of them folded into their columns, and ln_f folded into the LM
+// head. Built on first use, rebuilt when a weight changes (tensor version counters), never for
+// models where the copy would exceed kInferencePackMaxBytes.
+inline constexpr std::int64_t kInferencePackMaxBytes = 256LL << 20;
+struct PackedWeights {
+  struct Block {
+    torch::Tensor qkv;       // [(H + 2·Hkv)·hd, D], columns scaled by attn_norm
+    torch::Tensor qkv_bias;  // [(H + 2·Hkv)·hd] or undefined
+    torch::Tensor gate_up;   // [2·mlp, D], columns scaled by ff_norm
+  };
+  std::vector<const void*> source_data;      // the weights it was built from: data pointers ...
+  std::vector<std::int64_t> source_version;  // ... and version counters (in-place updates bump them)
+  std::vector<Block> blocks;
+  torch::Tensor lm_head;  // [E, D], columns scaled by ln_f
+};
+struct InferencePack {
+  std::mutex mutex;        // guards the two fields below (built lazily from const forwards)
+  bool too_large = false;  // decided once: the model never gets a pack
+  std::shared_ptr<const PackedWeights> current;  // immutable once built; a forward keeps its own reference
 };
 
 class LLaDAModel {
@@ -151,6 +175,10 @@ class LLaDAModel {
   torch::Tensor wte_, ln_f_, lm_head_;  // lm_head_ aliases wte_ when tied
   std::vector<LLaDABlock> blocks_;
   std::shared_ptr<const LinearAdapter> adapter_;  // null = plain model
+  // The current pack, or null when the model is too large for one (see InferencePack). Shared by
+  // shallow copies (same weights); a copy whose weights differ just rebuilds it.
+  std::shared_ptr<const PackedWeights> inference_pack() const;
+  std::shared_ptr<InferencePack> pack_ = std::make_shared<InferencePack>();
 };
 
 }  // namespace trafl::model
