@@ -23,7 +23,7 @@ void add_task_flags(CLI::App* cmd, TaskFlags& f) {
   cmd->add_option("--sandbox-tier", f.sandbox.tier, "code tasks: force an isolation tier 1-4 (default: the best the probe finds)");
   cmd->add_flag("--allow-unsandboxed", f.sandbox.allow_unsandboxed,
                 "code tasks: run even when no isolation is available (DANGEROUS; tier 4)");
-  cmd->add_option("--workers", f.sandbox.workers, "code tasks: sandbox slots, i.e. programs run at once (default: cores)");
+  cmd->add_option("--workers", f.sandbox.workers, "code tasks: sandbox slots, i.e. programs run at once (default: cores + 1)");
   cmd->add_option("--python", f.sandbox.python, "code tasks: interpreter (default python3, resolved once to the real binary)");
 }
 

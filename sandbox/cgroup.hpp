@@ -22,6 +22,11 @@ struct CgroupLayout {
   bool any() const { return !v2.empty() || !v1_memory.empty() || !v1_pids.empty() || !v1_cpuacct.empty(); }
   bool has_kill = false;
   bool memsw = false;
+  // Some cgroup mount has the kernel's favordynmods option (Linux >= 6.0; it is global): without
+  // it an attach of a run's process to its cgroup can wait for an RCU grace period (6.8-10.5 ms
+  // measured here, most of the per-run overhead then). Reported by the probe; scripts/tune-host
+  // turns it on.
+  bool favordynmods = false;
 };
 
 // Finds writable hierarchies and creates the trafl-sbx base dirs. notes gets what is missing.

@@ -162,8 +162,9 @@ Sandbox::Impl::Impl(Options o) : opts(std::move(o)) {
   report.cgroup_pids = cg.pids();
   report.cgroup_kill = cg.kill();
   report.cgroup_cpu = cg.cpu();
+  report.cgroup_favordynmods = cg.favordynmods;
 
-  unsigned n = opts.workers ? opts.workers : std::max(1u, std::thread::hardware_concurrency());
+  unsigned n = opts.workers ? opts.workers : default_slots();
   if (report.is_root) {
     auto uids = acquire_slot_uids(opts.uid_base, n);
     for (unsigned k = 0; k < n; ++k) {
@@ -672,7 +673,8 @@ std::string ProbeReport::describe() const {
        (bwrap_error.empty() ? "" : " (unusable: " + bwrap_error + ")") + "\n";
   s += "sandbox: cgroups " + cgroup_layout + " (memory " + (cgroup_memory ? "yes" : "no") + ", pids " +
        (cgroup_pids ? "yes" : "no") + ", kill " + (cgroup_kill ? "yes" : "no") + ", cpu " + (cgroup_cpu ? "yes" : "no") +
-       "); landlock ABI " + std::to_string(landlock_abi) + "; seccomp " + (seccomp ? "yes" : "no") + "\n";
+       ", favordynmods " + (cgroup_favordynmods ? "yes" : "no") + "); landlock ABI " + std::to_string(landlock_abi) +
+       "; seccomp " + (seccomp ? "yes" : "no") + "\n";
   s += "sandbox: slots " + std::to_string(slot_uids.empty() ? 0 : slot_uids.size());
   if (!slot_uids.empty()) {
     s += " (uids";
@@ -689,6 +691,8 @@ Sandbox::Sandbox(Options options) : impl_(std::make_unique<Impl>(std::move(optio
 Sandbox::~Sandbox() = default;
 const ProbeReport& Sandbox::report() const { return impl_->report; }
 Tier Sandbox::tier() const { return impl_->report.tier; }
+unsigned default_slots() { return std::max(1u, std::thread::hardware_concurrency()) + 1; }
+
 unsigned Sandbox::slots() const { return static_cast<unsigned>(impl_->slots.size()); }
 
 RunResult Sandbox::run(const RunRequest& request) {

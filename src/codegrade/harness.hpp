@@ -84,7 +84,7 @@ void set_shared_sandbox(sandbox::Sandbox* box);
 struct SandboxSettings {
   std::string tier;                // "" or 1..4 / T1..T4
   bool allow_unsandboxed = false;  // true overrides; false leaves TRAFL_ALLOW_UNSANDBOXED in charge
-  unsigned workers = 0;            // 0: the environment's, else hardware concurrency
+  unsigned workers = 0;            // 0: the environment's (TRAFL_SANDBOX_WORKERS), else sandbox::default_slots()
   std::string python;
 };
 void configure_shared_sandbox(const SandboxSettings& settings);
