@@ -1,6 +1,7 @@
 // [campaign]: `trafl-eval sample` SIGKILLed at random points and re-run finishes with exact counts,
 // no duplicates, and the same samples, trajectories and grades as an uninterrupted run. Runs the
 // real CLI in a child process (exec, so the child does not inherit this process's threads).
+#include <algorithm>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -32,6 +33,12 @@ pid_t spawn_cli(const std::vector<std::string>& args) {
   argv.push_back(nullptr);
   execv(exe.c_str(), argv.data());
   _exit(127);
+}
+
+// Whether the child has not exited yet (without reaping it: wait_for still collects its status).
+bool still_running(pid_t pid) {
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0;
 }
 
 // Exit status, or -signal when killed.
@@ -68,8 +75,20 @@ TEST_CASE("campaign: kill -9 at random points, re-run, same database as an unint
     std::uniform_int_distribution<long> when(static_cast<long>(full_ms) * 3 / 10, static_cast<long>(full_ms));
     const std::string db = dir.file("killed" + std::to_string(seed) + ".db");
     for (int attempt = 0; attempt < 2; ++attempt) {
+      const long long stored_before = std::max(0LL, trafl::test::count_rows(db, "samples"));  // -1: no database yet
       pid_t pid = spawn_cli(sample_args(model, data, db));
-      std::this_thread::sleep_for(std::chrono::milliseconds(when(rng)));
+      if (attempt == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(when(rng)));
+      } else {
+        // A kill at a random time can land before the first write or after the last (a loaded
+        // machine stretches start-up): the second kill waits until this run has stored samples, then
+        // a random few milliseconds more, so that killing mid-run is tested on every machine.
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (trafl::test::count_rows(db, "samples") <= stored_before && std::chrono::steady_clock::now() < give_up &&
+               still_running(pid))
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 20)(rng)));
+      }
       kill(pid, SIGKILL);
       int status = wait_for(pid);
       long long n = trafl::test::count_rows(db, "samples");

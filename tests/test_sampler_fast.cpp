@@ -116,6 +116,43 @@ TEST_CASE("forward_cached with an up-to-date cache equals the full forward (LLaD
   }
 }
 
+TEST_CASE("a batch run in row chunks over two threads equals each row alone (padding, prefix cache, refill)", "[fast][model]") {
+  // Without autograd on CPU a small model's batch is cut into chunks of rows spread over the
+  // threads (LLaDAModel::run). With two threads a batch of 5 goes as chunks of 3 and 2 rows; each
+  // row must come out as when it runs alone (a batch of 1 is never cut), cache and refill included.
+  trafl::test::torch_test_threads();
+  c10::InferenceMode im;
+  for (bool dream : {false, true}) {
+    const LLaDAModel m = peaked_model(8, 1.0, dream);
+    const torch::Tensor ids = torch::randint(0, 260, {5, 12}, torch::kLong);
+    torch::Tensor am = torch::ones({5, 12}, torch::kLong);
+    am.narrow(1, 0, 3).select(0, 1).fill_(0);  // rows 1 and 4 left-padded
+    am.narrow(1, 0, 5).select(0, 4).fill_(0);
+    KVCache cache;
+    const torch::Tensor batch = m.forward_cached(ids, am, KVCache{}, 6, 4, &cache, 5);
+    const torch::Tensor cached = m.forward_cached(ids.narrow(1, 5, 7), am, cache, 1, 4);
+    REQUIRE(batch.sizes() == torch::IntArrayRef({5, 4, m.config().embedding_size}));
+    REQUIRE(cache.k.size() == 2);
+    REQUIRE(cache.k[1].size(0) == 5);
+    // Run again: which thread takes which chunk varies, the result does not.
+    CHECK(torch::equal(m.forward(ids, am, 6, 4), m.forward(ids, am, 6, 4)));
+    for (std::int64_t r = 0; r < 5; ++r) {
+      INFO("dream " << dream << ", row " << r);
+      const torch::Tensor row_ids = ids.narrow(0, r, 1), row_am = am.narrow(0, r, 1);
+      KVCache row_cache;
+      const torch::Tensor alone = m.forward_cached(row_ids, row_am, KVCache{}, 6, 4, &row_cache, 5);
+      // Other shapes, other BLAS kernels: rounding differs (see the forward_cached test above).
+      CHECK(torch::allclose(batch.narrow(0, r, 1), alone, 1e-4, 1e-5));
+      CHECK(torch::allclose(cached.narrow(0, r, 1), m.forward_cached(row_ids.narrow(1, 5, 7), row_am, row_cache, 1, 4),
+                            1e-4, 1e-5));
+      for (std::size_t l = 0; l < 2; ++l) {
+        CHECK(torch::allclose(cache.k[l].narrow(0, r, 1), row_cache.k[l], 1e-4, 1e-5));
+        CHECK(torch::allclose(cache.v[l].narrow(0, r, 1), row_cache.v[l], 1e-4, 1e-5));
+      }
+    }
+  }
+}
+
 TEST_CASE("fast mode with threshold >= 1 and no cache is exact mode, bit for bit", "[fast][sampler]") {
   trafl::test::torch_test_threads();
   const std::vector<std::vector<std::int64_t>> prompts = {prompt_of(5, 1), prompt_of(9, 2), prompt_of(3, 3)};

@@ -4,12 +4,14 @@
 //     forward in modeling_llada.py (what a PyTorch-eager port does: out-of-place ops, rotate_half
 //     RoPE, batched-matmul attention with the scale on the scores, logits for the whole sequence,
 //     torch RNG float64 Gumbel, softmax, a per-row topk loop), same weights, same schedule;
-//   * the matmul peak: the model's own weight GEMM shapes ([rows·L, d] × [d, d] and × [d, m]) timed
-//     alone; "frac" = the sampler's achieved GFLOP/s over that peak.
-//   ./scripts/bench sampler     or     build/perf_sampler [threads=2] [d_model=128] [layers=4] [reps=3]
+//   * the matmul peak: the model's own weight GEMM shapes as the engine runs them ([rows·L, d] ×
+//     [d, 3d] for q|k|v, × [d, d], × [d, 2m] for gate|up, and [rows·L, m] × [m, d]) timed alone with
+//     all threads; the peak is the fastest of them; "frac" = the sampler's achieved GFLOP/s over it.
+//   ./scripts/bench sampler     or     build/perf_sampler [threads=2] [d_model=128] [layers=4] [reps=5]
 // FLOPs counted per exact step (forward on the whole sequence, LM head on the current block only):
 //   rows · ( L · layers · 2·(4d² + 3dm) + layers · 4·L²·d + 2·d·V·BL )
-// Each figure is the best of `reps` runs (the machine is shared: best-of filters other load).
+// Each figure is the best of `reps` runs, interleaved (sampler, eager, fast, peak, then again): the
+// machine is shared, and best-of over interleaved runs filters load from other processes.
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -122,7 +124,7 @@ int main(int argc, char** argv) {
   keep_freed_memory_in_heap();  // as the CLI does (core/allocator.hpp)
   const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   const std::int64_t d = argc > 2 ? std::atoll(argv[2]) : 128, layers = argc > 3 ? std::atoll(argv[3]) : 4;
-  const int reps = argc > 4 ? std::atoi(argv[4]) : 3;
+  const int reps = argc > 4 ? std::atoi(argv[4]) : 5;
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they are measured, even when piped
   model::set_cpu_threads(threads);
   const model::ModelConfig c = model::tiny_byte_llada_config(d, layers, 3 * d, 1024);
@@ -159,13 +161,32 @@ int main(int argc, char** argv) {
     for (std::int64_t i = 0; i < B; ++i) keys.push_back({0, static_cast<std::uint64_t>(i)});
     const torch::Tensor prompt_t = torch::tensor(prompt, torch::kLong).view({1, Lp}).repeat({B, 1});
     sampling::sample(m, prompts, keys, o);  // warm-up
-    // Interleaved repetitions, best of each: load from other processes hits all three alike.
+    // The weight GEMM shapes for the matmul peak: {K, N} of [B·L, K] × [K, N].
+    struct Shape { std::int64_t k, n; };
+    std::vector<std::pair<torch::Tensor, torch::Tensor>> gemms;
+    for (Shape sh : {Shape{d, 3 * d}, Shape{d, d}, Shape{d, 2 * m_h}, Shape{m_h, d}})
+      gemms.emplace_back(torch::randn({B * L, sh.k}), torch::randn({sh.n, sh.k}));
+    double peak = 0;
+    auto measure_peak = [&] {
+      c10::InferenceMode im;
+      for (const auto& [a, w] : gemms) {
+        const int inner = 10;
+        const double ps = seconds_best_of(1, [&] {
+          for (int r = 0; r < inner; ++r) torch::linear(a, w);
+        });
+        peak = std::max(peak, 2.0 * a.size(0) * a.size(1) * w.size(0) * inner / ps / 1e9);
+      }
+    };
+    measure_peak();  // warm-up
+    peak = 0;
+    // Interleaved repetitions, best of each: load from other processes hits all four alike.
     double s = std::numeric_limits<double>::infinity(), se = s, sf = s;
     std::vector<sampling::Trajectory> ft;
     for (int r = 0; r < reps; ++r) {
       s = std::min(s, seconds_best_of(1, [&] { sampling::sample(m, prompts, keys, o); }));
       se = std::min(se, seconds_best_of(1, [&] { eager_generate(eager, prompt_t, o); }));
       sf = std::min(sf, seconds_best_of(1, [&] { ft = sampling::sample(m, prompts, keys, fast); }));
+      measure_peak();
     }
     double fast_steps = 0;
     for (const auto& t : ft) fast_steps += t.steps;
@@ -175,18 +196,6 @@ int main(int argc, char** argv) {
                               (static_cast<double>(L * layers) * 2.0 * (4.0 * d * d + 3.0 * d * m_h) +
                                static_cast<double>(layers) * 4.0 * L * L * d + 2.0 * d * V * o.block_length);
     const double gflops = flops_step * o.steps / s / 1e9;
-    // Matmul peak for the weight GEMM shapes of this batch (best of 20 × reps).
-    c10::InferenceMode im;
-    double peak = 0;
-    for (std::int64_t n : {d, m_h}) {
-      torch::Tensor a = torch::randn({B * L, d}), w = torch::randn({n, d});
-      torch::linear(a, w);
-      const int inner = 20;
-      const double ps = seconds_best_of(reps, [&] {
-        for (int r = 0; r < inner; ++r) torch::linear(a, w);
-      });
-      peak = std::max(peak, 2.0 * B * L * d * n * inner / ps / 1e9);
-    }
     const double tok = static_cast<double>(B * o.gen_length);
     std::printf("%5ld %10.1f %10.2f %9.2f %9.2f %6.0f%% %10.1f %7.2fx %10.1f %10.1f %7.2fx\n", (long)B, tok / s,
                 1e3 * s / o.steps, gflops, peak, 100.0 * gflops / peak, tok / se, se / s, tok / sf, fast_steps, s / sf);

@@ -165,9 +165,14 @@ class LLaDAModel {
   void check_family() const;
   // forward() and hidden_states(): the blocks, ln_f on the slice, then the LM head when lm_head.
   // forward_cached(): the same with a prefix cache (cache may be null = none, refill may be null).
+  // Without autograd on CPU, a small model's batch goes through in chunks of rows (run_rows per
+  // chunk, the chunks spread over the CPU threads); otherwise run_rows on the whole batch.
   torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
                     std::int64_t logits_len, bool lm_head, const KVCache* cache = nullptr, KVCache* refill = nullptr,
                     std::int64_t refill_length = 0) const;
+  torch::Tensor run_rows(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
+                         std::int64_t logits_len, bool lm_head, const KVCache* cache, KVCache* refill,
+                         std::int64_t refill_length) const;
   torch::Tensor& param(const std::string& name);  // by HF name
   torch::Tensor& llada_param(const std::string& name);
   torch::Tensor& dream_param(const std::string& name);
