@@ -214,6 +214,14 @@ TEST_CASE("forward without autograd (in-place, BLAS attention) equals the differ
     c10::InferenceMode im;
     CHECK(torch::allclose(m.forward(ids, am, 2, 7), with_grad.detach(), 1e-5, 1e-5));
   }
+  // One long row: its attention scores exceed one buffer slice (pairs go through in several slices).
+  const LLaDAModel m = LLaDAModel::init(trafl::test::tiny_llada_config(), 10);
+  const torch::Tensor ids = torch::randint(0, 262, {1, 200}, torch::kLong);
+  const torch::Tensor with_grad = m.forward(ids, {}, 150, 50).detach();
+  c10::InferenceMode im;
+  const torch::Tensor no_grad = m.forward(ids, {}, 150, 50);
+  INFO("one long row, max diff " << (with_grad - no_grad).abs().max().item<double>());
+  CHECK(torch::allclose(no_grad, with_grad, 1e-5, 1e-5));
 }
 
 TEST_CASE("the inference pack follows in-place weight updates (as an optimiser step makes them)", "[model]") {

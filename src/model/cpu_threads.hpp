@@ -18,6 +18,9 @@
 //    started passive (export OMP_WAIT_POLICY=PASSIVE to give element-wise ops every thread too,
 //    which pays off for large models on many cores).
 // With a BLAS that shares LibTorch's OpenMP pool (MKL in the official LibTorch) both get n.
+#include <cstdint>
+#include <functional>
+
 namespace trafl::model {
 
 // n > 0: n threads for the matrix products (and for element-wise ops, see above); n <= 0: as many
@@ -45,5 +48,17 @@ class SingleThreadedBlas {
  private:
   int saved_ = 0;  // 0: nothing to restore
 };
+
+// The thread count for work split by the caller (parallel_tasks): OpenBLAS's, or LibTorch's
+// intra-op count without a separate OpenBLAS pool; 1 inside a parallel_tasks task (no nesting).
+int task_threads();
+
+// Runs task(0) .. task(count - 1), each exactly once, on up to `workers` threads: the caller and
+// workers - 1 tasks on LibTorch's inter-op pool (threads that block when idle, unlike the
+// element-wise pool's spinning ones), taking indices from a shared counter. Meanwhile OpenBLAS is
+// single-threaded (SingleThreadedBlas) and the tasks see the caller's grad / inference mode. The
+// first exception thrown by a task is rethrown here after every thread has stopped. workers <= 1 or
+// count <= 1: all on the caller, in order.
+void parallel_tasks(int workers, std::int64_t count, const std::function<void(std::int64_t)>& task);
 
 }  // namespace trafl::model

@@ -7,10 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
-#include <future>
 #include <filesystem>
 #include <limits>
 
@@ -119,40 +116,48 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 // v as stored when its rows are contiguous (the [B, L, heads, hd] views into the q/k/v product are).
 torch::Tensor unit_stride_rows(const torch::Tensor& v) { return v.stride(-1) == 1 ? v : v.contiguous(); }
 
-// attention() without autograd on CPU f32: each (row, head) pair's two products go to BLAS
-// directly (cpu_blas.hpp), with the scores of a chunk of rows [c, H, L, Lk] in one buffer that gets
-// one bias add and one softmax; the output is written in place into the [B, L, H, hd] layout the
-// next projection reads. Measured on the tiny model (L 96, hd 32, batch 64): the per-head tensor
-// calls this replaces (select, transpose, mm_out, add_, _softmax_out per head) took ~10
-// dispatches per head, more time than their arithmetic. Single-threaded BLAS: OpenBLAS splits a
-// [96 x 32] x [32 x 96] product over its threads (just above its size threshold) and waking them
-// costs more than it brings. GQA: head h reads KV head h / (H / Hkv).
-// q [B, H, L, hd] and k [B, Hkv, Lk, hd] contiguous, v [B, Hkv, Lk, hd] with unit stride in hd.
+// attention() without autograd on CPU f32. Each (row, head) pair's two products go to BLAS directly
+// (cpu_blas.hpp), with the scores of up to ~1 MiB of pairs [n, L, Lk] in one buffer that gets one
+// softmax; the output is written in place into the [B, L, H, hd] layout the next projection reads.
+// Measured on the tiny model (L 96, hd 32): the per-head tensor calls this replaces (select,
+// transpose, mm_out, add_, _softmax_out: ~10 dispatches per head) cost more than their arithmetic.
+// BLAS runs single-threaded: OpenBLAS would split a [96 x 32] x [32 x 96] product over its threads,
+// and waking them costs more than it brings (batches use the threads through run()'s row chunks;
+// splitting one row's heads over 2 threads measured ~4% slower than one thread: hand-off costs).
+// GQA: head h reads KV head h / (H / Hkv).
+// q [B, H, L, hd] and k [B, Hkv, Lk, hd] contiguous, v [B, Hkv, Lk, hd] with unit stride in hd,
+// bias [B, 1, 1, Lk] fp32 or undefined.
 torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                             const torch::Tensor& bias) {
   const std::int64_t B = q.size(0), H = q.size(1), L = q.size(2), hd = q.size(3), Hkv = k.size(1), Lk = k.size(2);
   torch::Tensor out = torch::empty({B, L, H, hd}, q.options());
-  // Rows per chunk: scores of ~1 MiB stay in cache between the products and the softmax.
-  const std::int64_t per_row = H * L * Lk;
-  const std::int64_t chunk = std::clamp<std::int64_t>((std::int64_t{1} << 18) / std::max<std::int64_t>(per_row, 1), 1, B);
-  torch::Tensor scores_buffer = torch::empty({chunk, H, L, Lk}, q.options());
+  const std::int64_t pairs = B * H;
+  const std::int64_t cap = std::clamp<std::int64_t>((std::int64_t{1} << 18) / std::max<std::int64_t>(L * Lk, 1), 1, pairs);
   const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
+  const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;  // [B, Lk] in memory
   float* op = out.data_ptr<float>();
+  // Pairs p = b·H + h, in slices of at most `cap` pairs through `buffer` [cap, L, Lk].
+  torch::Tensor buffer = torch::empty({cap, L, Lk}, q.options());
+  float* sp = buffer.data_ptr<float>();
   const SingleThreadedBlas one_thread;
-  for (std::int64_t b0 = 0; b0 < B; b0 += chunk) {
-    const std::int64_t n = std::min(chunk, B - b0);
-    torch::Tensor scores = scores_buffer.narrow(0, 0, n);  // [n, H, L, Lk]
-    float* sp = scores.data_ptr<float>();
-    for (std::int64_t b = b0; b < b0 + n; ++b)
-      for (std::int64_t h = 0; h < H; ++h)
-        cpu_sgemm(/*trans_b=*/true, L, Lk, hd, qp + q.stride(0) * b + q.stride(1) * h, q.stride(2),
-                  kp + k.stride(0) * b + k.stride(1) * (h / (H / Hkv)), k.stride(2), sp + ((b - b0) * H + h) * L * Lk, Lk);
-    if (bias.defined()) scores.add_(bias.narrow(0, b0, n));  // [n, 1, 1, Lk] over every head and query
+  for (std::int64_t s0 = 0; s0 < pairs; s0 += cap) {
+    const std::int64_t n = std::min(cap, pairs - s0);
+    for (std::int64_t p = s0; p < s0 + n; ++p) {
+      const std::int64_t b = p / H, h = p % H;
+      float* sc = sp + (p - s0) * L * Lk;
+      cpu_sgemm(/*trans_b=*/true, L, Lk, hd, qp + q.stride(0) * b + q.stride(1) * h, q.stride(2),
+                kp + k.stride(0) * b + k.stride(1) * (h / (H / Hkv)), k.stride(2), sc, Lk);
+      if (bp)  // the key-padding bias of row b, on every query
+        for (std::int64_t i = 0; i < L; ++i)
+          for (std::int64_t j = 0; j < Lk; ++j) sc[i * Lk + j] += bp[b * Lk + j];
+    }
+    torch::Tensor scores = buffer.narrow(0, 0, n);
     at::_softmax_out(scores, scores, -1, false);
-    for (std::int64_t b = b0; b < b0 + n; ++b)
-      for (std::int64_t h = 0; h < H; ++h)
-        cpu_sgemm(/*trans_b=*/false, L, hd, Lk, sp + ((b - b0) * H + h) * L * Lk, Lk,
-                  vp + v.stride(0) * b + v.stride(1) * (h / (H / Hkv)), v.stride(2), op + (b * L * H + h) * hd, H * hd);
+    for (std::int64_t p = s0; p < s0 + n; ++p) {
+      const std::int64_t b = p / H, h = p % H;
+      cpu_sgemm(/*trans_b=*/false, L, hd, Lk, sp + (p - s0) * L * Lk, Lk,
+                vp + v.stride(0) * b + v.stride(1) * (h / (H / Hkv)), v.stride(2), op + (b * L * H + h) * hd, H * hd);
+    }
   }
   return out.view({B, L, H * hd});
 }
@@ -409,7 +414,7 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids, const torch::Tensor& att
   const bool chunkable = !torch::GradMode::is_enabled() && device().is_cpu() && ids.dim() == 2 && B > 1 &&
                          !adapter_ && inference_pack() != nullptr;
   if (!chunkable) return run_rows(ids, attention_mask, logits_start, logits_len, lm_head, cache, refill, refill_length);
-  const int threads = std::max(1, cpu_threads().blas > 0 ? cpu_threads().blas : at::get_num_threads());
+  const int threads = task_threads();
   // ~2.25 MiB of the widest activation (gate|up, 2·mlp floats per token) per chunk, at least one row;
   // with several threads, at most B / threads rows so that every thread gets a chunk.
   const std::int64_t tokens = (std::int64_t{9} << 18) / (8 * std::max<std::int64_t>(config_.mlp_hidden_size, 1));
@@ -435,41 +440,8 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids, const torch::Tensor& att
                  logits_start, logits_len, lm_head, cache ? &sub : nullptr,
                  refill ? &refills[static_cast<std::size_t>(i)] : nullptr, refill_length);
   };
-  const int workers = static_cast<int>(std::min<std::int64_t>(threads, chunks));
-  if (workers == 1) {
-    for (std::int64_t i = 0; i < chunks; ++i) run_chunk(i);
-  } else {
-    // Chunks are taken from a shared counter by this thread and workers - 1 tasks on LibTorch's
-    // inter-op pool (threads that block when idle, unlike the element-wise pool's spinning ones).
-    // Which thread runs a chunk does not change its result: BLAS is single-threaded meanwhile.
-    const SingleThreadedBlas one_thread;
-    const bool inference_mode = c10::InferenceMode::is_enabled();
-    std::atomic<std::int64_t> next{0};
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
-    auto drain = [&](int w) {
-      try {
-        c10::InferenceMode im(inference_mode);
-        torch::NoGradGuard no_grad;
-        for (std::int64_t i; (i = next.fetch_add(1)) < chunks;) run_chunk(i);
-      } catch (...) {
-        errors[static_cast<std::size_t>(w)] = std::current_exception();
-        next = chunks;  // the others stop at their next chunk
-      }
-    };
-    std::vector<std::future<void>> helpers;
-    for (int w = 1; w < workers; ++w) {
-      auto done = std::make_shared<std::promise<void>>();
-      helpers.push_back(done->get_future());
-      at::launch([&drain, w, done] {
-        drain(w);
-        done->set_value();
-      });
-    }
-    drain(0);
-    for (auto& h : helpers) h.wait();
-    for (const auto& e : errors)
-      if (e) std::rethrow_exception(e);
-  }
+  // Which thread runs a chunk does not change its result: BLAS is single-threaded meanwhile.
+  parallel_tasks(threads, chunks, run_chunk);
   if (refill) {
     refill->length = refills.front().length;
     refill->k.clear();
