@@ -410,10 +410,15 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids, const torch::Tensor& att
   //    over the threads (products of this size barely gain from a second BLAS thread, and the
   //    element-wise work between them ran on one).
   // Large models (no inference pack) keep one pass: their weights, not activations, are the traffic.
+  TORCH_CHECK(ids.dim() == 2, "LLaDAModel::forward: ids must be [B, L]");
+  // Small models without an adapter, autograd off: stacked weights with the norms folded in (fewer,
+  // larger products; at batch 1 the per-operation overhead is a visible share of a step). Looked up
+  // once here and handed to every chunk.
+  const std::shared_ptr<const PackedWeights> pack =
+      !torch::GradMode::is_enabled() && !adapter_ ? inference_pack() : nullptr;
   const std::int64_t B = ids.size(0), Lk = ids.size(1) + (cache && !cache->empty() ? cache->length : 0);
-  const bool chunkable = !torch::GradMode::is_enabled() && device().is_cpu() && ids.dim() == 2 && B > 1 &&
-                         !adapter_ && inference_pack() != nullptr;
-  if (!chunkable) return run_rows(ids, attention_mask, logits_start, logits_len, lm_head, cache, refill, refill_length);
+  if (!pack || !device().is_cpu() || B <= 1)
+    return run_rows(ids, attention_mask, logits_start, logits_len, lm_head, cache, refill, refill_length, pack);
   const int threads = task_threads();
   // ~2.25 MiB of the widest activation (gate|up, 2·mlp floats per token) per chunk, at least one row;
   // with several threads, at most B / threads rows so that every thread gets a chunk.
@@ -421,7 +426,8 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids, const torch::Tensor& att
   std::int64_t rows = std::max<std::int64_t>(1, tokens / std::max<std::int64_t>(Lk, 1));
   rows = std::min(rows, (B + threads - 1) / threads);
   const std::int64_t chunks = (B + rows - 1) / rows;
-  if (chunks == 1) return run_rows(ids, attention_mask, logits_start, logits_len, lm_head, cache, refill, refill_length);
+  if (chunks == 1)
+    return run_rows(ids, attention_mask, logits_start, logits_len, lm_head, cache, refill, refill_length, pack);
 
   std::vector<torch::Tensor> out(static_cast<std::size_t>(chunks));
   std::vector<KVCache> refills(static_cast<std::size_t>(chunks));
@@ -438,7 +444,7 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids, const torch::Tensor& att
     out[static_cast<std::size_t>(i)] =
         run_rows(ids.narrow(0, b0, n), attention_mask.defined() ? attention_mask.narrow(0, b0, n) : attention_mask,
                  logits_start, logits_len, lm_head, cache ? &sub : nullptr,
-                 refill ? &refills[static_cast<std::size_t>(i)] : nullptr, refill_length);
+                 refill ? &refills[static_cast<std::size_t>(i)] : nullptr, refill_length, pack);
   };
   // Which thread runs a chunk does not change its result: BLAS is single-threaded meanwhile.
   parallel_tasks(threads, chunks, run_chunk);
@@ -461,9 +467,9 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids, const torch::Tensor& att
 
 torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Tensor& attention_mask,
                                    std::int64_t logits_start, std::int64_t logits_len, bool lm_head,
-                                   const KVCache* cache, KVCache* refill, std::int64_t refill_length) const {
+                                   const KVCache* cache, KVCache* refill, std::int64_t refill_length,
+                                   const std::shared_ptr<const PackedWeights>& pack) const {
   const ModelConfig& c = config_;
-  TORCH_CHECK(ids_in.dim() == 2, "LLaDAModel::forward: ids must be [B, L]");
   const torch::Tensor ids = ids_in.to(device(), torch::kLong);
   // L query positions [P, P + L) after P cached ones; keys cover [0, Lk).
   const std::int64_t P = cache && !cache->empty() ? cache->length : 0;
@@ -508,9 +514,6 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
   // No autograd (sampling, scoring): temporaries are reused in place (rms_norm, apply_rope, SwiGLU,
   // residuals) and attention takes its BLAS path.
   const bool infer = !torch::GradMode::is_enabled();
-  // Small models without an adapter: stacked weights with the norms folded in (fewer, larger
-  // products; at batch 1 the per-operation overhead is a visible share of a step).
-  const std::shared_ptr<const PackedWeights> pack = infer && !adapter_ ? inference_pack() : nullptr;
   std::vector<torch::Tensor> refill_k, refill_v;
 
   // linear(x, W, b), through the adapter (LoRA) when one is set.

@@ -170,9 +170,10 @@ class LLaDAModel {
   torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
                     std::int64_t logits_len, bool lm_head, const KVCache* cache = nullptr, KVCache* refill = nullptr,
                     std::int64_t refill_length = 0) const;
+  // `pack`: run()'s inference_pack(), or null for the unpacked weights (autograd on, adapter, large model).
   torch::Tensor run_rows(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
                          std::int64_t logits_len, bool lm_head, const KVCache* cache, KVCache* refill,
-                         std::int64_t refill_length) const;
+                         std::int64_t refill_length, const std::shared_ptr<const PackedWeights>& pack) const;
   torch::Tensor& param(const std::string& name);  // by HF name
   torch::Tensor& llada_param(const std::string& name);
   torch::Tensor& dream_param(const std::string& name);
