@@ -19,6 +19,7 @@
 // Catch last: torch (glog) defines CHECK too, Catch must win.
 #include <catch2/catch.hpp>
 
+using trafl::model::KVCache;
 using trafl::model::LLaDAModel;
 using trafl::model::LoadOptions;
 using trafl::model::ModelConfig;
@@ -223,6 +224,34 @@ TEST_CASE("Dream left padding: positions from the mask, same logits as alone", "
   const torch::Tensor got = m.forward(padded, am, 4, 5);
   // Same positions (cumsum(mask) - 1) and pads masked as keys: equal up to summation order.
   CHECK(torch::allclose(got, alone, 1e-5, 1e-6));
+}
+
+TEST_CASE("Dream without autograd (raw CPU forward) equals the differentiable forward, with a prefix cache", "[dream][model]") {
+  // With autograd off on CPU the model runs its raw-buffer forward (llada_cpu.cpp); with autograd on,
+  // the tensor one. Same function: biases, GQA, padded positions, the logit shift, cached keys.
+  trafl::test::torch_test_threads();
+  const LLaDAModel m = tiny_dream(13);
+  const torch::Tensor ids = torch::randint(0, 260, {2, 12}, torch::kLong);
+  torch::Tensor am = torch::ones({2, 12}, torch::kLong);
+  am[0].narrow(0, 0, 3).fill_(0);  // row 0 left-padded
+  for (const std::int64_t start : {0, 5}) {
+    const torch::Tensor with_grad = m.forward(ids, am, start, 6).detach();
+    torch::NoGradGuard ng;
+    INFO("start " << start << ", max diff " << (m.forward(ids, am, start, 6) - with_grad).abs().max().item<double>());
+    CHECK(torch::allclose(m.forward(ids, am, start, 6), with_grad, 1e-5, 1e-5));
+  }
+  // Cached prefix of 5 positions: the tensor path (autograd on) and the raw one agree, refill included.
+  KVCache tensor_cache, raw_cache;
+  const torch::Tensor tensor_first = m.forward_cached(ids, am, KVCache{}, 6, 4, &tensor_cache, 5).detach();
+  const torch::Tensor tensor_next = m.forward_cached(ids.narrow(1, 5, 7), am, tensor_cache, 1, 4).detach();
+  torch::NoGradGuard ng;
+  CHECK(torch::allclose(m.forward_cached(ids, am, KVCache{}, 6, 4, &raw_cache, 5), tensor_first, 1e-5, 1e-5));
+  REQUIRE(raw_cache.k.size() == tensor_cache.k.size());
+  for (std::size_t l = 0; l < raw_cache.k.size(); ++l) {
+    CHECK(torch::allclose(raw_cache.k[l], tensor_cache.k[l].detach(), 1e-5, 1e-5));
+    CHECK(torch::allclose(raw_cache.v[l], tensor_cache.v[l].detach(), 1e-5, 1e-5));
+  }
+  CHECK(torch::allclose(m.forward_cached(ids.narrow(1, 5, 7), am, raw_cache, 1, 4), tensor_next, 1e-5, 1e-5));
 }
 
 TEST_CASE("the LLaDA sampler runs on Dream (shifted logits), per-sample reproducible", "[dream][sampler]") {

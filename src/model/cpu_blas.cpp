@@ -28,13 +28,13 @@ int as_int(std::int64_t v) {
 bool have_cpu_sgemm() { return sgemm_fn() != nullptr; }
 
 void cpu_sgemm(bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const float* A, std::int64_t lda,
-               const float* B, std::int64_t ldb, float* C, std::int64_t ldc) {
+               const float* B, std::int64_t ldb, float* C, std::int64_t ldc, float beta) {
   // Row-major C = A·op(B) is column-major Cᵀ = op(B)ᵀ·Aᵀ: the same memory read with the operands
   // swapped, so no copy or transpose is made.
   const int m = as_int(N), n = as_int(M), k = as_int(K), la = as_int(ldb), lb = as_int(lda), lc = as_int(ldc);
-  const float one = 1.0f, zero = 0.0f;
+  const float one = 1.0f;
   const char ta = trans_b ? 'T' : 'N', tb = 'N';
-  sgemm_fn()(&ta, &tb, &m, &n, &k, &one, B, &la, A, &lb, &zero, C, &lc);
+  sgemm_fn()(&ta, &tb, &m, &n, &k, &one, B, &la, A, &lb, &beta, C, &lc);
 }
 
 }  // namespace trafl::model

@@ -15,6 +15,7 @@
 #include "checkpoint/sharded.hpp"
 #include "core/error.hpp"
 #include "model/cpu_blas.hpp"
+#include "model/cpu_kernels.hpp"
 #include "model/cpu_threads.hpp"
 
 namespace trafl::model {
@@ -116,49 +117,34 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 // v as stored when its rows are contiguous (the [B, L, heads, hd] views into the q/k/v product are).
 torch::Tensor unit_stride_rows(const torch::Tensor& v) { return v.stride(-1) == 1 ? v : v.contiguous(); }
 
-// attention() without autograd on CPU f32. Each (row, head) pair's two products go to BLAS directly
-// (cpu_blas.hpp), with the scores of up to ~1 MiB of pairs [n, L, Lk] in one buffer that gets one
-// softmax; the output is written in place into the [B, L, H, hd] layout the next projection reads.
-// Measured on the tiny model (L 96, hd 32): the per-head tensor calls this replaces (select,
+// attention() without autograd on CPU f32: each (row, head) pair's two products go to BLAS directly
+// (cpu_kernels.hpp), the output written in place into the [B, L, H, hd] layout the next projection
+// reads. Measured on the tiny model (L 96, hd 32): the per-head tensor calls this replaces (select,
 // transpose, mm_out, add_, _softmax_out: ~10 dispatches per head) cost more than their arithmetic.
-// BLAS runs single-threaded: OpenBLAS would split a [96 x 32] x [32 x 96] product over its threads,
-// and waking them costs more than it brings (batches use the threads through run()'s row chunks;
-// splitting one row's heads over 2 threads measured ~4% slower than one thread: hand-off costs).
-// GQA: head h reads KV head h / (H / Hkv).
+// Splitting one row's heads over 2 threads measured ~4% slower than one thread (hand-off costs);
+// batches use the threads through run()'s row chunks.
 // q [B, H, L, hd] and k [B, Hkv, Lk, hd] contiguous, v [B, Hkv, Lk, hd] with unit stride in hd,
 // bias [B, 1, 1, Lk] fp32 or undefined.
 torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                             const torch::Tensor& bias) {
-  const std::int64_t B = q.size(0), H = q.size(1), L = q.size(2), hd = q.size(3), Hkv = k.size(1), Lk = k.size(2);
+  const std::int64_t B = q.size(0), H = q.size(1), L = q.size(2), hd = q.size(3);
   torch::Tensor out = torch::empty({B, L, H, hd}, q.options());
-  const std::int64_t pairs = B * H;
-  const std::int64_t cap = std::clamp<std::int64_t>((std::int64_t{1} << 18) / std::max<std::int64_t>(L * Lk, 1), 1, pairs);
-  const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
-  const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;  // [B, Lk] in memory
-  float* op = out.data_ptr<float>();
-  // Pairs p = b·H + h, in slices of at most `cap` pairs through `buffer` [cap, L, Lk].
-  torch::Tensor buffer = torch::empty({cap, L, Lk}, q.options());
-  float* sp = buffer.data_ptr<float>();
-  const SingleThreadedBlas one_thread;
-  for (std::int64_t s0 = 0; s0 < pairs; s0 += cap) {
-    const std::int64_t n = std::min(cap, pairs - s0);
-    for (std::int64_t p = s0; p < s0 + n; ++p) {
-      const std::int64_t b = p / H, h = p % H;
-      float* sc = sp + (p - s0) * L * Lk;
-      cpu_sgemm(/*trans_b=*/true, L, Lk, hd, qp + q.stride(0) * b + q.stride(1) * h, q.stride(2),
-                kp + k.stride(0) * b + k.stride(1) * (h / (H / Hkv)), k.stride(2), sc, Lk);
-      if (bp)  // the key-padding bias of row b, on every query
-        for (std::int64_t i = 0; i < L; ++i)
-          for (std::int64_t j = 0; j < Lk; ++j) sc[i * Lk + j] += bp[b * Lk + j];
-    }
-    torch::Tensor scores = buffer.narrow(0, 0, n);
-    at::_softmax_out(scores, scores, -1, false);
-    for (std::int64_t p = s0; p < s0 + n; ++p) {
-      const std::int64_t b = p / H, h = p % H;
-      cpu_sgemm(/*trans_b=*/false, L, hd, Lk, sp + (p - s0) * L * Lk, Lk,
-                vp + v.stride(0) * b + v.stride(1) * (h / (H / Hkv)), v.stride(2), op + (b * L * H + h) * hd, H * hd);
-    }
-  }
+  cpu::AttentionArgs a;
+  a.B = B;
+  a.H = H;
+  a.Hkv = k.size(1);
+  a.L = L;
+  a.hd = hd;
+  a.q = {q.data_ptr<float>(), q.stride(0), q.stride(1), q.stride(2)};
+  a.segments = 1;
+  a.k[0] = {k.data_ptr<float>(), k.stride(0), k.stride(1), k.stride(2)};
+  a.v[0] = {v.data_ptr<float>(), v.stride(0), v.stride(1), v.stride(2)};
+  a.length[0] = k.size(2);
+  a.bias = bias.defined() ? bias.data_ptr<float>() : nullptr;  // [B, Lk] in memory
+  a.out = out.data_ptr<float>();
+  a.out_batch = L * H * hd;
+  a.out_row = H * hd;
+  cpu::attention(a);
   return out.view({B, L, H * hd});
 }
 
@@ -482,12 +468,15 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
   TORCH_CHECK(refill_length >= 0 && refill_length <= Lk, "LLaDAModel::forward_cached: refill_length out of range");
   if (P > 0) TORCH_CHECK(static_cast<std::int64_t>(cache->k.size()) == c.n_layers && cache->k[0].size(0) == B,
                          "LLaDAModel::forward_cached: cache does not match the batch");
+  TORCH_CHECK(!attention_mask.defined() ||
+                  (attention_mask.dim() == 2 && attention_mask.size(0) == B && attention_mask.size(1) == Lk),
+              "LLaDAModel::forward: attention_mask must be [B, L] over the whole sequence");
+  if (pack && lm_head && ids.numel() > 0 && raw_cpu_forward_ok())
+    return run_rows_cpu(ids, attention_mask, logits_start, logits_len, cache, refill, refill_length, *pack);
 
   // Key-padding bias [B, 1, 1, Lk] (fp32), only when some key is padding.
   torch::Tensor bias, keep;
   if (attention_mask.defined()) {
-    TORCH_CHECK(attention_mask.dim() == 2 && attention_mask.size(0) == B && attention_mask.size(1) == Lk,
-                "LLaDAModel::forward: attention_mask must be [B, L] over the whole sequence");
     keep = attention_mask.to(device()).to(torch::kBool);
     if (!keep.all().item<bool>()) {
       bias = torch::zeros({B, 1, 1, Lk}, torch::TensorOptions().device(device()).dtype(torch::kFloat32))

@@ -174,6 +174,14 @@ class LLaDAModel {
   torch::Tensor run_rows(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
                          std::int64_t logits_len, bool lm_head, const KVCache* cache, KVCache* refill,
                          std::int64_t refill_length, const std::shared_ptr<const PackedWeights>& pack) const;
+  // run_rows' no-autograd f32 CPU path with the pack and the LM head (llada_cpu.cpp): the same
+  // function on raw buffers, ~20 tensor operations per forward instead of ~200. Arguments as
+  // run_rows, already checked there.
+  torch::Tensor run_rows_cpu(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
+                             std::int64_t logits_len, const KVCache* cache, KVCache* refill, std::int64_t refill_length,
+                             const PackedWeights& pack) const;
+  // Whether run_rows_cpu applies: f32 on CPU, a BLAS to call, contiguous weights.
+  bool raw_cpu_forward_ok() const;
   torch::Tensor& param(const std::string& name);  // by HF name
   torch::Tensor& llada_param(const std::string& name);
   torch::Tensor& dream_param(const std::string& name);
