@@ -11,8 +11,9 @@
 // FLOPs counted per exact step (forward on the whole sequence, LM head on the current block only):
 //   rows · ( L · layers · 2·(4d² + 3dm) + layers · 4·L²·d + 2·d·V·BL )
 // Each figure is the best of `reps` runs (4x as many at batch 1, whose runs are short and whose
-// two-thread products suffer most from a busy neighbour), interleaved (sampler, eager, fast, peak, then again): the
-// machine is shared, and best-of over interleaved runs filters load from other processes.
+// two-thread products suffer most from a busy neighbour), interleaved (sampler, eager, fast, peak,
+// then again): the machine is shared, and best-of over interleaved runs filters load from other
+// processes.
 #include <torch/torch.h>
 
 #include <algorithm>
