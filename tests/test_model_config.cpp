@@ -15,7 +15,7 @@ using json = nlohmann::json;
 
 namespace {
 
-// LLaDA-8B-Instruct config.json with the values of ../shared/docs/dllm-engine.md §1.1.
+// LLaDA-8B-Instruct config.json with the HF file's values (sizes and ids in docs/engine.md §2).
 const char* kLLaDA8B = R"({
   "activation_type": "silu", "block_type": "llama", "layer_norm_type": "rms", "layer_norm_with_affine": true,
   "bias_for_layer_norm": false, "include_bias": false, "include_qkv_bias": false, "attention_layer_norm": false,

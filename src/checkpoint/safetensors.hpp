@@ -1,7 +1,7 @@
 #pragma once
 // SafeTensors files without LibTorch: a validating, memory-mapped reader and an atomic writer.
 //
-// Format (huggingface/safetensors, see ../shared/docs/dllm-engine.md §5.1): an 8-byte little-endian
+// Format (huggingface/safetensors, see docs/engine.md §3): an 8-byte little-endian
 // u64 N, N bytes of UTF-8 JSON `{name: {"dtype", "shape", "data_offsets": [BEGIN, END]}, ...,
 // "__metadata__": {str: str}}`, then the data buffer; offsets are relative to its start (8 + N).
 // The reader validates exactly like the reference `read_metadata`/`validate` (N <= 100,000,000,

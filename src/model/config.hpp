@@ -5,7 +5,7 @@
 //   Dream  (model_type "Dream", Qwen2-style keys: hidden_size, num_attention_heads, intermediate_size, ...)
 //
 // Both map onto one plain struct with LLaDA-flavoured field names (see the per-field comments for
-// the Dream key). Key policy (../shared/docs/dllm-engine.md §1.1 / §1.4):
+// the Dream key). Key policy (docs/engine.md §2):
 //   * required keys (the architecture sizes, rope_theta, mask_token_id, and for LLaDA the
 //     architecture switches whose reference default we do not implement: activation_type,
 //     block_type, layer_norm_type, rope, weight_tying): missing -> InputError naming the key;

@@ -1,5 +1,5 @@
 #pragma once
-// The LLaDA and Dream architectures in LibTorch (../shared/docs/dllm-engine.md §1.2-§1.4), written
+// The LLaDA and Dream architectures in LibTorch (docs/engine.md §1), written
 // out nanoGPT-style as plain tensors with the Hugging Face parameter names, so that one loader serves
 // LLaDA-8B / Dream-7B and the tiny from-scratch models alike. `LLaDAModel` is the one model class of
 // the engine; config().family picks the tensor names and the two behaviours that differ.

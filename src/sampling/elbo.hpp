@@ -1,5 +1,5 @@
 #pragma once
-// The Monte Carlo ELBO of log p(answer | prompt) for LLaDA (../shared/docs/dllm-engine.md §3.1,
+// The Monte Carlo ELBO of log p(answer | prompt) for LLaDA (docs/engine.md §6,
 // LLaDA get_log_likelihood.py). Requires LibTorch.
 //
 //   ELBO = E_{m ~ U{1..T}} E_{S ⊂ answer, |S| = m} [ (T/m) Σ_{j∈S} log p(y_j | prompt, answer with S masked) ]
@@ -51,7 +51,7 @@ ElboEstimate estimate_elbo(const model::LLaDAModel& model, const std::vector<std
 double exact_elbo(const model::LLaDAModel& model, const std::vector<std::int64_t>& prompt,
                   const std::vector<std::int64_t>& answer);
 
-// ---- The differentiable sequence surrogate for training (issue 4 §5; method-and-baselines.md §1.2) ----
+// ---- The differentiable sequence surrogate for training (issue 4 §5; docs/method.md §1.2) ----
 //
 //   S(y | x) = (1/K) Σ_k w(|M_k|) Σ_{i ∈ M_k} log π(y_i | x, y with M_k masked),
 //   w(l) = 1/l   (PerToken: TraFL's "Eq. 4" per the third-party reading [S]; = ELBO / L)

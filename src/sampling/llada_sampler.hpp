@@ -1,5 +1,5 @@
 #pragma once
-// LLaDA's sampler (../shared/docs/dllm-engine.md §2.1, LLaDA generate.py), batched, with per-sample
+// LLaDA's sampler (docs/engine.md §5, LLaDA generate.py), batched, with per-sample
 // reproducible noise and trajectory capture. Requires LibTorch (include from torch units only).
 //
 // Algorithm, per row (prompt left-padded to the batch's longest, attention mask = 0 on pads):
@@ -24,7 +24,7 @@
 // (seed, problem, index, prompt, options) — never on the batch it ran in, its row, its padding, or
 // the device's RNG state — and CPU and CUDA draw the same noise.
 //
-// Fast mode (options.fast; Fast-dLLM, ../shared/docs/dllm-engine.md §2.3), an APPROXIMATION of the above:
+// Fast mode (options.fast; Fast-dLLM, docs/engine.md §5), an APPROXIMATION of the above:
 //   * confidence-threshold parallel decoding: each step still commits the schedule's k_i tokens
 //     (top-k as above) and, in addition, every masked position of the current block whose model
 //     probability softmax(logits)[x0] exceeds `threshold` (the probability, also under `random`

@@ -1,4 +1,4 @@
-// The LLaDA-8B-Instruct chat template (tokenizer_config.json `chat_template`, dllm-engine.md §4.1), rendered in C++:
+// The LLaDA-8B-Instruct chat template (tokenizer_config.json `chat_template`, docs/engine.md §4), rendered in C++:
 //   {% for message in messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'
 //   + message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}
 //   {% endif %}{{ content }}{% endfor %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}

@@ -91,7 +91,7 @@ struct ChatMessage {
   std::string role;
   std::string content;
 };
-// The LLaDA-8B-Instruct chat_template rendered exactly (dllm-engine.md §4.1): BOS before the first message,
+// The LLaDA-8B-Instruct chat_template rendered exactly (docs/engine.md §4): BOS before the first message,
 // "<|start_header_id|>ROLE<|end_header_id|>\n\n" + trim(content) + "<|eot_id|>" per message, then the
 // assistant header, unconditionally. trim() strips Python str.strip() whitespace (Jinja's `trim`).
 std::string render_llada_chat(const std::vector<ChatMessage>& messages, const std::string& bos_token = kLladaBos);
