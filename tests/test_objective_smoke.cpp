@@ -98,7 +98,7 @@ TEST_CASE("default_inner_iterations is what each objective built with default op
     INFO(name);
     CHECK(default_inner_iterations(name) == make_objective(name, nlohmann::json::object(), config)->inner_iterations());
   }
-  // The baselines' own μ (method-and-baselines.md §4): the demo recipe scales learning rates by it.
+  // The baselines' own μ (docs/method.md §4): the demo recipe scales learning rates by it.
   CHECK(default_inner_iterations("espo") == 8);
   CHECK(default_inner_iterations("wd1") == 12);
   CHECK(default_inner_iterations("diffu-grpo") == 12);

@@ -1,6 +1,6 @@
 #pragma once
 // Left-to-right (autoregressive-order) use of a masked diffusion LM, for JustGRPO
-// (../shared/docs/method-and-baselines.md §4.2 [B]): the dLLM is treated as an AR policy whose
+// (docs/method.md §3.4 [B]): the dLLM is treated as an AR policy whose
 // token t is predicted from [prompt, y_<t, MASK × (L − t)] at position P + t. Requires LibTorch.
 #include <torch/torch.h>
 

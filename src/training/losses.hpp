@@ -3,7 +3,7 @@
 // scalar loss out. No model, no sampling — so each is testable on exact log-probabilities from a
 // table (tests/test_objective_losses.cpp, tests/test_fixed_point.cpp), and the objectives
 // (objective_*.cpp) only decide *which* estimates go in. Sources and tags as in
-// ../shared/docs/method-and-baselines.md ([P] paper, [S] third-party reading, [B] baseline code, [G] guess).
+// docs/method.md ([P] paper, [S] third-party reading, [B] baseline code, [G] guess).
 // Requires LibTorch. Shapes: G = group size (completions of one prompt), T = completion tokens.
 #include <torch/torch.h>
 

@@ -1,6 +1,6 @@
 #pragma once
 // diffu-GRPO (d1; Zhao et al., arXiv 2504.12216; code dllm-reasoning/d1 @ 837888f,
-// method-and-baselines.md §4.3 and dllm-engine.md §3.3 [B]). Requires LibTorch.
+// docs/method.md §3.1 and §4 [B]). Requires LibTorch.
 //
 // One-pass per-token estimate: every completion token masked, each prompt token masked iid with
 // p_mask_prompt; log π(y_t|x) ≈ log p(y_t | x̃, all completion masked). Per inner iteration i a

@@ -1,6 +1,6 @@
 #pragma once
 // ESPO, ELBO-based Sequence-level Policy Optimization (Ou et al., arXiv 2512.03759; code
-// ML-GSAI/ESPO @ b5f2dac, method-and-baselines.md §4.1 [B]). Requires LibTorch.
+// ML-GSAI/ESPO @ b5f2dac, docs/method.md §3.3 and §4 [B]). Requires LibTorch.
 //
 //   ρ_i = exp((ELBO_θ(y_i) − ELBO_old(y_i)) / L),   A_i = r_i − mean_{j≠i} r_j (leave-one-out),
 //   loss = −mean_i min(ρ_i A_i, clip(ρ_i, 1±ε) A_i) + β·Σ_i ½(ELBO_θ − ELBO_ref)² / (G·L)   (k2 KL)

@@ -1,6 +1,6 @@
 #pragma once
 // JustGRPO ("The Flexibility Trap", Ni et al., arXiv 2601.15165; code LeapLabTHU/JustGRPO @ eebe50e,
-// method-and-baselines.md §4.2 [B]). Requires LibTorch.
+// docs/method.md §3.4 and §4 [B]). Requires LibTorch.
 //
 // The dLLM is an AR policy during RL: rollouts left to right, one token per step
 // (rollout_order() = LeftToRight, training/ar_rollout.hpp); exact token log-probs from

@@ -1,6 +1,6 @@
 #pragma once
 // TraFL (Trajectory Flow baLancing), the objective of arXiv 2605.13935, as far as it is known
-// (../shared/docs/method-and-baselines.md §1; tags: [P] paper, [S] third-party reading, [B] baseline
+// (docs/method.md §1; tags: [P] paper, [S] third-party reading, [B] baseline
 // code, [G] our guess). Requires LibTorch.
 //
 //   δ(x, y_i) = S_θ(y_i|x) − S_ref(y_i|x) − β̃·(r_i − r̄_G) + log Z_φ(x),   loss = mean_i δ²      [S]

@@ -1,6 +1,6 @@
 #pragma once
 // wd1, ratio-free weighted log-likelihood (Tang et al., arXiv 2507.08838; code xiaohangt/wd1 @ 0898985,
-// trainer_type wll_d1_neg; method-and-baselines.md §4.5, dllm-engine.md §3.4 [B]). Requires LibTorch.
+// trainer_type wll_d1_neg; docs/method.md §3.2 and §4 [B]). Requires LibTorch.
 //
 //   ℓ_i = Σ_t log π̂(y_i,t) m_i,t  (d1's one-pass estimate, prompt masked with p_mask_prompt,
 //                                  m = tokens through the first EOS)

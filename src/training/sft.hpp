@@ -1,5 +1,5 @@
 #pragma once
-// LLaDA's masked-diffusion SFT loss (dllm-engine.md §3.2; LLaDA GUIDELINES.md). Requires LibTorch.
+// LLaDA's masked-diffusion SFT loss (docs/method.md §3.5; LLaDA GUIDELINES.md). Requires LibTorch.
 //
 // Per sequence b: t_b ~ U(0, 1], p_b = (1 - eps)·t_b + eps (eps = 1e-3); each response token is
 // replaced by [MASK] independently with probability p_b; the prompt is never masked. Then

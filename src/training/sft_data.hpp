@@ -6,7 +6,7 @@
 //   prompt   chat template applied (or the plain text), never masked, no loss
 //   response R tokens = the response's tokens, then <|eot_id|> with the chat template, then EOS
 //            padding up to R (LLaDA pads SFT answers with EOS and trains on the padding too —
-//            dllm-engine.md §3.2); a longer response is cut to R (counted in `truncated`).
+//            docs/method.md §3.5); a longer response is cut to R (counted in `truncated`).
 #include <cstdint>
 #include <string>
 #include <vector>
