@@ -16,7 +16,7 @@
 // tiers, a per-slot scratch dir in the degraded tier). `-I` removes the script dir from sys.path,
 // so the driver does `sys.path.insert(0, os.getcwd())` before importing the candidate.
 //
-// Design and the measurements behind it: ../shared/docs/sandbox-findings.md.
+// Design and the measurements behind it: docs/sandbox.md.
 #include <cstddef>
 #include <cstdint>
 #include <functional>

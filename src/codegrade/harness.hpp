@@ -10,7 +10,7 @@
 //              each test snippet, printing a nonce-tagged record per test and a final DONE record.
 //              A candidate that exits early or prints fake records fails (the nonce is read from
 //              stdin before the candidate runs and kept in a local; this stops naive forgeries only:
-//              candidate and driver share one interpreter — see sandbox-findings.md §7.6).
+//              candidate and driver share one interpreter — see docs/sandbox-threat-model.md).
 // Verdicts: passed, wrong_answer, timeout, memory_exceeded, output_limit, runtime_error,
 // sandbox_error. A sample's verdict is its first failing test's; correct = every test passed.
 #include <cstdint>
