@@ -9,8 +9,8 @@
 // computed as that product of ratios (never factorials or binomials in floating point). k > n has no
 // unbiased estimate: the scalar function throws, and the aggregation omits that k for any group or
 // split in which at least one problem has fewer than k samples, and reports the omission (never a
-// silent 1.0 — pain point 14 in docs/eval-anchors-and-formats.md; LiveCodeBench and human-eval report
-// a k only when every problem has ≥ k samples, and so do we).
+// silent 1.0 — seen in nuprl/MultiPL-E issue 31, pass@100 = 1.00 from 20 samples; LiveCodeBench and
+// human-eval report a k only when every problem has ≥ k samples, and so do we).
 #include <cstdint>
 #include <optional>
 #include <string>
