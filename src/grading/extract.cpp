@@ -269,10 +269,11 @@ std::optional<std::string> last_standalone_number(std::string_view t) {
     }
     std::size_t b = i;
     while (i < t.size() && (is_digit(t[i]) || t[i] == '.' || t[i] == ',')) ++i;
+    if (b > 0 && t[b - 1] == '.') --b;  // ".4" is 0.4, never 4
+    if (b > 0 && t[b - 1] == '-') --b;
     bool word = (b > 0 && is_alpha(t[b - 1])) || (i < t.size() && is_alpha(t[i]));
     if (!word)
-      if (auto n = last_number(t.substr(b > 0 && t[b - 1] == '-' ? b - 1 : b, i - b + (b > 0 && t[b - 1] == '-'))))
-        last = n;
+      if (auto n = last_number(t.substr(b, i - b))) last = n;
   }
   return last;
 }
