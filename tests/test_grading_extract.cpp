@@ -106,3 +106,21 @@ TEST_CASE("unknown mode is a UsageError listing the valid modes", "[grading]") {
   CHECK(trafl::is_math_mode("hendrycks"));
   CHECK_FALSE(trafl::is_math_mode("exact"));
 }
+
+TEST_CASE("symbolic mode falls back to the last LaTeX span, then a standalone number", "[grading]") {
+  auto g = trafl::grade_math("The identity matrix is $ \\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix} $.",
+                             "$\\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix}$", "symbolic");
+  CHECK(g.correct);
+  CHECK(g.details.at("extractor") == "last_latex");
+  auto n = trafl::grade_math("Therefore, the probability that Alice wins the game is 2/3.", "\\frac23", "symbolic");
+  CHECK(n.details.at("extractor") == "last_number");
+  CHECK(n.extracted == "3");  // the last number, not an expression: this one is wrong
+  // A number inside a word is no answer, and an inline span may not cross a line.
+  CHECK(trafl::grade_math("AZYUK2A", "2", "symbolic").verdict == "no_answer");
+  CHECK_FALSE(trafl::grade_math("so it is .4", "4", "symbolic").correct);  // not 4 without its point
+  CHECK(trafl::grade_math("so it is .4", "0.4", "symbolic").correct);
+  CHECK(trafl::grade_math("Answer $ \n 9 \n $", "9", "symbolic").verdict == "no_answer");
+  // An escaped dollar is not a delimiter; the hendrycks mode keeps its boxed-only rule.
+  CHECK(trafl::grade_math("It costs \\$5, so $x = 7$.", "7", "symbolic").correct);
+  CHECK(trafl::grade_math("so $x = 7$.", "7", "hendrycks").verdict == "no_answer");
+}

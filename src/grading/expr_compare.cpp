@@ -4,6 +4,7 @@
 #include <complex>
 
 #include "grading/expr_eval.hpp"
+#include "grading/expr_real.hpp"
 #include "grading/latex_parser.hpp"
 
 namespace trafl::grading {
@@ -29,9 +30,42 @@ CompareOutcome ask_ginac(const ExprTree& a, const ExprTree& b, Budget& budget, D
   return out(fallback, fallback_path, budget.exceeded() ? budget.reason() : std::string());
 }
 
-constexpr int kPoints = 8;       // tried
-constexpr int kWantPoints = 4;   // finite points wanted
-constexpr int kMinPoints = 3;    // finite points needed to call it equal
+constexpr int kPoints = kPositivePoints + kSignedPoints;  // all tried (unless one disagrees)
+constexpr int kMinPoints = 4;  // points where both sides are defined, needed to call it equal
+
+enum class PointKind { Both, OneSided, Neither };
+struct PointValues {
+  PointKind kind = PointKind::Neither;
+  C a, b;
+};
+
+// Both sides at sample point p. Over the reals (no i on either side) with domains respected: one
+// side defined and the other outside its domain is a disagreement (ln|x| vs ln x at x < 0); a
+// point where either side has no finite value (a pole, overflow) or both are outside says nothing.
+// With i on a side, complex principal values at the same signed points.
+PointValues at_point(const ExprTree& a, const ExprTree& b, bool complex, int p) {
+  PointValues v;
+  if (complex) {
+    auto value = [](const std::string& name, int point) { return C(signed_point_value(name, point), 0); };
+    v.a = eval_complex(a, p, value);
+    v.b = eval_complex(b, p, value);
+    v.kind = finite(v.a) && finite(v.b) ? PointKind::Both : PointKind::Neither;
+    return v;
+  }
+  RealValue ra = eval_real(a, p, signed_point_value), rb = eval_real(b, p, signed_point_value);
+  if (ra.status == RealStatus::NotFinite || rb.status == RealStatus::NotFinite) return v;
+  if (ra.status == RealStatus::OutsideDomain && rb.status == RealStatus::OutsideDomain) return v;
+  if (ra.status != rb.status) {
+    v.kind = PointKind::OneSided;
+    return v;
+  }
+  v.kind = PointKind::Both;
+  v.a = C(ra.value, 0);
+  v.b = C(rb.value, 0);
+  return v;
+}
+
+bool has_i(const ExprTree& a, const ExprTree& b) { return contains_op(a, Op::I) || contains_op(b, Op::I); }
 
 }  // namespace
 
@@ -61,12 +95,14 @@ CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budge
     return ask_ginac(a, b, budget, Decision::Unknown, "numeric_undefined");
   }
 
+  const bool complex = has_i(a, b);
   int valid = 0;
-  for (int p = 0; p < kPoints && valid < kWantPoints; ++p) {
-    C va = eval_complex(a, p, random_point_value), vb = eval_complex(b, p, random_point_value);
-    if (!finite(va) || !finite(vb)) continue;
-    bool both_tiny = std::abs(va) < 1e-12 && std::abs(vb) < 1e-12;
-    if (!both_tiny && !close(va, vb, tol)) return out(Decision::NotEqual, "numeric_random_points");
+  for (int p = 0; p < kPoints; ++p) {
+    PointValues v = at_point(a, b, complex, p);
+    if (v.kind == PointKind::OneSided) return out(Decision::NotEqual, "numeric_domain");
+    if (v.kind == PointKind::Neither) continue;
+    bool both_tiny = std::abs(v.a) < 1e-12 && std::abs(v.b) < 1e-12;
+    if (!both_tiny && !close(v.a, v.b, tol)) return out(Decision::NotEqual, "numeric_random_points");
     ++valid;
   }
   if (valid >= kMinPoints) return out(Decision::Equal, "numeric_random_points");
@@ -93,12 +129,14 @@ CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::
   const ExprTree& b = *pb.tree;
   if (free_symbols(a).empty() && free_symbols(b).empty()) return out(Decision::Unknown, "equation_without_unknowns");
   const double tol = (a.has_decimal || b.has_decimal) ? kRelTolRounded : kRelTolExact;
+  const bool complex = has_i(a, b);
   int valid = 0;
   C ratio;
-  for (int p = 0; p < kPoints && valid < kWantPoints; ++p) {
-    C va = eval_complex(a, p, random_point_value), vb = eval_complex(b, p, random_point_value);
-    if (!finite(va) || !finite(vb) || std::abs(vb) < 1e-12 || std::abs(va) < 1e-12) continue;
-    C r = va / vb;
+  for (int p = 0; p < kPoints; ++p) {
+    PointValues v = at_point(a, b, complex, p);
+    if (v.kind == PointKind::OneSided) return out(Decision::NotEqual, "equation_domain");
+    if (v.kind == PointKind::Neither || std::abs(v.b) < 1e-12 || std::abs(v.a) < 1e-12) continue;
+    C r = v.a / v.b;
     if (valid == 0) ratio = r;
     else if (!close(r, ratio, tol)) return out(Decision::NotEqual, "equation_proportional");
     ++valid;

@@ -5,8 +5,13 @@
 //      2^200 from 2^200+1);
 //   3. constants: complex double, relative tolerance (below); near-zero or non-finite values
 //      go to GiNaC (normal/expand of a−b);
-//   4. free symbols: evaluation at deterministic pseudo-random positive points (so √(1/n) and
-//      1/√n agree, and 2k vs 2n differ); too few finite points → GiNaC.
+//   4. free symbols: evaluation at deterministic pseudo-random points of both signs and several
+//      scales (expr_real.hpp), over the reals with each side's domain respected: a point where one
+//      side is defined and the other is not decides "not equal" (ln|x| vs ln x), points where
+//      neither is defined are skipped (√(1/n) vs 1/√n), and at least kMinPoints points where both
+//      are defined must agree (so |x| ≠ x, |x−3| ≠ 3−x, √(x²) = |x|, and 2k vs 2n differ); with
+//      an i on a side, complex principal values at the same points; too few points → GiNaC
+//      (real symbols, no positivity assumed).
 // Tolerances (relative, |a−b| ≤ tol·max(|a|,|b|)): 1e-9 when both sides are exact expressions
 // (double rounding only), 1e-6 when a side holds a decimal literal (the writer rounded, e.g.
 // 1.4142136 for √2). Stricter than Qwen2.5-Math's 1e-4 on purpose: 3.14 is not π, and decimals

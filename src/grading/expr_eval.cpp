@@ -232,6 +232,7 @@ void collect(const ExprTree& t, std::int32_t i, std::set<std::string>& out) {
 }  // namespace
 
 ExactValue eval_exact(const ExprTree& t) { return exact(t, t.root); }
+ExactValue eval_exact_at(const ExprTree& t, std::int32_t node) { return exact(t, node); }
 
 std::set<std::string> free_symbols(const ExprTree& t) {
   std::set<std::string> out;

@@ -20,6 +20,8 @@ struct ExactValue {
 // Exact value when the tree only uses rational operations (and perfect-square roots);
 // Overflow when it is rational but does not fit in 128 bits.
 ExactValue eval_exact(const ExprTree& t);
+// The same for the subtree rooted at `node` (an exponent, a root's index).
+ExactValue eval_exact_at(const ExprTree& t, std::int32_t node);
 
 std::set<std::string> free_symbols(const ExprTree& t);
 bool contains_op(const ExprTree& t, Op op);

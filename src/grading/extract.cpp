@@ -208,12 +208,85 @@ Extraction extract_minerva(std::string_view text) {
   return none(false);
 }
 
+// The last LaTeX math span of the text: $$…$$, \[…\], \(…\) or $…$ (an escaped \$ is a dollar
+// sign, not a delimiter). Inline spans ($…$, \(…\)) never cross a line, as in LaTeX; display ones may.
+std::optional<std::string> last_math_span(std::string_view t) {
+  std::optional<std::string> last;
+  std::size_t i = 0;
+  auto take = [&](std::size_t open_len, std::string_view close, bool inline_span) {
+    std::size_t start = i + open_len;
+    std::size_t end = start;
+    while (true) {
+      end = t.find(close, end);
+      if (end == std::string_view::npos) return false;
+      if (close == "$" && end > 0 && t[end - 1] == '\\') {  // \$ inside a span is a dollar sign
+        ++end;
+        continue;
+      }
+      break;
+    }
+    std::string_view body = t.substr(start, end - start);
+    i = end + close.size();
+    if (inline_span && body.find('\n') != std::string_view::npos) return true;
+    std::string b = trim(body);
+    if (!b.empty()) last = b;
+    return true;
+  };
+  while (i < t.size()) {
+    bool escaped = i > 0 && t[i - 1] == '\\';
+    if (t.compare(i, 2, "$$") == 0 && !escaped) {
+      if (!take(2, "$$", false)) break;
+    } else if (t.compare(i, 2, "\\[") == 0) {
+      if (!take(2, "\\]", false)) break;
+    } else if (t.compare(i, 2, "\\(") == 0) {
+      if (!take(2, "\\)", true)) break;
+    } else if (t[i] == '$' && !escaped) {
+      if (!take(1, "$", true)) break;
+    } else {
+      ++i;
+    }
+  }
+  return last;
+}
+
 namespace {
+// Text written with LaTeX math delimiters keeps its answer inside them: no bare-number fallback.
+bool uses_math_delimiters(std::string_view t) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '$' && (i == 0 || t[i - 1] != '\\')) return true;
+    if (t[i] == '\\' && i + 1 < t.size() && (t[i + 1] == '(' || t[i + 1] == '[')) return true;
+  }
+  return false;
+}
+
+// The last number standing alone (not part of a word: "AZYUK2A" holds none).
+std::optional<std::string> last_standalone_number(std::string_view t) {
+  std::optional<std::string> last;
+  for (std::size_t i = 0; i < t.size();) {
+    if (!is_digit(t[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t b = i;
+    while (i < t.size() && (is_digit(t[i]) || t[i] == '.' || t[i] == ',')) ++i;
+    if (b > 0 && t[b - 1] == '.') --b;  // ".4" is 0.4, never 4
+    if (b > 0 && t[b - 1] == '-') --b;
+    bool word = (b > 0 && is_alpha(t[b - 1])) || (i < t.size() && is_alpha(t[i]));
+    if (!word)
+      if (auto n = last_number(t.substr(b, i - b))) last = n;
+  }
+  return last;
+}
+
 Extraction math_on(std::string_view text, bool truncated) {
   if (auto b = last_boxed_content(text)) return found(*b, "boxed", truncated);
   if (auto a = minerva_final_answer(text)) return found(*a, "minerva_final_answer", truncated);
   if (auto a = answer_tag(text)) return found(*a, "answer_tag", truncated);
   if (auto a = answer_is(text)) return found(*a, "answer_is", truncated);
+  // No marked answer: as Math-Verify, the last LaTeX span, else the last number of the text.
+  if (auto m = last_math_span(text)) return found(*m, "last_latex", truncated);
+  if (uses_math_delimiters(text)) return none(truncated);
+  if (auto n = last_standalone_number(text)) return found(*n, "last_number", truncated);
   return none(truncated);
 }
 }  // namespace

@@ -19,7 +19,8 @@ Extraction extract_gsm8k_strict(std::string_view text);
 // last number. Few-shot run-ons (a new "Question:"/"Q:" after the answer) are cut off first.
 Extraction extract_gsm8k_flexible(std::string_view text);
 // MATH: last \boxed{}/\fbox{}, then Minerva's "Final Answer: The final answer is X. I hope it is
-// correct.", then <answer>…</answer>, then "the answer is X".
+// correct.", then <answer>…</answer>, then "the answer is X", then (as Math-Verify) the last LaTeX
+// math span, then — only in text without math delimiters — the last number.
 Extraction extract_math(std::string_view text);
 // lm-eval minerva_math get_unnormalized_answer, then the last \boxed{} as a fallback.
 Extraction extract_minerva(std::string_view text);
@@ -28,6 +29,8 @@ Extraction extract_boxed_only(std::string_view text);
 
 // The last number in text ("-1,234.50" → "-1,234.50"; "$18." → "18"), or nullopt.
 std::optional<std::string> last_number(std::string_view text);
+// The last LaTeX math span ($$…$$, \[…\], \(…\), $…$; inline ones within one line), trimmed.
+std::optional<std::string> last_math_span(std::string_view text);
 // lm-eval's Minerva regex alone.
 std::optional<std::string> minerva_final_answer(std::string_view text);
 

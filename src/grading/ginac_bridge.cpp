@@ -77,11 +77,11 @@ GiNaC::ex literal(const std::string& text) {
 
 class Converter {
  public:
-  explicit Converter(std::map<std::string, GiNaC::possymbol>& syms) : syms_(syms) {}
+  explicit Converter(std::map<std::string, GiNaC::realsymbol>& syms) : syms_(syms) {}
   GiNaC::ex run(const ExprTree& t) { return conv(t, t.root); }
 
  private:
-  std::map<std::string, GiNaC::possymbol>& syms_;
+  std::map<std::string, GiNaC::realsymbol>& syms_;
 
   GiNaC::ex conv(const ExprTree& t, std::int32_t i) {
     const Node& n = t.nodes[i];
@@ -90,7 +90,7 @@ class Converter {
         return literal(n.text);
       case Op::Sym: {
         auto it = syms_.find(n.text);
-        if (it == syms_.end()) it = syms_.emplace(n.text, GiNaC::possymbol(n.text)).first;
+        if (it == syms_.end()) it = syms_.emplace(n.text, GiNaC::realsymbol(n.text)).first;
         return it->second;
       }
       case Op::Pi:
@@ -168,7 +168,7 @@ Decision ginac_equal(const ExprTree& a, const ExprTree& b, Budget& budget) {
     return Decision::Unknown;
   }
   try {
-    std::map<std::string, GiNaC::possymbol> syms;  // destroyed before the lock is released
+    std::map<std::string, GiNaC::realsymbol> syms;  // destroyed before the lock is released
     Converter conv(syms);
     GiNaC::ex ea = conv.run(a);
     GiNaC::ex eb = conv.run(b);

@@ -19,6 +19,14 @@ std::string gold_answer(std::string_view gold) {
   return std::string(gold);
 }
 
+// The symbolic mode also reads a gold written in math delimiters ("$\frac{1}{3}$", "$125$ miles").
+std::string symbolic_gold_answer(std::string_view gold) {
+  std::string g = gold_answer(gold);
+  if (g.find('$') != std::string::npos || g.find("\\(") != std::string::npos || g.find("\\[") != std::string::npos)
+    if (auto m = last_math_span(g)) return *m;
+  return g;
+}
+
 void record(Grade& g, const Equivalence& e) {
   g.details["gold_normalized"] = e.gold_normalized;
   g.details["pred_normalized"] = e.pred_normalized;
@@ -37,7 +45,7 @@ void record(Grade& g, const Equivalence& e) {
 Grade grade_symbolic(std::string_view completion, std::string_view gold) {
   Extraction e = extract_math(completion);
   Grade g = start_grade("symbolic", e);
-  std::string gold_text = gold_answer(gold);
+  std::string gold_text = symbolic_gold_answer(gold);
   if (!e.answer) {
     g.details["gold_normalized"] = gold_text;
     g.details["path"] = "no_answer";

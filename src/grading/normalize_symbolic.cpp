@@ -9,11 +9,11 @@ namespace trafl::grading {
 namespace {
 
 // Unit words dropped when they trail a value ("18 dollars", "15 cm^2", "4 square units").
-constexpr std::array<const char*, 46> kUnitWords = {
+constexpr std::array<const char*, 48> kUnitWords = {
     "units", "unit", "square", "sq", "cubic", "cm", "mm", "km", "m", "meters", "meter", "metres", "inches", "inch",
     "feet", "foot", "ft", "yards", "yard", "miles", "mile", "mph", "dollars", "dollar", "cents", "cent", "degrees",
     "degree", "seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "years", "pounds",
-    "ounces", "grams", "kg", "g", "s", "percent", "points"};
+    "ounces", "grams", "kg", "g", "s", "percent", "percentage", "pct", "points"};
 
 bool is_unit_word(std::string_view w) {
   for (const char* u : kUnitWords)
