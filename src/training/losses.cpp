@@ -3,6 +3,10 @@
 
 #include <torch/torch.h>  // a LibTorch unit (CMakeLists.txt selects them by this line)
 
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
 namespace trafl::training {
 
 namespace {
@@ -85,7 +89,7 @@ EspoTerms espo_loss(const torch::Tensor& elbo_policy, const torch::Tensor& elbo_
 
 GrpoTerms grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_logp, const torch::Tensor& ref_logp,
                     const torch::Tensor& advantages, const torch::Tensor& token_mask, double epsilon, double beta,
-                    TokenNormalization normalization) {
+                    TokenNormalization normalization, double signal_samples) {
   TORCH_CHECK(logp.dim() == 2, "grpo_loss: logp must be [G, T]");
   TORCH_CHECK(old_logp.sizes() == logp.sizes() && token_mask.sizes() == logp.sizes(),
               "grpo_loss: old_logp and token_mask must be [G, T]");
@@ -111,12 +115,28 @@ GrpoTerms grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_logp, co
   if (normalization == TokenNormalization::MaskedTokens) {
     t.loss = total / n_tokens;
   } else {
-    const double nonzero = (advantages.detach() != 0).sum().item<double>();
+    const double nonzero =
+        signal_samples >= 0 ? signal_samples : (advantages.detach() != 0).sum().item<double>();
     // No sample with a learning signal: a zero loss that still belongs to the graph.
     t.loss = nonzero > 0 ? total / (static_cast<double>(logp.size(1)) * nonzero) : total * 0.0;
   }
   t.clip_fraction = clip_fraction(ratio, A.expand_as(ratio), epsilon, m);
   return t;
+}
+
+std::vector<double> signal_divisors(const std::vector<std::int64_t>& nonzero, std::int64_t rounds) {
+  const auto B = static_cast<std::int64_t>(nonzero.size());
+  if (rounds < 1 || B % rounds != 0)
+    throw UsageError(fmt::format("justgrpo: rounds = {} must divide the batch's {} prompts", rounds, B));
+  const std::int64_t per_round = B / rounds;
+  std::vector<double> out(nonzero.size(), 0.0);
+  for (std::int64_t r = 0; r < rounds; ++r) {
+    std::int64_t n = 0;
+    for (std::int64_t g = r * per_round; g < (r + 1) * per_round; ++g) n += nonzero[static_cast<std::size_t>(g)];
+    for (std::int64_t g = r * per_round; g < (r + 1) * per_round; ++g)
+      out[static_cast<std::size_t>(g)] = static_cast<double>(n) / static_cast<double>(B);
+  }
+  return out;
 }
 
 torch::Tensor wd1_loss(const torch::Tensor& logp, const torch::Tensor& token_mask, const torch::Tensor& advantages) {

@@ -7,6 +7,9 @@
 // Requires LibTorch. Shapes: G = group size (completions of one prompt), T = completion tokens.
 #include <torch/torch.h>
 
+#include <cstdint>
+#include <vector>
+
 namespace trafl::training {
 
 // ---- advantages (all [G] -> [G], no grad) ----
@@ -44,8 +47,8 @@ EspoTerms espo_loss(const torch::Tensor& elbo_policy, const torch::Tensor& elbo_
 // logp / old_logp / ref_logp [G, T], advantages [G], token_mask [G, T] (1 = counted).
 enum class TokenNormalization {
   MaskedTokens,        // Σ per_token·m / Σ m   (d1)
-  GenLengthNonzeroAdv  // Σ per_token·m / (T · #{i : A_i ≠ 0})  (JustGRPO: 1/(gen_length · fraction with
-                       //                                      nonzero advantage) of the per-sequence mean)
+  GenLengthNonzeroAdv  // Σ per_token·m / (T · n), n = signal_samples, or #{i : A_i ≠ 0} of this call when
+                       // signal_samples < 0 (JustGRPO; n comes from the whole round: signal_divisors below)
 };
 struct GrpoTerms {
   torch::Tensor loss, kl;  // kl = masked mean of k3 (zero tensor without a reference)
@@ -53,7 +56,18 @@ struct GrpoTerms {
 };
 GrpoTerms grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_logp, const torch::Tensor& ref_logp,
                     const torch::Tensor& advantages, const torch::Tensor& token_mask, double epsilon, double beta,
-                    TokenNormalization normalization);
+                    TokenNormalization normalization, double signal_samples = -1.0);
+
+// ---- JustGRPO's batch normalisation [B: grpo.py logprob_loss, train.py] ----
+// JustGRPO divides a round's summed token losses by gen_length · (number of rollouts with A ≠ 0 in the
+// whole round: every device's group, gathered), and sums the rounds of gradient accumulation without
+// averaging them. Our trainer averages the per-group losses over the batch's B groups, so group g of
+// round r returns Σ_{i,t} loss / (T · n_g) with n_g = N_r / B (N_r = rollouts with A ≠ 0 in round r):
+// the mean over groups then is Σ_r Σ_{g∈r} Σ_{i,t} loss / (T · N_r), the reference's gradient.
+// nonzero [B] = each group's #{A ≠ 0}, in batch order; the B groups form `rounds` consecutive equal
+// rounds. Returns n_g [B]. UsageError unless rounds >= 1 divides B. A round without signal gives 0
+// (its groups' losses are zero anyway).
+std::vector<double> signal_divisors(const std::vector<std::int64_t>& nonzero, std::int64_t rounds);
 
 // ---- wd1 [B] ----
 // ℓ_i = Σ_t logp_i,t m_i,t ; loss = −Σ_i softmax(A)_i ℓ_i + Σ_i softmax(−A)_i ℓ_i (softmax over the group).

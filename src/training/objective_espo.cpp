@@ -32,25 +32,34 @@ void EspoObjective::prepare(const model::LLaDAModel& policy, const model::LLaDAM
   for (std::size_t gi = 0; gi < groups.size(); ++gi) {
     RolloutGroup& group = groups[gi];
     const torch::Tensor y = completions_tensor(group, policy.device());
-    const torch::Tensor masks = sampling::coupled_masks(y.size(1), y.size(0), 2 * options_.num_mc,
-                                                        group_seed(seed, group, gi, /*stream=*/0));
-    group.frozen["masks"] = masks;
-    group.frozen["elbo_old"] = sampling::sequence_surrogate(policy, group.prompt, y, masks, sampling::SurrogateWeight::Elbo);
-    group.frozen["elbo_ref"] =
-        sampling::sequence_surrogate(reference, group.prompt, y, masks, sampling::SurrogateWeight::Elbo);
+    // One set of masks per inner iteration (ESPO's mask_seeds [num_iterations, num_mc]): each optimiser
+    // step fits a fresh Monte-Carlo draw, and θ_old / the reference are scored on that step's draw, so
+    // the ratio and the KL compare like with like. Stream `it` keeps iteration 0 on the former draw.
+    std::vector<torch::Tensor> masks, old, ref;
+    for (int it = 0; it < options_.inner_iterations; ++it) {
+      masks.push_back(sampling::coupled_masks(y.size(1), y.size(0), 2 * options_.num_mc,
+                                              group_seed(seed, group, gi, static_cast<std::uint64_t>(it))));
+      old.push_back(sampling::sequence_surrogate(policy, group.prompt, y, masks.back(), sampling::SurrogateWeight::Elbo));
+      ref.push_back(
+          sampling::sequence_surrogate(reference, group.prompt, y, masks.back(), sampling::SurrogateWeight::Elbo));
+    }
+    group.frozen["masks"] = torch::stack(masks);     // [μ, 2·num_mc, G, L]
+    group.frozen["elbo_old"] = torch::stack(old);    // [μ, G]
+    group.frozen["elbo_ref"] = torch::stack(ref);    // [μ, G]
   }
 }
 
 torch::Tensor EspoObjective::loss(const model::LLaDAModel& policy, const model::LLaDAModel&, const RolloutGroup& group,
-                                  int, std::uint64_t, StepStats& stats) {
+                                  int inner, std::uint64_t, StepStats& stats) {
   for (const char* key : {"masks", "elbo_old", "elbo_ref"})
     if (!group.frozen.count(key)) throw UsageError(std::string("ESPO: loss() before prepare(): no ") + key);
+  const std::int64_t it = inner % options_.inner_iterations;
   const torch::Tensor y = completions_tensor(group, policy.device());
-  const torch::Tensor elbo =
-      sampling::sequence_surrogate(policy, group.prompt, y, group.frozen.at("masks"), sampling::SurrogateWeight::Elbo);
+  const torch::Tensor elbo = sampling::sequence_surrogate(policy, group.prompt, y, group.frozen.at("masks")[it],
+                                                          sampling::SurrogateWeight::Elbo);  // [G]
   const torch::Tensor rewards = rewards_tensor(group, elbo.device());
-  const EspoTerms t = espo_loss(elbo, group.frozen.at("elbo_old").to(elbo.device()),
-                                group.frozen.at("elbo_ref").to(elbo.device()), leave_one_out_advantages(rewards),
+  const EspoTerms t = espo_loss(elbo, group.frozen.at("elbo_old")[it].to(elbo.device()),
+                                group.frozen.at("elbo_ref")[it].to(elbo.device()), leave_one_out_advantages(rewards),
                                 static_cast<double>(y.size(1)), options_.epsilon, options_.beta);
   stats["loss"] += t.loss.item<double>();
   stats["policy_loss"] += t.policy_loss.item<double>();

@@ -6,8 +6,8 @@
 //   loss = −mean_i min(ρ_i A_i, clip(ρ_i, 1±ε) A_i) + β·Σ_i ½(ELBO_θ − ELBO_ref)² / (G·L)   (k2 KL)
 //
 // ELBO: the engine's coupled estimator (sampling/elbo.hpp, L/l weights) with num_mc (mask,
-// complement) pairs, the same masks for θ, θ_old and the reference, drawn once per rollout batch
-// and kept for the μ inner iterations. ESPO's own discretisation (mask count x ∈ {0..L}, weights
+// complement) pairs, drawn afresh for each of the μ inner iterations (ESPO's mask_seeds
+// [num_iterations, num_mc]), θ, θ_old and the reference scored on that iteration's masks. ESPO's own discretisation (mask count x ∈ {0..L}, weights
 // (L+1)/x and (L+1)/(L−x)) differs in the weights only; both are unbiased for a masked-diffusion
 // ELBO [G: we use the engine's so that every objective shares one estimator].
 // Options: beta 1e-3 [B math], epsilon 0.2 [B], num_mc 2 [B], inner_iterations 8 [B].
@@ -32,7 +32,8 @@ class EspoObjective : public Objective {
   explicit EspoObjective(const EspoOptions& options) : options_(options) {}
   std::string name() const override { return "espo"; }
   int inner_iterations() const override { return options_.inner_iterations; }
-  // frozen["masks"] [2·num_mc, G, L], frozen["elbo_old"] [G], frozen["elbo_ref"] [G].
+  // frozen["masks"] [μ, 2·num_mc, G, L], frozen["elbo_old"] [μ, G], frozen["elbo_ref"] [μ, G]: iteration i
+  // uses masks[i] and the pre-update policy's and the reference's ELBOs on them.
   void prepare(const model::LLaDAModel& policy, const model::LLaDAModel& reference, std::vector<RolloutGroup>& groups,
                std::uint64_t seed) override;
   // Stats: loss, policy_loss, kl, clip_fraction, elbo_policy, reward_mean.

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>  // a LibTorch unit (CMakeLists.txt selects them by this line)
 
+#include "core/error.hpp"
 #include "training/ar_rollout.hpp"
 #include "training/losses.hpp"
 #include "training/objective_common.hpp"
@@ -20,6 +21,8 @@ JustGrpoOptions parse_justgrpo_options(const nlohmann::json& json) {
   o.logp_chunk = r.integer("logp_chunk", o.logp_chunk);
   r.require(o.logp_chunk >= 0, "logp_chunk", "must be >= 0");
   o.truncate_at_eos = r.boolean("truncate_at_eos", o.truncate_at_eos);
+  o.rounds = r.integer("rounds", o.rounds);
+  r.require(o.rounds >= 1, "rounds", "must be >= 1");
   r.reject_unknown();
   return o;
 }
@@ -29,15 +32,25 @@ JustGrpoObjective::JustGrpoObjective(const JustGrpoOptions& options, const model
 
 void JustGrpoObjective::prepare(const model::LLaDAModel& policy, const model::LLaDAModel&,
                                 std::vector<RolloutGroup>& groups, std::uint64_t) {
-  if (options_.inner_iterations == 1) return;  // the ratio is exp(logp − logp.detach())
   torch::NoGradGuard no_grad;
-  for (RolloutGroup& group : groups)
-    group.frozen["old_logp"] =
-        ar_token_logp(policy, group.prompt, completions_tensor(group, policy.device()), options_.logp_chunk);
+  std::vector<std::int64_t> nonzero;
+  for (const RolloutGroup& group : groups)
+    nonzero.push_back((group_normalized_advantages(rewards_tensor(group, torch::kCPU)) != 0).sum().item<std::int64_t>());
+  const std::vector<double> divisors = signal_divisors(nonzero, options_.rounds);
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    RolloutGroup& group = groups[gi];
+    group.frozen["signal_divisor"] = torch::tensor(divisors[gi], torch::kFloat64);  // scalar
+    // With μ = 1 the ratio is exp(logp − logp.detach()): no old log-probs to keep.
+    if (options_.inner_iterations > 1)
+      group.frozen["old_logp"] =
+          ar_token_logp(policy, group.prompt, completions_tensor(group, policy.device()), options_.logp_chunk);
+  }
 }
 
 torch::Tensor JustGrpoObjective::loss(const model::LLaDAModel& policy, const model::LLaDAModel&,
                                       const RolloutGroup& group, int, std::uint64_t, StepStats& stats) {
+  if (!group.frozen.count("signal_divisor"))
+    throw UsageError("JustGRPO: loss() before prepare(): no signal_divisor");
   const torch::Tensor y = completions_tensor(group, policy.device());
   const torch::Tensor logp = ar_token_logp(policy, group.prompt, y, options_.logp_chunk);  // [G, L]
   auto old = group.frozen.find("old_logp");
@@ -47,7 +60,8 @@ torch::Tensor JustGrpoObjective::loss(const model::LLaDAModel& policy, const mod
   const torch::Tensor m = options_.truncate_at_eos ? tokens_through_first_eos(y, eos_id_)
                                                    : torch::ones(y.sizes(), logp.options());
   const GrpoTerms t = grpo_loss(logp, old_logp, torch::Tensor(), adv, m, options_.epsilon, 0.0,
-                                TokenNormalization::GenLengthNonzeroAdv);
+                                TokenNormalization::GenLengthNonzeroAdv,
+                                group.frozen.at("signal_divisor").item<double>());
   stats["loss"] += t.loss.item<double>();
   stats["clip_fraction"] += t.clip_fraction;
   stats["token_logp"] += logp.detach().mean().item<double>();

@@ -5,13 +5,18 @@
 // The dLLM is an AR policy during RL: rollouts left to right, one token per step
 // (rollout_order() = LeftToRight, training/ar_rollout.hpp); exact token log-probs from
 // [prompt, y_<t, MASK…] (ar_token_logp). Clipped token objective, no KL:
-//   loss = Σ_{i,t} −min(ρ A_i, clip(ρ, 1±ε) A_i) / (L · #{i : A_i ≠ 0}),
-//   A = (r − mean_G) / (std_G + 1e-4).
+//   loss = Σ_{round} Σ_{i,t} −min(ρ A_i, clip(ρ, 1±ε) A_i) / (L · N_round),
+//   A = (r − mean_G) / (std_G + 1e-4), N_round = #{i : A_i ≠ 0} over every group of the round
+// (JustGRPO gathers the count over its devices, one prompt each, and sums its 8 accumulation rounds
+// unaveraged; losses.hpp signal_divisors). Groups without signal do not dilute the update. The trainer's
+// batch is `rounds` consecutive rounds; the reference's +1e-5 on the count (a guard against 0) is not
+// copied: a round without signal has zero loss either way.
 // With one update per batch (μ = 1, JustGRPO's setting) ρ = exp(logp − logp.detach()) = 1 in value,
 // so no old log-probs are stored; with μ > 1 prepare() freezes them. Every completion token counts
 // (JustGRPO divides by gen_length) unless truncate_at_eos.
 // Options: epsilon 0.2 [B], inner_iterations 1 [B], logp_chunk 0 (rows per forward; 0 = all) [G],
-// truncate_at_eos false [G].
+// truncate_at_eos false [G], rounds 1 [G] (JustGRPO: 8, its 64 prompts per step = 8 GPUs × 8 accumulation
+// rounds [B]).
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +30,7 @@ struct JustGrpoOptions {
   int inner_iterations = 1;
   std::int64_t logp_chunk = 0;
   bool truncate_at_eos = false;
+  std::int64_t rounds = 1;
 };
 JustGrpoOptions parse_justgrpo_options(const nlohmann::json& options);
 
@@ -34,7 +40,8 @@ class JustGrpoObjective : public Objective {
   std::string name() const override { return "justgrpo"; }
   RolloutOrder rollout_order() const override { return RolloutOrder::LeftToRight; }
   int inner_iterations() const override { return options_.inner_iterations; }
-  // frozen["old_logp"] [G, L] only when inner_iterations > 1.
+  // frozen["signal_divisor"] scalar (this group's round: N_round / batch groups), frozen["old_logp"] [G, L]
+  // only when inner_iterations > 1. UsageError when rounds does not divide the batch.
   void prepare(const model::LLaDAModel& policy, const model::LLaDAModel& reference, std::vector<RolloutGroup>& groups,
                std::uint64_t seed) override;
   // Stats: loss, clip_fraction, token_logp, nonzero_adv_fraction, reward_mean.
