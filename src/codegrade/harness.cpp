@@ -332,9 +332,9 @@ CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const
     }
     auto start = pos + tag.size();
     auto end = r.stdout_data.find('\n', start);
-    auto got = nlohmann::json::parse(r.stdout_data.substr(start, end == std::string::npos ? std::string::npos : end - start),
-                                     nullptr, false);
-    auto expected = nlohmann::json::parse(test.output, nullptr, false);
+    // Parsed as json.loads would: integers beyond 64 bits stay exact (LCB compares with Python's ==).
+    auto got = parse_py_json(std::string_view(r.stdout_data).substr(start, end == std::string::npos ? std::string::npos : end - start));
+    auto expected = parse_py_json(test.output);
     if (got.is_discarded()) {
       t.verdict = "runtime_error";
       t.detail = "malformed harness result record";
@@ -343,7 +343,7 @@ CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const
       t.detail = "expected output is not JSON (bad test data)";
     } else if (!py_equal(got, expected, mode)) {
       t.verdict = "wrong_answer";
-      std::string g = got.dump(), e = expected.dump();
+      std::string g = py_json_text(got), e = py_json_text(expected);
       t.detail = fmt::format("got {} expected {}", g.substr(0, 200), e.substr(0, 200));
     }
   };
