@@ -271,6 +271,26 @@ TEST_CASE("stdin harness: per-test timeout and float tolerance flip", "[code][sa
   auto mem = run_stdin_tests(b, "x = bytearray(1 << 30)\nprint(len(x))\n", stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
   INFO(mem.detail);
   CHECK(mem.verdict == "memory_exceeded");
+  // The verdict comes from the exit status and the cgroup, not from stderr: a right answer that
+  // exits 0 with "MemoryError: x" as its last stderr line passes, in every harness.
+  const char* noisy = "import sys\nprint(1)\nsys.stderr.write('MemoryError: x\\n')\n";
+  auto quiet = run_stdin_tests(b, noisy, stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
+  INFO(quiet.detail);
+  CHECK(quiet.verdict == "passed");
+  auto fquiet = run_functional_tests(b, "import sys\ndef f(x):\n    sys.stderr.write('MemoryError: x\\n')\n    return x\n", "f",
+                                     {{"1", "1", "functional"}}, Compare::lcb, quick());
+  INFO(fquiet.detail);
+  CHECK(fquiet.verdict == "passed");
+  AssertProgram ap;
+  ap.candidate = "import sys\ndef f():\n    return 1\nsys.stderr.write('MemoryError: x\\n')\n";
+  ap.tests = {"assert f() == 1"};
+  auto aquiet = run_assert_tests(b, ap, quick());
+  INFO(aquiet.detail);
+  CHECK(aquiet.verdict == "passed");
+  // A program whose MemoryError is caught by the driver (not only a cgroup kill) is memory_exceeded.
+  auto caught = run_stdin_tests(b, "raise MemoryError('x')\n", stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
+  INFO(caught.detail);
+  CHECK(caught.verdict == "memory_exceeded");
   auto flood = run_stdin_tests(b, "import sys\nwhile True: sys.stdout.write('x' * 65536)\n", stdin_tests({{"", "1\n"}}),
                                Compare::lcb, quick());
   CHECK(flood.verdict == "output_limit");

@@ -400,7 +400,7 @@ def _main():
             break
     os.close(wq)  # the worker ends at this EOF; the sandbox removes whatever it left
     rec('DONE', nonce, len(spec['tests']))
-_main()
+_guard(_main)
 )PY";
 
 }  // namespace

@@ -39,6 +39,13 @@ try:
     sys.set_int_max_str_digits(50000)
 except AttributeError:
     pass
+def _guard(main):
+    # A MemoryError that reaches the driver ends the run with exit code 86 (kMemoryErrorExit), the
+    # sandbox's sign of memory_exceeded for a driver: the verdict never comes from stderr text.
+    try:
+        main()
+    except MemoryError:
+        os._exit(86)
 def _read(name):
     with open(os.path.join(os.getcwd(), name), encoding='utf-8') as f:
         return f.read()
@@ -121,7 +128,7 @@ def _main():
     except SystemExit:
         pass
     sys.stdout.flush()
-_main()
+_guard(_main)
 )PY";
 
 // functional mode: first stdin line = nonce, rest = one JSON argument per line.
@@ -165,8 +172,10 @@ def _main():
     payload = json.dumps(enc(result), ensure_ascii=True)
     out.write('\nTRAFL-RESULT ' + nonce + ' ' + payload + '\n')
     out.flush()
-_main()
+_guard(_main)
 )PY";
+
+constexpr int kMemoryErrorExit = 86;  // _guard's exit code for a MemoryError (RunRequest::memory_error_exit)
 
 std::string make_nonce() {
   static thread_local std::mt19937_64 rng([] {
@@ -292,6 +301,7 @@ CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std:
     req.files = prelude_files(box, limits);
     req.files.emplace_back("solution.py", code);
     req.stdin_data = test.input;
+    req.memory_error_exit = kMemoryErrorExit;
     req.limits = test_limits(limits, limits.test_timeout_s);
     // Expected outputs can be large (LCB has outputs of many MB): never cap below twice their size.
     req.limits.stdout_cap = std::max(req.limits.stdout_cap, test.output.size() * 2 + (1u << 20));
@@ -318,6 +328,7 @@ CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const
     req.files.emplace_back("solution.py", code);
     req.files.emplace_back("fn_name.txt", fn_name);
     req.stdin_data = nonce + "\n" + test.input;
+    req.memory_error_exit = kMemoryErrorExit;
     req.limits = test_limits(limits, limits.test_timeout_s);
     req.limits.stdout_cap = std::max(req.limits.stdout_cap, test.output.size() * 4 + (1u << 20));
     return req;
@@ -358,6 +369,7 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
   nlohmann::json spec = {{"tests", p.tests}, {"timeout", limits.test_timeout_s}, {"stop", limits.stop_at_first_failure}};
   sb::RunRequest req;
   req.program = std::string(kDriverHead) + assert_driver_source();
+  req.memory_error_exit = kMemoryErrorExit;
   req.files = {{"solution.py", p.candidate},
                {"prelude.py", p.prelude},
                {"setup.py", p.setup},
