@@ -378,6 +378,7 @@ RunResult Sandbox::Impl::run_in(Slot& slot, const RunRequest& req, Tier tier) {
   obs.namespaces = ns;
   obs.wall_limit_s = wall_limit;
   obs.cpu_limit_s = L.cpu_s;
+  obs.memory_error_exit = req.memory_error_exit;
   auto fail = [&](const std::string& why) {
     res.verdict = Verdict::sandbox_error;
     res.detail = why;

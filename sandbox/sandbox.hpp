@@ -33,7 +33,7 @@ enum class Verdict {
   passed,           // exit 0 (the harness may still turn it into wrong_answer)
   wrong_answer,     // reserved for harnesses: never produced by run()
   timeout,          // wall deadline, CPU limit (parent accounting or SIGXCPU)
-  memory_exceeded,  // cgroup OOM kill, or MemoryError as the last stderr line
+  memory_exceeded,  // cgroup OOM kill, or RunRequest::memory_error_exit (never stderr text)
   output_limit,     // stdout cap or stderr kill cap reached
   runtime_error,    // non-zero exit or a signal
   sandbox_error,    // the sandbox failed to set up: never blamed on the program
@@ -70,6 +70,11 @@ struct RunRequest {
   std::vector<std::string> args;                            // sys.argv[1:]
   Limits limits;
   bool site_packages = false;                               // drop -S (slower start, third-party imports)
+  // The exit code by which a trusted driver in `program` reports that it caught MemoryError
+  // (-1: none). Only the exit status and the cgroup's events decide a verdict: stderr is the
+  // program's to write, so "MemoryError" printed there by a program that exits 0 is no signal.
+  // Without a memory cgroup a bare program's MemoryError is therefore a runtime_error (exit 1).
+  int memory_error_exit = -1;
 };
 
 struct RunResult {

@@ -119,8 +119,9 @@ void classify(const Observation& o, RunResult& r) {
   if (r.signal == SIGXCPU) return set(Verdict::timeout, "CPU limit (SIGXCPU)");
   if (r.signal == SIGKILL && o.oom_kills == 0 && r.cpu_ms >= o.cpu_limit_s * 1000.0)
     return set(Verdict::timeout, "CPU limit (SIGKILL at the hard RLIMIT_CPU)");
-  std::string last = last_line(r.stderr_data);
-  if (last.rfind("MemoryError", 0) == 0) return set(Verdict::memory_exceeded, "MemoryError (address-space limit)");
+  if (o.memory_error_exit >= 0 && r.exit_code == o.memory_error_exit)
+    return set(Verdict::memory_exceeded, "MemoryError (reported by the harness's driver, exit code " +
+                                             std::to_string(r.exit_code) + ")");
   std::string pids_note = o.pids_max_hits ? " (process limit hit " + std::to_string(o.pids_max_hits) + " times)" : "";
   if (r.signal != 0) return set(Verdict::runtime_error, "killed by " + signame(r.signal) + pids_note);
   if (r.exit_code != 0) return set(Verdict::runtime_error, "exit code " + std::to_string(r.exit_code) + pids_note);

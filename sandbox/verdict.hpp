@@ -1,7 +1,7 @@
 #pragma once
 // Verdict classification from what the runner observed (first match wins):
-//   sandbox_error > output_limit > memory_exceeded (OOM kill) > timeout > memory_exceeded (MemoryError)
-//   > runtime_error > passed. Internal.
+//   sandbox_error > output_limit > memory_exceeded (OOM kill) > timeout > memory_exceeded (the driver's
+//   MemoryError exit code) > runtime_error > passed. Never from stderr text. Internal.
 #include <cstdint>
 #include <string>
 
@@ -20,6 +20,7 @@ struct Observation {
   double wall_limit_s = 0, cpu_limit_s = 0;
   std::uint64_t oom_kills = 0;
   std::uint64_t pids_max_hits = 0;
+  int memory_error_exit = -1;      // RunRequest::memory_error_exit
 };
 
 // Fills verdict, exit_code, signal and detail (r.stderr_data, r.cpu_ms must be filled already).

@@ -184,6 +184,48 @@ TEST_CASE("functional results compare like Python ==", "[code]") {
   CHECK(!py_equal(J::parse("null"), J::parse("0"), Compare::lcb));
 }
 
+TEST_CASE("functional results: integers beyond 64 bits compare exactly, an int equals a float only exactly", "[code][bigint]") {
+  auto P = [](const char* s) { return parse_py_json(s); };
+  const char* big = "100000000000000000000000000001";
+  for (auto mode : {Compare::lcb, Compare::tolerant}) {
+    CHECK(py_equal(P(big), P(big), mode));
+    CHECK(!py_equal(P("100000000000000000000000000000"), P(big), mode));  // 10**29
+    CHECK(!py_equal(P("100000000000012345678000000000"), P(big), mode));
+    CHECK(!py_equal(P("[100000000000000000000000000000]"), P("[100000000000000000000000000001]"), mode));
+    CHECK(!py_equal(P("{\"a\": -100000000000000000000000000000}"), P("{\"a\": -100000000000000000000000000001}"), mode));
+    CHECK(py_equal(P("-18446744073709551617"), P("-18446744073709551617"), mode));
+    CHECK(!py_equal(P("18446744073709551616"), P("18446744073709551615"), mode));  // 2**64 vs the uint64 max
+  }
+  // int vs float as Python: 1e29 is 99999999999999991433150857216 exactly.
+  CHECK(!py_equal(P("1e29"), P(big), Compare::lcb));
+  CHECK(!py_equal(P("1e29"), P("100000000000000000000000000000"), Compare::lcb));
+  CHECK(py_equal(P("1e29"), P("99999999999999991433150857216"), Compare::lcb));
+  CHECK(py_equal(P("9007199254740992.0"), P("9007199254740992"), Compare::lcb));
+  CHECK(!py_equal(P("9007199254740992.0"), P("9007199254740993"), Compare::lcb));  // 2**53 + 1 is no double
+  CHECK(py_equal(P("-0.0"), P("0"), Compare::lcb));
+  CHECK(py_equal(P("true"), P("1"), Compare::lcb));
+  // tolerant: a float within 1e-6 relative of an integer still counts (its documented opt-in).
+  CHECK(py_equal(P("1e29"), P(big), Compare::tolerant));
+  CHECK(P("[1, 2").is_discarded());
+  CHECK(py_json_text(P("[1, 100000000000000000000000000001, {\"k\": 2.5}]")) == "[1,100000000000000000000000000001,{\"k\":2.5}]");
+}
+
+TEST_CASE("functional harness: big integer answers are judged exactly (LCB's ==)", "[code][sandbox][bigint]") {
+  auto& b = code_box();
+  std::vector<TestCase> tests = {{"1", "100000000000000000000000000001", "functional"}};
+  auto right = run_functional_tests(b, "def f(x):\n    return 10**29 + x\n", "f", tests, Compare::lcb, quick());
+  INFO(right.detail);
+  CHECK(right.verdict == "passed");
+  for (const char* answer : {"10**29", "10**29 + 12345678", "1e29"}) {
+    for (auto mode : {Compare::lcb, Compare::tolerant}) {
+      if (mode == Compare::tolerant && std::string(answer) == "1e29") continue;  // a float: tolerant's opt-in
+      auto r = run_functional_tests(b, std::string("def f(x):\n    return ") + answer + "\n", "f", tests, mode, quick());
+      INFO(answer << ": " << r.detail);
+      CHECK(r.verdict == "wrong_answer");
+    }
+  }
+}
+
 TEST_CASE("stdin harness: pass, wrong answer, runtime error, fake output, early exit", "[code][sandbox]") {
   auto& b = code_box();
   auto tests = stdin_tests({{"3\n", "6\n"}, {"5\n", "10\n"}});
@@ -229,6 +271,26 @@ TEST_CASE("stdin harness: per-test timeout and float tolerance flip", "[code][sa
   auto mem = run_stdin_tests(b, "x = bytearray(1 << 30)\nprint(len(x))\n", stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
   INFO(mem.detail);
   CHECK(mem.verdict == "memory_exceeded");
+  // The verdict comes from the exit status and the cgroup, not from stderr: a right answer that
+  // exits 0 with "MemoryError: x" as its last stderr line passes, in every harness.
+  const char* noisy = "import sys\nprint(1)\nsys.stderr.write('MemoryError: x\\n')\n";
+  auto quiet = run_stdin_tests(b, noisy, stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
+  INFO(quiet.detail);
+  CHECK(quiet.verdict == "passed");
+  auto fquiet = run_functional_tests(b, "import sys\ndef f(x):\n    sys.stderr.write('MemoryError: x\\n')\n    return x\n", "f",
+                                     {{"1", "1", "functional"}}, Compare::lcb, quick());
+  INFO(fquiet.detail);
+  CHECK(fquiet.verdict == "passed");
+  AssertProgram ap;
+  ap.candidate = "import sys\ndef f():\n    return 1\nsys.stderr.write('MemoryError: x\\n')\n";
+  ap.tests = {"assert f() == 1"};
+  auto aquiet = run_assert_tests(b, ap, quick());
+  INFO(aquiet.detail);
+  CHECK(aquiet.verdict == "passed");
+  // A program whose MemoryError is caught by the driver (not only a cgroup kill) is memory_exceeded.
+  auto caught = run_stdin_tests(b, "raise MemoryError('x')\n", stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
+  INFO(caught.detail);
+  CHECK(caught.verdict == "memory_exceeded");
   auto flood = run_stdin_tests(b, "import sys\nwhile True: sys.stdout.write('x' * 65536)\n", stdin_tests({{"", "1\n"}}),
                                Compare::lcb, quick());
   CHECK(flood.verdict == "output_limit");

@@ -128,12 +128,27 @@ TEST_CASE("sandbox: verdict classification", "[sandbox]") {
   CHECK(r.verdict == Verdict::memory_exceeded);
   o.wall_hit = false;
 
+  // MemoryError: only a trusted driver's exit code says so; stderr text is the program's to write.
   o.oom_kills = 0;
   o.wait_status = 1 << 8;
   r = RunResult{};
   r.stderr_data = "Traceback...\nMemoryError\n";
   classify(o, r);
+  CHECK(r.verdict == Verdict::runtime_error);
+  o.wait_status = 0;
+  r = RunResult{};
+  r.stderr_data = "MemoryError: x\n";
+  classify(o, r);
+  CHECK(r.verdict == Verdict::passed);
+  o.memory_error_exit = 86;
+  o.wait_status = 86 << 8;
+  r = RunResult{};
+  classify(o, r);
   CHECK(r.verdict == Verdict::memory_exceeded);
+  o.memory_error_exit = -1;
+  r = RunResult{};
+  classify(o, r);
+  CHECK(r.verdict == Verdict::runtime_error);
 
   o.stdout_cap_hit = true;
   o.wall_hit = true;

@@ -10,6 +10,10 @@
 
 namespace trafl::codegrade {
 
+namespace {
+constexpr std::uint8_t kBigIntSubtype = 0x70;  // binary subtype of an exact big integer (parse_py_json)
+}  // namespace
+
 std::optional<std::string> extract_last_fenced_block(std::string_view text) {
   std::vector<std::string_view> lines;
   std::size_t start = 0;
@@ -231,27 +235,136 @@ bool stdout_matches(std::string_view got, std::string_view expected, Compare mod
 }
 
 namespace {
-bool is_num(const nlohmann::json& j) { return j.is_number() || j.is_boolean(); }
-long double num(const nlohmann::json& j) {
-  if (j.is_boolean()) return j.get<bool>() ? 1 : 0;
-  if (j.is_number_unsigned()) return static_cast<long double>(j.get<std::uint64_t>());
-  if (j.is_number_integer()) return static_cast<long double>(j.get<std::int64_t>());
-  return static_cast<long double>(j.get<double>());
+
+// A SAX handler that builds the DOM as nlohmann's parser does, except for integer literals too
+// large for 64 bits (nlohmann hands them over as doubles, with their text): those become exact.
+class PyJsonBuilder {
+ public:
+  using json = nlohmann::json;
+  explicit PyJsonBuilder(json& root) : root_(root) {}
+  bool null() { return put(nullptr); }
+  bool boolean(bool v) { return put(v); }
+  bool number_integer(json::number_integer_t v) { return put(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return put(v); }
+  bool number_float(json::number_float_t v, const std::string& text) {
+    if (text.find_first_of(".eE") != std::string::npos) return put(v);
+    // An integer literal: JSON forbids leading zeros, so its text is already canonical.
+    return put(json::binary(std::vector<std::uint8_t>(text.begin(), text.end()), kBigIntSubtype));
+  }
+  bool string(std::string& v) { return put(std::move(v)); }
+  bool binary(json::binary_t& v) { return put(json::binary(v)); }
+  bool start_object(std::size_t) { return open(json::object()); }
+  bool key(std::string& k) {
+    key_ = std::move(k);
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) { return open(json::array()); }
+  bool end_array() { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  json* place(json v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    json& top = *stack_.back();
+    if (top.is_array()) {
+      top.push_back(std::move(v));
+      return &top.back();
+    }
+    json& slot = top[key_];
+    slot = std::move(v);
+    return &slot;
+  }
+  bool put(json v) {
+    place(std::move(v));
+    return true;
+  }
+  bool open(json v) {
+    stack_.push_back(place(std::move(v)));
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+  json& root_;
+  std::vector<json*> stack_;
+  std::string key_;
+};
+
+bool is_big(const nlohmann::json& j) { return j.is_binary() && j.get_binary().subtype() == kBigIntSubtype; }
+bool is_int(const nlohmann::json& j) { return j.is_number_integer() || j.is_boolean() || is_big(j); }
+bool is_num(const nlohmann::json& j) { return j.is_number() || j.is_boolean() || is_big(j); }
+
+// The exact decimal text of an integer value (a big literal's digits, an int64/uint64, a bool).
+std::string int_text(const nlohmann::json& j) {
+  if (is_big(j)) return std::string(j.get_binary().begin(), j.get_binary().end());
+  if (j.is_boolean()) return j.get<bool>() ? "1" : "0";
+  if (j.is_number_unsigned()) return std::to_string(j.get<std::uint64_t>());
+  return std::to_string(j.get<std::int64_t>());
 }
+
+// The exact decimal text of a double that holds an integer; nullopt for fractions, NaN and inf.
+std::optional<std::string> integral_double_text(double d) {
+  if (!std::isfinite(d) || std::trunc(d) != d) return std::nullopt;
+  if (d == 0) return std::string("0");
+  // |d| < 2^1024 is an integer; print it exactly (%.0f prints the exact binary value in glibc).
+  return fmt::format("{:.0f}", d);
+}
+
+// Python's int == float: true only when the float is exactly the integer.
+bool int_equals_double(const nlohmann::json& i, double d) {
+  auto t = integral_double_text(d);
+  return t && *t == int_text(i);
+}
+
+double approx(const nlohmann::json& j) {
+  if (j.is_number_float()) return j.get<double>();
+  return std::strtod(int_text(j).c_str(), nullptr);  // inf beyond the double range
+}
+
 }  // namespace
+
+nlohmann::json parse_py_json(std::string_view text) {
+  nlohmann::json root;
+  PyJsonBuilder builder(root);
+  if (!nlohmann::json::sax_parse(text.begin(), text.end(), &builder)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return root;
+}
+
+std::string py_json_text(const nlohmann::json& j) {
+  if (is_big(j)) return int_text(j);
+  if (j.is_array()) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < j.size(); ++i) s += (i ? "," : "") + py_json_text(j[i]);
+    return s + "]";
+  }
+  if (j.is_object()) {
+    std::string s = "{";
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      s += (it == j.begin() ? "" : ",") + nlohmann::json(it.key()).dump() + ":" + py_json_text(*it);
+    }
+    return s + "}";
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 bool py_equal(const nlohmann::json& a, const nlohmann::json& b, Compare mode) {
   if (is_num(a) && is_num(b)) {
-    if ((a.is_number_integer() || a.is_boolean()) && (b.is_number_integer() || b.is_boolean())) {
-      if (a.is_number_unsigned() || b.is_number_unsigned()) return num(a) == num(b);
-      auto ia = a.is_boolean() ? (a.get<bool>() ? 1 : 0) : a.get<std::int64_t>();
-      auto ib = b.is_boolean() ? (b.get<bool>() ? 1 : 0) : b.get<std::int64_t>();
-      return ia == ib;
+    bool fa = a.is_number_float(), fb = b.is_number_float();
+    bool exact;
+    if (!fa && !fb) {
+      exact = int_text(a) == int_text(b);
+    } else if (fa && fb) {
+      exact = a.get<double>() == b.get<double>();
+    } else {
+      exact = fa ? int_equals_double(b, a.get<double>()) : int_equals_double(a, b.get<double>());
     }
-    long double x = num(a), y = num(b);
-    if (x == y) return true;
-    return mode == Compare::tolerant && (a.is_number_float() || b.is_number_float()) &&
-           numbers_close(static_cast<double>(x), static_cast<double>(y));
+    if (exact) return true;
+    return mode == Compare::tolerant && (fa || fb) && numbers_close(approx(a), approx(b));
   }
   if (a.type() != b.type()) return false;
   switch (a.type()) {

@@ -1,5 +1,7 @@
 #include "codegrade/harness.hpp"
 
+#include "codegrade/assert_driver.hpp"
+
 #include "core/error.hpp"
 
 #include <fmt/format.h>
@@ -37,6 +39,13 @@ try:
     sys.set_int_max_str_digits(50000)
 except AttributeError:
     pass
+def _guard(main):
+    # A MemoryError that reaches the driver ends the run with exit code 86 (kMemoryErrorExit), the
+    # sandbox's sign of memory_exceeded for a driver: the verdict never comes from stderr text.
+    try:
+        main()
+    except MemoryError:
+        os._exit(86)
 def _read(name):
     with open(os.path.join(os.getcwd(), name), encoding='utf-8') as f:
         return f.read()
@@ -119,7 +128,7 @@ def _main():
     except SystemExit:
         pass
     sys.stdout.flush()
-_main()
+_guard(_main)
 )PY";
 
 // functional mode: first stdin line = nonce, rest = one JSON argument per line.
@@ -163,56 +172,10 @@ def _main():
     payload = json.dumps(enc(result), ensure_ascii=True)
     out.write('\nTRAFL-RESULT ' + nonce + ' ' + payload + '\n')
     out.flush()
-_main()
+_guard(_main)
 )PY";
 
-// asserts mode: stdin = nonce; tests.json = {"tests": [...], "timeout": s}.
-const char* kAssertDriver = R"PY(
-import json, time, signal
-class _TestTimeout(BaseException):
-    pass
-def _main():
-    nonce = sys.stdin.readline().strip()
-    sys.stdin = open(os.devnull)
-    out = sys.stdout
-    spec = json.loads(_read('tests.json'))
-    def rec(kind, *fields):
-        out.write('\nTRAFL-' + kind + ' ' + nonce + ' ' + ' '.join(str(f) for f in fields) + '\n')
-        out.flush()
-    def on_alarm(signum, frame):
-        raise _TestTimeout()
-    signal.signal(signal.SIGALRM, on_alarm)
-    g = {'__name__': '__main__', '__builtins__': builtins}
-    try:
-        for name in ('prelude.py', 'solution.py', 'setup.py'):
-            text = _read(name)
-            if text:
-                exec(compile(text, name, 'exec'), g)
-    except BaseException as e:
-        rec('LOAD', json.dumps(type(e).__name__ + ': ' + str(e)[:300]))
-        return
-    for i, t in enumerate(spec['tests']):
-        t0 = time.perf_counter(); c0 = time.process_time()
-        status, why = 'passed', ''
-        signal.setitimer(signal.ITIMER_REAL, spec['timeout'])
-        try:
-            exec(compile(t, 'test_%d' % i, 'exec'), g)
-        except _TestTimeout:
-            status, why = 'timeout', 'test time limit'
-        except AssertionError as e:
-            status, why = 'wrong_answer', 'AssertionError: ' + str(e)[:300]
-        except MemoryError:
-            status, why = 'memory_exceeded', 'MemoryError'
-        except BaseException as e:
-            status, why = 'runtime_error', type(e).__name__ + ': ' + str(e)[:300]
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        rec('TEST', i, status, '%.3f' % ((time.perf_counter() - t0) * 1000), '%.3f' % ((time.process_time() - c0) * 1000), json.dumps(why))
-        if status != 'passed' and spec['stop']:
-            break
-    rec('DONE', len(spec['tests']))
-_main()
-)PY";
+constexpr int kMemoryErrorExit = 86;  // _guard's exit code for a MemoryError (RunRequest::memory_error_exit)
 
 std::string make_nonce() {
   static thread_local std::mt19937_64 rng([] {
@@ -338,6 +301,7 @@ CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std:
     req.files = prelude_files(box, limits);
     req.files.emplace_back("solution.py", code);
     req.stdin_data = test.input;
+    req.memory_error_exit = kMemoryErrorExit;
     req.limits = test_limits(limits, limits.test_timeout_s);
     // Expected outputs can be large (LCB has outputs of many MB): never cap below twice their size.
     req.limits.stdout_cap = std::max(req.limits.stdout_cap, test.output.size() * 2 + (1u << 20));
@@ -364,6 +328,7 @@ CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const
     req.files.emplace_back("solution.py", code);
     req.files.emplace_back("fn_name.txt", fn_name);
     req.stdin_data = nonce + "\n" + test.input;
+    req.memory_error_exit = kMemoryErrorExit;
     req.limits = test_limits(limits, limits.test_timeout_s);
     req.limits.stdout_cap = std::max(req.limits.stdout_cap, test.output.size() * 4 + (1u << 20));
     return req;
@@ -378,9 +343,9 @@ CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const
     }
     auto start = pos + tag.size();
     auto end = r.stdout_data.find('\n', start);
-    auto got = nlohmann::json::parse(r.stdout_data.substr(start, end == std::string::npos ? std::string::npos : end - start),
-                                     nullptr, false);
-    auto expected = nlohmann::json::parse(test.output, nullptr, false);
+    // Parsed as json.loads would: integers beyond 64 bits stay exact (LCB compares with Python's ==).
+    auto got = parse_py_json(std::string_view(r.stdout_data).substr(start, end == std::string::npos ? std::string::npos : end - start));
+    auto expected = parse_py_json(test.output);
     if (got.is_discarded()) {
       t.verdict = "runtime_error";
       t.detail = "malformed harness result record";
@@ -389,7 +354,7 @@ CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const
       t.detail = "expected output is not JSON (bad test data)";
     } else if (!py_equal(got, expected, mode)) {
       t.verdict = "wrong_answer";
-      std::string g = got.dump(), e = expected.dump();
+      std::string g = py_json_text(got), e = py_json_text(expected);
       t.detail = fmt::format("got {} expected {}", g.substr(0, 200), e.substr(0, 200));
     }
   };
@@ -403,7 +368,8 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
   std::string nonce = make_nonce();
   nlohmann::json spec = {{"tests", p.tests}, {"timeout", limits.test_timeout_s}, {"stop", limits.stop_at_first_failure}};
   sb::RunRequest req;
-  req.program = std::string(kDriverHead) + kAssertDriver;
+  req.program = std::string(kDriverHead) + assert_driver_source();
+  req.memory_error_exit = kMemoryErrorExit;
   req.files = {{"solution.py", p.candidate},
                {"prelude.py", p.prelude},
                {"setup.py", p.setup},
@@ -417,7 +383,7 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
   // Parse the nonce-tagged records.
   std::vector<TestRecord> recs;
   bool done = false;
-  std::string load_error;
+  std::string load_error, setup_error;
   const std::string& out = r.stdout_data;
   std::size_t pos = 0;
   while ((pos = out.find("\nTRAFL-", pos)) != std::string::npos) {
@@ -433,9 +399,9 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
     rest = rest.substr(nonce.size() + 1);
     if (kind == "DONE") {
       done = true;
-    } else if (kind == "LOAD") {
+    } else if (kind == "LOAD" || kind == "SETUP") {
       auto j = nlohmann::json::parse(rest, nullptr, false);
-      load_error = j.is_string() ? j.get<std::string>() : rest;
+      (kind == "LOAD" ? load_error : setup_error) = j.is_string() ? j.get<std::string>() : rest;
     } else if (kind == "TEST") {
       // index status wall cpu "why"
       std::size_t idx;
@@ -446,12 +412,22 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
       if (idx != recs.size()) continue;  // records must come in order, one per test
       auto why = nlohmann::json::parse(rest.substr(static_cast<std::size_t>(consumed)), nullptr, false);
       TestRecord t{idx, status, wall, cpu, r.peak_mem_kb, why.is_string() ? why.get<std::string>() : ""};
+      if (t.verdict == "died") {
+        // The worker ended during the test: the run says why (a cgroup OOM kill, the wall limit),
+        // else it is the program's own exit or crash.
+        bool run_says = r.verdict == sb::Verdict::memory_exceeded || r.verdict == sb::Verdict::timeout ||
+                        r.verdict == sb::Verdict::output_limit;
+        t.verdict = run_says ? sb::to_string(r.verdict) : "runtime_error";
+        if (run_says) t.detail += "; " + r.detail;
+      }
       recs.push_back(std::move(t));
     }
   }
 
-  if (r.verdict == sb::Verdict::sandbox_error) {
-    add(res, TestRecord{0, "sandbox_error", r.wall_ms, r.cpu_ms, r.peak_mem_kb, r.detail}, limits);
+  if (r.verdict == sb::Verdict::sandbox_error || !setup_error.empty()) {
+    add(res, TestRecord{0, "sandbox_error", r.wall_ms, r.cpu_ms, r.peak_mem_kb,
+                        setup_error.empty() ? r.detail : "the asserts driver could not start: " + setup_error},
+        limits);
   } else {
     for (auto& t : recs) {
       if (!add(res, t, limits)) break;

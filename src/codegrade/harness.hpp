@@ -5,12 +5,13 @@
 //              input its stdin, its stdout compared with stdout_matches().
 //   functional (LeetCode): one run per test; a driver execs the candidate (class Solution →
 //              Solution().fn, else the function fn), calls it with one JSON value per input line and
-//              prints ONE nonce-tagged JSON record of the result; missing/forged records fail.
-//   asserts    (HumanEval/MBPP): one run per sample; a driver execs prelude + candidate + setup, then
-//              each test snippet, printing a nonce-tagged record per test and a final DONE record.
-//              A candidate that exits early or prints fake records fails (the nonce is read from
-//              stdin before the candidate runs and kept in a local; this stops naive forgeries only:
-//              candidate and driver share one interpreter — see docs/sandbox-threat-model.md).
+//              prints ONE nonce-tagged JSON record of the result; missing records fail. A candidate
+//              that forges the record gains nothing: the record only carries a value, which the
+//              parent compares, and the candidate could as well have returned it.
+//   asserts    (HumanEval/MBPP): one run per sample; the test snippets decide pass/fail, so the
+//              candidate must not run where they are judged: a judge process runs the tests and
+//              writes the records, a worker forked before the nonce exists runs the candidate and
+//              answers calls with plain values (assert_driver.hpp, docs/sandbox-threat-model.md).
 // Verdicts: passed, wrong_answer, timeout, memory_exceeded, output_limit, runtime_error,
 // sandbox_error. A sample's verdict is its first failing test's; correct = every test passed.
 #include <cstdint>
