@@ -154,6 +154,25 @@ TEST_CASE("campaign: a sample regenerated alone equals the one stored by the cam
   }
 }
 
+TEST_CASE("campaign: --batch-size 5 and 16 at two threads store the same samples and trajectories", "[campaign]") {
+  // `sample --help`: the batch size "does not change samples". Batches of 5 and of 16 mix problems
+  // (prompts of different lengths: other paddings) and put other rows on each of the two threads.
+  TempDir dir;
+  auto model = test::write_tiny_model(dir, "m", 4);
+  auto data = test::write_gsm8k(dir, 6);
+  auto five = tiny_campaign(dir, model, data, dir.file("five.db"));
+  five.threads = 2;
+  five.grade = false;
+  auto sixteen = five;
+  sixteen.db_path = dir.file("sixteen.db");
+  sixteen.batch_size = 16;
+  campaign::run(five);
+  campaign::run(sixteen);
+  const auto expect = test::dump_samples(five.db_path);
+  REQUIRE(expect.size() == 2 * 6 * 4);
+  CHECK(test::dump_samples(sixteen.db_path) == expect);
+}
+
 TEST_CASE("campaign --fast: its own campaign and run configs, samples regenerate alone, exact identity unchanged", "[campaign][fast]") {
   TempDir dir;
   auto model = test::write_tiny_model(dir, "m", 5);

@@ -118,8 +118,14 @@ void attention(const AttentionArgs& a) {
 }
 
 void silu_mul(float* g, std::int64_t ldg, const float* u, std::int64_t ldu, std::int64_t rows, std::int64_t m) {
-  torch::Tensor gate = torch::from_blob(g, {rows, m}, {ldg, 1}, torch::kFloat32);
-  at::silu_(gate);  // LibTorch's vectorised exp
+  // LibTorch's vectorised exp, in calls under its parallel grain (32768 elements) of whole rows: each
+  // row then goes through the same vector loop and scalar tail whatever `rows` and the thread count
+  // (a call split over threads could cut a row elsewhere, and the tail rounds differently).
+  const std::int64_t per_call = std::max<std::int64_t>(1, 32767 / std::max<std::int64_t>(m, 1));
+  for (std::int64_t r0 = 0; r0 < rows; r0 += per_call) {
+    torch::Tensor gate = torch::from_blob(g + r0 * ldg, {std::min(per_call, rows - r0), m}, {ldg, 1}, torch::kFloat32);
+    at::silu_(gate);
+  }
   for (std::int64_t r = 0; r < rows; ++r) {
     float* __restrict gr = g + r * ldg;
     const float* __restrict ur = u + r * ldu;

@@ -405,6 +405,9 @@ torch::Tensor LLaDAModel::run(const torch::Tensor& ids, const torch::Tensor& att
   const std::int64_t B = ids.size(0), Lk = ids.size(1) + (cache && !cache->empty() ? cache->length : 0);
   if (!pack || !device().is_cpu() || B <= 1)
     return run_rows(ids, attention_mask, logits_start, logits_len, lm_head, cache, refill, refill_length, pack);
+  // The raw forward (run_rows_cpu) spreads the rows over the threads itself, one row at a time.
+  if (lm_head && raw_cpu_forward_ok())
+    return run_rows(ids, attention_mask, logits_start, logits_len, lm_head, cache, refill, refill_length, pack);
   const int threads = task_threads();
   // ~2.25 MiB of the widest activation (gate|up, 2·mlp floats per token) per chunk, at least one row;
   // with several threads, at most B / threads rows so that every thread gets a chunk.
@@ -471,8 +474,10 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
   TORCH_CHECK(!attention_mask.defined() ||
                   (attention_mask.dim() == 2 && attention_mask.size(0) == B && attention_mask.size(1) == Lk),
               "LLaDAModel::forward: attention_mask must be [B, L] over the whole sequence");
-  if (pack && lm_head && ids.numel() > 0 && raw_cpu_forward_ok())
-    return run_rows_cpu(ids, attention_mask, logits_start, logits_len, cache, refill, refill_length, *pack);
+  if (pack && lm_head && ids.numel() > 0 && raw_cpu_forward_ok()) {
+    torch::Tensor logits = run_rows_cpu(ids, attention_mask, logits_start, logits_len, cache, refill, refill_length, *pack);
+    if (logits.defined()) return logits;  // undefined: a row with a hole in its mask, or no real token
+  }
 
   // Key-padding bias [B, 1, 1, Lk] (fp32), only when some key is padding.
   torch::Tensor bias, keep;
@@ -486,11 +491,11 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
     }
   }
   // RoPE tables [1 or B, 1, L, hd] in fp32 for the query positions: inv_freq = theta^(-2i/hd),
-  // emb = cat(freqs, freqs). Positions 0..Lk-1, or for Dream with padding cumsum(mask) - 1 (pads 1).
+  // emb = cat(freqs, freqs). Positions 0..Lk-1, or with padding cumsum(mask) - 1 (pads 1).
   const auto f32 = torch::TensorOptions().device(device()).dtype(torch::kFloat32);
   torch::Tensor inv_freq = 1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, f32) / static_cast<double>(hd));
   torch::Tensor pos = torch::arange(P, Lk, f32).view({1, L, 1});
-  if (c.family == ModelFamily::Dream && keep.defined())
+  if (keep.defined())
     pos = (keep.to(torch::kLong).cumsum(1) - 1).masked_fill(keep.logical_not(), 1).narrow(1, P, L).to(torch::kFloat32)
               .view({B, L, 1});
   const torch::Tensor freqs = (pos * inv_freq).unsqueeze(1);  // [1 or B, 1, L, hd/2]
@@ -533,9 +538,15 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
       k = torch::cat({cache->k[static_cast<std::size_t>(layer)], k}, 2);
       v = torch::cat({cache->v[static_cast<std::size_t>(layer)], v}, 2);
     }
-    if (refill) {
-      refill_k.push_back(k.narrow(2, 0, refill_length));
-      refill_v.push_back(v.narrow(2, 0, refill_length));
+    if (refill) {  // padded positions 0, as the raw forward leaves them (their keys are masked wherever read)
+      torch::Tensor rk = k.narrow(2, 0, refill_length), rv = v.narrow(2, 0, refill_length);
+      if (keep.defined()) {
+        const torch::Tensor pad = keep.narrow(1, 0, refill_length).logical_not().view({B, 1, refill_length, 1});
+        rk = rk.masked_fill(pad, 0);
+        rv = rv.masked_fill(pad, 0);
+      }
+      refill_k.push_back(rk);
+      refill_v.push_back(rv);
     }
     const torch::Tensor att = attention(q, k, v, bias, infer);  // [B, L, H·hd]
     torch::Tensor att_out = proj(Projection::attn_out, att, b.attn_out, {});

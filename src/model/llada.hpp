@@ -15,18 +15,19 @@
 // logits = ff_out_lm(ln_f(x)), ff_out_lm = model.transformer.ff_out (or wte when weight_tying).
 // GQA (n_kv_heads < n_heads) repeats each KV head n_heads/n_kv_heads times (repeat_interleave, as
 // HF's repeat_kv).
+// Positions: with padding, position ids are cumsum(mask) - 1 (pads 1), as Dream's generation code
+// does, for both families: a padded row gets the RoPE positions it has alone. (LLaDA's reference uses
+// 0..L-1 for every row; with left padding that shifts a prompt's positions by a constant, which RoPE
+// makes invisible up to rounding since q·k depends only on position differences. Counting from the
+// row's first real token removes even the rounding difference.)
 //
 // Dream (Qwen2 names: model.embed_tokens, model.layers.{i}.self_attn.{q,k,v,o}_proj, mlp.{gate,up,
 // down}_proj, input_/post_attention_layernorm, model.norm, lm_head) is the same computation with q/k/v
-// biases, and differs in two places:
+// biases, and differs in one place:
 //   * logit shift: Dream's hidden state i-1 predicts token i (generation_utils.py and eval.py do
 //     logits = cat([logits[:, :1], logits[:, :-1]], 1)). forward() applies the shift itself, so its
 //     result is always "the prediction FOR each requested position" and samplers / ELBO / trainers
 //     never see the difference (position 0 reuses hidden state 0, as Dream; it is never predicted).
-//   * positions: with left padding Dream uses position ids cumsum(mask) - 1 (pads 1), so a padded
-//     row gets the same RoPE positions as alone. LLaDA uses 0..L-1 for every row, as its reference:
-//     there the prompt's positions shift, which RoPE makes (numerically almost) invisible because
-//     q·k depends only on position differences.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -165,8 +166,9 @@ class LLaDAModel {
   void check_family() const;
   // forward() and hidden_states(): the blocks, ln_f on the slice, then the LM head when lm_head.
   // forward_cached(): the same with a prefix cache (cache may be null = none, refill may be null).
-  // Without autograd on CPU, a small model's batch goes through in chunks of rows (run_rows per
-  // chunk, the chunks spread over the CPU threads); otherwise run_rows on the whole batch.
+  // Without autograd on CPU, a small model's batch goes through the raw forward row by row (rows
+  // spread over the CPU threads), or where that does not apply in chunks of rows (run_rows per chunk);
+  // otherwise run_rows on the whole batch.
   torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
                     std::int64_t logits_len, bool lm_head, const KVCache* cache = nullptr, KVCache* refill = nullptr,
                     std::int64_t refill_length = 0) const;
@@ -175,8 +177,12 @@ class LLaDAModel {
                          std::int64_t logits_len, bool lm_head, const KVCache* cache, KVCache* refill,
                          std::int64_t refill_length, const std::shared_ptr<const PackedWeights>& pack) const;
   // run_rows' no-autograd f32 CPU path with the pack and the LM head (llada_cpu.cpp): the same
-  // function on raw buffers, ~20 tensor operations per forward instead of ~200. Arguments as
-  // run_rows, already checked there.
+  // function on raw buffers, ~20 tensor operations per forward instead of ~200, each row computed
+  // alone at its own unpadded length with single-threaded BLAS, the rows spread over the threads, so
+  // that a row's logits are the same bits whatever its batch-mates, padding and thread count
+  // (docs/reproducibility.md). Arguments as run_rows, already checked there. Returns an undefined
+  // tensor (the caller then takes the tensor path) when a row's real tokens are not one run or
+  // there are none.
   torch::Tensor run_rows_cpu(const torch::Tensor& ids, const torch::Tensor& attention_mask, std::int64_t logits_start,
                              std::int64_t logits_len, const KVCache* cache, KVCache* refill, std::int64_t refill_length,
                              const PackedWeights& pack) const;

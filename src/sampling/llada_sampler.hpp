@@ -47,9 +47,12 @@
 //   Per-sample reproducibility holds in fast mode too: the noise counter uses the row's own step
 //   count, block starts refresh every row's cache, and a finished row waits unchanged.
 //
-// Remaining batch dependence: the forward pass is float arithmetic, so padding (RoPE positions shift)
-// or a different GEMM blocking can change logits in the last bits; a near-tie can then flip. Tests
-// check exact equality on tiny models in f32.
+// Batch independence of the logits (docs/reproducibility.md): on CPU in f32 with an inference pack
+// (small models) the forward computes each row alone, so a sample is the same bits in any batch, at
+// any padding and thread count; the per-row work here (f64 softmax, exp, log, pow, argmax, topk) is
+// element- or row-wise and does not depend on the batch either. On the tensor path (large models,
+// bf16/f16, CUDA) the batch's products can change a row's logits in the last bits, and a near-tie
+// can then flip a token.
 #include <torch/torch.h>
 
 #include <cstdint>
