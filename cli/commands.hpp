@@ -20,5 +20,6 @@ void add_diagnose_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 }  // namespace trafl::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   trafl::cli::add_report_command(app);
   trafl::cli::add_sample_command(app);
   trafl::cli::add_merge_command(app);
+  trafl::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

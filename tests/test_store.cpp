@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "store/schema.hpp"
 #include "store/store.hpp"
@@ -142,6 +143,10 @@ TEST_CASE("store: a version-1 database is migrated in place, keeping its rows", 
   CHECK(store.count_samples(1) == 2);
   CHECK(store.count_grades(1, "exact") == 2);
   CHECK(store.count_correct(1, "exact") == 1);
+  auto old_runs = store.runs();  // made before v4 recorded what built the tool
+  REQUIRE(old_runs.size() == 1);
+  CHECK(old_runs[0].tool_commit == "unknown");
+  CHECK(old_runs[0].build_type == "unknown");
   auto out = store.outcomes(OutcomeQuery{"", "", "", "level"});
   REQUIRE(out.size() == 1);
   CHECK(out[0].problem_id == "p0");
@@ -204,6 +209,8 @@ TEST_CASE("store: runs are identified by model, task, data hash, canonical confi
   auto runs = store.runs();
   REQUIRE(runs.size() == 4);
   CHECK(runs[0].tool_version == TRAFL_VERSION);
+  CHECK(runs[0].tool_commit == build_commit());
+  CHECK(runs[0].build_type == build_type());
   CHECK(runs[0].spec.config.dump() == R"({"steps":64,"temperature":0.7})");
   CHECK(runs[0].created_at.size() == 20);
 }

@@ -4,8 +4,7 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
+#include <cctype>
 
 #include "core/error.hpp"
 
@@ -66,34 +65,87 @@ bool JsonlReader::next(JsonlRecord& out) {
   }
 }
 
-std::vector<JsonlRecord> read_json_records(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot open file");
-  char first = 0;
-  while (in.get(first) && std::isspace(static_cast<unsigned char>(first))) {
+namespace {
+
+// The whole file through zlib (plain or gzip-compressed alike).
+std::string read_all(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw InputError(path, 0, "", "cannot open file");
+  std::string text;
+  char chunk[1 << 16];
+  int n = 0;
+  while ((n = gzread(f, chunk, sizeof chunk)) > 0) text.append(chunk, static_cast<std::size_t>(n));
+  int err = 0;
+  const char* msg = gzerror(f, &err);
+  std::string why = err != Z_OK && err != Z_STREAM_END ? msg : "";
+  gzclose(f);
+  if (n < 0 || !why.empty()) throw InputError(path, 0, "", fmt::format("read error: {}", why));
+  return text;
+}
+
+// 1-based line on which each top-level element of a JSON array starts, so that an error in a
+// pretty-printed array (LiveCodeBench writes indent=4) names the line a user can open. Only
+// called on text that parsed, so strings and escapes are well-formed.
+std::vector<std::size_t> element_lines(std::string_view text) {
+  std::vector<std::size_t> lines;
+  std::size_t line = 1;
+  int depth = 0;
+  bool in_string = false, expect_element = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') ++line;
+    if (in_string) {
+      if (c == '\\') ++i;  // an escaped character cannot end the string (and is never a raw newline)
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) continue;
+    if (depth == 1 && expect_element && c != ']') {
+      lines.push_back(line);
+      expect_element = false;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth == 1) expect_element = true;
+    } else if (c == ']' || c == '}') --depth;
+    else if (c == ',' && depth == 1) expect_element = true;
   }
+  return lines;
+}
+
+}  // namespace
+
+bool starts_with_json_array(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw InputError(path, 0, "", "cannot open file");
+  int c = 0;
+  while ((c = gzgetc(f)) != -1 && std::isspace(c)) {
+  }
+  gzclose(f);
+  return c == '[';
+}
+
+std::vector<JsonlRecord> read_json_records(const std::string& path) {
   std::vector<JsonlRecord> out;
-  if (first != '[') {
-    in.close();
+  if (!starts_with_json_array(path)) {
     JsonlReader reader(path);
     JsonlRecord rec;
     while (reader.next(rec)) out.push_back(std::move(rec));
     return out;
   }
-  in.seekg(0);
-  std::stringstream ss;
-  ss << in.rdbuf();
+  std::string text = read_all(path);
   nlohmann::json array;
   try {
-    array = nlohmann::json::parse(ss.str());
+    array = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(path, 0, "", fmt::format("malformed JSON array: {}", e.what()));
   }
-  std::size_t index = 0;
-  for (auto& element : array) {
-    ++index;
-    if (!element.is_object()) throw InputError(path, index, "", "array element is not a JSON object");
-    out.push_back(JsonlRecord{index, std::move(element)});
+  auto lines = element_lines(text);
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    std::size_t line = i < lines.size() ? lines[i] : 0;
+    if (!array[i].is_object())
+      throw InputError(path, line, "", fmt::format("array element {} is not a JSON object", i + 1));
+    out.push_back(JsonlRecord{line, std::move(array[i])});
   }
   return out;
 }

@@ -35,9 +35,12 @@ class JsonlReader {
   std::string path_;
 };
 
-// Reads a whole file that holds either JSON Lines or one JSON array of objects (whitespace-
-// indifferent), e.g. sanitized-mbpp.json. Line numbers for array elements are 1-based element indices.
+// Reads a whole file (plain or gzip) that holds either JSON Lines or one JSON array of objects
+// (whitespace-indifferent), e.g. sanitized-mbpp.json or LiveCodeBench's output. For an array,
+// each record's line is the line on which its element starts.
 std::vector<JsonlRecord> read_json_records(const std::string& path);
+// True when the file's first non-blank character is '[' (one JSON array rather than JSON Lines).
+bool starts_with_json_array(const std::string& path);
 
 // Field access that names file:line:field on failure.
 const nlohmann::json& require_field(const JsonlRecord& rec, const std::string& file, std::string_view field);

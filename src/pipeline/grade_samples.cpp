@@ -123,9 +123,9 @@ GradeSummary grade_samples(const GradeOptions& options) {
   if (std::find(modes.begin(), modes.end(), mode) == modes.end())
     throw UsageError(fmt::format("task {} has no grading mode '{}' (modes: {})", task->name(), mode, fmt::join(modes, ", ")));
   std::vector<Problem> problems = task->load(options.data_path);
-  std::unordered_map<std::string, std::size_t> index;
-  index.reserve(problems.size());
-  for (std::size_t i = 0; i < problems.size(); ++i) index.emplace(problems[i].id, i);
+  // Code tasks' golds are test programs, not answers a harness's target could be compared with.
+  const bool golds_are_answers = dynamic_cast<const codegrade::SandboxedGrading*>(task.get()) == nullptr;
+  const ProblemCatalog catalog(problems, golds_are_answers);
 
   // 2. The whole samples file, read once without writing anything: a bad line anywhere means
   // the database (or its absence) is left exactly as it was.
@@ -134,7 +134,7 @@ GradeSummary grade_samples(const GradeOptions& options) {
     std::error_code ec;
     auto size = fs::file_size(options.samples_path, ec);
     Progress bar("validating", ec ? 0 : size, options.progress);
-    check = validate_samples_file(options.samples_path, options.reader, index, [&](std::size_t bytes) { bar.set(bytes); });
+    check = validate_samples_file(options.samples_path, options.reader, catalog, [&](std::size_t bytes) { bar.set(bytes); });
   }
 
   GradeSummary summary;
@@ -146,6 +146,7 @@ GradeSummary grade_samples(const GradeOptions& options) {
   summary.samples_in_file = check.samples;
   summary.lines_skipped = check.lines_skipped;
   summary.lm_eval_filter = lm_eval_note(check);
+  summary.lines_by_question = check.lines_by_question;
 
   // 3. The run. Imported samples have no decoding configuration we can know, but which lm-eval
   // field (and filter) they came from changes what a sample IS, so it is part of the identity:
@@ -168,6 +169,7 @@ GradeSummary grade_samples(const GradeOptions& options) {
   {
     SamplesReaderOptions reader_options = options.reader;
     reader_options.lm_eval_filter = check.lm_eval_filter;
+    reader_options.catalog = &catalog;  // the same resolution as during validation
     SamplesReader reader(options.samples_path, reader_options);
     Progress bar("storing samples", check.samples, options.progress);
     std::vector<SampleRecord> records;

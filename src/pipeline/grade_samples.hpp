@@ -42,6 +42,7 @@ struct GradeSummary {
   std::size_t samples_in_file = 0;
   std::size_t lines_skipped = 0;         // lm-eval lines of another filter
   std::string lm_eval_filter;            // the lm-eval filter read ("" if none)
+  std::size_t lines_by_question = 0;     // lines whose id named another problem than their text
   std::int64_t samples_new = 0, samples_total = 0;   // in this run
   std::int64_t grades_new = 0, grades_total = 0;     // in this run, this mode
   std::int64_t correct = 0;                          // in this run, this mode

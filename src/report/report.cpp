@@ -220,7 +220,8 @@ std::string runs_table(const Store& store) {
                      "<td class=\"l\"><code>{}</code><br><small>{}</small></td><td class=\"l\">{}</td><td>{}</td><td>{}</td></tr>\n",
                      r.id, escape(r.spec.model), escape(r.spec.task), escape(r.spec.config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
                      r.spec.seed, store.count_samples(r.id), escape(r.spec.data_path), escape(r.spec.data_sha256.substr(0, 16)),
-                     escape(r.spec.source), escape(r.tool_version), escape(r.created_at));
+                     escape(r.spec.source),
+                     escape(fmt::format("{} {} {}", r.tool_version, r.tool_commit.substr(0, 12), r.build_type)), escape(r.created_at));
   return h + "</tbody></table>\n";
 }
 

@@ -23,8 +23,10 @@ namespace {
 // Input → output id maps. Runs by identity; problems by (run, problem id); samples by
 // (problem, sample index).
 constexpr const char* kMapRuns = R"sql(
-INSERT OR IGNORE INTO main.runs(model, task, data_path, data_sha256, config, seed, tool_version, created_at, source)
-  SELECT model, task, data_path, data_sha256, config, seed, tool_version, created_at, source FROM src.runs ORDER BY id;
+INSERT OR IGNORE INTO main.runs(model, task, data_path, data_sha256, config, seed, tool_version, created_at, source,
+                               tool_commit, build_type)
+  SELECT model, task, data_path, data_sha256, config, seed, tool_version, created_at, source, tool_commit, build_type
+  FROM src.runs ORDER BY id;
 CREATE TEMP TABLE run_map AS
   SELECT s.id AS src_id, m.id AS dst_id FROM src.runs s JOIN main.runs m
   ON m.model = s.model AND m.task = s.task AND m.data_sha256 = s.data_sha256 AND m.config = s.config AND m.seed = s.seed;

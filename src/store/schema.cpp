@@ -92,6 +92,13 @@ CREATE TABLE campaign_runs(
 );
 )sql";
 
+// v4: what built the tool that made each run (issue 17): its git commit and build type, beside
+// tool_version. Runs made before v4 did not record them: 'unknown'.
+constexpr const char* kV4 = R"sql(
+ALTER TABLE runs ADD COLUMN tool_commit TEXT NOT NULL DEFAULT 'unknown';
+ALTER TABLE runs ADD COLUMN build_type TEXT NOT NULL DEFAULT 'unknown';
+)sql";
+
 int pragma_int(sqlite3* db, const std::string& path, const char* sql) {
   sql::Stmt q(db, path, sql);
   return q.step() ? static_cast<int>(q.col_int(0)) : 0;
@@ -104,6 +111,7 @@ const std::vector<Migration>& migrations() {
       {1, "runs, problems, samples, grades", kV1},
       {2, "grades.problem_ref + covering index for outcomes()", kV2},
       {3, "campaigns, campaign_shards, campaign_runs", kV3},
+      {4, "runs.tool_commit, runs.build_type", kV4},
   };
   return list;
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
@@ -31,8 +32,8 @@ std::string dump_json(const nlohmann::json& j, const char* if_null) {
 }
 
 constexpr const char* kInsertRun =
-    "INSERT OR IGNORE INTO runs(model, task, data_path, data_sha256, config, seed, tool_version, created_at, source) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?8)";
+    "INSERT OR IGNORE INTO runs(model, task, data_path, data_sha256, config, seed, tool_version, created_at, source, "
+    "tool_commit, build_type) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?8, ?9, ?10)";
 constexpr const char* kFindRun =
     "SELECT id FROM runs WHERE model = ?1 AND task = ?2 AND data_sha256 = ?3 AND config = ?4 AND seed = ?5";
 constexpr const char* kInsertProblem =
@@ -161,6 +162,7 @@ std::int64_t Store::ensure_run(const RunSpec& spec) {
     auto q = TRAFL_STMT(kInsertRun);
     q->bind(1, spec.model).bind(2, spec.task).bind(3, spec.data_path).bind(4, spec.data_sha256);
     q->bind(5, config).bind(6, spec.seed).bind(7, std::string_view(TRAFL_VERSION)).bind(8, spec.source);
+    q->bind(9, std::string_view(build_commit())).bind(10, std::string_view(build_type()));
     q->run();
   }
   std::int64_t id = 0;
@@ -176,8 +178,8 @@ std::int64_t Store::ensure_run(const RunSpec& spec) {
 
 std::vector<RunInfo> Store::runs() const {
   sql::Stmt q(db_, path_,
-              "SELECT id, model, task, data_path, data_sha256, config, seed, source, tool_version, created_at "
-              "FROM runs ORDER BY id");
+              "SELECT id, model, task, data_path, data_sha256, config, seed, source, tool_version, created_at, "
+              "tool_commit, build_type FROM runs ORDER BY id");
   std::vector<RunInfo> out;
   while (q.step()) {
     RunInfo r;
@@ -191,6 +193,8 @@ std::vector<RunInfo> Store::runs() const {
     r.spec.source = q.col_text(7);
     r.tool_version = q.col_text(8);
     r.created_at = q.col_text(9);
+    r.tool_commit = q.col_text(10);
+    r.build_type = q.col_text(11);
     out.push_back(std::move(r));
   }
   return out;

@@ -4,6 +4,7 @@
 // All writes are idempotent (INSERT OR IGNORE on those identities) and batched in transactions,
 // so a killed process can simply be re-run: committed batches stay, the rest is redone.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,17 @@ struct GradeRow {
   Grade grade;
 };
 
+// A stored sample with its grade in one mode (`export`); graded = false when it has none there.
+struct GradedSample {
+  std::string problem_id;
+  std::int64_t sample_index = 0;
+  std::string completion;
+  bool graded = false;
+  std::string verdict;
+  bool correct = false;
+  std::string extracted;
+};
+
 // How two grading modes compare on the same samples of a run.
 struct ModeAgreement {
   std::int64_t both_graded = 0;     // samples graded in both modes
@@ -62,6 +74,8 @@ struct RunInfo {
   std::int64_t id = 0;
   RunSpec spec;
   std::string tool_version;
+  std::string tool_commit;  // git commit of the build that made the run, or "unknown"
+  std::string build_type;   // its CMAKE_BUILD_TYPE
   std::string created_at;
 };
 
@@ -137,6 +151,13 @@ class Store {
 
   // One transaction per call; existing (sample, mode) grades are ignored. Returns rows new.
   std::size_t put_grades(const std::vector<GradeRow>& grades);
+
+  // Export (store_export.cpp): the modes the run has grades in, most grades first; and every
+  // sample of the run with its grade in `mode`, in the problems' stored order then sample index,
+  // streamed (a run can hold millions).
+  std::vector<std::pair<std::string, std::int64_t>> grade_modes(std::int64_t run_id) const;
+  void for_each_graded_sample(std::int64_t run_id, std::string_view mode,
+                              const std::function<void(const GradedSample&)>& fn) const;
 
   std::int64_t count_samples(std::int64_t run_id) const;
   std::int64_t count_grades(std::int64_t run_id, std::string_view mode) const;
