@@ -9,6 +9,7 @@
 #include "benchmarks/lcb_release.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "core/json_text.hpp"
 #include "core/jsonl.hpp"
 
 #include <algorithm>
@@ -170,7 +171,12 @@ void LiveCodeBenchTask::load_file(const std::string& path, bool by_version, std:
     p.question = bench::require_text(rec, path, "question_content");
     std::string starter = optional_string(rec, path, "starter_code").value_or("");
     std::string meta_text = optional_string(rec, path, "metadata").value_or("{}");
-    auto meta = nlohmann::json::parse(meta_text, nullptr, false);
+    nlohmann::json meta;
+    try {
+      meta = parse_json_text(meta_text);
+    } catch (const JsonTextError& e) {
+      throw InputError(path, rec.line, "metadata", fmt::format("not valid JSON (as a string): {}", e.what()));
+    }
     if (!meta.is_object()) throw InputError(path, rec.line, "metadata", "not a JSON object (as a string)");
     std::string fn;
     if (meta.contains("func_name")) {

@@ -27,7 +27,7 @@ struct DiagnoseArgs {
 void run_diagnose(const DiagnoseArgs& a) {
   if (a.format != "table" && a.format != "json")
     throw UsageError(fmt::format("--format must be table or json, got '{}'", a.format));
-  Store store(a.db, Store::OpenMode::kExisting);  // a missing file is an InputError
+  Store store(a.db, Store::OpenMode::kReadOnly);  // a missing file is an InputError
   const auto result = diagnostics::run(store, a.options);
   if (a.format == "json") fmt::print("{}\n", diagnostics::to_json(result).dump(2));
   else fmt::print("{}", diagnostics::format_tables(result));

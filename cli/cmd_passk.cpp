@@ -68,7 +68,7 @@ void run_passk(const PasskArgs& a) {
   // A reader never creates a database: a mistyped path is an error, not an empty result.
   std::error_code ec;
   if (!std::filesystem::exists(a.db, ec)) throw InputError(a.db, 0, "", "no such database file");
-  Store store(a.db, Store::OpenMode::kExisting);
+  Store store(a.db, Store::OpenMode::kReadOnly);
   const auto outcomes = store.outcomes(a.query);
   const PasskReport report = compute_passk(outcomes, options, a.query.by);
 

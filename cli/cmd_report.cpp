@@ -23,7 +23,7 @@ struct ReportArgs {
 };
 
 void run_report(const ReportArgs& a) {
-  Store store(a.db, Store::OpenMode::kExisting);  // a missing file is an InputError
+  Store store(a.db, Store::OpenMode::kReadOnly);  // a missing file is an InputError
   report::Options o = a.options;
   o.png = !a.no_png;
   const auto s = report::write(store, o);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/finite_options.hpp"
 #include "core/allocator.hpp"
 #include "core/error.hpp"
 
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   trafl::cli::add_sample_command(app);
   trafl::cli::add_merge_command(app);
   trafl::cli::add_export_command(app);
+  trafl::cli::require_finite_floats(app);  // after every command: it walks their options
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

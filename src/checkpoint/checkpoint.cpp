@@ -76,7 +76,7 @@ Checkpoint Checkpoint::open(const std::string& path) {
     const std::string shard_path = (base / shard).string();
     if (!fs::exists(shard_path, ec)) {
       const auto it = std::find_if(index.weight_map.begin(), index.weight_map.end(),
-                                   [&](const auto& kv) { return kv.second == shard; });
+                                   [&, &missing = shard](const auto& kv) { return kv.second == missing; });
       throw TensorError(file, it->first, fmt::format("the index maps it to shard '{}', which does not exist", shard));
     }
     ck.files_.push_back(std::make_shared<SafeTensorsFile>(shard_path));

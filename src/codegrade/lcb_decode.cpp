@@ -1,5 +1,7 @@
 #include "codegrade/lcb_decode.hpp"
 
+#include "core/json_text.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <zlib.h>
@@ -66,11 +68,16 @@ std::string zlib_inflate(std::string_view data, std::size_t max_out) {
       inflateEnd(&zs);
       throw DecodeError("zlib: " + why);
     }
-    out.append(buf, sizeof buf - zs.avail_out);
-    if (out.size() > max_out) {
+    // Checked before appending, so the string never grows (or doubles its capacity) past the limit.
+    const std::size_t produced = sizeof buf - zs.avail_out;
+    if (produced > max_out - out.size()) {
       inflateEnd(&zs);
-      throw DecodeError("zlib: decompressed data exceeds the size limit");
+      throw DecodeError(fmt::format(
+          "zlib: the data inflates past {:.0f} MiB from {} compressed bytes, more than the stated maximum for one "
+          "problem's tests (a zlib bomb?)",
+          static_cast<double>(max_out) / (1 << 20), data.size()));
     }
+    out.append(buf, produced);
     if (rc != Z_STREAM_END && zs.avail_in == 0 && zs.avail_out != 0) {
       inflateEnd(&zs);
       throw DecodeError("zlib: truncated stream");
@@ -139,8 +146,12 @@ std::string unpickle_str(std::string_view p) {
 }
 
 std::vector<TestCase> parse_test_list(std::string_view json_text) {
-  auto j = nlohmann::json::parse(json_text.begin(), json_text.end(), nullptr, false);
-  if (j.is_discarded()) throw DecodeError("not valid JSON");
+  nlohmann::json j;
+  try {
+    j = parse_json_text(json_text);
+  } catch (const JsonTextError& e) {
+    throw DecodeError(std::string("not valid JSON: ") + e.what());
+  }
   if (!j.is_array()) throw DecodeError("not a JSON list of tests");
   std::vector<TestCase> out;
   out.reserve(j.size());
@@ -162,7 +173,7 @@ std::vector<TestCase> parse_test_list(std::string_view json_text) {
   return out;
 }
 
-std::vector<TestCase> decode_lcb_tests(std::string_view value, bool* encoded) {
+std::vector<TestCase> decode_lcb_tests(std::string_view value, bool* encoded, std::size_t max_bytes) {
   if (encoded) *encoded = false;
   auto j = nlohmann::json::accept(value.begin(), value.end());
   if (j) return parse_test_list(value);
@@ -173,7 +184,7 @@ std::vector<TestCase> decode_lcb_tests(std::string_view value, bool* encoded) {
   } catch (const DecodeError& e) {
     throw DecodeError(std::string("neither JSON nor base64+zlib+pickle: ") + e.what());
   }
-  std::string text = unpickle_str(zlib_inflate(raw));
+  std::string text = unpickle_str(zlib_inflate(raw, max_bytes));
   try {
     return parse_test_list(text);
   } catch (const DecodeError& e) {

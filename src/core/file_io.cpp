@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 
 namespace trafl {
 
@@ -18,9 +19,9 @@ std::string read_text_file(const std::string& path, std::string_view what) {
 nlohmann::json read_json_file(const std::string& path, std::string_view what) {
   const std::string text = read_text_file(path, what);
   try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path, 0, "", fmt::format("not valid JSON: {}", e.what()));
+    return parse_json_text(text);
+  } catch (const JsonTextError& e) {
+    throw InputError(path, e.line(), "", fmt::format("not valid JSON: {}", e.what()));
   }
 }
 

@@ -5,15 +5,56 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cstdint>
+#include <fstream>
+#include <sstream>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 
 namespace trafl {
 
 struct JsonlReader::Impl {
   gzFile file = nullptr;
   std::size_t line = 0;
+  // Bytes read but not yet returned as lines: buffer[start, end()). Lines are split here on '\n' by
+  // hand, not with gzgets, whose C string would end a line at a raw NUL byte and glue the rest of it
+  // to the next line (shifting every later line number).
   std::string buffer;
+  std::size_t start = 0;
+  bool eof = false;
+
+  // The next physical line (without '\n') into `out`; false at end of file.
+  bool read_line(const std::string& path, std::string& out) {
+    std::size_t scanned = start;
+    for (;;) {
+      auto nl = buffer.find('\n', scanned);
+      if (nl != std::string::npos) {
+        out.assign(buffer, start, nl - start);
+        start = nl + 1;
+        return true;
+      }
+      if (eof) {
+        if (start == buffer.size()) return false;
+        out.assign(buffer, start, std::string::npos);
+        start = buffer.size();
+        return true;
+      }
+      buffer.erase(0, start);
+      start = 0;
+      scanned = buffer.size();
+      constexpr std::size_t kChunk = 1 << 20;
+      buffer.resize(scanned + kChunk);
+      int n = gzread(file, &buffer[scanned], static_cast<unsigned>(kChunk));
+      if (n < 0) {
+        int err = 0;
+        const char* msg = gzerror(file, &err);
+        throw InputError(path, line + 1, "", fmt::format("read error: {}", msg));
+      }
+      buffer.resize(scanned + static_cast<std::size_t>(n));
+      if (n == 0) eof = true;
+    }
+  }
 };
 
 JsonlReader::JsonlReader(std::string path) : impl_(std::make_unique<Impl>()), path_(std::move(path)) {
@@ -31,34 +72,21 @@ std::size_t JsonlReader::bytes_read() const {
 }
 
 bool JsonlReader::next(JsonlRecord& out) {
-  char chunk[1 << 16];
   for (;;) {
-    // Assemble one physical line, however long.
-    impl_->buffer.clear();
-    bool got_any = false;
-    while (gzgets(impl_->file, chunk, sizeof chunk) != nullptr) {
-      got_any = true;
-      impl_->buffer.append(chunk);
-      if (!impl_->buffer.empty() && impl_->buffer.back() == '\n') break;
-    }
-    if (!got_any) {
-      int err = 0;
-      const char* msg = gzerror(impl_->file, &err);
-      if (err != Z_OK && err != Z_STREAM_END) throw InputError(path_, impl_->line + 1, "", fmt::format("read error: {}", msg));
-      return false;
-    }
+    if (!impl_->read_line(path_, line_text_)) return false;
     ++impl_->line;
-    std::string_view text = impl_->buffer;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    std::string_view text = line_text_;
+    while (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (text.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank line
     out.line = impl_->line;
+    if (auto nul = text.find('\0'); nul != std::string_view::npos)
+      throw InputError(path_, impl_->line, "",
+                       fmt::format("raw NUL byte at column {} (JSON text must write it as \\u0000)", nul + 1));
     try {
-      out.value = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, column N: ..."
-      std::string what = e.what();
-      auto pos = what.find("column");
-      throw InputError(path_, impl_->line, "", fmt::format("malformed JSON ({})", pos == std::string::npos ? what : what.substr(pos)));
+      out.value = parse_json_text(text);
+    } catch (const JsonTextError& e) {
+      // The line's own "at line 1, column N" is kept: the column is what locates the error in the line.
+      throw InputError(path_, impl_->line, "", fmt::format("malformed JSON ({})", e.what()));
     }
     if (!out.value.is_object()) throw InputError(path_, impl_->line, "", "expected a JSON object on this line");
     return true;
@@ -136,9 +164,9 @@ std::vector<JsonlRecord> read_json_records(const std::string& path) {
   std::string text = read_all(path);
   nlohmann::json array;
   try {
-    array = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path, 0, "", fmt::format("malformed JSON array: {}", e.what()));
+    array = parse_json_text(text);
+  } catch (const JsonTextError& e) {
+    throw InputError(path, e.line(), "", fmt::format("malformed JSON array: {}", e.what()));
   }
   auto lines = element_lines(text);
   for (std::size_t i = 0; i < array.size(); ++i) {
@@ -165,13 +193,16 @@ std::string require_string(const JsonlRecord& rec, const std::string& file, std:
 std::int64_t require_int(const JsonlRecord& rec, const std::string& file, std::string_view field) {
   const auto& v = require_field(rec, file, field);
   if (!v.is_number_integer()) throw InputError(file, rec.line, std::string(field), fmt::format("expected an integer, found {}", v.type_name()));
+  // nlohmann keeps 2^63..2^64-1 as unsigned; get<int64_t> would wrap them to negatives.
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+    throw InputError(file, rec.line, std::string(field), fmt::format("integer {} is too large (at most {})", v.dump(), INT64_MAX));
   return v.get<std::int64_t>();
 }
 
 std::string require_id(const JsonlRecord& rec, const std::string& file, std::string_view field) {
   const auto& v = require_field(rec, file, field);
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+  if (v.is_number_integer()) return v.dump();  // the integer's own decimal text (unsigned 2^64-1 is not "-1")
   throw InputError(file, rec.line, std::string(field), fmt::format("expected a string or integer id, found {}", v.type_name()));
 }
 

@@ -33,6 +33,7 @@ class JsonlReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string path_;
+  std::string line_text_;  // the current line (reused: no allocation per line)
 };
 
 // Reads a whole file (plain or gzip) that holds either JSON Lines or one JSON array of objects

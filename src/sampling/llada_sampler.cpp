@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "core/error.hpp"
@@ -40,7 +41,8 @@ void validate(const SamplerOptions& o) {
     throw UsageError(fmt::format("steps {} is not a multiple of the number of blocks {}", o.steps, blocks));
   if (o.steps > 65535) throw UsageError("steps must be at most 65535");
   if (o.mask_id < 0) throw UsageError("the sampler needs a mask token id");
-  if (o.temperature < 0) throw UsageError("temperature must be >= 0");
+  if (!(o.temperature >= 0) || !std::isfinite(o.temperature)) throw UsageError("temperature must be finite and >= 0");
+  if (!std::isfinite(o.cfg_scale)) throw UsageError("cfg_scale must be finite");
   if ((o.logits_eos_inf || o.confidence_eos_eot_inf) && o.eos_id < 0)
     throw UsageError("the EOS options need an eos token id");
   if (o.fast && !(o.threshold >= 0.0)) throw UsageError("the fast-mode threshold must be >= 0");
@@ -71,6 +73,7 @@ struct Batch {
   torch::Tensor gkey, rkey;    // per-row noise keys [B] (Gumbel, random remasking): noise.hpp
   torch::Tensor step_of;       // [B, G] int32, commit step (-1 = not yet)
   torch::Tensor conf_of;       // [B, G] float32, probability at commit
+  torch::Tensor bad_step;      // [B] int64: the first step whose confidences were not finite (-1: none)
 };
 
 Batch make_batch(const model::LLaDAModel& model, const std::vector<std::vector<std::int64_t>>& prompts,
@@ -121,6 +124,7 @@ Batch make_batch(const model::LLaDAModel& model, const std::vector<std::vector<s
   bt.rkey = torch::tensor(random_keys, i64).to(dev);
   bt.step_of = torch::full({bt.B, bt.G}, -1, torch::TensorOptions().dtype(torch::kInt).device(dev));
   bt.conf_of = torch::zeros({bt.B, bt.G}, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+  bt.bad_step = torch::full({bt.B}, -1, torch::TensorOptions().dtype(torch::kLong).device(dev));
   return bt;
 }
 
@@ -187,6 +191,27 @@ Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t 
   return d;
 }
 
+// NaN weights, or a forward that overflowed, give non-finite logits; softmax then makes the whole row's
+// confidences NaN and argmax picks token 0, so a sample of all zeros came out with exit status 0. Checked
+// here once per step on the [B, BL] confidences (a NaN or ±inf anywhere in a row's logits makes its
+// softmax NaN), on the device and without a host sync: the first bad step of each row is kept, and
+// sample() fails after the loop, naming it.
+void note_non_finite(Batch& bt, const Denoised& d, const torch::Tensor& steps) {
+  const torch::Tensor row_bad = d.p0.isfinite().all(1).logical_not();  // [B] bool
+  bt.bad_step = torch::where(row_bad.logical_and(bt.bad_step.lt(0)), steps, bt.bad_step);
+}
+
+void fail_if_non_finite(const Batch& bt) {
+  const torch::Tensor bad = bt.bad_step.to(torch::kCPU);
+  const auto* s = bad.data_ptr<std::int64_t>();
+  for (std::int64_t r = 0; r < bt.B; ++r)
+    if (s[r] >= 0)
+      throw std::runtime_error(fmt::format(
+          "the model's logits are not finite (NaN or inf) at denoising step {} of batch row {}: the weights hold "
+          "NaN/inf or the forward overflowed in this dtype; no sample was produced",
+          s[r], r));
+}
+
 // Writes the chosen positions (select [B, BL] bool) of block `block`: tokens, step, confidence.
 void commit(Batch& bt, const Denoised& d, const torch::Tensor& select, const torch::Tensor& steps, std::int64_t block,
             std::int64_t BL) {
@@ -213,6 +238,7 @@ void run_exact(const model::LLaDAModel& model, Batch& bt, const SamplerOptions& 
       if (k == 0) continue;  // steps_per_block > block_length: nothing to commit (the reference's topk(k=0))
       const torch::Tensor steps = torch::full({bt.B}, gstep, torch::TensorOptions().dtype(torch::kLong).device(dev));
       const Denoised d = denoise(block_logits(model, bt, o, start, BL), steps, b, BL, bt, o);
+      note_non_finite(bt, d, steps);
       const torch::Tensor masked = bt.x.narrow(1, start, BL).eq(o.mask_id);
       const torch::Tensor confidence = d.select_conf.masked_fill(masked.logical_not(), neg_inf);
       const torch::Tensor idx = std::get<1>(confidence.topk(k, -1));  // [B, k]
@@ -253,6 +279,7 @@ void run_fast(const model::LLaDAModel& model, Batch& bt, const SamplerOptions& o
       else if (it == 0) logits = block_logits(model, bt, o, start, BL, &cache, &cache, cache_len);
       else logits = block_logits(model, bt, o, start, BL, &cache);
       const Denoised d = denoise(logits, steps, b, BL, bt, o);
+      note_non_finite(bt, d, steps);
       torch::Tensor select = masked.logical_and(d.p0.gt(o.threshold));
       const std::int64_t kmax = k_row.max().item<std::int64_t>();
       if (kmax > 0) {
@@ -279,6 +306,7 @@ std::vector<Trajectory> sample(const model::LLaDAModel& model, const std::vector
   Batch bt = make_batch(model, prompts, keys, o);
   if (o.fast) run_fast(model, bt, o);
   else run_exact(model, bt, o);
+  fail_if_non_finite(bt);
 
   // ---- back to the host -----------------------------------------------------------------------
   const std::int64_t B = bt.B, G = bt.G;

@@ -55,9 +55,14 @@ Trajectory decode_trajectory(const std::uint8_t* data, std::size_t size, const s
   if (size < kTrajectoryHeaderBytes || std::memcmp(data, "TRJ1", 4) != 0)
     throw InputError(what, 0, "", "not a trajectory blob (magic TRJ1 missing)");
   if (data[4] != 1) throw InputError(what, 0, "", fmt::format("unsupported trajectory version {}", data[4]));
+  // What encode_trajectory never writes is refused, so that every accepted blob is one it wrote (a
+  // blob is compared byte for byte): flags and reserved bytes are 0, steps fit the u16 step field.
+  if (data[5] != 0 || data[6] != 0 || data[7] != 0)
+    throw InputError(what, 0, "", "flags/reserved bytes of the header are not 0");
   const std::uint32_t n = get<std::uint32_t>(data + 8);
   Trajectory t;
   t.steps = get<std::uint32_t>(data + 12);
+  if (t.steps > 65535) throw InputError(what, 0, "", fmt::format("{} steps, more than the format's 65535", t.steps));
   const std::size_t expected = kTrajectoryHeaderBytes + 10 * static_cast<std::size_t>(n);
   if (size != expected)
     throw InputError(what, 0, "", fmt::format("size {} bytes, expected {} for {} positions", size, expected, n));

@@ -181,12 +181,12 @@ MergeSummary merge_databases(const std::vector<std::string>& inputs, const std::
   std::vector<std::vector<CampaignRecord>> records;
   std::vector<std::int64_t> run_counts;
   for (const auto& in : inputs) {
-    Store s(in, Store::OpenMode::kExisting);
+    Store s(in, Store::OpenMode::kReadOnly);
     records.push_back(s.campaigns());
     run_counts.push_back(static_cast<std::int64_t>(s.runs().size()));
   }
   std::vector<CampaignRecord> out_records;
-  if (fs::exists(out_path, ec)) out_records = Store(out_path, Store::OpenMode::kExisting).campaigns();
+  if (fs::exists(out_path, ec)) out_records = Store(out_path, Store::OpenMode::kReadOnly).campaigns();
   check_campaigns(inputs, records, out_path, out_records);
 
   Store out(out_path, Store::OpenMode::kCreate);

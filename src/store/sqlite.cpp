@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/error.hpp"
@@ -22,9 +23,12 @@ void exec(sqlite3* db, const std::string& path, const char* sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errstr(rc);
+    // fail() appends SQLite's message itself: name the statement here (passing the message as `what`
+    // too had said everything twice: "SQLite error in table x already exists: table x already exists").
     sqlite3_free(err);
-    fail(db, rc, path, msg);
+    std::string text = sql;
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    fail(db, rc, path, fmt::format("`{}`", text.size() > 80 ? text.substr(0, 77) + "..." : text));
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <unordered_map>
 
@@ -109,21 +111,80 @@ sql::Stmt& cached(sqlite3* db, const std::string& path, std::unordered_map<std::
 
 Store::Store(const std::string& path, OpenMode mode) : path_(path), stmts_(std::make_unique<Statements>()) {
   std::error_code ec;
-  if (mode == OpenMode::kExisting && !std::filesystem::exists(path, ec))
+  if (mode != OpenMode::kCreate && !std::filesystem::exists(path, ec))
     throw InputError(path, 0, "", "no such database file");
   if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, "", "is a directory, not a database file");
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == OpenMode::kCreate ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (mode == OpenMode::kReadOnly) {
+    const int version = open_read_only();
+    // An older schema cannot be read as is: migrate it where the file is writable (as before), and
+    // say what to do where it is not.
+    if (version < schema::latest_version()) {
+      close();
+      if (::access(path.c_str(), W_OK) != 0)
+        throw InputError(path, 0, "",
+                         fmt::format("schema version {} is older than this build's {} and the file is read-only: copy it "
+                                     "somewhere writable once so it can be upgraded",
+                                     version, schema::latest_version()));
+      open_read_write(OpenMode::kExisting);
+    }
+    return;
+  }
+  open_read_write(mode);
+}
+
+void Store::close() {
+  stmts_ = std::make_unique<Statements>();
+  if (db_) sqlite3_close(db_);
+  db_ = nullptr;
+}
+
+void Store::open_raw(const std::string& target, int flags) {
+  int rc = sqlite3_open_v2(target.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw InputError(path, 0, "", fmt::format("cannot open database: {}", msg));
+    throw InputError(path_, 0, "", fmt::format("cannot open database: {}", msg));
   }
+  sqlite3_extended_result_codes(db_, 1);
+  // Another trafl-eval writing to the same file waits, rather than failing at once.
+  sqlite3_busy_timeout(db_, 30000);
+}
+
+int Store::open_read_only() {
+  // A WAL database is read through its -shm index, which SQLite creates next to the file when it is
+  // missing; on a read-only mount it cannot, and the first read fails (SQLITE_CANTOPEN at "PRAGMA
+  // application_id"). There the file is opened as immutable: nobody can be writing to it, so reading it
+  // without locks or the WAL index is exact. Where the directory is writable the normal read-only
+  // open keeps readers safe next to a concurrent writer.
+  const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+  open_raw(path_, flags);
   try {
-    sqlite3_extended_result_codes(db_, 1);
-    // Another trafl-eval writing to the same file waits, rather than failing at once.
-    sqlite3_busy_timeout(db_, 30000);
+    return schema::check_identity(db_, path_);
+  } catch (const InputError&) {
+    close();
+    throw;
+  } catch (const std::exception&) {
+    close();
+    if (std::filesystem::exists(path_ + "-wal")) throw;  // a live WAL must be read through its index
+  }
+  std::string uri = "file:";
+  for (char c : path_) {  // percent-encode what a URI path cannot hold as is
+    if (c == '%' || c == '?' || c == '#') uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else uri += c;
+  }
+  open_raw(uri + "?immutable=1", flags | SQLITE_OPEN_URI);
+  try {
+    return schema::check_identity(db_, path_);
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+void Store::open_read_write(OpenMode mode) {
+  open_raw(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == OpenMode::kCreate ? SQLITE_OPEN_CREATE : 0));
+  try {
     // Identity before any write: a foreign file must be left exactly as it was.
     schema::check_identity(db_, path_);
     // WAL: readers never block the writer; synchronous=NORMAL is durable against process
@@ -135,9 +196,7 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path), stmts_(std::
     sql::exec(db_, path_, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;");
     schema::migrate(db_, path_);
   } catch (...) {
-    stmts_.reset();
-    sqlite3_close(db_);
-    db_ = nullptr;
+    close();
     throw;
   }
 }

@@ -99,7 +99,10 @@ class Store {
  public:
   enum class OpenMode {
     kCreate,    // create the file if missing (writers: grade, sample)
-    kExisting,  // a missing file is an InputError (readers: passk, report)
+    kExisting,  // a missing file is an InputError; opened for writing (merge's output)
+    kReadOnly,  // kExisting, and nothing is ever written (readers: passk, diagnose, report, merge's
+                // inputs), so a database on read-only media or a read-only mount opens; an older
+                // schema is migrated only where the file can be written
   };
 
   // Opens or creates the database and applies pending schema migrations. A file that is not a
@@ -172,6 +175,11 @@ class Store {
   sqlite3* handle() const { return db_; }
 
  private:
+  void open_raw(const std::string& target, int flags);
+  int open_read_only();  // returns the schema version
+  void open_read_write(OpenMode mode);
+  void close();
+
   std::string path_;
   sqlite3* db_ = nullptr;
   struct Statements;

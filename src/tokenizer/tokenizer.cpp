@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "core/json_text.hpp"
 #include "tokenizer/internal.hpp"
 
 namespace trafl::tok {
@@ -358,9 +359,9 @@ Tokenizer Tokenizer::from_file(const std::string& path) {
 Tokenizer Tokenizer::from_json_string(const std::string& json_text, const std::string& source_name) {
   json j;
   try {
-    j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw InputError(source_name, 0, "", std::string("not valid JSON: ") + e.what());
+    j = parse_json_text(json_text);
+  } catch (const JsonTextError& e) {
+    throw InputError(source_name, e.line(), "", std::string("not valid JSON: ") + e.what());
   }
   Ctx root{source_name, ""};
   if (!j.is_object()) fail(root, "a tokenizer.json must be a JSON object");

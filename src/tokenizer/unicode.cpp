@@ -11,12 +11,39 @@ namespace trafl::tok {
 
 namespace detail {
 
+Ctx::Ctx(std::string file, std::string path) : file_(std::make_shared<const std::string>(std::move(file))) {
+  if (!path.empty()) node_ = std::make_shared<const Node>(Node{nullptr, std::move(path), false, 0});
+}
+
+Ctx Ctx::child(std::string segment, bool index) const {
+  if (depth() >= kMaxComponentDepth)
+    fail(*this, "tokenizer components are nested deeper than " + std::to_string(kMaxComponentDepth) + " levels");
+  Ctx c(*this);
+  c.node_ = std::make_shared<const Node>(Node{node_, std::move(segment), index, depth() + 1});
+  return c;
+}
+
+Ctx Ctx::at(const std::string& key) const { return child(key, false); }
+Ctx Ctx::at(std::size_t index) const { return child("[" + std::to_string(index) + "]", true); }
+
+std::string Ctx::path() const {
+  std::vector<const Node*> chain;
+  for (const Node* n = node_.get(); n; n = n->parent.get()) chain.push_back(n);
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (!out.empty() && !(*it)->index) out += '.';
+    out += (*it)->segment;
+  }
+  return out;
+}
+
 void fail(const Ctx& ctx, const std::string& message) {
-  throw InputError(ctx.file, 0, ctx.path, message);
+  throw InputError(ctx.file(), 0, ctx.path(), message);
 }
 
 void unsupported(const Ctx& ctx, const std::string& type) {
-  throw InputError(ctx.file, 0, "", "unsupported tokenizer component " + type + " at " + (ctx.path.empty() ? "<root>" : ctx.path));
+  std::string path = ctx.path();
+  throw InputError(ctx.file(), 0, "", "unsupported tokenizer component " + type + " at " + (path.empty() ? "<root>" : path));
 }
 
 bool get_bool(const nlohmann::json& j, const char* key, bool fallback, const Ctx& ctx) {

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+
 #include "core/error.hpp"
 
 namespace trafl::training {
@@ -28,8 +30,9 @@ double OptionReader::number(const std::string& key, double fallback) {
 std::int64_t OptionReader::integer(const std::string& key, std::int64_t fallback) {
   const nlohmann::json* v = find(key);
   if (!v) return fallback;
-  if (!v->is_number_integer())
-    throw InputError(source_, 0, key, fmt::format("'{}' must be an integer, got {}", key, v->dump()));
+  if (!v->is_number_integer() ||
+      (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)))
+    throw InputError(source_, 0, key, fmt::format("'{}' must be an integer (at most 2^63-1), got {}", key, v->dump()));
   return v->get<std::int64_t>();
 }
 
