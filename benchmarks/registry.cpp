@@ -12,6 +12,7 @@
 #include "benchmarks/task.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "sandbox/limits.hpp"
 
 namespace trafl {
 
@@ -30,7 +31,13 @@ bool TaskOptions::runs_code() const { return test_timeout_s != 0 || run_all_test
 namespace {
 
 // The harness limits a code task runs with: the options where given, else the task's defaults.
+// Given ones are checked where every limit is (sandbox/limits.hpp): -1 or nan is refused, not
+// silently the default.
 codegrade::HarnessLimits code_limits(const TaskOptions& o, double default_timeout_s) {
+  sandbox::LimitFlags given;
+  if (o.test_timeout_s != 0) given.cpu_s = o.test_timeout_s;
+  if (o.memory_mb != 0) given.memory_mb = o.memory_mb;
+  sandbox::limits_from_flags(given, {"--test-timeout", "--wall", "--memory", "--output-kb"});
   codegrade::HarnessLimits l;
   l.test_timeout_s = o.test_timeout_s > 0 ? o.test_timeout_s : default_timeout_s;
   if (o.memory_mb > 0) l.memory_mb = o.memory_mb;

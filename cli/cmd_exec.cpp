@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "sandbox/limits.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace trafl::cli {
@@ -51,16 +52,11 @@ void run_exec(const ExecArgs& a) {
   }
   std::string probe_log;
   opts.log = [&](const std::string& line) { probe_log += line + "\n"; };
-  if (a.timeout <= 0) throw UsageError("--timeout must be positive");
-  if (a.memory_mb < 16) throw UsageError("--memory must be at least 16 MB");
-
   sandbox::RunRequest req;
+  req.limits = sandbox::limits_from_flags({a.timeout, a.wall, a.memory_mb, a.output_kb},
+                                          {"--timeout", "--wall", "--memory", "--output-kb"});
   req.program = read_text_file(a.file, "program");
   if (!a.stdin_file.empty()) req.stdin_data = read_text_file(a.stdin_file, "stdin file");
-  req.limits.cpu_s = a.timeout;
-  req.limits.wall_s = a.wall;
-  req.limits.memory_mb = a.memory_mb;
-  req.limits.stdout_cap = a.output_kb << 10;
   req.args = a.args;
   req.site_packages = a.site_packages;
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -122,13 +123,18 @@ CgroupLayout detect_cgroups(std::vector<std::string>& notes) {
 
 void sweep_stale_cgroups(const CgroupLayout& layout, unsigned uid) {
   std::string prefix = "u" + std::to_string(uid) + "-";
+  remove_cgroups_if(layout, [&](const std::string& name) { return name.rfind(prefix, 0) == 0; });
+}
+
+void remove_cgroups_if(const CgroupLayout& layout, const std::function<bool(const std::string&)>& doomed) {
   for (const std::string& base : {layout.v2, layout.v1_memory, layout.v1_pids, layout.v1_cpuacct}) {
     if (base.empty()) continue;
     DIR* d = ::opendir(base.c_str());
     if (!d) continue;
     std::vector<std::string> stale;
     while (dirent* e = ::readdir(d)) {
-      if (std::string(e->d_name).rfind(prefix, 0) == 0) stale.push_back(base + "/" + e->d_name);
+      std::string name = e->d_name;
+      if (name[0] == 'u' && doomed(name)) stale.push_back(base + "/" + name);
     }
     ::closedir(d);
     for (const auto& dir : stale) {

@@ -5,6 +5,7 @@
 // memory cgroup makes the first attach slow: ~15 ms measured here); counters are taken as
 // differences from a per-run baseline and the v1 peak is reset before each run. Internal.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ CgroupLayout detect_cgroups(std::vector<std::string>& notes);
 
 // Kills and removes leftovers named u<uid>-* (a crashed earlier runner that held this uid).
 void sweep_stale_cgroups(const CgroupLayout& layout, unsigned uid);
+// Kills and removes every run cgroup (named u<uid>-p<pid>-s<slot>) whose name `doomed` accepts.
+void remove_cgroups_if(const CgroupLayout& layout, const std::function<bool(const std::string&)>& doomed);
 
 class RunCgroup {
  public:

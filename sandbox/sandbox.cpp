@@ -26,10 +26,12 @@
 
 #include "core/error.hpp"
 #include "sandbox/bwrap.hpp"
+#include "sandbox/cleanup.hpp"
 #include "sandbox/cgroup.hpp"
 #include "sandbox/fsutil.hpp"
 #include "sandbox/interpreter.hpp"
 #include "sandbox/landlock.hpp"
+#include "sandbox/limits.hpp"
 #include "sandbox/launch.hpp"
 #include "sandbox/seccomp.hpp"
 #include "sandbox/slots.hpp"
@@ -131,9 +133,13 @@ struct Sandbox::Impl {
   std::vector<const char*> mkdir_ptrs;
   std::string scratch_base;
   bool owns_scratch_base = false;
+  int scratch_lock_fd = -1;   // its flock tells the start-up sweep of other processes that it lives
+  int leftovers_handle = -1;  // registration for the cleanup on SIGTERM/SIGINT/SIGHUP
 
   explicit Impl(Options o);
   ~Impl();
+  void init();
+  void teardown();
   void log(const std::string& line) const {
     if (opts.log) opts.log(line);
     else std::fprintf(stderr, "%s\n", line.c_str());
@@ -145,6 +151,18 @@ struct Sandbox::Impl {
 };
 
 Sandbox::Impl::Impl(Options o) : opts(std::move(o)) {
+  try {
+    init();
+  } catch (...) {
+    teardown();  // a refused tier or a failed probe leaves nothing behind either
+    throw;
+  }
+}
+
+void Sandbox::Impl::init() {
+  if (opts.workers > kMaxSlots)
+    throw UsageError("sandbox: " + std::to_string(opts.workers) + " workers requested; at most " +
+                     std::to_string(kMaxSlots) + " slots (each holds a uid, a cgroup and a scratch directory)");
   report.is_root = ::geteuid() == 0;
   interp = resolve_interpreter(opts.python);
   report.python = interp.executable;
@@ -163,6 +181,7 @@ Sandbox::Impl::Impl(Options o) : opts(std::move(o)) {
   report.cgroup_kill = cg.kill();
   report.cgroup_cpu = cg.cpu();
   report.cgroup_favordynmods = cg.favordynmods;
+  if (std::string swept = sweep_stale_leftovers(cg); !swept.empty()) notes.push_back(swept);
 
   unsigned n = opts.workers ? opts.workers : default_slots();
   if (report.is_root) {
@@ -174,6 +193,7 @@ Sandbox::Impl::Impl(Options o) : opts(std::move(o)) {
       s.held = uids[k];
       report.slot_uids.push_back(s.uid);
       sweep_stale_cgroups(cg, s.uid);
+      remove_uid_sysv_ipc(s.uid);  // left by a crashed earlier holder of this uid
     }
   } else {
     for (unsigned k = 0; k < n; ++k) slots.emplace_back().index = k;
@@ -211,13 +231,16 @@ Sandbox::Impl::Impl(Options o) : opts(std::move(o)) {
   // Scratch dirs for the tiers without a tmpfs of their own.
   // One directory per Sandbox instance (not per process): two instances in one process must not
   // share, and so delete, each other's scratch.
-  {
-    char tmpl[] = "/tmp/trafl-sandbox-XXXXXX";
-    if (::mkdtemp(tmpl)) scratch_base = tmpl;
-  }
-  ::mkdir(scratch_base.c_str(), 0711);
-  ::chmod(scratch_base.c_str(), 0711);
+  scratch_base = make_scratch_base(scratch_lock_fd);
+  if (scratch_base.empty()) throw UsageError("sandbox: cannot create a scratch directory in /tmp: " + errno_text(errno));
   owns_scratch_base = true;
+  {
+    Leftovers l;
+    l.uids = report.slot_uids;
+    l.cgroups = cg;
+    l.scratch_base = scratch_base;
+    leftovers_handle = register_leftovers(std::move(l));
+  }
   for (auto& s : slots) {
     s.scratch = scratch_base + "/slot" + std::to_string(s.index);
     ::mkdir(s.scratch.c_str(), 0700);
@@ -301,7 +324,11 @@ Sandbox::Impl::Impl(Options o) : opts(std::move(o)) {
   log(report.describe());
 }
 
-Sandbox::Impl::~Impl() {
+Sandbox::Impl::~Impl() { teardown(); }
+
+void Sandbox::Impl::teardown() {
+  if (leftovers_handle >= 0) unregister_leftovers(leftovers_handle);
+  leftovers_handle = -1;
   for (auto& s : slots) {
     s.group.destroy();
     if (s.landlock_fd >= 0) ::close(s.landlock_fd);
@@ -312,6 +339,9 @@ Sandbox::Impl::~Impl() {
     std::error_code ec;
     std::filesystem::remove_all(scratch_base, ec);
   }
+  owns_scratch_base = false;
+  if (scratch_lock_fd >= 0) ::close(scratch_lock_fd);
+  scratch_lock_fd = -1;
 }
 
 Slot& Sandbox::Impl::acquire() {
@@ -416,10 +446,14 @@ RunResult Sandbox::Impl::run_in(Slot& slot, const RunRequest& req, Tier tier) {
     if (!group.begin_run(cg, name, static_cast<std::uint64_t>(L.memory_mb) << 20, L.pids, err)) return fail("cgroup: " + err);
   }
 
+  if (!use_cg && group.active()) group.destroy();  // the probe's trial run at another tier made it
+
   ChildPlan plan;
   plan.runner = ::getpid();
-  plan.cgroup_fds = group.procs_fds().data();
-  plan.n_cgroup_fds = static_cast<int>(group.procs_fds().size());
+  if (use_cg) {  // never join a cgroup the tier does not use: its limits would still apply
+    plan.cgroup_fds = group.procs_fds().data();
+    plan.n_cgroup_fds = static_cast<int>(group.procs_fds().size());
+  }
   auto add_rlimit = [&](int res_id, rlim_t soft, rlim_t hard) {
     plan.rlimits[plan.n_rlimits++] = ChildRlimit{res_id, rlimit{soft, hard}};
   };
@@ -646,9 +680,14 @@ RunResult Sandbox::Impl::run_in(Slot& slot, const RunRequest& req, Tier tier) {
     if (!group.wait_empty(3.0)) obs.cleanup_error = "the run's cgroup did not empty within 3 s";
   }
   reap_run_orphans(pid, slot.uid);
-  if (slot.uid && tier != Tier::namespaces_cgroups && tier != Tier::namespaces && uid_has_processes(slot.uid)) {
-    kill_uid_processes(slot.uid);  // daemons that escaped the process group (no namespaces)
-    reap_run_orphans(pid, slot.uid);
+  if (slot.uid && tier != Tier::namespaces_cgroups && tier != Tier::namespaces) {
+    if (uid_has_processes(slot.uid)) {
+      kill_uid_processes(slot.uid);  // daemons that escaped the process group (no namespaces)
+      reap_run_orphans(pid, slot.uid);
+    }
+    // The host's IPC namespace: System V objects the run made would outlive it (the degraded
+    // tier's seccomp refuses to create them; this covers the unsandboxed tier).
+    remove_uid_sysv_ipc(slot.uid);
   }
 
   // Measurements.
@@ -692,11 +731,17 @@ Sandbox::Sandbox(Options options) : impl_(std::make_unique<Impl>(std::move(optio
 Sandbox::~Sandbox() = default;
 const ProbeReport& Sandbox::report() const { return impl_->report; }
 Tier Sandbox::tier() const { return impl_->report.tier; }
-unsigned default_slots() { return std::max(1u, std::thread::hardware_concurrency()) + 1; }
+unsigned default_slots() { return std::min(kMaxSlots, std::max(1u, std::thread::hardware_concurrency()) + 1); }
 
 unsigned Sandbox::slots() const { return static_cast<unsigned>(impl_->slots.size()); }
 
 RunResult Sandbox::run(const RunRequest& request) {
+  if (auto problem = limits_problem(request.limits); !problem.empty()) {
+    RunResult bad;
+    bad.tier = impl_->report.tier;
+    bad.detail = "invalid limits: " + problem;  // verdict sandbox_error: the caller's mistake, not the program's
+    return bad;
+  }
   Slot& slot = impl_->acquire();
   RunResult r;
   try {

@@ -103,6 +103,9 @@ struct RunResult {
 // wall limit's 2x margin over the CPU limit (Limits::effective_wall_s), so the extra slot alone
 // cannot turn a passing program into a timeout.
 unsigned default_slots();
+// At most this many slots (Options::workers): each holds a uid, a cgroup and a scratch directory,
+// and more programs at once than this only thrash any machine this runs on.
+constexpr unsigned kMaxSlots = 256;
 
 struct Options {
   bool allow_unsandboxed = false;    // permit T4 when nothing better works

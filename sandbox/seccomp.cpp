@@ -29,7 +29,7 @@ std::vector<sock_filter> seccomp_filter(bool, std::string& err) {
 
 bool seccomp_built_in() { return true; }
 
-std::vector<sock_filter> seccomp_filter(bool deny_kill_all, std::string& err) {
+std::vector<sock_filter> seccomp_filter(bool degraded, std::string& err) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx) {
     err = "seccomp_init failed";
@@ -63,15 +63,34 @@ std::vector<sock_filter> seccomp_filter(bool deny_kill_all, std::string& err) {
     rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
     if (rc < 0) return fail("clone flags", rc);
   }
-  rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+  if (degraded) {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0);
+  } else {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+  }
   if (rc < 0) return fail("socket", rc);
   rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
   if (rc < 0) return fail("socketpair", rc);
-  if (deny_kill_all) {
+  if (degraded) {
     for (int nr : {SCMP_SYS(kill), SCMP_SYS(tgkill)}) {
       rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu));
       if (rc < 0) return fail("kill(-1)", rc);
     }
+    static const char* const kHostIpc[] = {"shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+                                           "semget", "semop", "semtimedop", "semctl", "ipc", "mq_open", "mq_unlink",
+                                           "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr"};
+    for (const char* name : kHostIpc) {
+      int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;
+      rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+      if (rc < 0) return fail(name, rc);
+    }
+    for (int nr : {SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg)}) {
+      rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 0);
+      if (rc < 0) return fail("host sockets", rc);
+    }
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0));
+    if (rc < 0) return fail("sendto", rc);
   }
   int fd = memfd_create("trafl-seccomp", MFD_CLOEXEC);
   if (fd < 0) return fail("memfd_create", -errno);

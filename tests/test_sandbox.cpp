@@ -5,7 +5,13 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <chrono>
+#include <cmath>
 
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "sandbox/limits.hpp"
 #include "sandbox/verdict.hpp"
 #include "tests/support.hpp"
 #include "tests/test_sandbox_util.hpp"
@@ -220,4 +226,92 @@ TEST_CASE("sandbox: exec command prints verdict, limits and output", "[sandbox]"
   INFO(res.out);
   CHECK(res.out.find("verdict     timeout") != std::string::npos);
   CHECK(res.out.find("limits      cpu 0.50 s") != std::string::npos);
+}
+
+TEST_CASE("sandbox: a forced tier 2 runs outside the cgroup of the probe's tier-1 trial", "[sandbox][tier2]") {
+  if (!has_namespaces(box(), "the forced tier-2 test")) return;
+  if (!box().report().cgroup_memory) {
+    std::cout << "SKIPPED forced tier-2 cgroup test because there are no cgroups to leak\n";
+    return;
+  }
+  Options o;
+  o.workers = 1;
+  o.force_tier = Tier::namespaces;
+  o.log = [](const std::string&) {};
+  Sandbox t2(o);
+  REQUIRE(t2.tier() == Tier::namespaces);
+  // 400 MB under a 1024 MB limit: the probe ran its trial with a 256 MB cgroup, which must not apply.
+  auto r = run(t2, "x = bytearray(400 << 20)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\nprint('ok')\n", "", 5.0, 1024);
+  INFO(describe(r));
+  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.stdout_data == "ok\n");
+}
+
+TEST_CASE("sandbox: every limit is validated in one place -- nan, negatives, overflows are refused by name", "[sandbox][limits]") {
+  using trafl::sandbox::limits_from_flags;
+  using trafl::sandbox::limits_problem;
+  const trafl::sandbox::LimitNames names{"--timeout", "--wall", "--memory", "--output-kb"};
+  auto refused = [&](trafl::sandbox::LimitFlags f, const char* flag) {
+    try {
+      limits_from_flags(f, names);
+    } catch (const trafl::UsageError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(flag) != std::string::npos);
+      return true;
+    }
+    return false;
+  };
+  CHECK(refused({std::nan(""), {}, {}, {}}, "--timeout"));
+  CHECK(refused({-1.0, {}, {}, {}}, "--timeout"));
+  CHECK(refused({1e300, {}, {}, {}}, "--timeout"));
+  CHECK(refused({{}, std::nan(""), {}, {}}, "--wall"));
+  CHECK(refused({{}, -2.0, {}, {}}, "--wall"));
+  CHECK(refused({{}, {}, std::size_t{17592186044432}, {}}, "--memory"));  // (x << 20) wrapped to 16 MB
+  CHECK(refused({{}, {}, std::size_t{15}, {}}, "--memory"));
+  CHECK(refused({{}, {}, {}, std::size_t{18014398509481985}}, "--output-kb"));  // (x << 10) wrapped to 1 KiB
+  CHECK(refused({{}, {}, {}, std::size_t{0}}, "--output-kb"));
+  auto ok = limits_from_flags({2.5, 0.0, std::size_t{64}, std::size_t{8}}, names);
+  CHECK(ok.cpu_s == 2.5);
+  CHECK(ok.memory_mb == 64);
+  CHECK(ok.stdout_cap == 8192);
+  // Sandbox::run refuses bad Limits from any caller as a sandbox_error, without running anything.
+  RunRequest req;
+  req.program = "print(1)\n";
+  req.limits.cpu_s = std::nan("");
+  auto r = box().run(req);
+  CHECK(r.verdict == Verdict::sandbox_error);
+  CHECK(r.detail.find("invalid limits") != std::string::npos);
+  Limits fine;
+  CHECK(limits_problem(fine).empty());
+}
+
+TEST_CASE("exec, grade and sample refuse bad limits with a clear message (CLI)", "[sandbox][limits]") {
+  trafl::test::TempDir dir;
+  trafl::test::write_file(dir.file("prog.py"), "import time\ntime.sleep(30)\n");
+  auto q = [](const std::string& s) { return "'" + s + "'"; };
+  for (const auto& [args, flag] : std::vector<std::pair<std::string, std::string>>{
+           {"--timeout nan", "--timeout"},
+           {"--timeout -1", "--timeout"},
+           {"--memory 17592186044432", "--memory"},
+           {"--output-kb 18014398509481985", "--output-kb"},
+           {"--memory 1", "--memory"}}) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto res = trafl::test::run_cli("exec " + q(dir.file("prog.py")) + " " + args);
+    INFO(args << ": " << res.out);
+    CHECK(res.exit_code != 0);
+    CHECK(res.out.find(flag) != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));  // refused, not run
+  }
+  nlohmann::json mb = {{"text", "Square."}, {"code", "def sq(x):\n    return x*x"}, {"task_id", 11}, {"test_setup_code", ""},
+                       {"test_list", {"assert sq(2) == 4"}}, {"challenge_test_list", nlohmann::json::array()}};
+  trafl::test::write_file(dir.file("mbpp.jsonl"), mb.dump() + "\n");
+  trafl::test::write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "def sq(x):\n    return x*x\n"})" "\n");
+  for (const auto& [args, flag] : std::vector<std::pair<std::string, std::string>>{
+           {"--memory 1", "--memory"}, {"--test-timeout -1", "--test-timeout"}, {"--test-timeout nan", "--test-timeout"}}) {
+    auto res = trafl::test::run_cli("grade -q --task mbpp --data " + q(dir.file("mbpp.jsonl")) + " --samples " +
+                                    q(dir.file("ms.jsonl")) + " --db " + q(dir.file("runs.db")) + " " + args);
+    INFO(args << ": " << res.out);
+    CHECK(res.exit_code != 0);
+    CHECK(res.out.find(flag) != std::string::npos);
+  }
 }

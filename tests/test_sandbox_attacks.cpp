@@ -4,6 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <sstream>
 
 #include <filesystem>
 
@@ -268,4 +274,139 @@ TEST_CASE("attack: degraded tier (Landlock + seccomp) still contains the host-fa
   INFO(describe(mem));
   CHECK(mem.verdict == Verdict::memory_exceeded);
   CHECK(settled_leftovers("", ids) == 0);
+}
+
+// ---- host IPC and host unix sockets, on every tier this machine has ---------------------------------
+
+namespace {
+
+// The tiers to attack: the best one, the forced tier 2 and the degraded tier 3 where available.
+std::vector<std::pair<std::string, Sandbox*>> every_tier() {
+  std::vector<std::pair<std::string, Sandbox*>> out = {{to_string(box().tier()), &box()}};
+  static std::unique_ptr<Sandbox> t2;
+  if (!t2 && box().tier() == Tier::namespaces_cgroups) {
+    Options o;
+    o.workers = 1;
+    o.force_tier = Tier::namespaces;
+    o.log = [](const std::string&) {};
+    t2 = std::make_unique<Sandbox>(o);
+  }
+  if (t2) out.emplace_back(to_string(t2->tier()), t2.get());
+  if (Sandbox* d = degraded_box()) out.emplace_back(to_string(d->tier()), d);
+  return out;
+}
+
+// Rows of a /proc/sysvipc file whose key column (the first) is `key`.
+int sysv_objects_with_key(const char* file, long key) {
+  std::istringstream in(read_proc(file));
+  std::string line;
+  std::getline(in, line);  // header
+  int n = 0;
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    long k = 0;
+    if (row >> k && k == key) ++n;
+  }
+  return n;
+}
+
+struct UnixListener {
+  std::string path;
+  std::string abstract_name;
+  int stream = -1, dgram = -1, abstract = -1;
+  std::string dgram_path;
+  explicit UnixListener(const std::string& dir) {
+    path = dir + "/host.sock";
+    dgram_path = dir + "/host.dgram";
+    abstract_name = unique_marker("abstract");
+    auto bind_at = [](int type, const std::string& where, bool is_abstract) {
+      int fd = ::socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::size_t off = is_abstract ? 1 : 0;
+      std::memcpy(a.sun_path + off, where.data(), std::min(where.size(), sizeof a.sun_path - 1 - off));
+      socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + off + where.size());
+      ::bind(fd, reinterpret_cast<sockaddr*>(&a), len);
+      if (type == SOCK_STREAM) ::listen(fd, 8);
+      return fd;
+    };
+    stream = bind_at(SOCK_STREAM, path, false);
+    dgram = bind_at(SOCK_DGRAM, dgram_path, false);
+    abstract = bind_at(SOCK_STREAM, abstract_name, true);
+    ::chmod(dir.c_str(), 0755);
+    ::chmod(path.c_str(), 0777);  // as an X11 or D-Bus socket is: anyone may connect
+    ::chmod(dgram_path.c_str(), 0777);
+  }
+  ~UnixListener() {
+    for (int fd : {stream, dgram, abstract}) ::close(fd);
+  }
+  bool reached() const {
+    pollfd p[3] = {{stream, POLLIN, 0}, {dgram, POLLIN, 0}, {abstract, POLLIN, 0}};
+    return ::poll(p, 3, 100) > 0;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("attack: System V IPC objects do not outlive the run (every tier)", "[sandbox][ipc]") {
+  long key = 0x7a000000L + (::getpid() & 0xffff);
+  // Through ctypes: a 64 MB shared memory segment (touched), a message queue and a semaphore set.
+  std::string program =
+      "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nK = " + std::to_string(key) + "\n"
+      "libc.shmat.restype = ctypes.c_void_p\n"
+      "shm = libc.shmget(K, 64 << 20, 0o1666)\n"
+      "print('shm', shm, ctypes.get_errno())\n"
+      "if shm >= 0:\n"
+      "    p = libc.shmat(shm, None, 0)\n"
+      "    if p not in (None, ctypes.c_void_p(-1).value):\n"
+      "        ctypes.memset(p, 1, 64 << 20)\n"
+      "print('msg', libc.msgget(K + 1, 0o1666), ctypes.get_errno())\n"
+      "print('sem', libc.semget(K + 2, 4, 0o1666), ctypes.get_errno())\n";
+  for (auto& [name, b] : every_tier()) {
+    auto r = run(*b, program, "", 2.0);
+    INFO(name << ": " << describe(r));
+    CHECK(r.verdict == Verdict::passed);
+    CHECK(sysv_objects_with_key("/proc/sysvipc/shm", key) == 0);
+    CHECK(sysv_objects_with_key("/proc/sysvipc/msg", key + 1) == 0);
+    CHECK(sysv_objects_with_key("/proc/sysvipc/sem", key + 2) == 0);
+    if (b->tier() == Tier::degraded) CHECK(r.stdout_data.find("shm -1") != std::string::npos);  // refused outright
+  }
+}
+
+TEST_CASE("attack: host unix sockets (named, datagram, abstract) cannot be reached (every tier)", "[sandbox][ipc]") {
+  trafl::test::TempDir dir;
+  UnixListener host(dir.path().string());
+  std::string program =
+      "import socket\n"
+      "def attempt(what, f):\n"
+      "    try:\n"
+      "        f()\n"
+      "        print(what, 'REACHED')\n"
+      "    except Exception as e:\n"
+      "        print(what, 'blocked', type(e).__name__, e)\n"
+      "def stream(addr):\n"
+      "    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+      "    s.settimeout(0.5)\n"
+      "    s.connect(addr)\n"
+      "attempt('named', lambda: stream('" + host.path + "'))\n"
+      "attempt('abstract', lambda: stream('\\0" + host.abstract_name + "'))\n"
+      "def dgram():\n"
+      "    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+      "    a.sendto(b'x', '" + host.dgram_path + "')\n"
+      "attempt('datagram via socketpair', dgram)\n"
+      "def dgram_msg():\n"
+      "    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+      "    a.sendmsg([b'x'], [], 0, '" + host.dgram_path + "')\n"
+      "attempt('datagram via sendmsg', dgram_msg)\n"
+      "a, b = socket.socketpair()\n"
+      "a.sendall(b'ok')\n"
+      "print('socketpair', b.recv(2).decode())\n";
+  for (auto& [name, b] : every_tier()) {
+    auto r = run(*b, program, "", 2.0);
+    INFO(name << ": " << describe(r));
+    CHECK(r.verdict == Verdict::passed);
+    CHECK(r.stdout_data.find("REACHED") == std::string::npos);
+    CHECK(r.stdout_data.find("socketpair ok") != std::string::npos);  // a private pair still works
+    CHECK_FALSE(host.reached());
+  }
 }

@@ -1,6 +1,7 @@
 #include "codegrade/harness.hpp"
 
 #include "codegrade/assert_driver.hpp"
+#include "sandbox/limits.hpp"
 
 #include "core/error.hpp"
 
@@ -376,7 +377,7 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
                {"tests.json", spec.dump(-1, ' ', true)}};
   req.stdin_data = nonce + "\n";
   double n = static_cast<double>(std::max<std::size_t>(1, p.tests.size()));
-  req.limits = test_limits(limits, (limits.test_timeout_s + 1) * n + 5);
+  req.limits = test_limits(limits, std::min((limits.test_timeout_s + 1) * n + 5, sb::LimitBounds::max_cpu_s));
   req.limits.wall_s = req.limits.cpu_s;
   sb::RunResult r = box.run(req);
 
@@ -487,6 +488,8 @@ void configure_shared_sandbox(const SandboxSettings& settings) {
   if (g_default) throw UsageError("the code sandbox is already running: its settings can no longer change");
   if (!settings.tier.empty() && !sb::parse_tier(settings.tier))
     throw UsageError(fmt::format("--sandbox-tier '{}' is not 1, 2, 3 or 4", settings.tier));
+  if (settings.workers > sb::kMaxSlots)
+    throw UsageError(fmt::format("--workers {} is above the maximum of {} sandbox slots", settings.workers, sb::kMaxSlots));
   g_settings = settings;
 }
 
