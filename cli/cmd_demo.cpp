@@ -1,6 +1,6 @@
 // `trafl-eval demo`: the main job end to end on the embedded default (what ./scripts/demo runs).
 #include "cli/commands.hpp"
-#include "pipeline/demo.hpp"
+#include "demo/demo.hpp"
 
 namespace trafl::cli {
 

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "pipeline/export_samples.hpp"
+#include "grade_stage/export_samples.hpp"
 
 namespace trafl::cli {
 

@@ -6,7 +6,7 @@
 #include "benchmarks/task.hpp"
 #include "cli/commands.hpp"
 #include "cli/task_flags.hpp"
-#include "pipeline/grade_samples.hpp"
+#include "grade_stage/grade_samples.hpp"
 
 namespace trafl::cli {
 

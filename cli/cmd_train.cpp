@@ -53,10 +53,14 @@ void add_train_command(CLI::App& app) {
   auto config_file = std::make_shared<std::string>();
   auto objective_file = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
+  // The method lists come from the objective registry (training/objectives.cpp).
   auto* cmd = app.add_subcommand(
-      "train", "SFT (masked-diffusion loss) or RL post-training (trafl, espo, justgrpo, diffu-grpo, wd1) of a LLaDA model");
+      "train", fmt::format("SFT (masked-diffusion loss) or RL post-training ({}) of a LLaDA model",
+                           fmt::join(training::objective_names(), ", ")));
+  cmd->footer("Post-training objectives (--method):\n" + training::objective_help());
   Flags& f = *flags;
-  f.option<std::string>(cmd, "--method", "method", "sft | trafl | espo | justgrpo | diffu-grpo | wd1 (default sft)");
+  f.option<std::string>(cmd, "--method", "method",
+                        fmt::format("sft | {} (default sft)", fmt::join(training::objective_names(), " | ")));
   f.option<std::string>(cmd, "--model", "model", "starting checkpoint directory (HF layout)");
   f.option<std::string>(cmd, "--init-config", "init_config", "or: a config.json to train from scratch");
   f.option<std::string>(cmd, "--tokenizer", "tokenizer", "with --init-config: tokenizer.json (default: the tiny one)");

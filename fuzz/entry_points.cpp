@@ -20,7 +20,7 @@
 #include "grading/equivalence.hpp"
 #include "grading/latex_parser.hpp"
 #include "model/config.hpp"
-#include "pipeline/samples_reader.hpp"
+#include "grade_stage/samples_reader.hpp"
 #include "sampling/trajectory.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "training/objective_options.hpp"

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/demo_recipe.hpp"
+#include "demo/demo_recipe.hpp"
 #include "support.hpp"
 #include "training/train_config.hpp"
 

@@ -336,3 +336,20 @@ TEST_CASE("diagnose errors: unknown baseline lists the models -- missing databas
   CHECK_THAT(ok.out, Catch::Contains("math500 · L=8"));
   CHECK(std::filesystem::exists(dir.file("o/passk.csv")));
 }
+
+TEST_CASE("diagnose refuses one model name over two different checkpoints in one cell", "[diagnostics]") {
+  test::TempDir dir;
+  Store store(dir.file("runs.db"));
+  const std::vector<test::FixtureProblem> problems = {{"p1", {}, {{true, "1", {}, ""}, {false, "2", {}, ""}}, ""}};
+  // Same name and cell (gen_length), different checkpoints: pooling them would mix two models.
+  test::add_fixture_run(store, "base", "math", {{"gen_length", 32}, {"model_sha256", "aaa"}}, problems);
+  test::add_fixture_run(store, "base", "math", {{"gen_length", 32}, {"model_sha256", "bbb"}}, problems, "symbolic", 1);
+  Options o;
+  CHECK_THROWS_WITH(run(store, o), Catch::Contains("model name 'base' names two different models") &&
+                                                    Catch::Contains("aaa") && Catch::Contains("bbb"));
+  // The same checkpoint under another seed pools as before.
+  Store store2(dir.file("runs2.db"));
+  test::add_fixture_run(store2, "base", "math", {{"gen_length", 32}, {"model_sha256", "aaa"}}, problems);
+  test::add_fixture_run(store2, "base", "math", {{"gen_length", 32}, {"model_sha256", "aaa"}}, problems, "symbolic", 1);
+  CHECK(run(store2, o).cells.size() == 1);
+}

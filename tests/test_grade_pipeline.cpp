@@ -14,7 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/jsonl.hpp"
-#include "pipeline/grade_samples.hpp"
+#include "grade_stage/grade_samples.hpp"
 #include "store/store.hpp"
 #include "tests/support.hpp"
 
@@ -77,12 +77,15 @@ void write_toy_data(const TempDir& dir, int problems = 3) {
 }
 
 std::int64_t table_rows(const std::string& db, const char* table) {
-  Store store(db, Store::OpenMode::kExisting);
+  // Read as an outside tool would: the store's connection is its own.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(store.handle(), (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(raw, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
   auto n = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
+  sqlite3_close(raw);
   return n;
 }
 

@@ -247,13 +247,17 @@ TEST_CASE("store: ingest is idempotent and never mixes different completions", "
     CHECK(store.count_samples(run) == 10);
   }
   SECTION("token ids are stored as int32 little-endian") {
+    // Read as an outside tool would: the store's connection is its own.
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open_v2(store.path().c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
     sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(store.handle(), "SELECT token_ids, trajectory FROM samples ORDER BY id LIMIT 1", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(raw, "SELECT token_ids, trajectory FROM samples ORDER BY id LIMIT 1", -1, &st, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
     std::string tokens(static_cast<const char*>(sqlite3_column_blob(st, 0)), sqlite3_column_bytes(st, 0));
     CHECK(tokens == std::string("\x01\x00\x00\x00\xfe\xff\xff\xff\x70\x11\x01\x00", 12));
     CHECK(sqlite3_column_bytes(st, 1) == 3);
     sqlite3_finalize(st);
+    sqlite3_close(raw);
   }
 }
 

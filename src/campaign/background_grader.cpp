@@ -1,7 +1,7 @@
 // BackgroundGrader (see background_grader.hpp).
 #include "campaign/background_grader.hpp"
 
-#include "pipeline/grade_samples.hpp"
+#include "grade_stage/grade_samples.hpp"
 #include "store/store.hpp"
 
 namespace trafl::campaign {

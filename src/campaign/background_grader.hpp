@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "benchmarks/task.hpp"
-#include "pipeline/grade_memo.hpp"
+#include "grade_stage/grade_memo.hpp"
 
 namespace trafl {
 class Store;

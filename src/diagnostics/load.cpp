@@ -13,27 +13,21 @@
 #include "diagnostics/answer_key.hpp"
 #include "grading/grade.hpp"
 #include "sampling/trajectory.hpp"
-#include "store/sqlite.hpp"
 #include "store/store.hpp"
 
 namespace trafl::diagnostics {
 
 namespace {
 
-std::string id_list(const std::vector<std::int64_t>& ids) {
-  std::string s;
-  for (auto id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
-  return s;
-}
-
-std::vector<std::string> graded_modes(const Store& store, const std::vector<std::int64_t>& run_ids) {
-  // One index probe per problem row (grades_outcome is keyed by problem_ref, mode).
-  sql::Stmt q(store.handle(), store.path(),
-              "SELECT DISTINCT g.mode FROM problems p JOIN grades g ON g.problem_ref = p.id WHERE p.run_id IN (" +
-                  id_list(run_ids) + ") ORDER BY g.mode");
-  std::vector<std::string> modes;
-  while (q.step()) modes.push_back(q.col_text(0));
-  return modes;
+// The keys of a run's config that identify the model (what cell_config drops, less seed and paths).
+nlohmann::json model_identity(const nlohmann::json& config) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!config.is_object()) return out;
+  for (auto& [k, v] : config.items())
+    if ((k.find("model") != std::string::npos || k.find("checkpoint") != std::string::npos) &&
+        k.find("path") == std::string::npos)
+      out[k] = v;
+  return out;
 }
 
 std::string choose_mode(const std::string& task, const std::vector<std::string>& modes, const std::string& wanted) {
@@ -70,6 +64,7 @@ std::map<std::string, std::string> parse_metadata(const std::string& text) {
 
 std::vector<GroupSource> find_groups(const Store& store, const Options& options, std::vector<std::string>& models) {
   std::map<std::pair<std::string, std::string>, GroupSource> groups;  // (cell key, model)
+  std::map<std::pair<std::string, std::string>, std::pair<nlohmann::json, std::int64_t>> g_model_keys;  // its first run's model keys
   std::set<std::string> model_set, task_set;
   for (const auto& run : store.runs()) {
     model_set.insert(run.spec.model);
@@ -85,6 +80,17 @@ std::vector<GroupSource> find_groups(const Store& store, const Options& options,
       g.cell_key = key;
       g.block_length = block_length_of(cell);
     }
+    // One model name must mean one model within a cell: runs pooled under a name whose configs name
+    // different checkpoints (model_sha256 and the like) would mix two models' samples silently.
+    const nlohmann::json model_keys = model_identity(run.spec.config);
+    if (g.run_ids.empty()) {
+      g_model_keys[{key, run.spec.model}] = {model_keys, run.id};
+    } else if (const auto& [first_keys, first_run] = g_model_keys.at({key, run.spec.model}); first_keys != model_keys) {
+      throw InputError(store.path(), 0, "runs",
+                       fmt::format("model name '{}' names two different models in one configuration cell: run {} has {} "
+                                   "and run {} has {}; give each checkpoint its own name (sample --model NAME=DIR)",
+                                   run.spec.model, first_run, first_keys.dump(), run.id, model_keys.dump()));
+    }
     g.run_ids.push_back(run.id);
     g.seeds.push_back(run.spec.seed);
   }
@@ -94,7 +100,7 @@ std::vector<GroupSource> find_groups(const Store& store, const Options& options,
                                  task_set.empty() ? std::string("none") : fmt::format("{}", fmt::join(task_set, ", "))));
   std::vector<GroupSource> out;
   for (auto& [key, g] : groups) {
-    g.mode = choose_mode(g.task, graded_modes(store, g.run_ids), options.mode);
+    g.mode = choose_mode(g.task, store.graded_modes(g.run_ids), options.mode);
     out.push_back(std::move(g));
   }
   return out;
@@ -105,44 +111,34 @@ std::vector<ProblemStats> load_problem_stats(const Store& store, const GroupSour
   skipped = 0;
   // problem id → its rows (one per run of the group) and metadata.
   std::map<std::string, std::pair<std::vector<std::int64_t>, std::string>> problems;
-  {
-    sql::Stmt q(store.handle(), store.path(),
-                "SELECT id, problem_id, metadata FROM problems WHERE run_id IN (" + id_list(group.run_ids) + ")");
-    while (q.step()) {
-      auto& entry = problems[q.col_text(1)];
-      entry.first.push_back(q.col_int(0));
-      if (entry.second.empty()) entry.second = q.col_text(2);
-    }
+  for (auto& row : store.problem_rows(group.run_ids)) {
+    auto& entry = problems[row.problem_id];
+    entry.first.push_back(row.ref);
+    if (entry.second.empty()) entry.second = std::move(row.metadata);
   }
   const AnswerKind kind = is_math_mode(group.mode) ? AnswerKind::math : AnswerKind::code;
-  sql::Stmt samples(store.handle(), store.path(),
-                    "SELECT s.sample_index, s.trajectory, g.correct, g.extracted FROM samples s "
-                    "JOIN grades g ON g.sample_id = s.id AND g.mode = ?2 "
-                    "WHERE s.problem_ref = ?1 ORDER BY s.sample_index");
+  std::vector<AnalysedSample> graded;
   std::vector<ProblemStats> out;
   std::vector<SampleView> views;
   for (const auto& [problem_id, entry] : problems) {
     views.clear();
     for (std::int64_t ref : entry.first) {
-      samples.bind(1, ref).bind(2, group.mode);
-      while (samples.step()) {
+      graded.clear();
+      store.graded_samples(ref, group.mode, graded);
+      for (auto& g : graded) {
         SampleView v;
-        v.sample_index = samples.col_int(0);
-        v.correct = samples.col_int(2) != 0;
-        v.answer_key = answer_key(kind, samples.col_text(3));
-        if (!samples.col_null(1)) {
-          const std::string blob = samples.col_blob(1);
-          if (!blob.empty()) {
-            auto t = sampling::decode_trajectory(
-                reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size(),
-                fmt::format("{}: trajectory of model {} problem {} sample {}", store.path(), group.model, problem_id,
-                            v.sample_index));
-            v.steps = std::move(t.step);
-          }
+        v.sample_index = g.sample_index;
+        v.correct = g.correct;
+        v.answer_key = answer_key(kind, g.extracted);
+        if (g.trajectory && !g.trajectory->empty()) {
+          auto t = sampling::decode_trajectory(
+              reinterpret_cast<const std::uint8_t*>(g.trajectory->data()), g.trajectory->size(),
+              fmt::format("{}: trajectory of model {} problem {} sample {}", store.path(), group.model, problem_id,
+                          v.sample_index));
+          v.steps = std::move(t.step);
         }
         views.push_back(std::move(v));
       }
-      samples.reset();
     }
     if (views.empty()) {
       ++skipped;

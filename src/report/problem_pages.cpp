@@ -10,7 +10,6 @@
 
 #include "core/file_io.hpp"
 #include "report/html.hpp"
-#include "store/sqlite.hpp"
 #include "store/store.hpp"
 
 namespace trafl::report {
@@ -27,17 +26,13 @@ struct Shown {
 // kinds exist, each kind in sample order.
 std::vector<Shown> pick_samples(const Store& store, const diagnostics::ModelResult& m, const std::string& problem_id,
                                 std::int64_t cap) {
-  sql::Stmt q(store.handle(), store.path(),
-              "SELECT s.sample_index, g.verdict, g.extracted, s.completion FROM problems p "
-              "JOIN samples s ON s.problem_ref = p.id JOIN grades g ON g.sample_id = s.id AND g.mode = ?3 "
-              "WHERE p.run_id = ?1 AND p.problem_id = ?2 AND g.correct = ?4 ORDER BY s.sample_index LIMIT ?5");
   std::vector<Shown> kinds[2];
   for (int correct = 1; correct >= 0; --correct) {
     for (std::int64_t run : m.run_ids) {
-      q.bind(1, run).bind(2, problem_id).bind(3, m.mode).bind(4, std::int64_t{correct}).bind(5, cap);
-      while (q.step() && static_cast<std::int64_t>(kinds[correct].size()) < cap)
-        kinds[correct].push_back({run, q.col_int(0), q.col_text(1), q.col_text(2), q.col_text(3), correct == 1});
-      q.reset();
+      const auto left = cap - static_cast<std::int64_t>(kinds[correct].size());
+      if (left <= 0) break;
+      for (auto& g : store.graded_samples(run, problem_id, m.mode, correct == 1, left))
+        kinds[correct].push_back({run, g.sample_index, std::move(g.verdict), std::move(g.extracted), std::move(g.completion), correct == 1});
     }
   }
   const auto nc_avail = static_cast<std::int64_t>(kinds[1].size()), nw_avail = static_cast<std::int64_t>(kinds[0].size());
@@ -54,10 +49,9 @@ struct ProblemText {
 };
 
 ProblemText problem_text(const Store& store, std::int64_t run, const std::string& problem_id) {
-  sql::Stmt q(store.handle(), store.path(), "SELECT question, gold, metadata FROM problems WHERE run_id = ?1 AND problem_id = ?2");
-  q.bind(1, run).bind(2, problem_id);
   ProblemText t;
-  if (q.step()) t = {q.col_text(0), q.col_text(1), q.col_text(2)};
+  if (auto p = store.problem(run, problem_id))
+    t = {std::move(p->question), std::move(p->gold), nlohmann::json(p->metadata).dump()};
   return t;
 }
 

@@ -99,6 +99,30 @@ ALTER TABLE runs ADD COLUMN tool_commit TEXT NOT NULL DEFAULT 'unknown';
 ALTER TABLE runs ADD COLUMN build_type TEXT NOT NULL DEFAULT 'unknown';
 )sql";
 
+// v5: training metrics (`trafl-eval train --db`). IF NOT EXISTS: builds before v5 created these two
+// tables outside the versioned schema, with exactly this layout, so an older file may already hold them.
+//   training_runs   UNIQUE(out_dir, config): a resumed run (same directory, same resolved
+//                   configuration) keeps its id
+//   training_steps  PRIMARY KEY(run_id, step): a step redone after a resume replaces its row
+constexpr const char* kV5 = R"sql(
+CREATE TABLE IF NOT EXISTS training_runs (
+  id INTEGER PRIMARY KEY,
+  out_dir TEXT NOT NULL,
+  method TEXT NOT NULL,
+  config TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  UNIQUE (out_dir, config)
+);
+CREATE TABLE IF NOT EXISTS training_steps (
+  run_id INTEGER NOT NULL REFERENCES training_runs(id),
+  step INTEGER NOT NULL,
+  loss REAL, reward_mean REAL, reward_std REAL, log_z REAL, kl REAL, entropy REAL,
+  grad_norm REAL, lr REAL, samples_per_s REAL, tokens_per_s REAL, rollout_s REAL, update_s REAL,
+  stats TEXT,
+  PRIMARY KEY (run_id, step)
+);
+)sql";
+
 int pragma_int(sqlite3* db, const std::string& path, const char* sql) {
   sql::Stmt q(db, path, sql);
   return q.step() ? static_cast<int>(q.col_int(0)) : 0;
@@ -112,6 +136,7 @@ const std::vector<Migration>& migrations() {
       {2, "grades.problem_ref + covering index for outcomes()", kV2},
       {3, "campaigns, campaign_shards, campaign_runs", kV3},
       {4, "runs.tool_commit, runs.build_type", kV4},
+      {5, "training_runs, training_steps", kV5},
   };
   return list;
 }

@@ -59,6 +59,11 @@ Stmt& Stmt::bind(int i, std::int64_t v) {
   return *this;
 }
 
+Stmt& Stmt::bind_real(int i, double v) {
+  check(db_, sqlite3_bind_double(stmt_, i, v), *path_, "bind");
+  return *this;
+}
+
 Stmt& Stmt::bind(int i, std::string_view text) {
   check(db_, sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8), *path_, "bind");
   return *this;

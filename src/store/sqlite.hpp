@@ -33,6 +33,7 @@ class Stmt {
   // Binders take 1-based parameter indexes; text and blobs are copied by SQLite only when the
   // caller's buffer would not outlive the step (SQLITE_TRANSIENT), so callers need no care.
   Stmt& bind(int i, std::int64_t v);
+  Stmt& bind_real(int i, double v);
   Stmt& bind(int i, std::string_view text);
   // No copy: `text` must stay valid until the statement is stepped and reset (hot ingest loops).
   Stmt& bind_static(int i, std::string_view text);

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
+#include "store/statements.hpp"
 
 namespace trafl {
 
@@ -91,23 +92,6 @@ ORDER BY r.model, r.task, a.mode, r.config, split, p.problem_id
 
 }  // namespace
 
-// Prepared statements, prepared once per Store on first use and reused (reset between uses),
-// plus the (run → problem id → problem row) map that put_samples needs for every row.
-struct Store::Statements {
-  std::unordered_map<std::string, sql::Stmt> cache;
-  std::int64_t refs_run = -1;
-  std::unordered_map<std::string, std::int64_t> refs;
-};
-
-namespace {
-sql::Stmt& cached(sqlite3* db, const std::string& path, std::unordered_map<std::string, sql::Stmt>& cache, const char* text) {
-  auto it = cache.find(text);
-  if (it == cache.end()) it = cache.emplace(text, sql::Stmt(db, path, text)).first;
-  return it->second;
-}
-}  // namespace
-
-#define TRAFL_STMT(text) sql::Use(cached(db_, path_, stmts_->cache, text))
 
 Store::Store(const std::string& path, OpenMode mode) : path_(path), stmts_(std::make_unique<Statements>()) {
   std::error_code ec;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,11 +15,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "benchmarks/task.hpp"
-#include "grading/grade.hpp"
 #include "metrics/outcomes.hpp"
+#include "records/grade.hpp"
+#include "records/problem.hpp"
 
 struct sqlite3;
+
+namespace trafl {
+struct MergeSummary;
+MergeSummary merge_databases(const std::vector<std::string>& inputs, const std::string& out_path);
+}  // namespace trafl
 
 namespace trafl {
 
@@ -93,6 +99,40 @@ struct CampaignRecord {
   std::string created_at;
   std::vector<std::pair<std::int64_t, std::int64_t>> shards;  // (shard, shard_count) sampled into this file
   std::vector<std::int64_t> run_ids;
+};
+
+// One problem row of a run (diagnostics group the rows of several runs by problem id).
+struct ProblemRow {
+  std::int64_t ref = 0;     // rowid in problems
+  std::int64_t run_id = 0;
+  std::string problem_id;
+  std::string metadata;     // JSON object text, as stored
+};
+
+// A graded sample as the analysis stages read it.
+struct AnalysedSample {
+  std::int64_t run_id = 0;
+  std::int64_t sample_index = 0;
+  bool correct = false;
+  std::string verdict;
+  std::string extracted;
+  std::string completion;                 // only from the calls that say so
+  std::optional<std::string> trajectory;  // the blob, where stored (only from the calls that say so)
+};
+
+// One optimiser step of a training run (schema v4, training_steps). NULL where a metric does not
+// apply (no reward in SFT, no log Z outside TraFL, …).
+struct TrainingStep {
+  std::int64_t step = 0;  // 1-based optimiser step
+  double loss = 0.0;
+  std::optional<double> reward_mean, reward_std, log_z, kl, entropy;
+  double grad_norm = 0.0;
+  double lr = 0.0;
+  double samples_per_s = 0.0;
+  double tokens_per_s = 0.0;
+  double rollout_s = 0.0;  // RL: sampling + rewards
+  double update_s = 0.0;   // forward/backward/optimiser
+  std::map<std::string, double> stats;  // everything else the objective reported
 };
 
 class Store {
@@ -172,9 +212,33 @@ class Store {
   // With query.by set, split = the problem's metadata value for that key ("" when absent).
   std::vector<ProblemOutcome> outcomes(const OutcomeQuery& query) const;
 
-  sqlite3* handle() const { return db_; }
+  // Reads for the analysis stages (store_analysis.cpp): diagnostics and the report ask here,
+  // never in SQL of their own.
+  // The grading modes present among the runs' grades, sorted.
+  std::vector<std::string> graded_modes(const std::vector<std::int64_t>& run_ids) const;
+  // Every problem row of the runs, in rowid order.
+  std::vector<ProblemRow> problem_rows(const std::vector<std::int64_t>& run_ids) const;
+  // The samples of one problem row graded in `mode`, by sample index, appended to `out`, with
+  // their trajectory blobs (no completion text: diagnostics read millions of these).
+  void graded_samples(std::int64_t problem_ref, std::string_view mode, std::vector<AnalysedSample>& out) const;
+  // Up to `limit` samples of (run, problem id) graded in `mode` with this `correct` value, by
+  // sample index, with their completion text (the report's problem pages).
+  std::vector<AnalysedSample> graded_samples(std::int64_t run_id, std::string_view problem_id, std::string_view mode,
+                                             bool correct, std::int64_t limit) const;
+  // One stored problem of a run; nullopt when the run has no such problem id.
+  std::optional<Problem> problem(std::int64_t run_id, std::string_view problem_id) const;
+
+  // Training runs (store_training.cpp). Same (out_dir, resolved config) → same id, so a resumed
+  // run keeps its id; a step redone after a resume replaces its row (with the same values).
+  std::int64_t ensure_training_run(const std::string& out_dir, const std::string& method, const std::string& config_json);
+  void put_training_step(std::int64_t training_run_id, const TrainingStep& step);
 
  private:
+  // The connection stays inside src/store: every query is a member above (the merge, which
+  // attaches other files, is the store's own code too).
+  friend MergeSummary merge_databases(const std::vector<std::string>& inputs, const std::string& out_path);
+  sqlite3* handle() const { return db_; }
+  struct Statements;  // store/statements.hpp
   void open_raw(const std::string& target, int flags);
   int open_read_only();  // returns the schema version
   void open_read_write(OpenMode mode);
@@ -182,7 +246,6 @@ class Store {
 
   std::string path_;
   sqlite3* db_ = nullptr;
-  struct Statements;
   std::unique_ptr<Statements> stmts_;
 };
 

@@ -79,7 +79,7 @@ class Objective {
                              const RolloutGroup& group, int inner, std::uint64_t seed, StepStats& stats) = 0;
 };
 
-// "trafl" | "espo" | "justgrpo" | "diffu-grpo" | "wd1" with that objective's options (a JSON object;
+// An objective of the registry (objectives.cpp: objective_names()) with that objective's options (a JSON object;
 // an unknown key or a wrong type is an InputError naming the key). `hidden_size` sizes heads.
 std::unique_ptr<Objective> make_objective(const std::string& name, const nlohmann::json& options,
                                           const model::ModelConfig& config);

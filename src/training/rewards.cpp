@@ -11,7 +11,7 @@
 
 #include "codegrade/code_task.hpp"
 #include "core/error.hpp"
-#include "pipeline/grade_memo.hpp"
+#include "grade_stage/grade_memo.hpp"
 
 namespace trafl::training {
 namespace {

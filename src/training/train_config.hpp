@@ -81,8 +81,11 @@ struct TrainConfig {
   std::int64_t effective_response_length() const { return response_length > 0 ? response_length : gen_length; }
 };
 
-// The post-training objectives make_objective knows (training/objective.hpp), in a stable order.
+// The post-training objectives make_objective knows (the registry in training/objectives.cpp), in
+// its stable order: TraFL first, then the baselines.
 std::vector<std::string> objective_names();
+// One line per objective (name and summary), for `train --help`.
+std::string objective_help();
 // How many optimiser steps an objective takes per batch of rollouts with its default options (μ,
 // `inner_iterations`: 1 for trafl and justgrpo, 8 for espo, 12 for diffu-grpo and wd1). Read from
 // the objectives' own option defaults, so a recipe that scales by it cannot drift from them.

@@ -102,6 +102,337 @@ double clip_and_norm(const std::vector<torch::Tensor>& params, double max_norm) 
   return torch::nn::utils::clip_grad_norm_(params, limit);
 }
 
+// ---- one run's state, built once by train() and used by every step ----
+// Shapes: prompt_ids[i] = token ids of problem i's prompt; an SFT example is a tokenized pair.
+struct Run {
+  Run(const TrainConfig& config, const TrainHooks& train_hooks, TrainResult& train_result)
+      : c(config), hooks(train_hooks), result(train_result), config_json(to_json(config)) {}
+  const TrainConfig& c;
+  const TrainHooks& hooks;
+  TrainResult& result;
+  nlohmann::ordered_json config_json;
+  std::optional<std::string> resume_dir;
+  // model, tokenizer, reference
+  std::string start_dir, tokenizer_path;
+  std::optional<tok::Tokenizer> tokenizer;
+  bool lora = false;
+  std::optional<model::LLaDAModel> policy, reference;
+  std::vector<torch::Tensor> trainable, clipped;  // clipped: grad-norm clipping over the policy's parameters
+  std::shared_ptr<LoraAdapter> adapter;
+  // objective and optimiser
+  std::unique_ptr<Objective> objective;
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  std::vector<double> base_lrs;
+  // data
+  TokenizedSet sft_set;
+  std::vector<Problem> problems;
+  std::vector<std::vector<std::int64_t>> prompt_ids;
+  std::unique_ptr<RewardFunction> reward;
+  std::optional<DataOrder> order;
+  std::int64_t pad_id = 0;
+  std::vector<std::int64_t> stop_ids;
+};
+
+// The configuration must equal the checkpoint's (but for resumable keys); sets the start step.
+void open_resume_point(Run& r, bool resume) {
+  const TrainConfig& c = r.c;
+  r.resume_dir = resume ? latest_checkpoint(c.out) : std::nullopt;
+  if (!r.resume_dir) return;
+  const std::string saved_path = (fs::path(*r.resume_dir) / "train_config.json").string();
+  const nlohmann::json saved = read_json_file(saved_path, "saved training configuration");
+  std::vector<std::string> changed;
+  for (const auto& [key, value] : r.config_json.items())
+    if (!resumable_difference(key) && (!saved.contains(key) || saved[key] != nlohmann::json(value))) changed.push_back(key);
+  if (!changed.empty())
+    throw UsageError(fmt::format("train --resume: the configuration differs from the checkpoint's ({}) in: {}",
+                                 saved_path, fmt::join(changed, ", ")));
+  const nlohmann::json resume_state = read_json_file((fs::path(*r.resume_dir) / "trainer_state.json").string(), "trainer state");
+  r.result.start_step = resume_state.at("step").get<std::int64_t>();
+}
+
+// Policy (from the start or the checkpoint), LoRA adapter, frozen reference for RL.
+void load_models(Run& r) {
+  const TrainConfig& c = r.c;
+  model::LoadOptions lo;
+  lo.device = model::parse_device(c.device);
+  lo.dtype = model::parse_dtype(c.dtype);
+  if (lo.dtype == torch::kBFloat16 && lo.device.is_cpu())
+    r.result.notes.push_back("bf16 on the CPU: weights and AdamW moments are bf16 (no f32 master copy)");
+  r.start_dir = starting_model_dir(c);
+  r.tokenizer_path = (fs::path(r.start_dir) / "tokenizer.json").string();
+  r.tokenizer.emplace(tok::Tokenizer::from_file(r.tokenizer_path));
+  r.lora = c.lora_rank > 0;
+  const bool weights_from_checkpoint = r.resume_dir && !r.lora;
+  r.policy.emplace(model::LLaDAModel::load(weights_from_checkpoint ? *r.resume_dir : r.start_dir, lo));
+  if (r.lora) {
+    LoraOptions lopt{c.lora_rank, c.lora_alpha, c.lora_dropout, c.lora_targets};
+    r.adapter = std::make_shared<LoraAdapter>(*r.policy, lopt, step_seed(c.seed, SeedPurpose::LoraInit, 0));
+    if (r.resume_dir) load_tensors_into((fs::path(*r.resume_dir) / "adapter.pt").string(), r.adapter->named_parameters());
+    r.trainable = r.adapter->parameters();
+  } else {
+    for (auto& [name, p] : r.policy->named_parameters()) r.trainable.push_back(p.requires_grad_(true));
+  }
+  if (!c.is_sft()) {
+    if (r.lora) {
+      r.reference = *r.policy;  // shares the frozen base weights; no adapter
+    } else {
+      r.reference = model::LLaDAModel::load(r.start_dir, lo);
+    }
+  }
+  if (r.lora) r.policy->set_adapter(r.adapter);  // after the reference copy: the reference stays plain
+}
+
+// The objective (RL) and AdamW over the trainable weights plus the objective's own groups.
+void make_optimizer(Run& r) {
+  const TrainConfig& c = r.c;
+  if (!c.is_sft()) {
+    if (!r.hooks.make_objective) throw std::logic_error("train: no objective factory");
+    r.objective = r.hooks.make_objective(c.method, c.objective, r.policy->config());
+  }
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  auto adamw = [&](double lr) {
+    auto o = std::make_unique<torch::optim::AdamWOptions>(lr);
+    o->betas({c.adam_beta1, c.adam_beta2}).eps(c.adam_eps).weight_decay(c.weight_decay);
+    return o;
+  };
+  groups.emplace_back(r.trainable, adamw(c.lr));
+  r.base_lrs.push_back(c.lr);
+  r.clipped = r.trainable;
+  if (r.objective)
+    for (ParamGroup& g : r.objective->extra_parameter_groups()) {
+      groups.emplace_back(g.params, adamw(g.lr));
+      r.base_lrs.push_back(g.lr);
+    }
+  r.optimizer = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(c.lr));
+  if (r.resume_dir) {
+    torch::load(*r.optimizer, (fs::path(*r.resume_dir) / "optimizer.pt").string());
+    if (r.objective) {
+      std::vector<std::string> names;
+      for (const auto& [name, t] : r.objective->state()) names.push_back(name);
+      if (!names.empty())
+        r.objective->load_state(load_tensors((fs::path(*r.resume_dir) / "objective_state.pt").string(), names));
+    }
+  }
+}
+
+// SFT pairs, or RL prompts and the reward; the data order and the token ids the steps need.
+void load_data(Run& r) {
+  const TrainConfig& c = r.c;
+  if (c.is_sft()) {
+    const std::vector<TextPair> pairs =
+        c.sft_data.empty() ? read_task_pairs(c.task, c.data, /*need_reference=*/true, c.task_options()) : read_sft_jsonl(c.sft_data);
+    r.sft_set = tokenize_pairs(*r.tokenizer, pairs, {c.chat, c.effective_response_length()});
+    r.result.examples = static_cast<std::int64_t>(r.sft_set.examples.size());
+    r.result.truncated = r.sft_set.truncated;
+    if (r.sft_set.truncated > 0)
+      r.result.notes.push_back(fmt::format("{} of {} responses were longer than {} tokens and were cut",
+                                           r.sft_set.truncated, r.sft_set.examples.size(), c.effective_response_length()));
+  } else {
+    r.problems = make_task(c.task, c.task_options())->load(c.data);
+    for (const Problem& p : r.problems) r.prompt_ids.push_back(encode_prompt(*r.tokenizer, p.prompt, c.chat));
+    r.result.examples = static_cast<std::int64_t>(r.problems.size());
+    r.reward = r.hooks.make_reward ? r.hooks.make_reward()
+                                   : make_task_reward(c.task, {c.grading_mode, c.code_reward == "fraction", c.format_reward,
+                                                              c.task_options()});
+  }
+  r.order.emplace(static_cast<std::size_t>(r.result.examples), c.seed);
+  const model::ModelConfig& mcfg = r.policy->config();
+  r.pad_id = mcfg.pad_token_id.value_or(mcfg.eos_token_ids.empty() ? 0 : mcfg.eos_token_ids[0]);
+  r.stop_ids = mcfg.eos_token_ids;
+  if (auto eot = r.tokenizer->token_to_id(tok::kLladaEot)) r.stop_ids.push_back(*eot);
+}
+
+// One SFT optimiser step (grad_accum micro-batches of the masked-diffusion loss).
+void sft_step(Run& r, std::int64_t s, StepMetrics& m) {
+  const TrainConfig& c = r.c;
+  torch::optim::AdamW& optimizer = *r.optimizer;
+  model::LLaDAModel& policy = *r.policy;
+  DataOrder& order = *r.order;
+  const TokenizedSet& sft_set = r.sft_set;
+  const std::int64_t pad_id = r.pad_id;
+  const std::vector<torch::Tensor>& clipped = r.clipped;
+  const Clock::time_point t0 = Clock::now();
+  optimizer.zero_grad();
+  std::int64_t tokens = 0;
+  for (std::int64_t micro = 0; micro < c.grad_accum; ++micro) {
+    std::vector<const TokenizedExample*> rows;
+    const std::uint64_t first = static_cast<std::uint64_t>((s * c.grad_accum + micro) * c.batch);
+    for (std::int64_t b = 0; b < c.batch; ++b) rows.push_back(&sft_set.examples[order.at(first + b)]);
+    const SftBatch batch = make_sft_batch(rows, pad_id);
+    const SftNoise noise = draw_sft_noise(c.batch, batch.response_len,
+                                          step_seed(c.seed, SeedPurpose::SftNoise, s, static_cast<std::uint64_t>(micro)));
+    const SftLoss l = sft_loss(policy, batch, noise, c.sft_eps);
+    (l.loss / static_cast<double>(c.grad_accum)).backward();
+    m.loss += l.loss.item<double>() / static_cast<double>(c.grad_accum);
+    tokens += batch.ids.numel();
+  }
+  m.grad_norm = clip_and_norm(clipped, c.max_grad_norm);
+  optimizer.step();
+  m.update_s = seconds_since(t0);
+  m.samples_per_s = static_cast<double>(c.batch * c.grad_accum) / m.update_s;
+  m.tokens_per_s = static_cast<double>(tokens) / m.update_s;
+}
+
+// One RL step: rollouts of batch prompts × G completions (no grad), rewards, then the objective's
+// μ optimiser steps on them.
+void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
+  const TrainConfig& c = r.c;
+  torch::optim::AdamW& optimizer = *r.optimizer;
+  model::LLaDAModel& policy = *r.policy;
+  const model::LLaDAModel& reference = *r.reference;
+  const model::ModelConfig& mcfg = policy.config();
+  const tok::Tokenizer& tokenizer = *r.tokenizer;
+  DataOrder& order = *r.order;
+  const std::vector<Problem>& problems = r.problems;
+  const std::vector<std::vector<std::int64_t>>& prompt_ids = r.prompt_ids;
+  const std::vector<std::int64_t>& stop_ids = r.stop_ids;
+  const std::vector<torch::Tensor>& clipped = r.clipped;
+  const std::unique_ptr<Objective>& objective = r.objective;
+  const std::unique_ptr<RewardFunction>& reward = r.reward;
+  // Rollouts (no grad): batch prompts x G completions.
+  const Clock::time_point t0 = Clock::now();
+  std::vector<std::size_t> picked;
+  std::vector<std::vector<std::int64_t>> rows;
+  std::vector<sampling::SampleKey> keys;
+  for (std::int64_t b = 0; b < c.batch; ++b) {
+    const std::size_t i = order.at(static_cast<std::uint64_t>(s * c.batch + b));
+    picked.push_back(i);
+    for (std::int64_t g = 0; g < c.group_size; ++g) {
+      rows.push_back(prompt_ids[i]);
+      keys.push_back({static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(g)});
+    }
+  }
+  const std::uint64_t rollout_seed = step_seed(c.seed, SeedPurpose::Rollout, static_cast<std::uint64_t>(s));
+  std::vector<std::vector<std::int64_t>> completions;
+  std::vector<sampling::Trajectory> trajectories;
+  double neg_logp_sum = 0.0;
+  std::int64_t generated = 0;
+  {
+    torch::NoGradGuard no_grad;
+    if (objective->rollout_order() == RolloutOrder::Diffusion) {
+      sampling::SamplerOptions so;
+      sampling::fill_token_ids(so, mcfg);
+      so.gen_length = c.gen_length;
+      so.steps = c.sampler_steps;
+      so.block_length = c.block_length;
+      so.temperature = c.temperature;
+      so.seed = rollout_seed;
+      trajectories = sampling::sample(policy, rows, keys, so);
+      for (const sampling::Trajectory& t : trajectories) {
+        completions.push_back(t.tokens);
+        for (float p : t.confidence) neg_logp_sum -= std::log(std::max(1e-30, static_cast<double>(p)));
+      }
+    } else {
+      ArRolloutOptions ao;
+      ao.gen_length = c.gen_length;
+      ao.temperature = c.temperature;
+      ao.seed = rollout_seed;
+      for (ArRollout& r : rollout_left_to_right(policy, rows, keys, ao)) {
+        for (double lp : r.logp) neg_logp_sum -= lp;
+        completions.push_back(std::move(r.tokens));
+      }
+    }
+  }
+  generated = static_cast<std::int64_t>(completions.size()) * c.gen_length;
+  std::vector<RolloutGroup> groups_out;
+  std::vector<double> all_rewards;
+  for (std::size_t b = 0; b < picked.size(); ++b) {
+    RolloutGroup grp;
+    grp.problem_id = problems[picked[b]].id;
+    grp.prompt = prompt_ids[picked[b]];
+    std::vector<std::string> texts;
+    for (std::int64_t g = 0; g < c.group_size; ++g) {
+      const std::size_t r = b * static_cast<std::size_t>(c.group_size) + static_cast<std::size_t>(g);
+      grp.completions.push_back(completions[r]);
+      if (!trajectories.empty()) grp.trajectories.push_back(trajectories[r]);
+      texts.push_back(tokenizer.decode(answer_tokens(completions[r], stop_ids), /*skip_special_tokens=*/true));
+    }
+    grp.rewards = reward->score(problems[picked[b]], texts);
+    all_rewards.insert(all_rewards.end(), grp.rewards.begin(), grp.rewards.end());
+    groups_out.push_back(std::move(grp));
+  }
+  m.rollout_s = seconds_since(t0);
+  double mean = 0, var = 0;
+  for (double r : all_rewards) mean += r;
+  mean /= static_cast<double>(all_rewards.size());
+  for (double r : all_rewards) var += (r - mean) * (r - mean);
+  m.reward_mean = mean;
+  m.reward_std = std::sqrt(var / static_cast<double>(all_rewards.size()));
+  m.entropy = neg_logp_sum / static_cast<double>(std::max<std::int64_t>(1, generated));
+
+  // Updates.
+  const Clock::time_point t1 = Clock::now();
+  const std::uint64_t objective_seed = step_seed(c.seed, SeedPurpose::Objective, static_cast<std::uint64_t>(s));
+  {
+    torch::NoGradGuard no_grad;
+    objective->prepare(policy, reference, groups_out, objective_seed);
+  }
+  const int inner = std::max(1, objective->inner_iterations());
+  StepStats stats;
+  double grad_norm_sum = 0.0;
+  for (int it = 0; it < inner; ++it) {
+    optimizer.zero_grad();
+    for (const RolloutGroup& grp : groups_out) {
+      torch::Tensor loss = objective->loss(policy, reference, grp, it, objective_seed, stats) /
+                           static_cast<double>(groups_out.size());
+      loss.backward();
+      m.loss += loss.item<double>() / static_cast<double>(inner);
+    }
+    grad_norm_sum += clip_and_norm(clipped, c.max_grad_norm);
+    optimizer.step();
+  }
+  m.grad_norm = grad_norm_sum / inner;
+  m.update_s = seconds_since(t1);
+  const double n_calls = static_cast<double>(inner) * static_cast<double>(groups_out.size());
+  for (auto& [key, value] : stats) m.stats[key] = value / n_calls;
+  if (m.stats.count("log_z")) m.log_z = m.stats["log_z"];
+  if (m.stats.count("kl")) m.kl = m.stats["kl"];
+  const double total_s = m.rollout_s + m.update_s;
+  m.samples_per_s = static_cast<double>(completions.size()) / total_s;
+  m.tokens_per_s = static_cast<double>(generated) / m.rollout_s;
+}
+
+// Writes a checkpoint after `step` (atomically; keeps the newest keep_checkpoints).
+void checkpoint(Run& r, std::int64_t step) {
+  const TrainConfig& c = r.c;
+  CheckpointContents cc;
+  cc.step = step;
+  cc.trainer_state = {{"seed", c.seed}, {"method", c.method}, {"examples", r.result.examples}};
+  cc.train_config = r.config_json;
+  cc.tokenizer_path = r.tokenizer_path;
+  if (r.lora) {
+    cc.adapter = r.adapter->named_parameters();
+  } else {
+    model::LLaDAModel& policy = *r.policy;
+    cc.write_model = [&](const std::string& dir) { policy.save(dir, policy.dtype()); };
+  }
+  cc.optimizer = r.optimizer.get();
+  if (r.objective) cc.objective_state = r.objective->state();
+  r.result.last_checkpoint = save_checkpoint(c.out, cc, c.keep_checkpoints);
+}
+
+// The final policy in HF layout at the top of OUT (a LoRA run: the adapter, or merged).
+void export_policy(Run& r) {
+  const TrainConfig& c = r.c;
+  const fs::path out(c.out);
+  if (r.lora && !c.lora_merge) {
+    save_tensors((out / "adapter.pt").string(), r.adapter->named_parameters());
+    nlohmann::ordered_json ac = {{"base_model", r.start_dir},     {"rank", c.lora_rank},
+                                 {"alpha", c.lora_alpha},         {"dropout", c.lora_dropout},
+                                 {"targets", c.lora_targets},     {"format", "trafl LoRA: lora_A [r,in], lora_B [out,r]"}};
+    write_text_atomic((out / "adapter_config.json").string(), ac.dump(2) + "\n");
+  } else {
+    if (r.lora) {
+      r.policy->set_adapter(nullptr);
+      r.adapter->merge_into(*r.policy);  // policy's base weights now hold W + (α/r)·B·A
+    }
+    r.policy->save(out.string(), r.policy->dtype());
+  }
+  if (fs::weakly_canonical(r.tokenizer_path) != fs::weakly_canonical(out / "tokenizer.json"))
+    fs::copy_file(r.tokenizer_path, out / "tokenizer.json", fs::copy_options::overwrite_existing);
+  write_text_atomic((out / "train_config.json").string(), r.config_json.dump(2) + "\n");
+}
+
 }  // namespace
 
 TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
@@ -110,270 +441,26 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   TrainResult result;
   result.out_dir = c.out;
   fs::create_directories(c.out);
-  const nlohmann::ordered_json config_json = to_json(c);
-
-  // ---- resume point ----
-  std::optional<std::string> resume_dir = resume ? latest_checkpoint(c.out) : std::nullopt;
-  nlohmann::json resume_state;
-  if (resume_dir) {
-    const std::string saved_path = (fs::path(*resume_dir) / "train_config.json").string();
-    const nlohmann::json saved = read_json_file(saved_path, "saved training configuration");
-    std::vector<std::string> changed;
-    for (const auto& [key, value] : config_json.items())
-      if (!resumable_difference(key) && (!saved.contains(key) || saved[key] != nlohmann::json(value))) changed.push_back(key);
-    if (!changed.empty())
-      throw UsageError(fmt::format("train --resume: the configuration differs from the checkpoint's ({}) in: {}",
-                                   saved_path, fmt::join(changed, ", ")));
-    resume_state = read_json_file((fs::path(*resume_dir) / "trainer_state.json").string(), "trainer state");
-    result.start_step = resume_state.at("step").get<std::int64_t>();
-  }
-
-  // ---- model, tokenizer, reference ----
-  model::LoadOptions lo;
-  lo.device = model::parse_device(c.device);
-  lo.dtype = model::parse_dtype(c.dtype);
-  if (lo.dtype == torch::kBFloat16 && lo.device.is_cpu())
-    result.notes.push_back("bf16 on the CPU: weights and AdamW moments are bf16 (no f32 master copy)");
-  const std::string start_dir = starting_model_dir(c);
-  const std::string tokenizer_path = (fs::path(start_dir) / "tokenizer.json").string();
-  const tok::Tokenizer tokenizer = tok::Tokenizer::from_file(tokenizer_path);
-  const bool lora = c.lora_rank > 0;
-  const bool weights_from_checkpoint = resume_dir && !lora;
-  model::LLaDAModel policy = model::LLaDAModel::load(weights_from_checkpoint ? *resume_dir : start_dir, lo);
-  const model::ModelConfig& mcfg = policy.config();
-  std::vector<torch::Tensor> trainable;
-  std::shared_ptr<LoraAdapter> adapter;
-  if (lora) {
-    LoraOptions lopt{c.lora_rank, c.lora_alpha, c.lora_dropout, c.lora_targets};
-    adapter = std::make_shared<LoraAdapter>(policy, lopt, step_seed(c.seed, SeedPurpose::LoraInit, 0));
-    if (resume_dir) load_tensors_into((fs::path(*resume_dir) / "adapter.pt").string(), adapter->named_parameters());
-    trainable = adapter->parameters();
-  } else {
-    for (auto& [name, p] : policy.named_parameters()) trainable.push_back(p.requires_grad_(true));
-  }
-  std::optional<model::LLaDAModel> reference;
-  if (!c.is_sft()) {
-    if (lora) {
-      reference = policy;  // shares the frozen base weights; no adapter
-    } else {
-      reference = model::LLaDAModel::load(start_dir, lo);
-    }
-  }
-  if (lora) policy.set_adapter(adapter);  // after the reference copy: the reference stays plain
-
-  // ---- objective and optimiser ----
-  std::unique_ptr<Objective> objective;
-  if (!c.is_sft()) {
-    if (!hooks.make_objective) throw std::logic_error("train: no objective factory");
-    objective = hooks.make_objective(c.method, c.objective, mcfg);
-  }
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  std::vector<double> base_lrs;
-  auto adamw = [&](double lr) {
-    auto o = std::make_unique<torch::optim::AdamWOptions>(lr);
-    o->betas({c.adam_beta1, c.adam_beta2}).eps(c.adam_eps).weight_decay(c.weight_decay);
-    return o;
-  };
-  groups.emplace_back(trainable, adamw(c.lr));
-  base_lrs.push_back(c.lr);
-  std::vector<torch::Tensor> clipped = trainable;  // grad-norm clipping over the policy's parameters
-  if (objective)
-    for (ParamGroup& g : objective->extra_parameter_groups()) {
-      groups.emplace_back(g.params, adamw(g.lr));
-      base_lrs.push_back(g.lr);
-    }
-  torch::optim::AdamW optimizer(groups, torch::optim::AdamWOptions(c.lr));
-  if (resume_dir) {
-    torch::load(optimizer, (fs::path(*resume_dir) / "optimizer.pt").string());
-    if (objective) {
-      std::vector<std::string> names;
-      for (const auto& [name, t] : objective->state()) names.push_back(name);
-      if (!names.empty())
-        objective->load_state(load_tensors((fs::path(*resume_dir) / "objective_state.pt").string(), names));
-    }
-  }
-
-  // ---- data ----
-  TokenizedSet sft_set;
-  std::vector<Problem> problems;
-  std::vector<std::vector<std::int64_t>> prompt_ids;
-  std::unique_ptr<RewardFunction> reward;
-  if (c.is_sft()) {
-    const std::vector<TextPair> pairs =
-        c.sft_data.empty() ? read_task_pairs(c.task, c.data, /*need_reference=*/true, c.task_options()) : read_sft_jsonl(c.sft_data);
-    sft_set = tokenize_pairs(tokenizer, pairs, {c.chat, c.effective_response_length()});
-    result.examples = static_cast<std::int64_t>(sft_set.examples.size());
-    result.truncated = sft_set.truncated;
-    if (sft_set.truncated > 0)
-      result.notes.push_back(fmt::format("{} of {} responses were longer than {} tokens and were cut",
-                                         sft_set.truncated, sft_set.examples.size(), c.effective_response_length()));
-  } else {
-    problems = make_task(c.task, c.task_options())->load(c.data);
-    for (const Problem& p : problems) prompt_ids.push_back(encode_prompt(tokenizer, p.prompt, c.chat));
-    result.examples = static_cast<std::int64_t>(problems.size());
-    reward = hooks.make_reward ? hooks.make_reward()
-                               : make_task_reward(c.task, {c.grading_mode, c.code_reward == "fraction", c.format_reward,
-                                                          c.task_options()});
-  }
-  DataOrder order(static_cast<std::size_t>(result.examples), c.seed);
-  const std::int64_t pad_id = mcfg.pad_token_id.value_or(mcfg.eos_token_ids.empty() ? 0 : mcfg.eos_token_ids[0]);
-  std::vector<std::int64_t> stop_ids = mcfg.eos_token_ids;
-  if (auto eot = tokenizer.token_to_id(tok::kLladaEot)) stop_ids.push_back(*eot);
+  Run r(c, hooks, result);
+  open_resume_point(r, resume);
+  load_models(r);
+  make_optimizer(r);
+  load_data(r);
 
   std::unique_ptr<TrainingLog> log;
-  if (!c.db.empty()) log = std::make_unique<TrainingLog>(c.db, fs::absolute(c.out).string(), c.method, config_json.dump());
+  if (!c.db.empty()) log = std::make_unique<TrainingLog>(c.db, fs::absolute(c.out).string(), c.method, r.config_json.dump());
 
-  auto checkpoint = [&](std::int64_t step) {
-    CheckpointContents cc;
-    cc.step = step;
-    cc.trainer_state = {{"seed", c.seed}, {"method", c.method}, {"examples", result.examples}};
-    cc.train_config = config_json;
-    cc.tokenizer_path = tokenizer_path;
-    if (lora) {
-      cc.adapter = adapter->named_parameters();
-    } else {
-      cc.write_model = [&](const std::string& dir) { policy.save(dir, policy.dtype()); };
-    }
-    cc.optimizer = &optimizer;
-    if (objective) cc.objective_state = objective->state();
-    result.last_checkpoint = save_checkpoint(c.out, cc, c.keep_checkpoints);
-  };
-
-  // ---- the loop ----
   Progress progress(fmt::format("train {}", c.method), static_cast<std::uint64_t>(c.steps), c.progress);
   progress.set(static_cast<std::uint64_t>(result.start_step));
   for (std::int64_t s = result.start_step; s < c.steps; ++s) {
     torch::manual_seed(step_seed(c.seed, SeedPurpose::Dropout, static_cast<std::uint64_t>(s)));
     const double factor = lr_factor(s, c.steps, c.warmup_steps, c.schedule, c.min_lr_ratio);
-    set_learning_rates(optimizer, base_lrs, factor);
+    set_learning_rates(*r.optimizer, r.base_lrs, factor);
     StepMetrics m;
     m.step = s + 1;
     m.lr = c.lr * factor;
-
-    if (c.is_sft()) {
-      const Clock::time_point t0 = Clock::now();
-      optimizer.zero_grad();
-      std::int64_t tokens = 0;
-      for (std::int64_t micro = 0; micro < c.grad_accum; ++micro) {
-        std::vector<const TokenizedExample*> rows;
-        const std::uint64_t first = static_cast<std::uint64_t>((s * c.grad_accum + micro) * c.batch);
-        for (std::int64_t b = 0; b < c.batch; ++b) rows.push_back(&sft_set.examples[order.at(first + b)]);
-        const SftBatch batch = make_sft_batch(rows, pad_id);
-        const SftNoise noise = draw_sft_noise(c.batch, batch.response_len,
-                                              step_seed(c.seed, SeedPurpose::SftNoise, s, static_cast<std::uint64_t>(micro)));
-        const SftLoss l = sft_loss(policy, batch, noise, c.sft_eps);
-        (l.loss / static_cast<double>(c.grad_accum)).backward();
-        m.loss += l.loss.item<double>() / static_cast<double>(c.grad_accum);
-        tokens += batch.ids.numel();
-      }
-      m.grad_norm = clip_and_norm(clipped, c.max_grad_norm);
-      optimizer.step();
-      m.update_s = seconds_since(t0);
-      m.samples_per_s = static_cast<double>(c.batch * c.grad_accum) / m.update_s;
-      m.tokens_per_s = static_cast<double>(tokens) / m.update_s;
-    } else {
-      // Rollouts (no grad): batch prompts x G completions.
-      const Clock::time_point t0 = Clock::now();
-      std::vector<std::size_t> picked;
-      std::vector<std::vector<std::int64_t>> rows;
-      std::vector<sampling::SampleKey> keys;
-      for (std::int64_t b = 0; b < c.batch; ++b) {
-        const std::size_t i = order.at(static_cast<std::uint64_t>(s * c.batch + b));
-        picked.push_back(i);
-        for (std::int64_t g = 0; g < c.group_size; ++g) {
-          rows.push_back(prompt_ids[i]);
-          keys.push_back({static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(g)});
-        }
-      }
-      const std::uint64_t rollout_seed = step_seed(c.seed, SeedPurpose::Rollout, static_cast<std::uint64_t>(s));
-      std::vector<std::vector<std::int64_t>> completions;
-      std::vector<sampling::Trajectory> trajectories;
-      double neg_logp_sum = 0.0;
-      std::int64_t generated = 0;
-      {
-        torch::NoGradGuard no_grad;
-        if (objective->rollout_order() == RolloutOrder::Diffusion) {
-          sampling::SamplerOptions so;
-          sampling::fill_token_ids(so, mcfg);
-          so.gen_length = c.gen_length;
-          so.steps = c.sampler_steps;
-          so.block_length = c.block_length;
-          so.temperature = c.temperature;
-          so.seed = rollout_seed;
-          trajectories = sampling::sample(policy, rows, keys, so);
-          for (const sampling::Trajectory& t : trajectories) {
-            completions.push_back(t.tokens);
-            for (float p : t.confidence) neg_logp_sum -= std::log(std::max(1e-30, static_cast<double>(p)));
-          }
-        } else {
-          ArRolloutOptions ao;
-          ao.gen_length = c.gen_length;
-          ao.temperature = c.temperature;
-          ao.seed = rollout_seed;
-          for (ArRollout& r : rollout_left_to_right(policy, rows, keys, ao)) {
-            for (double lp : r.logp) neg_logp_sum -= lp;
-            completions.push_back(std::move(r.tokens));
-          }
-        }
-      }
-      generated = static_cast<std::int64_t>(completions.size()) * c.gen_length;
-      std::vector<RolloutGroup> groups_out;
-      std::vector<double> all_rewards;
-      for (std::size_t b = 0; b < picked.size(); ++b) {
-        RolloutGroup grp;
-        grp.problem_id = problems[picked[b]].id;
-        grp.prompt = prompt_ids[picked[b]];
-        std::vector<std::string> texts;
-        for (std::int64_t g = 0; g < c.group_size; ++g) {
-          const std::size_t r = b * static_cast<std::size_t>(c.group_size) + static_cast<std::size_t>(g);
-          grp.completions.push_back(completions[r]);
-          if (!trajectories.empty()) grp.trajectories.push_back(trajectories[r]);
-          texts.push_back(tokenizer.decode(answer_tokens(completions[r], stop_ids), /*skip_special_tokens=*/true));
-        }
-        grp.rewards = reward->score(problems[picked[b]], texts);
-        all_rewards.insert(all_rewards.end(), grp.rewards.begin(), grp.rewards.end());
-        groups_out.push_back(std::move(grp));
-      }
-      m.rollout_s = seconds_since(t0);
-      double mean = 0, var = 0;
-      for (double r : all_rewards) mean += r;
-      mean /= static_cast<double>(all_rewards.size());
-      for (double r : all_rewards) var += (r - mean) * (r - mean);
-      m.reward_mean = mean;
-      m.reward_std = std::sqrt(var / static_cast<double>(all_rewards.size()));
-      m.entropy = neg_logp_sum / static_cast<double>(std::max<std::int64_t>(1, generated));
-
-      // Updates.
-      const Clock::time_point t1 = Clock::now();
-      const std::uint64_t objective_seed = step_seed(c.seed, SeedPurpose::Objective, static_cast<std::uint64_t>(s));
-      {
-        torch::NoGradGuard no_grad;
-        objective->prepare(policy, *reference, groups_out, objective_seed);
-      }
-      const int inner = std::max(1, objective->inner_iterations());
-      StepStats stats;
-      double grad_norm_sum = 0.0;
-      for (int it = 0; it < inner; ++it) {
-        optimizer.zero_grad();
-        for (const RolloutGroup& grp : groups_out) {
-          torch::Tensor loss = objective->loss(policy, *reference, grp, it, objective_seed, stats) /
-                               static_cast<double>(groups_out.size());
-          loss.backward();
-          m.loss += loss.item<double>() / static_cast<double>(inner);
-        }
-        grad_norm_sum += clip_and_norm(clipped, c.max_grad_norm);
-        optimizer.step();
-      }
-      m.grad_norm = grad_norm_sum / inner;
-      m.update_s = seconds_since(t1);
-      const double n_calls = static_cast<double>(inner) * static_cast<double>(groups_out.size());
-      for (auto& [key, value] : stats) m.stats[key] = value / n_calls;
-      if (m.stats.count("log_z")) m.log_z = m.stats["log_z"];
-      if (m.stats.count("kl")) m.kl = m.stats["kl"];
-      const double total_s = m.rollout_s + m.update_s;
-      m.samples_per_s = static_cast<double>(completions.size()) / total_s;
-      m.tokens_per_s = static_cast<double>(generated) / m.rollout_s;
-    }
+    if (c.is_sft()) sft_step(r, s, m);
+    else rl_step(r, s, m);
     if (!std::isfinite(m.loss))
       throw std::runtime_error(fmt::format("train: the loss is {} at step {} (lower --lr?)", m.loss, m.step));
 
@@ -383,30 +470,12 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
     result.end_step = s + 1;
     progress.set(static_cast<std::uint64_t>(s + 1));
     if (hooks.stop_after_step > 0 && s + 1 == hooks.stop_after_step) return result;  // a simulated crash
-    if (c.save_every > 0 && (s + 1) % c.save_every == 0 && s + 1 < c.steps) checkpoint(s + 1);
+    if (c.save_every > 0 && (s + 1) % c.save_every == 0 && s + 1 < c.steps) checkpoint(r, s + 1);
   }
   progress.finish();
   result.end_step = std::max(result.end_step, result.start_step);
-  checkpoint(result.end_step);
-
-  // ---- export: the final policy in HF layout at the top of OUT ----
-  const fs::path out(c.out);
-  if (lora && !c.lora_merge) {
-    save_tensors((out / "adapter.pt").string(), adapter->named_parameters());
-    nlohmann::ordered_json ac = {{"base_model", start_dir},       {"rank", c.lora_rank},
-                                 {"alpha", c.lora_alpha},         {"dropout", c.lora_dropout},
-                                 {"targets", c.lora_targets},     {"format", "trafl LoRA: lora_A [r,in], lora_B [out,r]"}};
-    write_text_atomic((out / "adapter_config.json").string(), ac.dump(2) + "\n");
-  } else {
-    if (lora) {
-      policy.set_adapter(nullptr);
-      adapter->merge_into(policy);  // policy's base weights now hold W + (α/r)·B·A
-    }
-    policy.save(out.string(), policy.dtype());
-  }
-  if (fs::weakly_canonical(tokenizer_path) != fs::weakly_canonical(out / "tokenizer.json"))
-    fs::copy_file(tokenizer_path, out / "tokenizer.json", fs::copy_options::overwrite_existing);
-  write_text_atomic((out / "train_config.json").string(), config_json.dump(2) + "\n");
+  checkpoint(r, result.end_step);
+  export_policy(r);
   return result;
 }
 

@@ -1,5 +1,5 @@
 // `trafl-eval demo` (see demo.hpp): tasks → models → sample+grade → merge → diagnose → report.
-#include "pipeline/demo.hpp"
+#include "demo/demo.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -16,7 +16,7 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "diagnostics/diagnostics.hpp"
-#include "pipeline/demo_recipe.hpp"
+#include "demo/demo_recipe.hpp"
 #include "report/report.hpp"
 #include "store/merge.hpp"
 #include "store/store.hpp"

@@ -12,6 +12,8 @@
 //   diagnose: diagnostics::run (1,000 bootstrap resamples, ≤ 256 trajectory pairs per problem);
 //   report:   report::write (diagnose again + figures + per-problem pages with 8 samples each).
 // Reported as seconds and as ratios to the raw scan.
+#include <sqlite3.h>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,7 +28,6 @@
 #include "diagnostics/diagnostics.hpp"
 #include "report/report.hpp"
 #include "sampling/trajectory.hpp"
-#include "store/sqlite.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -141,14 +142,23 @@ int main(int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   std::int64_t scanned = 0, checksum = 0;
   {
-    sql::Stmt q(store.handle(), store.path(),
-                "SELECT s.trajectory, g.correct, g.extracted FROM samples s JOIN grades g ON g.sample_id = s.id AND g.mode = 'symbolic'");
-    while (q.step()) {
-      const std::string blob = q.col_blob(0);
-      auto t = sampling::decode_trajectory(reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size());
-      checksum += t.step[0] + q.col_int(1) + static_cast<std::int64_t>(q.col_text(2).size());
+    // Its own read-only connection, as an outside tool would scan the file (the store's is private).
+    sqlite3* raw = nullptr;
+    if (sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      std::fprintf(stderr, "cannot open %s\n", db.c_str());
+      return 1;
+    }
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(raw, "SELECT s.trajectory, g.correct, g.extracted FROM samples s JOIN grades g ON g.sample_id = s.id AND g.mode = 'symbolic'",
+                       -1, &q, nullptr);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(q, 0));
+      auto t = sampling::decode_trajectory(blob, static_cast<std::size_t>(sqlite3_column_bytes(q, 0)));
+      checksum += t.step[0] + sqlite3_column_int64(q, 1) + sqlite3_column_bytes(q, 2);
       ++scanned;
     }
+    sqlite3_finalize(q);
+    sqlite3_close(raw);
   }
   const double scan_s = seconds_since(t0);
 

@@ -1,4 +1,4 @@
-#include "pipeline/demo_recipe.hpp"
+#include "demo/demo_recipe.hpp"
 
 #include <filesystem>
 
@@ -54,7 +54,7 @@ std::vector<TaskSpec> tasks() {
   return {math, code};
 }
 
-std::vector<std::string> post_training_methods() { return {"trafl", "diffu-grpo", "espo", "justgrpo", "wd1"}; }
+std::vector<std::string> post_training_methods() { return training::objective_names(); }
 
 nlohmann::json tiny_model_config() {
   return nlohmann::json{{"model_type", "llada"},

@@ -63,8 +63,6 @@ int main(int argc, char** argv) {
 
   {
     Store store(path.string());
-    // For experiments: extra pragmas, e.g. TRAFL_PERF_PRAGMAS="PRAGMA synchronous=OFF".
-    if (const char* extra = std::getenv("TRAFL_PERF_PRAGMAS")) sqlite3_exec(store.handle(), extra, nullptr, nullptr, nullptr);
     RunSpec spec;
     spec.model = "perf";
     spec.task = "synthetic";

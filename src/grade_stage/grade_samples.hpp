@@ -11,8 +11,8 @@
 #include <string>
 
 #include "benchmarks/task.hpp"
-#include "pipeline/grade_memo.hpp"
-#include "pipeline/samples_reader.hpp"
+#include "grade_stage/grade_memo.hpp"
+#include "grade_stage/samples_reader.hpp"
 
 namespace trafl {
 

@@ -13,7 +13,7 @@
 // Files are plain or .gz. The shape is detected per line (or forced). Where a line gives no
 // sample_index, indices are assigned per problem in order of appearance, so the same file always
 // yields the same identities. With a catalog, every line is resolved to a problem and cross-checked
-// against the question/gold it carries (pipeline/samples_identity.hpp). Every error is an
+// against the question/gold it carries (grade_stage/samples_identity.hpp). Every error is an
 // InputError naming file, line and field.
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "core/jsonl.hpp"
-#include "pipeline/samples_identity.hpp"
+#include "grade_stage/samples_identity.hpp"
 
 namespace trafl {
 

@@ -1,4 +1,4 @@
-#include "pipeline/samples_reader.hpp"
+#include "grade_stage/samples_reader.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "pipeline/grade_memo.hpp"
+#include "grade_stage/grade_memo.hpp"
 
 #include "benchmarks/task.hpp"
 

@@ -1,4 +1,4 @@
-#include "pipeline/samples_identity.hpp"
+#include "grade_stage/samples_identity.hpp"
 
 #include <fmt/format.h>
 

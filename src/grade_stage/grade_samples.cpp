@@ -1,4 +1,4 @@
-#include "pipeline/grade_samples.hpp"
+#include "grade_stage/grade_samples.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "pipeline/export_samples.hpp"
+#include "grade_stage/export_samples.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
