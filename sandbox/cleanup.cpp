@@ -24,7 +24,9 @@ namespace {
 const char* kScratchPrefix = "trafl-sandbox-";
 
 std::mutex g_mu;
-std::map<int, Leftovers> g_live;
+// Never destroyed: the process-wide sandbox is a static whose destructor unregisters its runs at
+// exit, which may come after this file's statics are gone (a destroyed map here was a double free).
+std::map<int, Leftovers>& g_live = *new std::map<int, Leftovers>;
 int g_next = 0;
 int g_pipe[2] = {-1, -1};
 

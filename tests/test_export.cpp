@@ -10,8 +10,8 @@
 #include "benchmarks/task.hpp"
 #include "core/error.hpp"
 #include "core/jsonl.hpp"
-#include "pipeline/export_samples.hpp"
-#include "pipeline/grade_samples.hpp"
+#include "grade_stage/export_samples.hpp"
+#include "grade_stage/grade_samples.hpp"
 #include "store/store.hpp"
 #include "tests/support.hpp"
 
@@ -143,7 +143,7 @@ TEST_CASE("export: csv and jsonl put config and metadata keys in columns of thei
   CHECK(jsonl.files[0].graded == 1);
 }
 
-TEST_CASE("export: a format for another task is refused for an explicit run; nothing is written", "[store][formats]") {
+TEST_CASE("export: a format for another task is refused for an explicit run, and nothing is written", "[store][formats]") {
   TempDir dir;
   auto db = dir.file("runs.db");
   {

@@ -12,8 +12,8 @@
 #include "core/jsonl.hpp"
 #include "grading/boxed.hpp"
 #include "grading/normalize_minerva.hpp"
-#include "pipeline/grade_samples.hpp"
-#include "pipeline/samples_identity.hpp"
+#include "grade_stage/grade_samples.hpp"
+#include "grade_stage/samples_identity.hpp"
 #include "store/store.hpp"
 #include "tests/support.hpp"
 
@@ -131,7 +131,7 @@ TEST_CASE("trafl and lm-eval lines: a question or gold carried on the line must 
   }
 }
 
-TEST_CASE("EvalPlus: solution wins over completion; Mbpp/N ids are MBPP task N (CLI)", "[code][sandbox][formats]") {
+TEST_CASE("EvalPlus: solution wins over completion, and Mbpp/N ids are MBPP task N (CLI)", "[code][sandbox][formats]") {
   TempDir dir;
   auto he = trafl::test::run_cli("grade -q --task humaneval --data " + q(fixture("humaneval_mini.jsonl")) + " --samples " +
                                  q(fixture("evalplus_humaneval_samples.jsonl")) + " --db " + q(dir.file("runs.db")));
@@ -163,7 +163,7 @@ TEST_CASE("LiveCodeBench runner output and _eval_all: every code_list element is
         std::map<std::string, std::int64_t>{{"9999", 1}, {"abc999_a", 2}});
 }
 
-TEST_CASE("LiveCodeBench files: errors name the line of the element; the metrics file is named as such", "[store][formats]") {
+TEST_CASE("LiveCodeBench files: errors name the line of the element, and the metrics file is named as such", "[store][formats]") {
   TempDir dir;
   GradeOptions o;
   o.task_object = make_task("livecodebench");
