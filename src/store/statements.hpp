@@ -25,6 +25,21 @@ inline sql::Stmt& cached(sqlite3* db, const std::string& path, std::unordered_ma
   return it->second;
 }
 
+// The Problem of a row selected as (problem_id, question, prompt, gold, reference, metadata): the
+// one decoding of a stored problem, for every query that returns whole problems.
+inline Problem problem_from_row(const sql::Stmt& q) {
+  Problem p;
+  p.id = q.col_text(0);
+  p.question = q.col_text(1);
+  p.prompt = q.col_text(2);
+  p.gold = q.col_text(3);
+  p.reference = q.col_text(4);
+  auto meta = nlohmann::json::parse(q.col_text(5), nullptr, false);
+  if (meta.is_object())
+    for (auto& [k, v] : meta.items()) p.metadata[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  return p;
+}
+
 }  // namespace trafl
 
 // Inside a Store member: the cached statement for `text`, reset when the scope ends.

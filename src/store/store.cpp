@@ -264,18 +264,7 @@ std::vector<Problem> Store::problems(std::int64_t run_id) const {
               "SELECT problem_id, question, prompt, gold, reference, metadata FROM problems WHERE run_id = ?1 ORDER BY id");
   q.bind(1, run_id);
   std::vector<Problem> out;
-  while (q.step()) {
-    Problem p;
-    p.id = q.col_text(0);
-    p.question = q.col_text(1);
-    p.prompt = q.col_text(2);
-    p.gold = q.col_text(3);
-    p.reference = q.col_text(4);
-    auto meta = nlohmann::json::parse(q.col_text(5), nullptr, false);
-    if (meta.is_object())
-      for (auto& [k, v] : meta.items()) p.metadata[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    out.push_back(std::move(p));
-  }
+  while (q.step()) out.push_back(problem_from_row(q));
   return out;
 }
 

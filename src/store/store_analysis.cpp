@@ -86,16 +86,7 @@ std::optional<Problem> Store::problem(std::int64_t run_id, std::string_view prob
   auto q = TRAFL_STMT(kOneProblem);
   q->bind(1, run_id).bind(2, problem_id);
   if (!q->step()) return std::nullopt;
-  Problem p;
-  p.id = q->col_text(0);
-  p.question = q->col_text(1);
-  p.prompt = q->col_text(2);
-  p.gold = q->col_text(3);
-  p.reference = q->col_text(4);
-  auto meta = nlohmann::json::parse(q->col_text(5), nullptr, false);
-  if (meta.is_object())
-    for (auto& [k, v] : meta.items()) p.metadata[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  return p;
+  return problem_from_row(*q);
 }
 
 }  // namespace trafl
