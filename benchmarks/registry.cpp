@@ -12,6 +12,7 @@
 #include "benchmarks/task.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "core/option_reader.hpp"
 #include "sandbox/limits.hpp"
 
 namespace trafl {
@@ -22,10 +23,6 @@ Grade Task::grade(const Problem& problem, std::string_view completion, std::stri
 
 std::string Task::data_identity(const std::string& path) const { return sha256_file(path); }
 
-bool TaskOptions::selects_problems() const {
-  return !release.empty() || !since.empty() || !until.empty() || !difficulties.empty() || !platforms.empty() ||
-         !prompt_style.empty();
-}
 bool TaskOptions::runs_code() const { return test_timeout_s != 0 || run_all_tests || memory_mb != 0; }
 
 namespace {
@@ -45,67 +42,88 @@ codegrade::HarnessLimits code_limits(const TaskOptions& o, double default_timeou
   return l;
 }
 
-std::unique_ptr<Task> make_lcb(const TaskOptions& o) {
+// livecodebench's own options: which problems (a release, a contest-date window, difficulties,
+// platforms) and how they are prompted.
+std::unique_ptr<Task> make_lcb(const TaskOptions& o, OptionReader& own) {
   LiveCodeBenchTask::Options lo;
-  lo.release = o.release;
-  lo.since = o.since;
-  lo.until = o.until;
-  lo.difficulties = o.difficulties;
-  lo.platforms = o.platforms;
-  if (!o.prompt_style.empty()) lo.prompt_style = o.prompt_style;
+  lo.release = own.text("release", "");
+  lo.since = own.text("since", "");
+  lo.until = own.text("until", "");
+  lo.difficulties = own.texts("difficulty");
+  lo.platforms = own.texts("platform");
+  lo.prompt_style = own.text("prompt_style", lo.prompt_style);
   lo.limits = code_limits(o, 6.0);
   return std::make_unique<LiveCodeBenchTask>(lo);
 }
 
-// What a task accepts: math tasks take no options; HumanEval/MBPP only the code-running ones.
-enum class Accepts { nothing, running_code, everything };
+template <typename T>
+std::unique_ptr<Task> make_plain(const TaskOptions&, OptionReader&) {
+  return std::make_unique<T>();
+}
+template <MathTask::Config (*Variant)()>
+std::unique_ptr<Task> make_math(const TaskOptions&, OptionReader&) {
+  return std::make_unique<MathTask>(Variant());
+}
+template <typename T>
+std::unique_ptr<Task> make_assert_task(const TaskOptions& o, OptionReader&) {
+  return std::make_unique<T>(code_limits(o, 3.0));
+}
 
 struct Entry {
   const char* name;
-  Accepts accepts;
-  std::unique_ptr<Task> (*make)(const TaskOptions&);
+  bool runs_code;           // accepts the code-running limits (--test-timeout, --all-tests, --memory)
+  const char* own_options;  // the keys make() reads, for help and errors ("" = none)
+  std::unique_ptr<Task> (*make)(const TaskOptions&, OptionReader& own);
 };
 
+// The registry: one row per benchmark.
 const Entry kTasks[] = {
-    {"gsm8k", Accepts::nothing, [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<Gsm8kTask>(); }},
-    {"math", Accepts::nothing,
-     [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<MathTask>(MathTask::hendrycks()); }},
-    {"math500", Accepts::nothing,
-     [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<MathTask>(MathTask::math500()); }},
-    {"minerva_math", Accepts::nothing,
-     [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<MathTask>(MathTask::minerva_math()); }},
-    {"minerva", Accepts::nothing,
-     [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<MinervaOcwTask>(); }},
-    {"synthetic", Accepts::nothing,
-     [](const TaskOptions&) -> std::unique_ptr<Task> { return std::make_unique<SyntheticMathTask>(); }},
-    {"livecodebench", Accepts::everything, make_lcb},
-    {"humaneval", Accepts::running_code,
-     [](const TaskOptions& o) -> std::unique_ptr<Task> { return std::make_unique<HumanEvalTask>(code_limits(o, 3.0)); }},
-    {"mbpp", Accepts::running_code,
-     [](const TaskOptions& o) -> std::unique_ptr<Task> { return std::make_unique<MbppTask>(code_limits(o, 3.0)); }},
+    {"gsm8k", false, "", make_plain<Gsm8kTask>},
+    {"math", false, "", make_math<MathTask::hendrycks>},
+    {"math500", false, "", make_math<MathTask::math500>},
+    {"minerva_math", false, "", make_math<MathTask::minerva_math>},
+    {"minerva", false, "", make_plain<MinervaOcwTask>},
+    {"synthetic", false, "", make_plain<SyntheticMathTask>},
+    {"livecodebench", true, "release, since, until, difficulty, platform, prompt_style", make_lcb},
+    {"humaneval", true, "", make_assert_task<HumanEvalTask>},
+    {"mbpp", true, "", make_assert_task<MbppTask>},
 };
+
+const Entry& entry(std::string_view name) {
+  for (const auto& e : kTasks)
+    if (name == e.name) return e;
+  throw UsageError(fmt::format("unknown task '{}' (known tasks: {})", name, fmt::join(task_names(), ", ")));
+}
 
 }  // namespace
 
 std::unique_ptr<Task> make_task(std::string_view name) { return make_task(name, TaskOptions{}); }
 
 std::unique_ptr<Task> make_task(std::string_view name, const TaskOptions& options) {
-  for (const auto& e : kTasks) {
-    if (name != e.name) continue;
-    if (e.accepts != Accepts::everything && options.selects_problems())
-      throw UsageError(fmt::format("task {} takes no --release/--since/--until/--difficulty/--platform/--prompt-style "
-                                   "(only livecodebench selects problems)", name));
-    if (e.accepts == Accepts::nothing && options.runs_code())
-      throw UsageError(fmt::format("task {} runs no code: --test-timeout/--all-tests/--memory do not apply", name));
-    return e.make(options);
+  const Entry& e = entry(name);
+  if (!e.runs_code && options.runs_code())
+    throw UsageError(fmt::format("task {} runs no code: --test-timeout/--all-tests/--memory do not apply", name));
+  // Options come from flags (--release, --task-option key=value) or a training configuration: a key
+  // this task does not read, or a value of the wrong type, is the user's mistake (UsageError).
+  try {
+    OptionReader own(fmt::format("task {}", name), options.own);
+    std::unique_ptr<Task> task = e.make(options, own);
+    own.reject_unknown();
+    return task;
+  } catch (const InputError& err) {
+    throw UsageError(fmt::format("{} ({})", err.what(),
+                                 *e.own_options ? fmt::format("{} reads: {}", name, e.own_options)
+                                                : fmt::format("{} has no options of its own", name)));
   }
-  throw UsageError(fmt::format("unknown task '{}' (known tasks: {})", name, fmt::join(task_names(), ", ")));
 }
 
-bool task_runs_code(std::string_view name) {
+bool task_runs_code(std::string_view name) { return entry(name).runs_code; }
+
+std::string task_option_help() {
+  std::string out;
   for (const auto& e : kTasks)
-    if (name == e.name) return e.accepts != Accepts::nothing;
-  throw UsageError(fmt::format("unknown task '{}' (known tasks: {})", name, fmt::join(task_names(), ", ")));
+    if (*e.own_options) out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", e.name, e.own_options);
+  return out;
 }
 
 std::vector<std::string> task_names() {

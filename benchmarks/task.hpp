@@ -7,26 +7,26 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "grading/grade.hpp"
 #include "records/problem.hpp"
 
 namespace trafl {
 
-// Per-run options of a task (the `grade` flags). Every field's default means "the task's own default",
-// so make_task(name) and make_task(name, {}) are the same task. A task that does not understand a
-// non-default option refuses it (UsageError) rather than silently ignoring it.
+// Per-run options of a task (the `grade`/`sample` flags). Every default means "the task's own
+// default", so make_task(name) and make_task(name, {}) are the same task.
 struct TaskOptions {
-  // Selecting problems (livecodebench).
-  std::string release;                    // release_vN (test.jsonl..testN.jsonl), release_latest, vN, vX_vY
-  std::string since, until;               // contest_date window, inclusive ("2024-08-01", "2025-01")
-  std::vector<std::string> difficulties;  // keep only these (easy, medium, hard); empty: all
-  std::vector<std::string> platforms;     // keep only these (atcoder, codeforces, leetcode); empty: all
-  std::string prompt_style;               // "" = the task's default; livecodebench: lcb | short
-  // Running code (livecodebench, humaneval, mbpp).
+  // The task's own options (key -> JSON value), read by its registry row the way objective options
+  // are (core/option_reader.hpp): a key the task does not read is refused, naming the task and the
+  // key, never ignored. livecodebench reads release, since, until, difficulty, platform and
+  // prompt_style (task_option_help() lists every task's keys).
+  nlohmann::json own = nlohmann::json::object();
+  // Running code: one set of limits for every task that runs code (livecodebench, humaneval, mbpp);
+  // a task that runs none refuses them.
   double test_timeout_s = 0;              // per test, seconds; 0 = the task's default (LCB 6, HumanEval/MBPP 3)
   bool run_all_tests = false;             // default: stop at the first failing test (LCB semantics)
   std::size_t memory_mb = 0;              // per run; 0 = 1024
-  bool selects_problems() const;
   bool runs_code() const;
 };
 
@@ -54,6 +54,8 @@ class Task {
 std::unique_ptr<Task> make_task(std::string_view name);  // UsageError listing the known names
 std::unique_ptr<Task> make_task(std::string_view name, const TaskOptions& options);
 std::vector<std::string> task_names();
+// One line per task that reads options of its own: "livecodebench: release, since, ...".
+std::string task_option_help();
 // True for tasks that run generated code (accept --test-timeout/--all-tests/--memory); UsageError if unknown.
 bool task_runs_code(std::string_view name);
 

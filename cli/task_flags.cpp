@@ -9,14 +9,17 @@ namespace trafl::cli {
 
 void add_task_flags(CLI::App* cmd, TaskFlags& f) {
   auto& t = f.task;
-  cmd->add_option("--release", t.release,
+  cmd->add_option("--release", f.release,
                   "livecodebench: release_v1..release_v6 (cumulative), release_latest, v1..v6 or vX_vY; --data is then "
                   "the directory holding test.jsonl..test6.jsonl, or one file whose rows carry _version");
-  cmd->add_option("--since", t.since, "livecodebench: keep problems with contest_date >= this (ISO prefix, e.g. 2024-08-01)");
-  cmd->add_option("--until", t.until, "livecodebench: keep problems with contest_date <= this (ISO prefix, inclusive)");
-  cmd->add_option("--difficulty", t.difficulties, "livecodebench: keep these difficulties (easy,medium,hard)")->delimiter(',');
-  cmd->add_option("--platform", t.platforms, "livecodebench: keep these platforms (atcoder,codeforces,leetcode)")->delimiter(',');
-  cmd->add_option("--prompt-style", t.prompt_style, "livecodebench: lcb (default) or short (\"Question: ...\\nAnswer:\\n\")");
+  cmd->add_option("--since", f.since, "livecodebench: keep problems with contest_date >= this (ISO prefix, e.g. 2024-08-01)");
+  cmd->add_option("--until", f.until, "livecodebench: keep problems with contest_date <= this (ISO prefix, inclusive)");
+  cmd->add_option("--difficulty", f.difficulties, "livecodebench: keep these difficulties (easy,medium,hard)")->delimiter(',');
+  cmd->add_option("--platform", f.platforms, "livecodebench: keep these platforms (atcoder,codeforces,leetcode)")->delimiter(',');
+  cmd->add_option("--prompt-style", f.prompt_style, "livecodebench: lcb (default) or short (\"Question: ...\\nAnswer:\\n\")");
+  cmd->add_option("--task-option", f.task_options,
+                  "KEY=VALUE: an option of the task's own (repeatable; VALUE is JSON where it parses, else a string). "
+                  "Tasks' keys: " + task_option_help());
   cmd->add_option("--test-timeout", t.test_timeout_s, "code tasks: CPU seconds per test (default: livecodebench 6, humaneval/mbpp 3)");
   cmd->add_flag("--all-tests", t.run_all_tests, "code tasks: run every test (default: stop at the first failure)");
   cmd->add_option("--memory", t.memory_mb, "code tasks: memory limit per run in MB (default 1024)");
@@ -27,8 +30,34 @@ void add_task_flags(CLI::App* cmd, TaskFlags& f) {
   cmd->add_option("--python", f.sandbox.python, "code tasks: interpreter (default python3, resolved once to the real binary)");
 }
 
+nlohmann::json own_task_options(const TaskFlags& f) {
+  nlohmann::json own = nlohmann::json::object();
+  auto put = [&](const std::string& key, nlohmann::json value, const std::string& given_as) {
+    if (own.contains(key)) throw UsageError(fmt::format("task option '{}' given twice (again as {})", key, given_as));
+    own[key] = std::move(value);
+  };
+  if (!f.release.empty()) put("release", f.release, "--release");
+  if (!f.since.empty()) put("since", f.since, "--since");
+  if (!f.until.empty()) put("until", f.until, "--until");
+  if (!f.difficulties.empty()) put("difficulty", f.difficulties, "--difficulty");
+  if (!f.platforms.empty()) put("platform", f.platforms, "--platform");
+  if (!f.prompt_style.empty()) put("prompt_style", f.prompt_style, "--prompt-style");
+  for (const auto& kv : f.task_options) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError(fmt::format("--task-option '{}': expected KEY=VALUE", kv));
+    std::string key = kv.substr(0, eq), text = kv.substr(eq + 1);
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) value = text;
+    put(key, std::move(value), "--task-option " + kv);
+  }
+  return own;
+}
+
 std::shared_ptr<const Task> make_task_from_flags(const std::string& name, const TaskFlags& flags) {
-  std::shared_ptr<const Task> task = make_task(name, flags.task);
+  TaskOptions options = flags.task;
+  options.own = own_task_options(flags);
+  std::shared_ptr<const Task> task = make_task(name, options);
   const auto& sb = flags.sandbox;
   const bool sandbox_flags = !sb.tier.empty() || sb.allow_unsandboxed || sb.workers > 0 || !sb.python.empty();
   if (sandbox_flags && !dynamic_cast<const codegrade::SandboxedGrading*>(task.get()))

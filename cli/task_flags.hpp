@@ -6,6 +6,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "benchmarks/task.hpp"
 #include "codegrade/harness.hpp"
@@ -13,9 +16,17 @@
 namespace trafl::cli {
 
 struct TaskFlags {
-  TaskOptions task;                    // selection and code-running options
-  codegrade::SandboxSettings sandbox;  // code tasks only
+  TaskOptions task;                    // code-running limits (own options are filled from the fields below)
+  // livecodebench's own options as flags (shorthands for --task-option key=value).
+  std::string release, since, until, prompt_style;
+  std::vector<std::string> difficulties, platforms;
+  std::vector<std::string> task_options;  // --task-option key=value, any task
+  codegrade::SandboxSettings sandbox;     // code tasks only
 };
+
+// The task's own options from the flags: each --task-option value is JSON where it parses as JSON
+// (3, true, ["a","b"]) and a string otherwise; a key given twice is refused.
+nlohmann::json own_task_options(const TaskFlags& flags);
 
 void add_task_flags(CLI::App* cmd, TaskFlags& flags);
 

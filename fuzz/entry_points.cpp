@@ -23,7 +23,7 @@
 #include "grade_stage/samples_reader.hpp"
 #include "sampling/trajectory.hpp"
 #include "tokenizer/tokenizer.hpp"
-#include "training/objective_options.hpp"
+#include "core/option_reader.hpp"
 #include "training/train_config.hpp"
 
 namespace trafl::fuzz {
@@ -93,10 +93,10 @@ void task_mbpp(const std::uint8_t* d, std::size_t n) { load_task("mbpp", "mbpp.j
 void task_livecodebench(const std::uint8_t* d, std::size_t n) {
   if (n < 1) return;
   TaskOptions o;  // first byte: a selection (none, since/until, difficulty, release by _version)
-  if (d[0] & 1) o.since = "2024-01";
-  if (d[0] & 2) o.difficulties = {"easy", "hard"};
-  if (d[0] & 4) o.release = "v5_v6";
-  if (d[0] & 8) o.prompt_style = "short";
+  if (d[0] & 1) o.own["since"] = "2024-01";
+  if (d[0] & 2) o.own["difficulty"] = {"easy", "hard"};
+  if (d[0] & 4) o.own["release"] = "v5_v6";
+  if (d[0] & 8) o.own["prompt_style"] = "short";
   load_task("livecodebench", "lcb.jsonl", d + 1, n - 1, o);
 }
 
@@ -175,7 +175,7 @@ void train_config(const std::uint8_t* d, std::size_t n) {
 void objective_options(const std::uint8_t* d, std::size_t n) {
   const auto j = parse_json_text(text_of(d, n));
   // What the objectives read (objective_*.cpp): numbers, integers, flags and text, then the leftovers.
-  training::OptionReader r("fuzz", j);
+  OptionReader r("fuzz", j);
   double beta = r.number("beta", 0.04);
   r.require(beta >= 0, "beta", "must be >= 0");
   std::int64_t mc = r.integer("num_mc", 2);

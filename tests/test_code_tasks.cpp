@@ -584,8 +584,8 @@ TEST_CASE("livecodebench: release tags map to the published files", "[code][lcb_
 
 TEST_CASE("make_task with options: code options reach the adapters, math tasks refuse them", "[code][lcb_options]") {
   TaskOptions t;
-  t.since = "2024";
-  CHECK_THROWS_AS(make_task("gsm8k", t), UsageError);
+  t.own["since"] = "2024";
+  CHECK_THROWS_WITH(make_task("gsm8k", t), Catch::Contains("since") && Catch::Contains("gsm8k has no options"));
   CHECK_THROWS_AS(make_task("humaneval", t), UsageError);
   auto lcb_task = make_task("livecodebench", t);
   CHECK(dynamic_cast<LiveCodeBenchTask&>(*lcb_task).options().since == "2024");
@@ -602,6 +602,28 @@ TEST_CASE("make_task with options: code options reach the adapters, math tasks r
   CHECK_NOTHROW(make_task("humaneval", c));
   CHECK_NOTHROW(make_task("mbpp", c));
   CHECK(make_task("gsm8k", TaskOptions{})->name() == "gsm8k");
+}
+
+TEST_CASE("task options: each task reads its own keys and refuses others, by name", "[code][lcb_options]") {
+  TaskOptions o;
+  o.own = {{"difficulty", "easy,hard"}, {"platform", nlohmann::json::array({"atcoder"})}, {"release", "v2_v3"},
+           {"prompt_style", "short"}};
+  auto task = make_task("livecodebench", o);
+  const auto& lo = dynamic_cast<LiveCodeBenchTask&>(*task).options();
+  CHECK(lo.difficulties == std::vector<std::string>{"easy", "hard"});
+  CHECK(lo.platforms == std::vector<std::string>{"atcoder"});
+  CHECK(lo.release == "v2_v3");
+  CHECK(lo.prompt_style == "short");
+  // A typo is refused naming the task, the key and the keys it reads; never silently the default.
+  TaskOptions typo;
+  typo.own["difficulties"] = "hard";
+  CHECK_THROWS_WITH(make_task("livecodebench", typo),
+                    Catch::Contains("task livecodebench options") && Catch::Contains("difficulties") &&
+                        Catch::Contains("reads: release, since"));
+  TaskOptions wrong_type;
+  wrong_type.own["since"] = 2024;
+  CHECK_THROWS_WITH(make_task("livecodebench", wrong_type), Catch::Contains("'since' must be a string"));
+  CHECK_THAT(task_option_help(), Catch::Contains("livecodebench: release"));
 }
 
 TEST_CASE("livecodebench: stop at the first failure by default, --all-tests runs every test", "[code][lcb_options][sandbox]") {
@@ -664,4 +686,21 @@ TEST_CASE("trafl-eval grade: livecodebench selection and sandbox flags (CLI) -- 
   CHECK(rows[1].second["tests"].size() == 3);  // --all-tests: every test ran and is recorded
   CHECK(rows[1].second["test_timeout_s"] == 2.0);
   for (const auto& t : rows[1].second["tests"]) CHECK((t.contains("verdict") && t.contains("wall_ms") && t.contains("peak_mem_kb")));
+}
+
+TEST_CASE("task options from the CLI: --task-option and the livecodebench shorthands meet in one place", "[code][lcb_options][cli]") {
+  TempDir dir;
+  write_file(dir.file("g.jsonl"), "{\"question\": \"Q?\", \"answer\": \"x\\n#### 1\"}\n");
+  write_file(dir.file("s.jsonl"), "{\"problem_id\": \"0\", \"completion\": \"#### 1\"}\n");
+  const std::string common = " --data " + dir.file("g.jsonl") + " --samples " + dir.file("s.jsonl") + " --db " + dir.file("r.db");
+  auto math = trafl::test::run_cli("grade --quiet --task gsm8k --task-option release=v1" + common);
+  CHECK(math.exit_code != 0);
+  CHECK_THAT(math.out, Catch::Contains("gsm8k has no options of its own") && Catch::Contains("release"));
+  auto twice = trafl::test::run_cli("grade --quiet --task livecodebench --release v1 --task-option release=v2" + common);
+  CHECK(twice.exit_code != 0);
+  CHECK_THAT(twice.out, Catch::Contains("'release' given twice"));
+  auto malformed = trafl::test::run_cli("grade --quiet --task livecodebench --task-option release" + common);
+  CHECK(malformed.exit_code != 0);
+  CHECK_THAT(malformed.out, Catch::Contains("expected KEY=VALUE"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("r.db")));  // refused before anything was written
 }

@@ -9,7 +9,7 @@
 #include "core/file_io.hpp"
 #include "core/json_text.hpp"
 #include "core/jsonl.hpp"
-#include "training/objective_options.hpp"
+#include "core/option_reader.hpp"
 #include "training/train_config.hpp"
 #include "tests/support.hpp"
 
@@ -128,7 +128,7 @@ TEST_CASE("json input: integers past int64 are refused or kept exact, never wrap
   CHECK(trafl::require_id(rec, path, "id") == "18446744073709551615");  // was "-1"
   CHECK_THROWS_WITH(trafl::require_int(rec, path, "n"), Contains("ids.jsonl:1") && Contains("too large"));
   // Option files: an objective's integer, and a training configuration's int field (threads 4294967297 had become 1).
-  trafl::training::OptionReader r("espo", trafl::parse_json_text(R"({"num_mc": 18446744073709551615})"));
+  trafl::OptionReader r("espo", trafl::parse_json_text(R"({"num_mc": 18446744073709551615})"));
   CHECK_THROWS_WITH(r.integer("num_mc", 1), Contains("num_mc"));
   trafl::training::TrainConfig c;
   CHECK_THROWS_WITH(trafl::training::apply_json(c, trafl::parse_json_text(R"({"threads": 4294967297})"), "t.json"),

@@ -165,7 +165,7 @@ TEST_CASE("training config: task options carry the prompt style -- code fraction
           "[training][config]") {
   TrainConfig c;
   apply_json(c, nlohmann::json{{"method", "trafl"}, {"task", "livecodebench"}, {"prompt_style", "short"}}, "x");
-  CHECK(c.task_options().prompt_style == "short");
+  CHECK(c.task_options().own.value("prompt_style", "") == "short");
   CHECK(c.task_options().run_all_tests);  // "fraction" is the default code reward
   apply_json(c, nlohmann::json{{"code_reward", "all"}}, "x");
   CHECK_FALSE(c.task_options().run_all_tests);  // all-or-nothing: LCB's stop-at-first-failure is exact

@@ -36,7 +36,7 @@ std::vector<TaskSpec> tasks() {
   TaskSpec code;
   code.kind = "code";
   code.adapter = "livecodebench";
-  code.options.prompt_style = "short";
+  code.options.own["prompt_style"] = "short";
   code.problems = 8;            // a code sample costs ~3x a math one (longer, more steps, the sandbox)
   code.methods = post_training_methods();
   // Lengths that are multiples of the sampler's 32-token block, as LLaDA's own settings are. The
@@ -123,7 +123,7 @@ training::TrainConfig post_training_config(const Layout& layout, const Scale& sc
   c.model = base_dir(layout);
   c.out = post_trained_dir(layout, task, method);
   c.task = task.adapter;
-  c.prompt_style = task.options.prompt_style;
+  c.prompt_style = task.options.own.value("prompt_style", "");
   c.data = (fs::path(layout.tasks_dir) / task.kind / "train.jsonl").string();
   c.chat = false;
   c.seed = 1;

@@ -52,14 +52,6 @@ std::size_t block_length_of(const nlohmann::json& config) {
   return static_cast<std::size_t>(block);
 }
 
-std::map<std::string, std::string> parse_metadata(const std::string& text) {
-  std::map<std::string, std::string> out;
-  auto meta = nlohmann::json::parse(text, nullptr, false);
-  if (meta.is_object())
-    for (auto& [k, v] : meta.items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  return out;
-}
-
 }  // namespace
 
 std::vector<GroupSource> find_groups(const Store& store, const Options& options, std::vector<std::string>& models) {
@@ -110,11 +102,11 @@ std::vector<ProblemStats> load_problem_stats(const Store& store, const GroupSour
                                              const TrajectoryOptions& options, std::int64_t& skipped) {
   skipped = 0;
   // problem id → its rows (one per run of the group) and metadata.
-  std::map<std::string, std::pair<std::vector<std::int64_t>, std::string>> problems;
+  std::map<std::string, std::pair<std::vector<std::int64_t>, std::map<std::string, std::string>>> problems;
   for (auto& row : store.problem_rows(group.run_ids)) {
     auto& entry = problems[row.problem_id];
+    if (entry.first.empty()) entry.second = std::move(row.metadata);  // the first run's, as every run stores it
     entry.first.push_back(row.ref);
-    if (entry.second.empty()) entry.second = std::move(row.metadata);
   }
   const AnswerKind kind = is_math_mode(group.mode) ? AnswerKind::math : AnswerKind::code;
   std::vector<AnalysedSample> graded;
@@ -144,7 +136,7 @@ std::vector<ProblemStats> load_problem_stats(const Store& store, const GroupSour
       ++skipped;
       continue;
     }
-    out.push_back(summarize_problem(problem_id, parse_metadata(entry.second), views, options));
+    out.push_back(summarize_problem(problem_id, entry.second, views, options));
   }
   return out;
 }

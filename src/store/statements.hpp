@@ -25,6 +25,16 @@ inline sql::Stmt& cached(sqlite3* db, const std::string& path, std::unordered_ma
   return it->second;
 }
 
+// A problem's stored metadata column (a JSON object of split keys) as the records carry it: strings
+// as they are, other values as JSON text; anything but an object is no metadata.
+inline std::map<std::string, std::string> metadata_from_text(const std::string& text) {
+  std::map<std::string, std::string> out;
+  auto meta = nlohmann::json::parse(text, nullptr, false);
+  if (meta.is_object())
+    for (auto& [k, v] : meta.items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  return out;
+}
+
 // The Problem of a row selected as (problem_id, question, prompt, gold, reference, metadata): the
 // one decoding of a stored problem, for every query that returns whole problems.
 inline Problem problem_from_row(const sql::Stmt& q) {
@@ -34,9 +44,7 @@ inline Problem problem_from_row(const sql::Stmt& q) {
   p.prompt = q.col_text(2);
   p.gold = q.col_text(3);
   p.reference = q.col_text(4);
-  auto meta = nlohmann::json::parse(q.col_text(5), nullptr, false);
-  if (meta.is_object())
-    for (auto& [k, v] : meta.items()) p.metadata[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  p.metadata = metadata_from_text(q.col_text(5));
   return p;
 }
 

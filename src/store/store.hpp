@@ -106,7 +106,7 @@ struct ProblemRow {
   std::int64_t ref = 0;     // rowid in problems
   std::int64_t run_id = 0;
   std::string problem_id;
-  std::string metadata;     // JSON object text, as stored
+  std::map<std::string, std::string> metadata;  // split keys (level, subject, ...), decoded as problems() does
 };
 
 // A graded sample as the analysis stages read it.

@@ -45,7 +45,7 @@ std::vector<ProblemRow> Store::problem_rows(const std::vector<std::int64_t>& run
   sql::Stmt q(db_, path_,
               "SELECT id, run_id, problem_id, metadata FROM problems WHERE run_id IN (" + id_list(run_ids) + ") ORDER BY id");
   std::vector<ProblemRow> out;
-  while (q.step()) out.push_back({q.col_int(0), q.col_int(1), q.col_text(2), q.col_text(3)});
+  while (q.step()) out.push_back({q.col_int(0), q.col_int(1), q.col_text(2), metadata_from_text(q.col_text(3))});
   return out;
 }
 

@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "training/losses.hpp"
 #include "training/objective_common.hpp"
-#include "training/objective_options.hpp"
+#include "core/option_reader.hpp"
 
 namespace trafl::training {
 

@@ -137,7 +137,7 @@ void apply_file(TrainConfig& config, const std::string& path) {
 
 TaskOptions TrainConfig::task_options() const {
   TaskOptions o;
-  o.prompt_style = prompt_style;
+  if (!prompt_style.empty()) o.own["prompt_style"] = prompt_style;
   if (!task.empty() && !is_sft() && code_reward == "fraction" && task_runs_code(task)) o.run_all_tests = true;
   return o;
 }

@@ -1,23 +1,28 @@
 #pragma once
-// Reads one objective's options from a JSON object, key by key, and rejects what it did not read:
+// Reads one component's options from a JSON object, key by key, and rejects what it did not read:
 // an unknown key (a typo must not silently fall back to a default) or a wrong type is an InputError
-// naming "<objective> options" and the key. Torch-free.
+// naming "<component> options" and the key. Objectives (training/objectives.cpp) and tasks
+// (benchmarks/registry.cpp) read their own options through it, so both refuse the same way.
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
-namespace trafl::training {
+namespace trafl {
 
 class OptionReader {
  public:
-  // `objective` names the source in errors; null or an empty object means "all defaults".
-  OptionReader(std::string objective, const nlohmann::json& options);
+  // `component` names the source in errors ("trafl", "task livecodebench"); null or an empty object
+  // means "all defaults".
+  OptionReader(std::string component, const nlohmann::json& options);
   double number(const std::string& key, double fallback);
   std::int64_t integer(const std::string& key, std::int64_t fallback);
   bool boolean(const std::string& key, bool fallback);
   std::string text(const std::string& key, const std::string& fallback);
+  // A list of strings: a JSON array of strings, or one string split at commas ("easy,hard").
+  std::vector<std::string> texts(const std::string& key);
   // Range checks after reading: InputError naming the key when `ok` is false.
   void require(bool ok, const std::string& key, const std::string& what) const;
   // Call last: InputError naming the first key that no getter asked for.
@@ -30,4 +35,4 @@ class OptionReader {
   std::set<std::string> read_;
 };
 
-}  // namespace trafl::training
+}  // namespace trafl

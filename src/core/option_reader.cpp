@@ -1,17 +1,18 @@
-// OptionReader (see objective_options.hpp).
-#include "training/objective_options.hpp"
+// OptionReader (see option_reader.hpp).
+#include "core/option_reader.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "core/error.hpp"
 
-namespace trafl::training {
+namespace trafl {
 
-OptionReader::OptionReader(std::string objective, const nlohmann::json& options)
-    : source_(std::move(objective) + " options"), options_(options.is_null() ? nlohmann::json::object() : options) {
-  if (!options_.is_object()) throw InputError(source_, 0, "", "objective options must be a JSON object");
+OptionReader::OptionReader(std::string component, const nlohmann::json& options)
+    : source_(std::move(component) + " options"), options_(options.is_null() ? nlohmann::json::object() : options) {
+  if (!options_.is_object()) throw InputError(source_, 0, "", "options must be a JSON object");
 }
 
 const nlohmann::json* OptionReader::find(const std::string& key) {
@@ -50,6 +51,29 @@ std::string OptionReader::text(const std::string& key, const std::string& fallba
   return v->get<std::string>();
 }
 
+std::vector<std::string> OptionReader::texts(const std::string& key) {
+  const nlohmann::json* v = find(key);
+  std::vector<std::string> out;
+  if (!v) return out;
+  auto bad = [&] { return InputError(source_, 0, key, fmt::format("'{}' must be a string or a list of strings, got {}", key, v->dump())); };
+  if (v->is_string()) {
+    const std::string& s = v->get_ref<const std::string&>();
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+      std::size_t end = std::min(s.find(',', pos), s.size());
+      if (end > pos) out.push_back(s.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    return out;
+  }
+  if (!v->is_array()) throw bad();
+  for (const auto& item : *v) {
+    if (!item.is_string()) throw bad();
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 void OptionReader::require(bool ok, const std::string& key, const std::string& what) const {
   if (!ok) throw InputError(source_, 0, key, fmt::format("'{}' {}", key, what));
 }
@@ -59,4 +83,4 @@ void OptionReader::reject_unknown() const {
     if (!read_.count(key)) throw InputError(source_, 0, key, fmt::format("unknown option '{}'", key));
 }
 
-}  // namespace trafl::training
+}  // namespace trafl
