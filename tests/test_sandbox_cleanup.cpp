@@ -81,12 +81,29 @@ std::vector<std::string> cgroups_of(pid_t pid) {
   return out;
 }
 
-// Starts `exec` on a sleeping program and waits until the program runs (its marker is on a
-// command line); returns the CLI's pid.
+// True once the sandboxed interpreter runs the program: a process whose command line holds both the
+// program's name in the sandbox (prog.py) and the marker. The CLI's own command line holds the marker
+// too, so waiting for the marker alone returned before the sandbox existed, and a kill then found
+// nothing to clean up (the test passed with the signal cleanup removed).
+bool program_running(const std::string& marker) {
+  bool found = false;
+  if (DIR* d = ::opendir("/proc")) {
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      std::string cmdline = read_proc(std::string("/proc/") + e->d_name + "/cmdline");
+      if (cmdline.find(marker) != std::string::npos && cmdline.find("prog.py") != std::string::npos) found = true;
+    }
+    ::closedir(d);
+  }
+  return found;
+}
+
+// Starts `exec` on a sleeping program and waits until the program runs in the sandbox (so the
+// scratch directory and the run's cgroup exist); returns the CLI's pid.
 pid_t start_sleeper(const std::string& program, const std::string& marker) {
   pid_t pid = spawn_cli({"exec", program, "--timeout", "30", "--", marker});
-  for (int i = 0; i < 300 && leftover_processes(marker, {}) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  REQUIRE(leftover_processes(marker, {}) > 0);
+  for (int i = 0; i < 600 && !program_running(marker); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(program_running(marker));
   return pid;
 }
 
@@ -100,6 +117,10 @@ TEST_CASE("sandbox: SIGTERM or SIGINT of exec removes its scratch directory, cgr
     auto before = unheld_scratch_dirs();
     std::string marker = unique_marker("sigcleanup");
     pid_t cli = start_sleeper(program, marker);
+    std::size_t made = 0;  // the run's scratch directory exists (held) while it runs: something to clean up
+    for (const auto& path : list_dir("/tmp", "trafl-sandbox-"))
+      if (!before.count(path) && !unheld_scratch_dirs().count(path)) ++made;
+    CHECK(made >= 1);  // other tests running at once may hold scratch directories of their own
     ::kill(cli, sig);
     int status = 0;
     ::waitpid(cli, &status, 0);
