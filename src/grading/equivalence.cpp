@@ -229,7 +229,8 @@ bool decimal_comma_candidate(const std::string& s) {
     return false;
   for (std::size_t k = i; k < s.size(); ++k)
     if (k != comma && !is_digit(s[k])) return false;
-  return true;
+  bool thousands = s.size() - comma - 1 == 3 && comma - i <= 3 && s[i] != '0';  // 2,740 is 2740
+  return !thousands;
 }
 
 bool plain_decimal(const std::string& s) {  // "1000.99", "-2.74"

@@ -211,6 +211,11 @@ Extraction extract_minerva(std::string_view text) {
 // The last LaTeX math span of the text: $$…$$, \[…\], \(…\) or $…$ (an escaped \$ is a dollar
 // sign, not a delimiter). Inline spans ($…$, \(…\)) never cross a line, as in LaTeX; display ones may.
 std::optional<std::string> last_math_span(std::string_view t) {
+  std::size_t end = 0;
+  return last_math_span_at(t, end);
+}
+
+std::optional<std::string> last_math_span_at(std::string_view t, std::size_t& last_end) {
   std::optional<std::string> last;
   std::size_t i = 0;
   auto take = [&](std::size_t open_len, std::string_view close, bool inline_span) {
@@ -229,7 +234,10 @@ std::optional<std::string> last_math_span(std::string_view t) {
     i = end + close.size();
     if (inline_span && body.find('\n') != std::string_view::npos) return true;
     std::string b = trim(body);
-    if (!b.empty()) last = b;
+    if (!b.empty()) {
+      last = b;
+      last_end = i;
+    }
     return true;
   };
   while (i < t.size()) {
@@ -379,6 +387,13 @@ std::optional<std::string> final_answer_sentence(std::string_view text) {
 }
 
 Extraction math_on(std::string_view text, bool truncated) {
+  // The last stated answer wins: a "Final Answer: The final answer is X." written after the last
+  // box replaces it (boxes of intermediate results, then the final sentence).
+  std::size_t box_at = text.rfind("\\boxed");
+  std::size_t final_at = text.rfind("Final Answer: The final answer is");
+  bool final_after_box = final_at != std::string_view::npos && (box_at == std::string_view::npos || final_at > box_at);
+  if (final_after_box)
+    if (auto a = minerva_final_answer(text)) return found(*a, "minerva_final_answer", truncated);
   if (auto b = last_boxed_group(text)) return found(*b, "boxed", truncated);
   if (auto a = minerva_final_answer(text)) return found(*a, "minerva_final_answer", truncated);
   if (auto a = answer_tag(text)) return found(*a, "answer_tag", truncated);
@@ -386,7 +401,13 @@ Extraction math_on(std::string_view text, bool truncated) {
   if (auto a = final_answer_sentence(text)) return found(*a, "final_answer_sentence", truncated);
   // No marked answer: as Math-Verify, the last LaTeX span, the whole text when it is only an
   // answer, else the last number of the text.
-  if (auto m = last_math_span(text)) return found(*m, "last_latex", truncated);
+  std::size_t span_end = 0;
+  if (auto m = last_math_span_at(text, span_end)) {
+    // A number written after the last span is the later statement ("... $$\frac{a}{b}$$ ...
+    // Therefore, the error increases by 100%."), as Math-Verify takes the last match.
+    if (auto n = last_standalone_number(text.substr(span_end))) return found(n->token, "last_number", truncated);
+    return found(*m, "last_latex", truncated);
+  }
   if (uses_math_delimiters(text)) return none(truncated);
   if (is_bare_answer(text)) return found(trim(text), "bare_answer", truncated);
   if (auto n = last_standalone_number(text)) return found(n->token, "last_number", truncated);

@@ -31,6 +31,8 @@ Extraction extract_boxed_only(std::string_view text);
 std::optional<std::string> last_number(std::string_view text);
 // The last LaTeX math span ($$…$$, \[…\], \(…\), $…$; inline ones within one line), trimmed.
 std::optional<std::string> last_math_span(std::string_view text);
+// The same, with the position just after the span's closing delimiter in `end`.
+std::optional<std::string> last_math_span_at(std::string_view text, std::size_t& end);
 // lm-eval's Minerva regex alone.
 std::optional<std::string> minerva_final_answer(std::string_view text);
 

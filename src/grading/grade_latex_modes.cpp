@@ -19,9 +19,12 @@ std::string gold_answer(std::string_view gold) {
   return std::string(gold);
 }
 
-// The symbolic mode also reads a gold written in math delimiters ("$\frac{1}{3}$", "$125$ miles").
+// The symbolic mode also reads a gold written in math delimiters ("$\frac{1}{3}$", "$125$ miles"),
+// and a gold of adjacent boxes ("$\boxed{1}\boxed{2}$") as the list of their contents.
 std::string symbolic_gold_answer(std::string_view gold) {
   std::string g = gold_answer(gold);
+  if (gold.find("\\boxed") != std::string_view::npos || gold.find("\\fbox") != std::string_view::npos)
+    if (auto b = last_boxed_group(gold)) g = *b;
   if (g.find('$') != std::string::npos || g.find("\\(") != std::string::npos || g.find("\\[") != std::string::npos)
     if (auto m = last_math_span(g)) return *m;
   return g;

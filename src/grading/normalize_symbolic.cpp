@@ -228,6 +228,15 @@ void join_space_thousands(std::string& s) {
   s = out;
 }
 
+// A sentence's period or comma written inside the answer ("\frac{1}{3}.", "5 \text{ cm}.",
+// "\frac{1}{3},"), but never an ellipsis: "1, 2, 3, ..." is an unfinished list, not 1, 2, 3.
+void strip_sentence_punctuation(std::string& s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  if (ends_with(s, "..") || ends_with(s, "\\dots") || ends_with(s, "\\ldots") || ends_with(s, "\\cdots")) return;
+  if (!s.empty() && (s.back() == '.' || s.back() == ',')) s.pop_back();
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+}
+
 }  // namespace
 
 std::string normalize_symbolic(std::string_view answer) {
@@ -277,6 +286,7 @@ std::string normalize_symbolic(std::string_view answer) {
   replace_all(s, "\\rbrace", "\\}");
   replace_all(s, "\\varnothing", "\\emptyset");
   normalize_relations(s);
+  strip_sentence_punctuation(s);
   // Units at the end, as \text{...} or as bare words (repeat: "5 \text{ square} \text{ units}").
   for (int k = 0; k < 4; ++k) {
     bool changed = drop_trailing_text_unit(s);
@@ -291,7 +301,7 @@ std::string normalize_symbolic(std::string_view answer) {
     while (k < s.size() && s[k] == ' ') ++k;
     if (s.compare(k, 3, "\\in") == 0 && (k + 3 >= s.size() || !is_alpha(s[k + 3]))) s = trim(s.substr(k + 3));
   }
-  while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
+  strip_sentence_punctuation(s);
   while (ends_with(s, "\\\\")) s = trim(s.substr(0, s.size() - 2));
   if (ends_with(s, "\\")) s = trim(s.substr(0, s.size() - 1));  // "185\": a stray backslash
   join_space_thousands(s);
