@@ -133,6 +133,10 @@ TEST_CASE("adjacent boxes form one answer, separated boxes do not", "[grading][r
   CHECK(apart.extracted == "2");
   // Two boxes are not a tuple.
   CHECK_FALSE(trafl::grade_math("\\boxed{2}, \\boxed{3}", "(2,3)", "symbolic").correct);
+  // One value in several forms: right only when every box equals the gold.
+  CHECK(trafl::grade_math("$d = \\boxed{15\\frac{39}{40}},$ or $\\boxed{\\frac{639}{40}}$ inches.", "\\frac{639}{40}", "symbolic")
+            .correct);
+  CHECK_FALSE(trafl::grade_math("$\\boxed{15\\frac{39}{40}},$ or $\\boxed{\\frac{640}{40}}$", "\\frac{639}{40}", "symbolic").correct);
   // The gold side reads adjacent boxes the same way.
   CHECK(trafl::grade_math("\\boxed{1,2}", "$\\boxed{1}\\boxed{2}$", "symbolic").correct);
 }

@@ -85,9 +85,9 @@ std::optional<std::string> last_boxed_content(std::string_view text) {
   return b->content;
 }
 
-std::optional<std::string> last_boxed_group(std::string_view text, int* count) {
+std::optional<std::string> last_boxed_group(std::string_view text, std::vector<std::string>* out_parts) {
   auto starts = box_commands(text);
-  if (count) *count = 0;
+  if (out_parts) out_parts->clear();
   if (starts.empty()) return std::nullopt;
   auto last = box_at(text, starts.back());
   if (!last) return std::nullopt;
@@ -101,7 +101,7 @@ std::optional<std::string> last_boxed_group(std::string_view text, int* count) {
   }
   std::string joined;
   for (std::size_t k = parts.size(); k-- > 0;) joined += (joined.empty() ? "" : ", ") + parts[k];
-  if (count) *count = static_cast<int>(parts.size());
+  if (out_parts) out_parts->assign(parts.rbegin(), parts.rend());
   return joined;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace trafl {
 
@@ -17,7 +18,7 @@ std::optional<std::string> last_boxed_content(std::string_view text);
 // ("\boxed{-2} and \boxed{1}", "$\boxed{1}\boxed{2}$", "\boxed{3} \quad \text{or} \quad \boxed{4}"),
 // joined with ", " so that they read as one list answer (Math-Verify reads several boxes so). Boxes
 // with any other text between them are separate (intermediate results, then the answer): only the
-// last counts. `count` receives how many boxes were joined.
-std::optional<std::string> last_boxed_group(std::string_view text, int* count = nullptr);
+// last counts. `parts` receives the joined boxes' contents, in order.
+std::optional<std::string> last_boxed_group(std::string_view text, std::vector<std::string>* parts = nullptr);
 
 }  // namespace trafl

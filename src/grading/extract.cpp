@@ -394,7 +394,12 @@ Extraction math_on(std::string_view text, bool truncated) {
   bool final_after_box = final_at != std::string_view::npos && (box_at == std::string_view::npos || final_at > box_at);
   if (final_after_box)
     if (auto a = minerva_final_answer(text)) return found(*a, "minerva_final_answer", truncated);
-  if (auto b = last_boxed_group(text)) return found(*b, "boxed", truncated);
+  std::vector<std::string> boxes;
+  if (auto b = last_boxed_group(text, &boxes)) {
+    Extraction e = found(*b, "boxed", truncated);
+    if (boxes.size() > 1) e.boxes = boxes;
+    return e;
+  }
   if (auto a = minerva_final_answer(text)) return found(*a, "minerva_final_answer", truncated);
   if (auto a = answer_tag(text)) return found(*a, "answer_tag", truncated);
   if (auto a = answer_is(text)) return found(*a, "answer_is", truncated);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace trafl::grading {
 
@@ -11,6 +12,7 @@ struct Extraction {
   std::optional<std::string> answer;  // un-normalised, as found
   std::string extractor;              // e.g. "gsm8k_strict", "boxed", "last_number", "none"
   bool truncated = false;             // a few-shot run-on ("\n\nQuestion:") was cut off first
+  std::vector<std::string> boxes;     // "boxed" from several adjacent boxes: each one's content
 };
 
 // lm-eval gsm8k strict-match: first `#### (\-?[0-9\.\,]+)`.
