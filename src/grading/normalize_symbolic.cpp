@@ -261,19 +261,8 @@ std::string normalize_symbolic(std::string_view answer) {
   replace_all(s, "%", "");
   replace_all(s, "\\$", "");
   replace_all(s, "$", "");
-  for (const char* cmd : {"\\mbox", "\\textbf", "\\textrm", "\\textit", "\\textnormal", "\\mathrm", "\\texttt"}) {
-    std::string c(cmd);
-    std::size_t pos = 0;
-    while ((pos = s.find(c, pos)) != std::string::npos) {
-      std::size_t after = pos + c.size();
-      if (after < s.size() && is_alpha(s[after])) {
-        pos = after;
-        continue;
-      }
-      s.replace(pos, c.size(), "\\text");
-      pos += 5;
-    }
-  }
+  for (const char* cmd : {"\\mbox", "\\textbf", "\\textrm", "\\textit", "\\textnormal", "\\mathrm", "\\texttt"})
+    replace_command(s, cmd, "\\text");
   unwrap_command(s, "\\mathbf");
   unwrap_command(s, "\\boldsymbol");
   unwrap_command(s, "\\boxed");
