@@ -359,7 +359,10 @@ bool is_bare_answer(std::string_view t) {
 // a math span or a number ("The volume of $ABCDEFGH$ is 120." gives 120; "is $x = 5$." gives x = 5).
 std::optional<std::string> final_answer_sentence(std::string_view text) {
   std::string_view rest;
-  for (std::size_t limit = text.size();;) {  // the last "Final Answer" followed by a colon
+  // The last "Final Answer" followed by a colon, among the last few (a hostile text repeating the
+  // phrase must not make this quadratic).
+  for (std::size_t limit = text.size(), tries = 0;; ++tries) {
+    if (tries >= 8) return std::nullopt;
     std::size_t p = rfind_ci(text.substr(0, limit), "final answer");
     if (p == std::string_view::npos) return std::nullopt;
     std::string_view r = text.substr(p + 12);
