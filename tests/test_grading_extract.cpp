@@ -114,7 +114,9 @@ TEST_CASE("symbolic mode falls back to the last LaTeX span, then a standalone nu
   CHECK(g.details.at("extractor") == "last_latex");
   auto n = trafl::grade_math("Therefore, the probability that Alice wins the game is 2/3.", "\\frac23", "symbolic");
   CHECK(n.details.at("extractor") == "last_number");
-  CHECK(n.extracted == "3");  // the last number, not an expression: this one is wrong
+  CHECK(n.extracted == "2/3");  // a fraction of two integers is one number, as Math-Verify reads it
+  CHECK(n.correct);
+  CHECK_FALSE(trafl::grade_math("so the answer is 1/3.", "3", "symbolic").correct);
   // A number inside a word is no answer, and an inline span may not cross a line.
   CHECK(trafl::grade_math("AZYUK2A", "2", "symbolic").verdict == "no_answer");
   CHECK_FALSE(trafl::grade_math("so it is .4", "4", "symbolic").correct);  // not 4 without its point

@@ -1,5 +1,7 @@
 #include "grading/answer_structure.hpp"
 
+#include <algorithm>
+
 #include "grading/text_util.hpp"
 
 namespace trafl::grading {
@@ -114,7 +116,55 @@ bool is_choice(std::string_view s, std::string& letter) {
     letter = t;
     return true;
   }
-  return false;
+  // A letter followed by its explanation: "C. x = 42", "(B): ...".
+  std::string_view v = s;
+  std::size_t k = 0;
+  bool paren = k < v.size() && v[k] == '(';
+  if (paren) ++k;
+  if (k >= v.size() || v[k] < 'A' || v[k] > 'E') return false;
+  char l = v[k++];
+  if (paren) {
+    if (k >= v.size() || v[k] != ')') return false;
+    ++k;
+  } else if (k >= v.size() || (v[k] != '.' && v[k] != ':' && v[k] != ')')) {
+    return false;
+  }
+  if (k < v.size() && (v[k] == '.' || v[k] == ':')) ++k;
+  if (k >= v.size() || v[k] != ' ') return false;
+  letter = std::string(1, l);
+  return true;
+}
+
+// Labels that name the value after '=': f(x), g(t, u), (p, q), |AB|, AB, [ABC] (areas).
+bool is_label(std::string_view s) {
+  std::string t = remove_spaces(s);
+  if (t.size() < 2) return false;
+  auto all_upper = [](std::string_view u) {
+    if (u.empty() || u.size() > 4) return false;
+    for (char c : u)
+      if (c < 'A' || c > 'Z') return false;
+    return true;
+  };
+  if (all_upper(t) && t.size() >= 2) return true;  // AB, ABC
+  if ((t.front() == '|' && t.back() == '|') || (t.front() == '[' && t.back() == ']'))
+    return all_upper(std::string_view(t).substr(1, t.size() - 2));
+  std::size_t open = t.find('(');
+  if (open == std::string::npos || t.back() != ')') return false;
+  std::string head = t.substr(0, open);
+  if (!head.empty() && !is_simple_variable(head)) return false;  // "f(" or a bare "("
+  std::string inner = t.substr(open + 1, t.size() - open - 2);
+  if (inner.empty()) return false;
+  std::size_t from = 0;
+  int names = 0;
+  while (from <= inner.size()) {
+    std::size_t comma = inner.find(',', from);
+    std::string part = inner.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    if (!is_simple_variable(part)) return false;
+    ++names;
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return !head.empty() || names >= 2;  // (x) alone is no label
 }
 
 bool is_base_number(std::string_view s, std::string& digits, std::string& base) {
@@ -155,6 +205,7 @@ Answer scalar(std::string text) {
 }
 
 Answer parse(std::string_view in, int depth);
+bool parse_matrix(std::string_view s, int depth, Answer& out);
 
 // Parses items and flattens bare lists inside (1 \pm \sqrt 5 inside a set gives two elements).
 std::vector<Answer> parse_items(const std::vector<std::string>& parts, int depth, bool flatten) {
@@ -198,6 +249,49 @@ bool parse_matrix(std::string_view s, int depth, Answer& out) {
   return out.rows > 0;
 }
 
+struct RelOp {
+  std::size_t pos;
+  std::string op;
+};
+
+// Top-level relation operators in order of position.
+std::vector<RelOp> relations(std::string_view s) {
+  std::vector<RelOp> out;
+  for (const char* op : {"<", ">", "\\le", "\\ge", "\\ne"})
+    for (std::size_t p : top_level(s, op)) out.push_back(RelOp{p, op});
+  std::sort(out.begin(), out.end(), [](const RelOp& a, const RelOp& b) { return a.pos < b.pos; });
+  return out;
+}
+
+bool lower_side(const std::string& op) { return op == "<" || op == "\\le"; }
+bool upper_side(const std::string& op) { return op == ">" || op == "\\ge"; }
+
+Answer parse(std::string_view in, int depth);
+
+// a < x \le b (or b > x \ge a): the interval (a, b] of x; other chains are not understood.
+bool parse_chain(std::string_view s, const std::vector<RelOp>& ops, int depth, Answer& out) {
+  if (ops.size() != 2) return false;
+  std::string a = trim(s.substr(0, ops[0].pos));
+  std::string m = trim(s.substr(ops[0].pos + ops[0].op.size(), ops[1].pos - ops[0].pos - ops[0].op.size()));
+  std::string b = trim(s.substr(ops[1].pos + ops[1].op.size()));
+  if (!is_simple_variable(m) || a.empty() || b.empty()) return false;
+  std::string o1 = ops[0].op, o2 = ops[1].op;
+  if (upper_side(o1) && upper_side(o2)) {  // b > x > a  →  a < x < b
+    std::swap(a, b);
+    std::swap(o1, o2);
+    o1 = o1 == ">" ? "<" : "\\le";
+    o2 = o2 == ">" ? "<" : "\\le";
+  }
+  if (!lower_side(o1) || !lower_side(o2)) return false;
+  out.kind = Answer::Kind::Ordered;
+  out.open = o1 == "<" ? "(" : "[";
+  out.close = o2 == "<" ? ")" : "]";
+  out.items.push_back(parse(a, depth + 1));
+  out.items.push_back(parse(b, depth + 1));
+  out.var = remove_spaces(m);
+  return true;
+}
+
 Answer parse(std::string_view in, int depth) {
   std::string s = trim(in);
   Answer a;
@@ -211,6 +305,16 @@ Answer parse(std::string_view in, int depth) {
   }
   if (parse_matrix(s, depth, a)) return a;
   a = Answer();
+  // A matrix in parentheses or brackets: (\begin{pmatrix}...\end{pmatrix}), [\begin{array}...].
+  if ((s[0] == '(' || s[0] == '[') && s.size() > 2) {
+    std::size_t open_len = 1;
+    std::size_t close = closing_of_first(s, open_len);
+    if (close + 1 == s.size()) {
+      std::string inner = trim(std::string_view(s).substr(1, close - 1));
+      if (starts_with(inner, "\\begin{") && parse_matrix(inner, depth, a)) return a;
+      a = Answer();
+    }
+  }
   if (is_thousands_number(s)) {
     std::string t;
     for (char c : s)
@@ -231,10 +335,20 @@ Answer parse(std::string_view in, int depth) {
     if (close != std::string::npos && close + close_len == s.size()) {
       std::string inner = trim(std::string_view(s).substr(open_len, close - open_len));
       std::vector<std::string> parts = split_at(inner, top_level(inner, ","), 1);
-      if (open_len == 2) {  // \{ ... \}
+      // \{ ... \}, or {a, b} written without backslashes (braces around a list are a set, not
+      // a LaTeX group: a group holds no top-level comma).
+      if (open_len == 2 || (s[0] == '{' && parts.size() >= 2)) {
         a.kind = Answer::Kind::Unordered;
         a.open = "\\{";
         if (!(parts.size() == 1 && parts[0].empty())) a.items = parse_items(parts, depth, true);
+        // A set lists each element once: {1, 1, 2} is {1, 2} (same written form after normalising).
+        std::vector<Answer> unique;
+        for (auto& x : a.items) {
+          bool seen = false;
+          for (const auto& u : unique) seen = seen || describe(u) == describe(x);
+          if (!seen) unique.push_back(std::move(x));
+        }
+        a.items = std::move(unique);
         return a;
       }
       if (parts.size() >= 2 && s[0] != '{') {
@@ -246,11 +360,32 @@ Answer parse(std::string_view in, int depth) {
       }
     }
   }
+  // "A \approx B": the exact A (the approximation is commentary), unless A is only a name
+  // (x \approx 11 gives 11).
+  if (auto ap = top_level(s, "\\approx"); !ap.empty()) {
+    std::string lhs = trim(std::string_view(s).substr(0, ap[0]));
+    std::string rhs = trim(std::string_view(s).substr(ap.back() + 7));
+    bool name = is_simple_variable(lhs) || is_label(lhs);
+    if (!lhs.empty() && !name) return parse(lhs, depth + 1);
+    if (!rhs.empty()) return parse(rhs, depth + 1);
+  }
   auto eqs = top_level(s, "=");
+  if (auto rel = relations(s); !rel.empty() && eqs.empty()) {
+    if (rel.size() == 1) {
+      a.kind = Answer::Kind::Relation;
+      a.text = trim(std::string_view(s).substr(0, rel[0].pos));
+      a.rhs = trim(std::string_view(s).substr(rel[0].pos + rel[0].op.size()));
+      a.rel = rel[0].op;
+      if (!a.text.empty() && !a.rhs.empty()) return a;
+      return scalar(s);
+    }
+    if (parse_chain(s, rel, depth, a)) return a;
+    return scalar(s);  // other chains (f(2) < f(1) < f(4)): compared as written
+  }
   if (eqs.size() == 1) {
     std::string lhs = trim(std::string_view(s).substr(0, eqs[0]));
     std::string rhs = trim(std::string_view(s).substr(eqs[0] + 1));
-    if (is_simple_variable(lhs)) {
+    if (is_simple_variable(lhs) || is_label(lhs)) {
       Answer r = parse(rhs, depth + 1);
       r.var = remove_spaces(lhs);
       return r;
@@ -263,6 +398,11 @@ Answer parse(std::string_view in, int depth) {
   if (auto commas = top_level(s, ","); !commas.empty()) {
     a.kind = Answer::Kind::Unordered;
     a.items = parse_items(split_at(s, commas, 1), depth, true);
+    return a;
+  }
+  if (auto semis = top_level(s, ";"); !semis.empty()) {  // "1; 2; 3" lists like "1, 2, 3"
+    a.kind = Answer::Kind::Unordered;
+    a.items = parse_items(split_at(s, semis, 1), depth, true);
     return a;
   }
   for (const char* pm : {"\\pm", "\\mp"}) {
@@ -305,6 +445,7 @@ const char* kind_name(Answer::Kind k) {
     case Answer::Kind::Union: return "union";
     case Answer::Kind::Matrix: return "matrix";
     case Answer::Kind::Equation: return "equation";
+    case Answer::Kind::Relation: return "relation";
     case Answer::Kind::Text: return "text";
     case Answer::Kind::Choice: return "choice";
     case Answer::Kind::BaseNumber: return "base_number";
@@ -326,6 +467,7 @@ std::string describe(const Answer& a) {
     case Answer::Kind::Choice: return prefix + "choice:" + a.text;
     case Answer::Kind::BaseNumber: return prefix + a.text + "_" + a.base;
     case Answer::Kind::Equation: return a.text + "=" + a.rhs;
+    case Answer::Kind::Relation: return a.text + " " + a.rel + " " + a.rhs;
     case Answer::Kind::Ordered: return prefix + a.open + join(a.items, ", ") + a.close;
     case Answer::Kind::Unordered: return prefix + (a.open.empty() ? "list{" : "set{") + join(a.items, ", ") + "}";
     case Answer::Kind::Union: return prefix + join(a.items, " U ");

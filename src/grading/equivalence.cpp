@@ -2,6 +2,8 @@
 
 #include "grading/answer_structure.hpp"
 #include "grading/expr_compare.hpp"
+#include "grading/expr_eval.hpp"
+#include "grading/latex_parser.hpp"
 #include "grading/normalize_symbolic.hpp"
 #include "grading/text_util.hpp"
 
@@ -19,6 +21,14 @@ class Judge {
     const Answer& g = unwrap(g0);
     const Answer& p = unwrap(p0);
     if (!g.var.empty() && !p.var.empty() && g.var != p.var) return decide(false, "variable_mismatch");
+    // A prediction that ends in "<constant> = value" ("\frac{1}{2} = \frac{10}{9}", as a
+    // computation is written) answers with its value; a gold equation is never reduced so.
+    if (p.kind == K::Equation && g.kind != K::Equation && constant(p.text)) {
+      Answer value = parse_answer(p.rhs);
+      r_.notes.push_back("prediction: value after '=' of a computation");
+      return equal(g, value);
+    }
+    if (g.kind == K::Relation || p.kind == K::Relation) return relations(g, p);
     if (g.kind == K::Equation || p.kind == K::Equation) return equations(g, p);
     if (g.kind == K::Choice || p.kind == K::Choice)
       return decide(g.kind == p.kind && g.text == p.text, "choice");
@@ -105,6 +115,79 @@ class Judge {
     return decide(true, std::string(what));
   }
 
+  bool constant(const std::string& expr) {
+    ParseResult pr = parse_latex(expr, budget_);
+    return pr.tree && free_symbols(*pr.tree).empty() && !contains_op(*pr.tree, Op::Inf);
+  }
+
+  // x < 5, x \le 5, 5 > x, ...: as L − R < 0, L − R \le 0 or L − R \ne 0 after swapping > and \ge.
+  static Answer oriented(const Answer& a) {
+    Answer o = a;
+    if (a.rel == ">" || a.rel == "\\ge") {
+      std::swap(o.text, o.rhs);
+      o.rel = a.rel == ">" ? "<" : "\\le";
+    }
+    return o;
+  }
+
+  // A one-sided relation of a variable and a bound as the interval it describes: x \le 5 is
+  // (-\infty, 5], 2 < x is (2, \infty).
+  static bool as_interval(const Answer& r, Answer& out) {
+    if (r.rel == "\\ne") return false;
+    Answer o = oriented(r);  // lhs < rhs or lhs \le rhs
+    bool var_left = is_name(o.text), var_right = is_name(o.rhs);
+    if (var_left == var_right) return false;
+    out = Answer();
+    out.kind = K::Ordered;
+    Answer bound;
+    bound.kind = K::Scalar;
+    Answer inf;
+    inf.kind = K::Scalar;
+    if (var_left) {  // x < c
+      inf.text = "-\\infty";
+      bound.text = o.rhs;
+      out.open = "(";
+      out.close = o.rel == "<" ? ")" : "]";
+      out.items = {inf, bound};
+      out.var = remove_spaces(o.text);
+    } else {  // c < x
+      inf.text = "\\infty";
+      bound.text = o.text;
+      out.open = o.rel == "<" ? "(" : "[";
+      out.close = ")";
+      out.items = {bound, inf};
+      out.var = remove_spaces(o.rhs);
+    }
+    return true;
+  }
+  static bool is_name(const std::string& s) {
+    std::string t = remove_spaces(s);
+    if (t.size() == 1 && is_alpha(t[0])) return true;
+    return t.size() > 1 && t[0] == '\\' && t.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 1) == std::string::npos &&
+           t != "\\infty" && t != "\\pi";
+  }
+
+  bool relations(const Answer& g, const Answer& p) {
+    if (g.kind == K::Relation && p.kind == K::Relation) {
+      Answer a = oriented(g), b = oriented(p);
+      if (a.rel != b.rel) return decide(false, "relation_mismatch");
+      // L1 − R1 = c·(L2 − R2) with c > 0 keeps the direction (x < 1 and -x > -1); \ne allows any c ≠ 0.
+      CompareOutcome c = compare_equations(a.text, a.rhs, b.text, b.rhs, budget_, a.rel != "\\ne");
+      if (!c.note.empty()) r_.notes.push_back(c.path + ": " + c.note);
+      if (c.decision != Decision::Unknown) return decide(c.decision == Decision::Equal, "relation/" + c.path);
+      if (!scalars(a.text, b.text)) return false;
+      return scalars(a.rhs, b.rhs);
+    }
+    const Answer& r = g.kind == K::Relation ? g : p;
+    const Answer& other = g.kind == K::Relation ? p : g;
+    Answer interval;
+    if (other.kind == K::Ordered && other.items.size() == 2 && as_interval(r, interval)) {
+      bool v = g.kind == K::Relation ? equal(interval, other) : equal(other, interval);
+      return prefix("relation_as_interval") && v;
+    }
+    return decide(false, std::string("structure_mismatch:") + kind_name(g.kind) + "/" + kind_name(p.kind));
+  }
+
   bool equations(const Answer& g, const Answer& p) {
     auto sides = [](const Answer& a, std::string& l, std::string& r) {
       if (a.kind == K::Equation) {
@@ -131,6 +214,65 @@ class Judge {
     return scalars(r1, r2);
   }
 };
+
+bool has_percent(std::string_view raw) {
+  std::string t = to_lower(raw);
+  return t.find('%') != std::string::npos || t.find("percent") != std::string::npos ||
+         t.find("pct") != std::string::npos;
+}
+
+// "-1000,99": digits, one comma, digits — not a thousands grouping (that was read already).
+bool decimal_comma_candidate(const std::string& s) {
+  std::size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
+  std::size_t comma = s.find(',');
+  if (comma == std::string::npos || comma == i || comma + 1 >= s.size() || s.find(',', comma + 1) != std::string::npos)
+    return false;
+  for (std::size_t k = i; k < s.size(); ++k)
+    if (k != comma && !is_digit(s[k])) return false;
+  bool thousands = s.size() - comma - 1 == 3 && comma - i <= 3 && s[i] != '0';  // 2,740 is 2740
+  return !thousands;
+}
+
+bool plain_decimal(const std::string& s) {  // "1000.99", "-2.74"
+  std::size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
+  std::size_t dot = s.find('.');
+  if (dot == std::string::npos || dot == i || dot + 1 >= s.size()) return false;
+  for (std::size_t k = i; k < s.size(); ++k)
+    if (k != dot && !is_digit(s[k])) return false;
+  return true;
+}
+
+// Second readings, tried only after the plain comparison said "not equal":
+//  - a percent sign on exactly one side: 10% is also 0.1 (Qwen2.5-Math's reading); both sides
+//    with a percent sign, or neither, have no second reading (0.28% is not 28%);
+//  - a decimal comma in the prediction ("1000,99", "2,74") when the gold is a plain decimal
+//    written with a point — the gold says which reading is meant. A gold written with a comma
+//    ("1,22") is ambiguous (a list of two numbers, or a decimal) and is never re-read.
+void try_readings(std::string_view gold, std::string_view pred, Equivalence& e, Budget& budget) {
+  const std::string& gn = e.gold_normalized;
+  const std::string& pn = e.pred_normalized;
+  auto scalar_pair = [&](const std::string& a, const std::string& b, const char* path) {
+    Answer ga = parse_answer(a), pa = parse_answer(b);
+    if (ga.kind != Answer::Kind::Scalar || pa.kind != Answer::Kind::Scalar) return false;
+    if (!ga.var.empty() && !pa.var.empty() && ga.var != pa.var) return false;
+    CompareOutcome c = compare_expressions(ga.text, pa.text, budget);
+    if (c.decision != Decision::Equal) return false;
+    e.equal = true;
+    e.path = std::string(path) + "/" + c.path;
+    return true;
+  };
+  bool gp = has_percent(gold), pp = has_percent(pred);
+  if (gp != pp) {
+    if (pp && scalar_pair(gn, "(" + pn + ")/100", "percent_as_fraction")) return;
+    if (gp && scalar_pair("(" + gn + ")/100", pn, "percent_as_fraction")) return;
+  }
+  std::string p = remove_spaces(pn);
+  if (decimal_comma_candidate(p) && plain_decimal(remove_spaces(gn))) {
+    std::string dotted = p;
+    dotted[dotted.find(',')] = '.';
+    scalar_pair(gn, dotted, "decimal_comma");
+  }
+}
 
 Equivalence start(std::string_view gold, std::string_view pred) {
   Equivalence e;
@@ -171,6 +313,7 @@ Equivalence symbolic_equivalent(std::string_view gold, std::string_view pred, co
   e.pred_structure = describe(p);
   Judge judge(budget, e);
   e.equal = judge.equal(g, p);
+  if (!e.equal && !budget.exceeded()) try_readings(gold, pred, e, budget);
   e.budget_exceeded = budget.exceeded();
   e.budget_reason = budget.reason();
   return e;

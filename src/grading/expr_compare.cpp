@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <complex>
+#include <optional>
 
 #include "grading/expr_eval.hpp"
 #include "grading/expr_real.hpp"
@@ -67,13 +68,78 @@ PointValues at_point(const ExprTree& a, const ExprTree& b, bool complex, int p) 
 
 bool has_i(const ExprTree& a, const ExprTree& b) { return contains_op(a, Op::I) || contains_op(b, Op::I); }
 
+// A tree that is one decimal literal (or its negation) as written: "0.0833333333333333", "-2.6667".
+struct LoneDecimal {
+  Rational value;
+  int significant = 0;  // digits from the first non-zero one
+  int places = 0;       // digits after the point
+};
+std::optional<LoneDecimal> lone_decimal(const ExprTree& t) {
+  if (t.root < 0) return std::nullopt;
+  const Node* n = &t.nodes[t.root];
+  bool neg = false;
+  if (n->op == Op::Neg) {
+    neg = true;
+    n = &t.nodes[n->kids[0]];
+  }
+  if (n->op != Op::Num || n->text.find('.') == std::string::npos || n->text.find_first_of("eE") != std::string::npos)
+    return std::nullopt;
+  auto v = parse_decimal((neg ? "-" : "") + n->text);
+  if (!v) return std::nullopt;
+  LoneDecimal d{*v};
+  bool started = false;
+  for (char c : n->text) {
+    if (c == '.') continue;
+    started = started || c != '0';
+    if (started) ++d.significant;
+  }
+  d.places = static_cast<int>(n->text.size() - n->text.find('.') - 1);
+  return d;
+}
+
+// The documented precision for decimals against exact values: a decimal of at least
+// kMinRoundedDigits significant digits equals an exact value when it is that value correctly
+// rounded to its own last digit (|d − v| ≤ ½·10^−places). 0.0833333333333333 and 0.083333 are
+// 1/12, 2.6667 is 8/3 and 3.1416 is π; 0.333, 0.3333, 21.99 (7π) and 3.1415 (π truncated) are not.
+constexpr int kMinRoundedDigits = 5;
+
+bool rounded_exact(const LoneDecimal& d, const Rational& v) {
+  if (d.significant < kMinRoundedDigits || d.places > 30) return false;
+  Rational neg_v{-v.num, v.den};
+  auto diff = add(d.value, neg_v);
+  i128 scale = 1;
+  for (int k = 0; k < d.places; ++k) scale *= 10;
+  if (diff) {
+    auto scaled = mul(*diff, Rational{2 * scale, 1});  // |d − v|·2·10^places ≤ 1
+    if (scaled) {
+      i128 num = scaled->num < 0 ? -scaled->num : scaled->num;
+      return num <= scaled->den;
+    }
+  }
+  long double dv = static_cast<long double>(to_double(d.value)) - static_cast<long double>(to_double(v));
+  return std::fabs(static_cast<double>(dv)) * 2.0 * static_cast<double>(scale) <= 1.0 + 1e-9;
+}
+
+bool rounded_value(const LoneDecimal& d, C v) {
+  if (d.significant < kMinRoundedDigits || d.places > 30 || std::abs(v.imag()) > 0) return false;
+  double half = 0.5 * std::pow(10.0, -d.places);
+  return std::abs(to_double(d.value) - v.real()) <= half * (1 + 1e-9) + 1e-15 * std::abs(v.real());
+}
+
 }  // namespace
 
 CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budget) {
   if (!budget.ok()) return out(Decision::Unknown, "budget_exceeded", budget.reason());
   ExactValue ea = eval_exact(a), eb = eval_exact(b);
-  if (ea.status == ExactStatus::Exact && eb.status == ExactStatus::Exact)
-    return out(ea.value == eb.value ? Decision::Equal : Decision::NotEqual, "rational");
+  // One side a lone decimal, the other an exact expression (no decimal in it): the rounding rule.
+  std::optional<LoneDecimal> da = b.has_decimal ? std::nullopt : lone_decimal(a);
+  std::optional<LoneDecimal> db = a.has_decimal ? std::nullopt : lone_decimal(b);
+  if (ea.status == ExactStatus::Exact && eb.status == ExactStatus::Exact) {
+    if (ea.value == eb.value) return out(Decision::Equal, "rational");
+    if ((da && rounded_exact(*da, eb.value)) || (db && rounded_exact(*db, ea.value)))
+      return out(Decision::Equal, "decimal_rounded");
+    return out(Decision::NotEqual, "rational");
+  }
   if (ea.status != ExactStatus::NotRational && eb.status != ExactStatus::NotRational)
     return ask_ginac(a, b, budget, Decision::Unknown, "budget_exceeded");  // huge rationals: exact only
 
@@ -83,6 +149,7 @@ CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budge
     C va = eval_complex(a, 0, random_point_value), vb = eval_complex(b, 0, random_point_value);
     if (finite(va) && finite(vb)) {
       if (close(va, vb, tol)) return out(Decision::Equal, "numeric");
+      if ((da && rounded_value(*da, vb)) || (db && rounded_value(*db, va))) return out(Decision::Equal, "decimal_rounded");
       if (std::max(std::abs(va), std::abs(vb)) < 1e-9)  // cancellation territory: sin(π) vs 0
         return ask_ginac(a, b, budget, Decision::NotEqual, "numeric");
       return out(Decision::NotEqual, "numeric");
@@ -118,7 +185,7 @@ CompareOutcome compare_expressions(std::string_view a, std::string_view b, Budge
 }
 
 CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2,
-                                 std::string_view r2, Budget& budget) {
+                                 std::string_view r2, Budget& budget, bool positive_factor) {
   std::string d1 = "(" + std::string(l1) + ")-(" + std::string(r1) + ")";
   std::string d2 = "(" + std::string(l2) + ")-(" + std::string(r2) + ")";
   ParseResult pa = parse_latex(d1, budget);
@@ -141,7 +208,11 @@ CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::
     else if (!close(r, ratio, tol)) return out(Decision::NotEqual, "equation_proportional");
     ++valid;
   }
-  if (valid >= kMinPoints) return out(Decision::Equal, "equation_proportional");
+  if (valid >= kMinPoints) {
+    if (positive_factor && !(ratio.real() > 0 && std::abs(ratio.imag()) <= tol * std::abs(ratio)))
+      return out(Decision::NotEqual, "relation_reversed");
+    return out(Decision::Equal, "equation_proportional");
+  }
   return out(Decision::Unknown, "numeric_undefined");
 }
 

@@ -17,6 +17,9 @@
 // 1.4142136 for √2). Stricter than Qwen2.5-Math's 1e-4 on purpose: 3.14 is not π, and decimals
 // against rationals are compared exactly (0.333 ≠ 1/3). Relative, never absolute, so
 // 1/2^99 vs 1/2^98 differ (Math-Verify's absolute 6-digit rounding equates them).
+// One exception, the rounding rule: an answer that is a lone decimal of at least 5 significant
+// digits equals an exact constant when it is that constant correctly rounded to its last digit
+// (0.0833333333333333 = 1/12, 2.6667 = 8/3, 3.1416 = π; never 0.333 = 1/3, 3.1415 = π or 21.99 = 7π).
 #include <string>
 #include <string_view>
 
@@ -40,7 +43,9 @@ CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budge
 
 // Equations L1 = R1 and L2 = R2 are equivalent when L1−R1 = c·(L2−R2) for a constant c ≠ 0
 // (y = 2x+3 vs 2x − y + 3 = 0; a plane scaled by 2).
+// With `positive_factor`, c must be > 0: the relations L1 < R1 and L2 < R2 are the same set then
+// (x < 1 and -x > -1 after orienting both as L − R < 0), and opposite ones (c < 0) are not.
 CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2,
-                                 std::string_view r2, Budget& budget);
+                                 std::string_view r2, Budget& budget, bool positive_factor = false);
 
 }  // namespace trafl::grading

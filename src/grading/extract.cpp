@@ -211,6 +211,11 @@ Extraction extract_minerva(std::string_view text) {
 // The last LaTeX math span of the text: $$…$$, \[…\], \(…\) or $…$ (an escaped \$ is a dollar
 // sign, not a delimiter). Inline spans ($…$, \(…\)) never cross a line, as in LaTeX; display ones may.
 std::optional<std::string> last_math_span(std::string_view t) {
+  std::size_t end = 0;
+  return last_math_span_at(t, end);
+}
+
+std::optional<std::string> last_math_span_at(std::string_view t, std::size_t& last_end) {
   std::optional<std::string> last;
   std::size_t i = 0;
   auto take = [&](std::size_t open_len, std::string_view close, bool inline_span) {
@@ -229,7 +234,10 @@ std::optional<std::string> last_math_span(std::string_view t) {
     i = end + close.size();
     if (inline_span && body.find('\n') != std::string_view::npos) return true;
     std::string b = trim(body);
-    if (!b.empty()) last = b;
+    if (!b.empty()) {
+      last = b;
+      last_end = i;
+    }
     return true;
   };
   while (i < t.size()) {
@@ -251,42 +259,166 @@ std::optional<std::string> last_math_span(std::string_view t) {
 
 namespace {
 // Text written with LaTeX math delimiters keeps its answer inside them: no bare-number fallback.
+// A single unescaped '$' with no other delimiter is a currency sign ("1,000.99$", "2,74 $ a.."),
+// not a delimiter.
 bool uses_math_delimiters(std::string_view t) {
+  int dollars = 0;
   for (std::size_t i = 0; i < t.size(); ++i) {
-    if (t[i] == '$' && (i == 0 || t[i - 1] != '\\')) return true;
+    if (t[i] == '$' && (i == 0 || t[i - 1] != '\\')) ++dollars;
     if (t[i] == '\\' && i + 1 < t.size() && (t[i + 1] == '(' || t[i + 1] == '[')) return true;
   }
-  return false;
+  return dollars >= 2;
 }
 
-// The last number standing alone (not part of a word: "AZYUK2A" holds none).
-std::optional<std::string> last_standalone_number(std::string_view t) {
-  std::optional<std::string> last;
+struct NumberAt {
+  std::string token;
+  std::size_t start = 0;
+};
+
+// The last number standing alone (not glued to a preceding letter: "AZYUK2A" holds none; a unit
+// may follow: "1,000.99m²"). Digit groups separated by commas or single spaces ("7,425,000",
+// "1 000") are one number, never "000"; a comma that is not a thousands separator ("1000,99",
+// "2,74") is kept in the token, for the comparison to read as a decimal comma where the gold
+// allows it; a fraction of two integers ("2/3") is one token.
+std::optional<NumberAt> last_standalone_number(std::string_view t) {
+  std::optional<NumberAt> last;
+  auto digits_at = [&](std::size_t k, std::size_t n) {
+    for (std::size_t m = 0; m < n; ++m)
+      if (k + m >= t.size() || !is_digit(t[k + m])) return false;
+    return k + n >= t.size() || !is_digit(t[k + n]);
+  };
   for (std::size_t i = 0; i < t.size();) {
     if (!is_digit(t[i])) {
       ++i;
       continue;
     }
     std::size_t b = i;
-    while (i < t.size() && (is_digit(t[i]) || t[i] == '.' || t[i] == ',')) ++i;
-    if (b > 0 && t[b - 1] == '.') --b;  // ".4" is 0.4, never 4
-    if (b > 0 && t[b - 1] == '-') --b;
-    bool word = (b > 0 && is_alpha(t[b - 1])) || (i < t.size() && is_alpha(t[i]));
-    if (!word)
-      if (auto n = last_number(t.substr(b, i - b))) last = n;
+    while (i < t.size() && is_digit(t[i])) ++i;
+    bool grouped = false;
+    if (i - b <= 3) {
+      for (char sep : {',', ' '}) {
+        while (i < t.size() && t[i] == sep && digits_at(i + 1, 3)) {
+          i += 4;
+          grouped = true;
+        }
+        if (grouped) break;
+      }
+    }
+    if (i + 1 < t.size() && t[i] == '.' && is_digit(t[i + 1])) {
+      ++i;
+      while (i < t.size() && is_digit(t[i])) ++i;
+    } else if (!grouped && i + 1 < t.size() && t[i] == ',' && is_digit(t[i + 1])) {
+      ++i;  // a decimal comma, or a list without spaces: decided against the gold
+      while (i < t.size() && is_digit(t[i])) ++i;
+    } else if (i + 1 < t.size() && t[i] == '/' && is_digit(t[i + 1])) {
+      ++i;
+      while (i < t.size() && is_digit(t[i])) ++i;
+    }
+    std::size_t s = b;
+    if (s > 0 && t[s - 1] == '.' && (s < 2 || !is_digit(t[s - 2]))) --s;  // ".4" is 0.4, never 4
+    if (s > 0 && t[s - 1] == '-') --s;
+    if (s > 0 && is_alpha(t[s - 1])) continue;  // part of a word
+    std::string token;
+    for (char c : t.substr(s, i - s))
+      if (c != ' ') token.push_back(c);
+    if (!token.empty() && token[0] == '.') token = "0" + token;
+    if (token.size() > 1 && token[0] == '-' && token[1] == '.') token = "-0" + token.substr(1);
+    last = NumberAt{token, s};
   }
   return last;
 }
 
+// A completion that is nothing but an answer ("\frac{10}{9}", "1 000", "x = 5", "5 cm"): one
+// short line without words and without delimiters. Outside LaTeX commands, no run of three
+// letters and at most one run of two ("so it is .4" is a sentence, not an answer).
+bool is_bare_answer(std::string_view t) {
+  std::string s = trim(t);
+  if (s.empty() || s.size() > 160 || s.find('\n') != std::string::npos) return false;
+  int run = 0, pairs = 0;
+  bool in_command = false;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    char c = i < s.size() ? s[i] : ' ';
+    if (c == '\\') {
+      in_command = true;
+      run = 0;
+      continue;
+    }
+    if (is_alpha(c)) {
+      if (!in_command && ++run >= 3) return false;
+      continue;
+    }
+    if (run == 2 && !in_command && ++pairs > 1) return false;
+    in_command = false;
+    run = 0;
+  }
+  return true;
+}
+
+// "Final Answer: <sentence>" in free form (the exact Minerva sentence is handled before): the
+// sentence up to "I hope it is correct" or the end of its line, and in it whichever comes last,
+// a math span or a number ("The volume of $ABCDEFGH$ is 120." gives 120; "is $x = 5$." gives x = 5).
+std::optional<std::string> final_answer_sentence(std::string_view text) {
+  std::string_view rest;
+  // The last "Final Answer" followed by a colon, among the last few (a hostile text repeating the
+  // phrase must not make this quadratic).
+  for (std::size_t limit = text.size(), tries = 0;; ++tries) {
+    if (tries >= 8) return std::nullopt;
+    std::size_t p = rfind_ci(text.substr(0, limit), "final answer");
+    if (p == std::string_view::npos) return std::nullopt;
+    std::string_view r = text.substr(p + 12);
+    std::size_t k = 0;
+    while (k < r.size() && (r[k] == ':' || r[k] == '*' || r[k] == ' ')) ++k;
+    if (r.substr(0, k).find(':') != std::string_view::npos) {
+      rest = r.substr(k);
+      break;
+    }
+    limit = p + 11;
+  }
+  std::size_t end = rest.find('\n');
+  std::size_t hope = rfind_ci(rest.substr(0, end), "i hope it is correct");
+  if (hope != std::string_view::npos) end = hope;
+  std::string_view sentence = rest.substr(0, end);
+  std::optional<std::string> span;
+  std::size_t span_end = 0;
+  for (std::size_t i = 0; i < sentence.size(); ++i) {  // end of the last math span
+    if (sentence[i] == '$' && (i == 0 || sentence[i - 1] != '\\')) span_end = i + 1;
+  }
+  span = last_math_span(sentence);
+  auto num = last_standalone_number(sentence);
+  if (num && (!span || num->start >= span_end)) return num->token;
+  return span;
+}
+
 Extraction math_on(std::string_view text, bool truncated) {
-  if (auto b = last_boxed_content(text)) return found(*b, "boxed", truncated);
+  // The last stated answer wins: a "Final Answer: The final answer is X." written after the last
+  // box replaces it (boxes of intermediate results, then the final sentence).
+  std::size_t box_at = text.rfind("\\boxed");
+  std::size_t final_at = text.rfind("Final Answer: The final answer is");
+  bool final_after_box = final_at != std::string_view::npos && (box_at == std::string_view::npos || final_at > box_at);
+  if (final_after_box)
+    if (auto a = minerva_final_answer(text)) return found(*a, "minerva_final_answer", truncated);
+  std::vector<std::string> boxes;
+  if (auto b = last_boxed_group(text, &boxes)) {
+    Extraction e = found(*b, "boxed", truncated);
+    if (boxes.size() > 1) e.boxes = boxes;
+    return e;
+  }
   if (auto a = minerva_final_answer(text)) return found(*a, "minerva_final_answer", truncated);
   if (auto a = answer_tag(text)) return found(*a, "answer_tag", truncated);
   if (auto a = answer_is(text)) return found(*a, "answer_is", truncated);
-  // No marked answer: as Math-Verify, the last LaTeX span, else the last number of the text.
-  if (auto m = last_math_span(text)) return found(*m, "last_latex", truncated);
+  if (auto a = final_answer_sentence(text)) return found(*a, "final_answer_sentence", truncated);
+  // No marked answer: as Math-Verify, the last LaTeX span, the whole text when it is only an
+  // answer, else the last number of the text.
+  std::size_t span_end = 0;
+  if (auto m = last_math_span_at(text, span_end)) {
+    // A number written after the last span is the later statement ("... $$\frac{a}{b}$$ ...
+    // Therefore, the error increases by 100%."), as Math-Verify takes the last match.
+    if (auto n = last_standalone_number(text.substr(span_end))) return found(n->token, "last_number", truncated);
+    return found(*m, "last_latex", truncated);
+  }
   if (uses_math_delimiters(text)) return none(truncated);
-  if (auto n = last_standalone_number(text)) return found(*n, "last_number", truncated);
+  if (is_bare_answer(text)) return found(trim(text), "bare_answer", truncated);
+  if (auto n = last_standalone_number(text)) return found(n->token, "last_number", truncated);
   return none(truncated);
 }
 }  // namespace

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace trafl::grading {
 
@@ -11,6 +12,7 @@ struct Extraction {
   std::optional<std::string> answer;  // un-normalised, as found
   std::string extractor;              // e.g. "gsm8k_strict", "boxed", "last_number", "none"
   bool truncated = false;             // a few-shot run-on ("\n\nQuestion:") was cut off first
+  std::vector<std::string> boxes;     // "boxed" from several adjacent boxes: each one's content
 };
 
 // lm-eval gsm8k strict-match: first `#### (\-?[0-9\.\,]+)`.
@@ -31,6 +33,8 @@ Extraction extract_boxed_only(std::string_view text);
 std::optional<std::string> last_number(std::string_view text);
 // The last LaTeX math span ($$…$$, \[…\], \(…\), $…$; inline ones within one line), trimmed.
 std::optional<std::string> last_math_span(std::string_view text);
+// The same, with the position just after the span's closing delimiter in `end`.
+std::optional<std::string> last_math_span_at(std::string_view text, std::size_t& end);
 // lm-eval's Minerva regex alone.
 std::optional<std::string> minerva_final_answer(std::string_view text);
 

@@ -246,6 +246,10 @@ class Parser {
         std::int32_t d = parse_unary();
         acc = mk(Op::Div, {}, {acc, d});
       } else if (starts_primary()) {
+        // Two numbers side by side ("1 000", "2 3") are not a product: thousands groups were
+        // joined before parsing, so anything else is refused rather than read as 1·000 = 0.
+        if (peek().kind == Tok::Num && pos_ > 0 && toks_[pos_ - 1].kind == Tok::Num)
+          throw ParseFail{"two numbers side by side"};
         std::int32_t f = parse_postfix();
         // Mixed number as MATH writes it: 3\frac{1}{2} means 3 + 1/2, not 3 · 1/2.
         if (factors == 1 && tree_.nodes[acc].int_literal && tree_.nodes[f].frac_of_ints) {

@@ -137,10 +137,111 @@ std::string drop_escapes(const std::string& s) {
   return out;
 }
 
+// Text that went through one JSON escaping too many writes every command with two backslashes
+// ("\\left(\\frac{4}{5}, ...\\right)"). When every backslash run before a letter is of even length
+// (no command is written singly), all runs are halved; a single \begin{...} anywhere means the
+// text is normal LaTeX and its "\\" are row separators, left alone.
+void halve_doubled_backslashes(std::string& s) {
+  bool any = false;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] != '\\') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && s[j] == '\\') ++j;
+    if (j < s.size() && is_alpha(s[j])) {
+      if ((j - i) % 2 != 0) return;
+      any = true;
+    }
+    i = j;
+  }
+  if (!any) return;
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] != '\\') {
+      out.push_back(s[i++]);
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && s[j] == '\\') ++j;
+    out.append((j - i + 1) / 2, '\\');
+    i = j;
+  }
+  s = out;
+}
+
+// Replaces the whole command `cmd` (not a longer one: \lt, not \ltimes) with `to`.
+void replace_command(std::string& s, std::string_view cmd, std::string_view to) {
+  std::size_t pos = 0;
+  while ((pos = s.find(cmd, pos)) != std::string::npos) {
+    std::size_t after = pos + cmd.size();
+    if (after < s.size() && is_alpha(s[after])) {
+      pos = after;
+      continue;
+    }
+    s.replace(pos, cmd.size(), to);
+    pos += to.size();
+  }
+}
+
+// Relations in one spelling each: < > \le \ge \ne (from \lt, <=, \leqslant, ≤, !=, ...).
+void normalize_relations(std::string& s) {
+  replace_command(s, "\\leqslant", "\\le");
+  replace_command(s, "\\geqslant", "\\ge");
+  replace_command(s, "\\leq", "\\le");
+  replace_command(s, "\\geq", "\\ge");
+  replace_command(s, "\\neq", "\\ne");
+  replace_command(s, "\\lt", "<");
+  replace_command(s, "\\gt", ">");
+  replace_all(s, "<=", "\\le ");
+  replace_all(s, ">=", "\\ge ");
+  replace_all(s, "!=", "\\ne ");
+  replace_all(s, "\xE2\x89\xA4", "\\le ");  // ≤
+  replace_all(s, "\xE2\x89\xA5", "\\ge ");  // ≥
+  replace_all(s, "\xE2\x89\xA0", "\\ne ");  // ≠
+}
+
+// Digit groups separated by single spaces are one number when they read as thousands groups:
+// "1 000" and "12 000 023" (1-3 digits, then groups of exactly 3). Otherwise the parser would
+// see two numbers side by side.
+void join_space_thousands(std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    if (!is_digit(s[i]) || (i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.' || is_alpha(s[i - 1]) || s[i - 1] == '^' || s[i - 1] == '_'))) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && is_digit(s[j])) ++j;
+    std::string num(s.substr(i, j - i));
+    if (j - i <= 3) {
+      while (j + 3 < s.size() + 0 && s[j] == ' ' && is_digit(s[j + 1]) && is_digit(s[j + 2]) && is_digit(s[j + 3]) &&
+             (j + 4 >= s.size() || (!is_digit(s[j + 4]) && s[j + 4] != '.' && s[j + 4] != ','))) {
+        num += s.substr(j + 1, 3);
+        j += 4;
+      }
+    }
+    out += num;
+    i = j;
+  }
+  s = out;
+}
+
+// A sentence's period or comma written inside the answer ("\frac{1}{3}.", "5 \text{ cm}.",
+// "\frac{1}{3},"), but never an ellipsis: "1, 2, 3, ..." is an unfinished list, not 1, 2, 3.
+void strip_sentence_punctuation(std::string& s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  if (ends_with(s, "..") || ends_with(s, "\\dots") || ends_with(s, "\\ldots") || ends_with(s, "\\cdots")) return;
+  if (!s.empty() && (s.back() == '.' || s.back() == ',')) s.pop_back();
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+}
+
 }  // namespace
 
 std::string normalize_symbolic(std::string_view answer) {
   std::string s(answer);
+  halve_doubled_backslashes(s);
   replace_all(s, "\n", " ");
   replace_all(s, "\r", " ");
   drop_thousands_markers(s);
@@ -160,19 +261,8 @@ std::string normalize_symbolic(std::string_view answer) {
   replace_all(s, "%", "");
   replace_all(s, "\\$", "");
   replace_all(s, "$", "");
-  for (const char* cmd : {"\\mbox", "\\textbf", "\\textrm", "\\textit", "\\textnormal", "\\mathrm", "\\texttt"}) {
-    std::string c(cmd);
-    std::size_t pos = 0;
-    while ((pos = s.find(c, pos)) != std::string::npos) {
-      std::size_t after = pos + c.size();
-      if (after < s.size() && is_alpha(s[after])) {
-        pos = after;
-        continue;
-      }
-      s.replace(pos, c.size(), "\\text");
-      pos += 5;
-    }
-  }
+  for (const char* cmd : {"\\mbox", "\\textbf", "\\textrm", "\\textit", "\\textnormal", "\\mathrm", "\\texttt"})
+    replace_command(s, cmd, "\\text");
   unwrap_command(s, "\\mathbf");
   unwrap_command(s, "\\boldsymbol");
   unwrap_command(s, "\\boxed");
@@ -184,9 +274,8 @@ std::string normalize_symbolic(std::string_view answer) {
   replace_all(s, "\\lbrace", "\\{");
   replace_all(s, "\\rbrace", "\\}");
   replace_all(s, "\\varnothing", "\\emptyset");
-  replace_all(s, "\\leq", "\\le");
-  replace_all(s, "\\geq", "\\ge");
-  replace_all(s, "\\neq", "\\ne");
+  normalize_relations(s);
+  strip_sentence_punctuation(s);
   // Units at the end, as \text{...} or as bare words (repeat: "5 \text{ square} \text{ units}").
   for (int k = 0; k < 4; ++k) {
     bool changed = drop_trailing_text_unit(s);
@@ -201,8 +290,10 @@ std::string normalize_symbolic(std::string_view answer) {
     while (k < s.size() && s[k] == ' ') ++k;
     if (s.compare(k, 3, "\\in") == 0 && (k + 3 >= s.size() || !is_alpha(s[k + 3]))) s = trim(s.substr(k + 3));
   }
-  while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
+  strip_sentence_punctuation(s);
   while (ends_with(s, "\\\\")) s = trim(s.substr(0, s.size() - 2));
+  if (ends_with(s, "\\")) s = trim(s.substr(0, s.size() - 1));  // "185\": a stray backslash
+  join_space_thousands(s);
   // Collapse runs of spaces; spacing never matters but `\cot x` needs one.
   std::string collapsed;
   for (char c : s) {
