@@ -87,8 +87,11 @@ struct Frame {
 struct Scales {
   bool log2_x = true;
   double lx0 = 0, lx1 = 1, y_lo = 0, y_hi = 1, y_step = 0.2;
+  double pad = 0;  // px kept free at both ends of the x axis (dodged error bars stay inside the frame)
   std::vector<double> xticks;
-  double px(const Frame& fr, double x) const { return fr.x0 + ((log2_x ? std::log2(x) : x) - lx0) / (lx1 - lx0) * fr.w; }
+  double px(const Frame& fr, double x) const {
+    return fr.x0 + pad + ((log2_x ? std::log2(x) : x) - lx0) / (lx1 - lx0) * (fr.w - 2 * pad);
+  }
   double py(const Frame& fr, double y) const { return fr.y0 + (1 - (y - y_lo) / (y_hi - y_lo)) * fr.h; }
 };
 
@@ -223,21 +226,22 @@ std::string svg_text(double x, double y, const std::string& text, const char* an
 std::string render(const LineChart& c) {
   constexpr double kPlotH = 230;
   const Frame fr{kLeft, kTop, kPlotW, kPlotH};
-  const Scales sc = scales_of(c);
+  Scales sc = scales_of(c);
   std::size_t with_ci = 0;
   for (const auto& s : c.series) with_ci += !s.low.empty() && !s.x.empty();
   const bool use_whiskers = c.intervals == Intervals::whiskers || (c.intervals == Intervals::automatic && with_ci >= 3);
   const double height = kTop + kPlotH + kAxisBelow + legend_height(c.series.size());
-
-  std::string out = svg_open(c.id, c.title, kW, height);
-  out += axes(fr, sc, c.percent, true, c.zero_line);
-  out += axis_labels(kLeft + kPlotW / 2, kTop + kPlotH + 38, kTop + kPlotH / 2, c.x_label, c.y_label);
   // Dodge: series i of S is shifted by (i − (S−1)/2)·step, the step small enough that the whole
   // group stays within a third of the gap between neighbouring measured k.
   double min_gap = kPlotW;
   for (const auto& s : c.series)
     for (std::size_t i = 1; i < s.x.size(); ++i) min_gap = std::min(min_gap, sc.px(fr, s.x[i]) - sc.px(fr, s.x[i - 1]));
   const double dodge = use_whiskers && with_ci > 1 ? std::min(5.0, min_gap / 3 / static_cast<double>(with_ci - 1)) : 0;
+  if (use_whiskers) sc.pad = dodge * static_cast<double>(with_ci) / 2 + 3;
+
+  std::string out = svg_open(c.id, c.title, kW, height);
+  out += axes(fr, sc, c.percent, true, c.zero_line);
+  out += axis_labels(kLeft + kPlotW / 2, kTop + kPlotH + 38, kTop + kPlotH / 2, c.x_label, c.y_label);
   std::vector<double> dx(c.series.size(), 0.0);
   for (std::size_t i = 0, j = 0; i < c.series.size(); ++i)
     if (!c.series[i].low.empty()) dx[i] = (static_cast<double>(j++) - static_cast<double>(with_ci - 1) / 2) * dodge;
