@@ -18,20 +18,6 @@ using diagnostics::csv_row;
 using diagnostics::KStat;
 using diagnostics::num;
 
-Series series_of(const std::string& model, int style, const std::vector<KStat>& stats) {
-  Series s;
-  s.name = model;
-  s.key = slug(model);
-  s.style = style;
-  bool ci = !stats.empty() && stats.front().has_ci;
-  for (const auto& p : stats) {
-    s.x.push_back(static_cast<double>(p.k));
-    s.y.push_back(p.value);
-    if (ci) s.low.push_back(p.ci_low), s.high.push_back(p.ci_high);
-  }
-  return s;
-}
-
 std::string ci_fields(const KStat& s, bool low) { return s.has_ci ? num(low ? s.ci_low : s.ci_high) : ""; }
 
 // Mean and percentile interval over problems of the four order-diversity figures, from the
@@ -66,6 +52,20 @@ Diversity diversity_of(const diagnostics::ModelResult& m, const std::string& cel
 }
 
 }  // namespace
+
+Series series_of(const std::string& model, int style, const std::vector<KStat>& stats) {
+  Series s;
+  s.name = model;
+  s.key = slug(model);
+  s.style = style;
+  bool ci = !stats.empty() && stats.front().has_ci;
+  for (const auto& p : stats) {
+    s.x.push_back(static_cast<double>(p.k));
+    s.y.push_back(p.value);
+    if (ci) s.low.push_back(p.ci_low), s.high.push_back(p.ci_high);
+  }
+  return s;
+}
 
 bool single_answer(const diagnostics::Cell& cell) {
   for (const auto& m : cell.models)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "diagnostics/diagnostics.hpp"
+#include "report/svg_plot.hpp"
 
 namespace trafl::report {
 
@@ -34,6 +35,9 @@ std::vector<Figure> cell_figures(const diagnostics::Cell& cell, const std::map<s
 // True when no problem of the cell has two different correct answers in any model (GSM8K-style
 // numeric answers): expected distinct correct answers is then pass@k again.
 bool single_answer(const diagnostics::Cell& cell);
+
+// One curve (with its interval when the stats have one) per model.
+Series series_of(const std::string& model, int style, const std::vector<diagnostics::KStat>& stats);
 
 // The figure's CSV with "# title — subtitle" and "# caption" lines first (pandas: comment='#').
 std::string csv_with_header(const Figure& figure);

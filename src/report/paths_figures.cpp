@@ -278,21 +278,13 @@ std::vector<Figure> paths_figures(const CellPaths& paths, const diagnostics::Cel
     c.y_min = 0.0;
     std::string csv = csv_row({"model", "k", "distinct_paths", "ci_low", "ci_high", "paths_per_correct", "ppc_ci_low", "ppc_ci_high"});
     for (const auto& m : paths.models) {
-      Series s;
-      s.name = m.model;
-      s.key = slug(m.model);
-      s.style = m.style;
-      const bool ci = !m.distinct_paths.empty() && m.distinct_paths.front().has_ci;
+      c.series.push_back(series_of(m.model, m.style, m.distinct_paths));
       for (std::size_t j = 0; j < m.distinct_paths.size(); ++j) {
         const auto& d = m.distinct_paths[j];
         const auto& r = m.per_correct[j];
-        s.x.push_back(static_cast<double>(d.k));
-        s.y.push_back(d.value);
-        if (ci) s.low.push_back(d.ci_low), s.high.push_back(d.ci_high);
         csv += csv_row({m.model, std::to_string(d.k), num(d.value), d.has_ci ? num(d.ci_low) : "", d.has_ci ? num(d.ci_high) : "",
                         std::isnan(r.value) ? "" : num(r.value), r.has_ci ? num(r.ci_low) : "", r.has_ci ? num(r.ci_high) : ""});
       }
-      c.series.push_back(std::move(s));
     }
     std::string caption =
         "Expected number of distinct denoising paths (commit-step vectors) among the correct samples in k draws, exact over all "
