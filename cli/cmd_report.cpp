@@ -1,6 +1,7 @@
 // `trafl-eval report`: a self-contained HTML report (inline SVG/CSS, no network) with pass@k
 // curves, per-split tables, the trajectory-locking diagnostics, run configurations and per-problem
-// sample pages; plus figures/*.svg|csv (and .png when rsvg-convert is installed).
+// sample pages and pictures of the denoising paths; plus figures/*.svg|csv (and .pdf/.png when
+// rsvg-convert is installed).
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -19,6 +20,7 @@ namespace {
 struct ReportArgs {
   std::string db;
   bool no_png = false;
+  bool no_pdf = false;
   report::Options options;
 };
 
@@ -26,12 +28,15 @@ void run_report(const ReportArgs& a) {
   Store store(a.db, Store::OpenMode::kReadOnly);  // a missing file is an InputError
   report::Options o = a.options;
   o.png = !a.no_png;
+  o.pdf = !a.no_pdf;
   const auto s = report::write(store, o);
   for (const auto& note : s.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
   if (!s.png_note.empty()) std::fprintf(stderr, "note: %s\n", s.png_note.c_str());
-  fmt::print("wrote {}\n  {} figures (SVG + CSV){} in {}/figures\n  {} problem pages (at most {} samples each per model and configuration)\n",
-             s.html, s.figures.size(), s.pngs.empty() ? "" : fmt::format(", {} PNG", s.pngs.size()), o.out_dir, s.problem_pages,
-             o.samples_per_problem);
+  fmt::print("wrote {}\n  {} figures (SVG + CSV){}{} in {}/figures\n  {} problem pages (at most {} samples each per model and "
+             "configuration; {} unmasking-order pictures)\n",
+             s.html, s.figures.size(), s.pdfs.empty() ? "" : fmt::format(", {} PDF", s.pdfs.size()),
+             s.pngs.empty() ? "" : fmt::format(", {} PNG", s.pngs.size()), o.out_dir, s.problem_pages, o.samples_per_problem,
+             s.problem_figures.size());
 }
 
 }  // namespace
@@ -53,6 +58,7 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--confidence", args->options.diagnostics.confidence, "Confidence level")->capture_default_str();
   cmd->add_option("--max-pairs", args->options.diagnostics.max_pairs, "Trajectory pairs per problem (0: all)")->capture_default_str();
   cmd->add_flag("--no-png", args->no_png, "Do not convert figures to PNG even when rsvg-convert is installed");
+  cmd->add_flag("--no-pdf", args->no_pdf, "Do not convert figures to PDF even when rsvg-convert is installed");
   cmd->callback([args] { run_report(*args); });
 }
 

@@ -50,4 +50,21 @@ std::string slug(std::string_view text) {
   return fmt::format("{}-{:08x}", out, h);
 }
 
+std::string scrollable(const std::string& html) {
+  std::string out;
+  out.reserve(html.size() + 1024);
+  std::size_t pos = 0;
+  for (std::size_t at; (at = html.find("<table", pos)) != std::string::npos;) {
+    const std::size_t end = html.find("</table>", at);
+    if (end == std::string::npos) break;
+    out.append(html, pos, at - pos);
+    out += "<div class=\"wide\">";
+    out.append(html, at, end + 8 - at);
+    out += "</div>";
+    pos = end + 8;
+  }
+  out.append(html, pos, std::string::npos);
+  return out;
+}
+
 }  // namespace trafl::report

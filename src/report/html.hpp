@@ -16,4 +16,9 @@ std::string escape(std::string_view text);
 // or cut (so distinct ids never collide).
 std::string slug(std::string_view text);
 
+// Every <table> of a page we generated wrapped in <div class="wide"> (CSS: scrolls sideways), so a
+// wide table never pushes the page wider than the window. Only for our own markup: database text
+// is escaped, so "<table" occurs in it only as our tags.
+std::string scrollable(const std::string& html);
+
 }  // namespace trafl::report

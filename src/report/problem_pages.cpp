@@ -61,8 +61,8 @@ std::string problem_page_path(const std::string& task, const std::string& proble
   return "problems/" + slug(task) + "/" + slug(problem_id) + ".html";
 }
 
-std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& result, const std::string& out_dir,
-                                 std::int64_t cap, const std::string& css) {
+std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& result, const std::vector<CellPaths>& paths,
+                                 FigureWriter& pictures, const std::string& out_dir, std::int64_t cap, const std::string& css) {
   namespace fs = std::filesystem;
   // (task, problem id) → the (cell, model) pairs that have it.
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<const diagnostics::Cell*, const diagnostics::ModelResult*>>> where;
@@ -80,12 +80,22 @@ std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& 
         escape(problem_id), escape(task), css, escape(uses.front().first->slug));
     h += fmt::format("<h2>Problem</h2>\n<pre class=\"text\">{}</pre>\n<p><b>Gold answer:</b> <code>{}</code></p>\n", escape(text.question), escape(text.gold));
     if (!text.metadata.empty() && text.metadata != "{}") h += fmt::format("<p><b>Metadata:</b> <code>{}</code></p>\n", escape(text.metadata));
+    const diagnostics::Cell* shown_cell = nullptr;
     for (const auto& [cell, m] : uses) {
+      if (cell != shown_cell) {  // once per cell: its heading and the orders of the correct samples, models side by side
+        shown_cell = cell;
+        const auto c = static_cast<std::size_t>(cell - result.cells.data());
+        h += fmt::format("<h2 id=\"{}\" class=\"cell\">{} <small>· {}</small></h2>\n", escape("paths-" + cell->slug), escape(cell->task),
+                         escape(cell->label));
+        if (c < paths.size() && paths[c].any())
+          h += pictures.write(orders_figure(paths[c], *cell, problem_id, "orders_" + slug(problem_id + "_" + cell->slug)),
+                              "problems/" + slug(task) + "/figures", "figures/", false);
+      }
       const diagnostics::ProblemStats* stats = nullptr;
       for (const auto& p : m->per_problem)
         if (p.problem_id == problem_id) stats = &p;
       const auto shown = pick_samples(store, *m, problem_id, cap);
-      h += fmt::format("<h2 id=\"{}\">{} <small>· {} · mode {}</small></h2>\n", escape(slug(cell->slug + "_" + m->model)),
+      h += fmt::format("<h3 id=\"{}\">{} <small>· {} · mode {}</small></h3>\n", escape(slug(cell->slug + "_" + m->model)),
                        escape(m->model), escape(cell->label), escape(m->mode));
       if (stats)
         h += fmt::format("<p>{} of {} samples correct; {} distinct answers ({} distinct correct); answer entropy {:.2f} bits{}</p>\n",
@@ -103,7 +113,7 @@ std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& 
     h += "</body></html>\n";
     const fs::path path = fs::path(out_dir) / rel;
     fs::create_directories(path.parent_path());
-    write_text_file(path.string(), h, "problem page");
+    write_text_file(path.string(), scrollable(h), "problem page");
     ++written;
   }
   return written;

@@ -10,14 +10,14 @@
 #include <set>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "diagnostics/output.hpp"
 #include "metrics/bootstrap.hpp"
 #include "metrics/passk.hpp"
+#include "report/figure_files.hpp"
 #include "report/figures.hpp"
+#include "report/paths_figures.hpp"
 #include "report/html.hpp"
 #include "report/problem_pages.hpp"
 #include "store/store.hpp"
@@ -39,8 +39,10 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f6f6f6;padding:.6em;b
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em} th,td{border:1px solid #ccc;padding:.25em .55em;text-align:right;vertical-align:top}
 th{background:#eef3f8} td:first-child,th:first-child{text-align:left} tbody tr:nth-child(even){background:#fafafa}
 td.l,th.l{text-align:left} .ci{color:#666;font-size:.85em} .neg{color:#B23A00} .pos{color:#00734F}
-.figs{display:flex;flex-wrap:wrap;gap:1em} figure{margin:0;border:1px solid #ddd;padding:.4em;background:#fff;flex:1 1 560px;max-width:720px}
-figure svg{width:100%;height:auto} figcaption{font-size:.85em;color:#444;max-width:680px}
+.figs{display:flex;flex-wrap:wrap;gap:1em} figure{margin:0;border:1px solid #ddd;padding:.5em;background:#fff;flex:1 1 340px;max-width:560px;min-width:0}
+figure svg{width:100%;height:auto;display:block} figcaption{font-size:.85em;color:#444} .fig-title{margin-bottom:.3em}
+.wide{max-width:100%;overflow-x:auto} code.config{white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}
+td code{overflow-wrap:anywhere} .verdict td.l{max-width:40em} .glance td.l{max-width:36em}
 .note{color:#555;font-size:.9em} .notes li{color:#7a4a00} nav ul{columns:2} tr.ok td:nth-child(3){color:#00734F} tr.bad td:nth-child(3){color:#B23A00}
 table.samples td:last-child{text-align:left;max-width:60em} dl.defs dt{font-weight:bold;margin-top:.4em} dl.defs dd{margin-left:1.5em}
 )css";
@@ -71,19 +73,6 @@ std::string opt(const std::optional<double>& v) { return v ? fmt::format("{:+.1f
 void write_file(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   write_text_file(path.string(), text, "report file");
-}
-
-std::string find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (!path) return "";
-  std::stringstream ss(path);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    std::error_code ec;
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
-    if (fs::is_regular_file(candidate, ec) && access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return "";
 }
 
 std::string passk_table(const Cell& cell) {
@@ -216,9 +205,9 @@ std::string runs_table(const Store& store) {
   std::string h = "<table><thead><tr><th>run</th><th>model</th><th>task</th><th class=\"l\">configuration</th><th>seed</th>"
                   "<th>samples</th><th class=\"l\">data</th><th class=\"l\">source</th><th>tool</th><th>created</th></tr></thead><tbody>\n";
   for (const auto& r : store.runs())
-    h += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\"><code>{}</code></td><td>{}</td><td>{}</td>"
+    h += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\"><code class=\"config\">{}</code></td><td>{}</td><td>{}</td>"
                      "<td class=\"l\"><code>{}</code><br><small>{}</small></td><td class=\"l\">{}</td><td>{}</td><td>{}</td></tr>\n",
-                     r.id, escape(r.spec.model), escape(r.spec.task), escape(r.spec.config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
+                     r.id, escape(r.spec.model), escape(r.spec.task), escape(r.spec.config.dump(1, ' ', false, nlohmann::json::error_handler_t::replace)),
                      r.spec.seed, store.count_samples(r.id), escape(r.spec.data_path), escape(r.spec.data_sha256.substr(0, 16)),
                      escape(r.spec.source),
                      escape(fmt::format("{} {} {}", r.tool_version, r.tool_commit.substr(0, 12), r.build_type)), escape(r.created_at));
@@ -240,6 +229,29 @@ std::string locking_table(const diagnostics::Result& r) {
     }
   if (!any) return "<p class=\"note\">No baseline comparison (run with <code>--baseline MODEL</code>).</p>\n";
   return h + "</tbody></table>\n<p class=\"note\">λ &gt; 0: the model gains less from extra samples than the baseline (locking); λ = ln 2 ≈ 0.69: half the baseline's gain; λ &lt; 0: more gain. Drops &gt; 0: fewer distinct correct answers / less varied unmasking orders than the baseline.</p>\n";
+}
+
+// The question the report must answer at a glance, one row per cell × post-trained model.
+std::string glance_table(const diagnostics::Result& r, const std::vector<CellPaths>& paths, const std::string& baseline) {
+  std::string rows;
+  for (std::size_t c = 0; c < r.cells.size(); ++c) {
+    if (!paths[c].any()) continue;
+    for (const auto& m : paths[c].models) {
+      if (m.model == baseline) continue;
+      const std::string v = verdict(paths[c], m.model, baseline);
+      if (v.empty()) continue;
+      rows += fmt::format("<tr><td class=\"l\"><a href=\"#paths-{}\">{} · {}</a></td><td class=\"l\">{}</td><td class=\"l{}\">{}</td></tr>\n",
+                          r.cells[c].slug, escape(r.cells[c].task), escape(r.cells[c].label), escape(m.model),
+                          v.rfind("yes", 0) == 0 ? " neg" : "", escape(v));
+    }
+  }
+  if (rows.empty()) return "";
+  return "<h2 id=\"glance\">Did post-training lock the models onto fewer denoising paths?</h2>\n"
+         "<table class=\"glance\"><thead><tr><th>cell</th><th class=\"l\">model</th><th class=\"l\">fewer distinct paths per correct "
+         "sample than " + escape(baseline) + "?</th></tr></thead><tbody>\n" + rows +
+         "</tbody></table>\n<p class=\"note\">Paths per correct sample: E[distinct denoising paths among the correct samples in k draws] / "
+         "E[correct samples with a trajectory in k draws], at the largest k both models have (1 = every correct sample took its own path; "
+         "near 0 = all on one). \"Yes\" only when the two bootstrap intervals do not overlap. Each cell's section draws the paths.</p>\n";
 }
 
 }  // namespace
@@ -274,7 +286,7 @@ Summary write(const Store& store, const Options& o, const diagnostics::Result& r
                       escape(o.title), escape(store.path()), escape([&] { std::string s; for (auto& m : result.models) s += (s.empty() ? "" : ", ") + m; return s; }()),
                       baseline.empty() ? "none" : escape(baseline), o.diagnostics.bootstrap, o.diagnostics.seed,
                       fmt::format("{:g}", 100 * o.diagnostics.confidence), TRAFL_VERSION);
-  body += "<nav><h3>Contents</h3><ul><li><a href=\"#locking\">Locking summary</a></li>\n";
+  body += "<nav><h3>Contents</h3><ul><li><a href=\"#locking\">Locking summary</a></li><li><a href=\"#glance\">Denoising paths at a glance</a></li>\n";
   for (const auto& cell : result.cells)
     body += fmt::format("<li><a href=\"#cell-{}\">{} · {}</a></li>\n", cell.slug, escape(cell.task), escape(cell.label));
   body += "<li><a href=\"#runs\">Run configurations</a></li><li><a href=\"#definitions\">Definitions</a></li></ul></nav>\n";
@@ -286,40 +298,38 @@ Summary write(const Store& store, const Options& o, const diagnostics::Result& r
   if (result.cells.empty()) body += "<p><b>No graded samples in this database.</b></p>\n";
   body += "<h2 id=\"locking\">Locking summary</h2>\n" + locking_table(result);
 
-  bool rsvg_checked = false;
-  std::string rsvg;
-  for (const auto& cell : result.cells) {
+  // The trajectories of every cell (one more pass over the samples), for the glance table, the
+  // cells' pictures and the problem pages.
+  std::vector<CellPaths> paths;
+  for (const auto& cell : result.cells) paths.push_back(load_cell_paths(store, cell, styles, o.diagnostics));
+  body += glance_table(result, paths, baseline);
+
+  FigureWriter writer(o.out_dir, o.png, o.pdf);
+  for (std::size_t c = 0; c < result.cells.size(); ++c) {
+    const auto& cell = result.cells[c];
     body += fmt::format("<h2 id=\"cell-{}\">{} <small>· {}</small></h2>\n", cell.slug, escape(cell.task), escape(cell.label));
-    body += fmt::format("<p class=\"note\">Configuration <code>{}</code></p>\n<div class=\"figs\">\n", escape(cell.config.dump()));
-    for (const auto& fig : cell_figures(cell, styles, baseline)) {
-      const fs::path svg = out / "figures" / (fig.name + ".svg"), csv = out / "figures" / (fig.name + ".csv");
-      write_file(svg, fig.svg);
-      write_file(csv, fig.csv);
-      summary.figures.push_back(svg.string());
-      summary.data.push_back(csv.string());
-      std::string png_link;
-      if (o.png) {
-        if (!rsvg_checked) rsvg = find_on_path("rsvg-convert"), rsvg_checked = true;
-        if (!rsvg.empty()) {
-          const fs::path png = out / "figures" / (fig.name + ".png");
-          // Paths are ours (slugs under out_dir), quoted for the shell.
-          const std::string cmd = fmt::format("'{}' -z 2 -o '{}' '{}' 2>/dev/null", rsvg, png.string(), svg.string());
-          if (png.string().find('\'') == std::string::npos && std::system(cmd.c_str()) == 0) {
-            summary.pngs.push_back(png.string());
-            png_link = fmt::format(" · <a href=\"figures/{}.png\">PNG</a>", fig.name);
-          }
-        }
-      }
-      body += fmt::format("<figure>{}<figcaption>{} <a href=\"figures/{}.svg\">SVG</a> · <a href=\"figures/{}.csv\">data (CSV)</a>{}</figcaption></figure>\n",
-                          fig.svg.substr(fig.svg.find("<svg")), escape(fig.caption), fig.name, fig.name, png_link);
+    body += fmt::format("<p class=\"note\">Configuration <code class=\"config\">{}</code></p>\n<div class=\"figs\">\n",
+                        escape(cell.config.dump(1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    for (const auto& fig : cell_figures(cell, styles, baseline, o.diagnostics)) body += writer.write(fig, "figures", "figures/", true);
+    body += "</div>\n";
+    if (paths[c].any()) {
+      body += fmt::format("<h3 id=\"paths-{}\">Denoising paths: did post-training lock the model onto fewer paths?</h3>\n", cell.slug);
+      body += verdict_table(paths[c], baseline) + "<div class=\"figs\">\n";
+      for (const auto& fig : paths_figures(paths[c], cell, single_answer(cell))) body += writer.write(fig, "figures", "figures/", true);
+      body += "</div>\n";
+      if (const auto id = telling_problem(paths[c]); !id.empty() && o.samples_per_problem > 0)
+        body += fmt::format("<p class=\"note\">The unmasking orders above are those of problem <a href=\"{}#{}\">{}</a>; every problem's "
+                            "page draws its own.</p>\n",
+                            escape(problem_page_path(cell.task, id)), escape("paths-" + cell.slug), escape(id));
+    } else {
+      body += "<p class=\"note\">No correct sample in this cell carries a stored trajectory: no denoising paths to draw.</p>\n";
     }
-    body += "</div>\n<h3>pass@k</h3>\n" + passk_table(cell);
+    body += "<h3>pass@k</h3>\n" + passk_table(cell);
     body += "<h3>Diagnostics</h3>\n" + summary_table(cell, baseline);
     body += split_tables(cell, o.diagnostics);
     body += fmt::format("<h3 id=\"problems-{}\">Problems</h3>\n", cell.slug) + problem_table(cell, o.samples_per_problem > 0);
   }
-  if (o.png && !rsvg_checked) rsvg = find_on_path("rsvg-convert");
-  if (o.png && rsvg.empty()) summary.png_note = "PNG figures skipped: rsvg-convert (Debian package librsvg2-bin) is not installed";
+  if (o.png || o.pdf) summary.png_note = writer.note;
   if (!summary.png_note.empty()) body += "<p class=\"note\">" + escape(summary.png_note) + ".</p>\n";
 
   body += "<h2 id=\"runs\">Run configurations</h2>\n" + runs_table(store);
@@ -333,8 +343,16 @@ Summary write(const Store& store, const Options& o, const diagnostics::Result& r
                                        "<title>{}</title><style>{}</style></head><body>\n{}</body></html>\n",
                                        escape(o.title), kCss, body);
   summary.html = (out / "report.html").string();
-  write_file(out / "report.html", html);
-  if (o.samples_per_problem > 0) summary.problem_pages = write_problem_pages(store, result, o.out_dir, o.samples_per_problem, kCss);
+  write_file(out / "report.html", scrollable(html));
+  summary.figures = writer.svgs;
+  summary.data = writer.csvs;
+  summary.pdfs = writer.pdfs;
+  summary.pngs = writer.pngs;
+  if (o.samples_per_problem > 0) {
+    FigureWriter pictures(o.out_dir, false, false);
+    summary.problem_pages = write_problem_pages(store, result, paths, pictures, o.out_dir, o.samples_per_problem, kCss);
+    summary.problem_figures = pictures.svgs;
+  }
   return summary;
 }
 

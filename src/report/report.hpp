@@ -1,15 +1,21 @@
 #pragma once
 // `trafl-eval report`: one self-contained HTML file (inline CSS and SVG; no script, no network),
-// standalone figures (SVG, CSV of each figure's data, PNG when `rsvg-convert` is installed), and
-// one page per problem with its samples. Library entry point (torch-free).
+// standalone figures (SVG, CSV of each figure's data, PDF and PNG copies when `rsvg-convert` is
+// installed), pictures of the denoising paths (paths_figures.hpp), and one page per problem with its
+// samples and the unmasking orders of its correct samples. Library entry point (torch-free).
 //
 // Layout of out_dir:
 //   report.html                     the report (opens offline; links only to files below)
-//   figures/<figure>.svg, .csv      every figure and the data drawn in it (.png when rsvg-convert
-//                                   from librsvg2-bin is on PATH; otherwise a note says skipped)
-//   problems/<task>/<problem>.html  per problem: statement, gold, metadata, and per cell × model
-//                                   the counts and up to `samples_per_problem` samples (half correct,
-//                                   half not, when both exist), each completion in <details>
+//   figures/<figure>.svg, .csv      every figure and the data drawn in it, the CSV headed by the
+//                                   figure's title and caption as '#' lines (.pdf and .png when
+//                                   rsvg-convert from librsvg2-bin is on PATH; otherwise a note says
+//                                   skipped); the SVG has no drawn title (the HTML gives it)
+//   problems/<task>/<problem>.html  per problem: statement, gold, metadata; per cell the unmasking
+//                                   orders of the correct samples (models side by side; SVG and CSV
+//                                   in problems/<task>/figures/, no PDF/PNG: there is one per
+//                                   problem × cell), and per model the counts and up to
+//                                   `samples_per_problem` samples (half correct, half not, when both
+//                                   exist), each completion in <details>
 //   diagnostics/                    the diagnose CSV/JSON (diagnostics/output.hpp)
 // The report recomputes the diagnostics from the database (seconds for 3 × 256 × 500 samples), so
 // it is always consistent with the samples stored.
@@ -29,7 +35,8 @@ struct Options {
   std::string out_dir;
   diagnostics::Options diagnostics;      // baseline, task, mode, bootstrap, seed …
   std::int64_t samples_per_problem = 8;  // shown per problem × cell × model (0: no problem pages)
-  bool png = true;                       // convert figures with rsvg-convert when available
+  bool png = true;                       // PNG copies of the report's figures (rsvg-convert, when available)
+  bool pdf = true;                       // PDF copies, likewise
   std::string title = "trafl-eval report";
 };
 
@@ -38,7 +45,9 @@ struct Summary {
   std::vector<std::string> figures;   // SVG paths
   std::vector<std::string> data;      // CSV paths
   std::vector<std::string> pngs;
-  std::string png_note;               // why PNGs were skipped ("" when written or not asked for)
+  std::vector<std::string> pdfs;
+  std::string png_note;               // why PDF/PNG copies were skipped ("" when written or not asked for)
+  std::vector<std::string> problem_figures;  // the problem pages' SVG pictures
   std::int64_t problem_pages = 0;
   std::vector<std::string> notes;     // the diagnostics' notes
 };
