@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/error.hpp"
+#include "core/progress.hpp"
 #include "diagnostics/aggregate.hpp"
 #include "diagnostics/load.hpp"
 #include "metrics/config_label.hpp"
@@ -53,7 +54,10 @@ Result run(const Store& store, const Options& options) {
 
   // Cells in first-seen order of their key (groups arrive ordered by cell key, then model).
   std::map<std::string, std::size_t> cell_index;
+  Progress bar("diagnostics", groups.size(), options.progress, "model cells");
+  std::uint64_t groups_done = 0;
   for (auto& g : groups) {
+    bar.set(groups_done++);
     auto [it, fresh] = cell_index.emplace(g.cell_key, result.cells.size());
     if (fresh) {
       Cell cell;
@@ -91,6 +95,8 @@ Result run(const Store& store, const Options& options) {
                                          g.task, cell.label, m.n_min, m.n_max, m.n_min));
     cell.models.push_back(std::move(m));
   }
+  bar.set(groups_done);
+  bar.finish();
   // Labels: the decoding keys people read (length, steps, block, temperature, remasking) plus any
   // other key whose value differs between the cells of the same task, so that labels are short
   // and still tell the cells apart.

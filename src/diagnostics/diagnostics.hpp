@@ -68,6 +68,7 @@ struct Options {
   double confidence = 0.95;
   std::int64_t max_pairs = 256;  // trajectory pairs per problem (problem_stats.hpp)
   unsigned threads = 0;
+  bool progress = false;         // a progress line on stderr, one step per model × cell (core/progress.hpp)
 };
 
 struct KStat {
