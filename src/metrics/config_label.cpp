@@ -73,10 +73,12 @@ std::vector<std::string> config_labels(const std::vector<std::string>& configs, 
   };
   std::vector<std::string> labels(n);
   for (std::size_t i = 0; i < n; ++i) labels[i] = config_label(decoding[i], differing_keys(decoding[i], same_task(i, decoding)));
+  const std::vector<std::string> short_labels = labels;  // twins are found on these, not on extended ones
   for (std::size_t i = 0; i < n; ++i) {
     std::vector<const nlohmann::json*> twins;  // other configs of the task with the same label
     for (std::size_t j = 0; j < n; ++j)
-      if (j != i && tasks[j] == tasks[i] && labels[j] == labels[i] && configs[j] != configs[i]) twins.push_back(&full[j]);
+      if (j != i && tasks[j] == tasks[i] && short_labels[j] == short_labels[i] && configs[j] != configs[i])
+        twins.push_back(&full[j]);
     if (twins.empty()) continue;
     std::vector<std::string> parts;
     for (const auto& k : differing_keys(full[i], twins))
