@@ -131,7 +131,7 @@ TEST_CASE("prompt format: a checkpoint's record is the default, an explicit mism
   // sample: the same default, and the campaign really samples with it.
   write_gsm8k(dir);
   const std::string sample = "sample --model base=" + q(kTinyBase) + " --task gsm8k --data " + q(dir.file("gsm8k.jsonl")) +
-                             " --n 1 --gen-length 16 --threads 1 -q --db ";
+                             " --n 1 --gen-length 16 --threads 1 --db ";  // no -q: it would hide the note
   r = run_cli(sample + q(dir.file("s1.db")));
   INFO(r.out);
   CHECK(r.exit_code == 0);
