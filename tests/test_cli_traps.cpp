@@ -257,7 +257,7 @@ TEST_CASE("progress lines: rates with decimals, the unit beside count and rate, 
     p.finish();
   });
   INFO(bytes);
-  CHECK_THAT(bytes, Contains("1.00 MiB/3.00 MiB") && Contains("MiB/s"));
+  CHECK_THAT(bytes, Contains("1.00 MiB/3.00 MiB") && Contains("iB/s"));  // the rate is bytes per second too (KiB/s … TiB/s)
 }
 
 TEST_CASE("every command: -q/--quiet, defaults shown, one example", "[cli][traps]") {
