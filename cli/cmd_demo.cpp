@@ -1,14 +1,14 @@
 // `trafl-eval demo`: the main job end to end on the embedded default (what ./scripts/demo runs).
 #include "cli/commands.hpp"
+#include "cli/torch_commands.hpp"
+#include "cli/conventions.hpp"
 #include "demo/demo.hpp"
 
 namespace trafl::cli {
 
 void add_demo_command(CLI::App& app) {
   auto opts = std::make_shared<DemoOptions>();
-  auto* cmd = app.add_subcommand(
-      "demo", "The whole study on the embedded default: generated tasks, tiny LLaDA models (base, TraFL and the "
-              "baselines), sampling campaigns, grading, diagnostics and the HTML report");
+  auto* cmd = app.add_subcommand("demo", torch_command_description("demo"));
   cmd->add_option("--out", opts->out_dir, "Output folder (run database, report, summary)")->capture_default_str();
   cmd->add_option("--models", opts->models_dir, "Shipped checkpoints (base, math-*, code-*)")->capture_default_str();
   cmd->add_flag("--retrain", opts->retrain, "Train base and the post-trained models here (OUT/models) instead of loading them");
@@ -23,7 +23,10 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--seed", opts->seed, "Sampling and bootstrap seed")->capture_default_str();
   cmd->add_option("--bootstrap", opts->bootstrap, "Bootstrap resamples for the CIs")->capture_default_str();
   cmd->add_flag("!--no-progress", opts->progress, "No progress bars");
-  cmd->callback([opts] { run_demo(*opts); });
+  cmd->callback([opts] {
+    opts->progress = opts->progress && !quiet();
+    run_demo(*opts);
+  });
 }
 
 }  // namespace trafl::cli

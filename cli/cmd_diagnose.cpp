@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/error.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "diagnostics/output.hpp"
@@ -28,13 +29,16 @@ void run_diagnose(const DiagnoseArgs& a) {
   if (a.format != "table" && a.format != "json")
     throw UsageError(fmt::format("--format must be table or json, got '{}'", a.format));
   Store store(a.db, Store::OpenMode::kReadOnly);  // a missing file is an InputError
-  const auto result = diagnostics::run(store, a.options);
+  diagnostics::Options options = a.options;
+  options.progress = !quiet();
+  const auto result = diagnostics::run(store, options);
   if (a.format == "json") fmt::print("{}\n", diagnostics::to_json(result).dump(2));
   else fmt::print("{}", diagnostics::format_tables(result));
   std::fflush(stdout);
-  for (const auto& note : result.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  for (const auto& n : result.notes) note(n);
   if (!a.out.empty())
-    for (const auto& path : diagnostics::write_outputs(result, a.out)) std::fprintf(stderr, "wrote %s\n", path.c_str());
+    for (const auto& path : diagnostics::write_outputs(result, a.out))
+      if (!quiet()) std::fprintf(stderr, "wrote %s\n", path.c_str());
 }
 
 }  // namespace

@@ -117,7 +117,7 @@ void add_exec_command(CLI::App& app) {
   cmd->add_option("file", a->file, "Python program")->required()->check(CLI::ExistingFile);
   cmd->add_option("--stdin", a->stdin_file, "File fed to the program's stdin")->check(CLI::ExistingFile);
   cmd->add_option("--timeout", a->timeout, "CPU time limit in seconds (default 6)");
-  cmd->add_option("--wall", a->wall, "Wall-clock limit in seconds (default max(2*timeout, timeout+1))");
+  cmd->add_option("--wall", a->wall, "Wall-clock limit in seconds (0: max(2*timeout, timeout+1))");
   cmd->add_option("--memory", a->memory_mb, "Memory limit in MB (default 1024)");
   cmd->add_option("--output-kb", a->output_kb, "stdout cap in KiB (default 16384)");
   cmd->add_option("--show", a->show_bytes, "Bytes of stdout to print (default 4096; --json prints all kept)");

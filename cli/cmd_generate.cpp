@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/torch_commands.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "sampling/generate.hpp"
@@ -17,7 +18,7 @@ void add_generate_command(CLI::App& app) {
   auto opts = std::make_shared<sampling::GenerateOptions>();
   auto files = std::make_shared<std::vector<std::string>>();
   auto json = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("generate", "Sample completions (LLaDA or Dream checkpoint) with LLaDA's semi-autoregressive remasking sampler");
+  auto* cmd = app.add_subcommand("generate", torch_command_description("generate"));
   cmd->add_option("--model", opts->model_dir, "model directory (config.json, *.safetensors, tokenizer.json)")
       ->required();
   cmd->add_option("--prompt", opts->prompts, "prompt text (repeatable: one problem each, batched with left padding)");
@@ -25,8 +26,11 @@ void add_generate_command(CLI::App& app) {
   cmd->add_flag("--chat", opts->chat, "apply the LLaDA chat template (one user message)");
   cmd->add_option("--n", opts->n, "samples per prompt")->capture_default_str();
   cmd->add_option("--gen-length", opts->gen_length, "generated tokens")->capture_default_str();
-  cmd->add_option("--steps", opts->steps, "sampling steps in total")->capture_default_str();
-  cmd->add_option("--block-length", opts->block_length, "semi-autoregressive block length")->capture_default_str();
+  cmd->add_option("--steps", opts->steps, "sampling steps in total (0: = --gen-length; never more; as `sample`)")
+      ->capture_default_str();
+  cmd->add_option("--block-length", opts->block_length,
+                  "semi-autoregressive block length (0: 32 when it divides --gen-length, else --gen-length; as `sample`)")
+      ->capture_default_str();
   cmd->add_option("--temperature", opts->temperature, "Gumbel-max temperature (0 = argmax)")->capture_default_str();
   cmd->add_option("--cfg-scale", opts->cfg_scale, "unsupervised classifier-free guidance scale")->capture_default_str();
   cmd->add_option("--remasking", opts->remasking, "low_confidence | random")->capture_default_str();

@@ -5,6 +5,7 @@
 
 #include "benchmarks/task.hpp"
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "cli/task_flags.hpp"
 #include "grade_stage/grade_samples.hpp"
 
@@ -15,7 +16,6 @@ struct GradeFlags {
   GradeOptions options;
   std::string shape = "auto";
   std::string lm_eval_field = "resps";
-  bool quiet = false;
   TaskFlags task;  // selection, code-running and sandbox options (defaults: the task's own)
 };
 
@@ -51,14 +51,13 @@ void add_grade_command(CLI::App& app) {
   cmd->add_option("--lm-eval-filter", o.reader.lm_eval_filter, "lm-eval samples: read lines of this filter (default: the first)");
   cmd->add_option("--batch-size", o.batch_size, "Samples per transaction")->capture_default_str();
   cmd->add_option("--threads", o.threads, "Grading threads (0 = by hardware, at most 8)")->capture_default_str();
-  cmd->add_flag("--quiet,-q", flags->quiet, "No progress bars");
   add_task_flags(cmd, flags->task);
   cmd->callback([flags] {
     GradeOptions options = flags->options;
     options.task_object = make_task_from_flags(options.task, flags->task);
     options.reader.shape = parse_samples_shape(flags->shape);
     options.reader.lm_eval_field = parse_lm_eval_field(flags->lm_eval_field);
-    options.progress = !flags->quiet;
+    options.progress = !quiet();
     auto summary = grade_samples(options);
     print_summary(summary, options.db_path);
   });

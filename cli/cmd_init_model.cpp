@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/torch_commands.hpp"
 #include "core/error.hpp"
 #include "model/init_model.hpp"
 
@@ -9,8 +10,7 @@ namespace trafl::cli {
 
 void add_init_model_command(CLI::App& app) {
   auto opts = std::make_shared<model::InitModelOptions>();
-  auto* cmd = app.add_subcommand(
-      "init-model", "Write a randomly initialised checkpoint (config.json, model.safetensors, tokenizer.json)");
+  auto* cmd = app.add_subcommand("init-model", torch_command_description("init-model"));
   cmd->add_option("--config", opts->config_path, "config.json to initialise from (LLaDA keys)")->required();
   cmd->add_option("--out", opts->out_dir, "output directory (created)")->required();
   cmd->add_option("--seed", opts->seed, "initialisation seed")->capture_default_str();

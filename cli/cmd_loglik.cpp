@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/torch_commands.hpp"
 #include "sampling/loglik.hpp"
 
 namespace trafl::cli {
@@ -10,7 +11,7 @@ namespace trafl::cli {
 void add_loglik_command(CLI::App& app) {
   auto opts = std::make_shared<sampling::LoglikOptions>();
   auto json = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("loglik", "Estimate log p(completion | prompt) by the Monte Carlo ELBO (LLaDA)");
+  auto* cmd = app.add_subcommand("loglik", torch_command_description("loglik"));
   cmd->add_option("--model", opts->model_dir, "model directory (config.json, *.safetensors, tokenizer.json)")->required();
   cmd->add_option("--prompt", opts->prompt, "prompt text")->required();
   cmd->add_option("--completion", opts->completion, "completion text to score")->required();

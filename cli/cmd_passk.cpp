@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/error.hpp"
 #include "metrics/passk.hpp"
 #include "metrics/passk_format.hpp"
@@ -73,8 +74,8 @@ void run_passk(const PasskArgs& a) {
   const PasskReport report = compute_passk(outcomes, options, a.query.by);
 
   if (outcomes.empty())
-    std::fprintf(stderr, "note: no graded samples in %s match the query (task '%s', model '%s', mode '%s')\n",
-                 a.db.c_str(), a.query.task.c_str(), a.query.model.c_str(), a.query.mode.c_str());
+    note(fmt::format("no graded samples in {} match the query (task '{}', model '{}', mode '{}')", a.db, a.query.task,
+                     a.query.model, a.query.mode));
   switch (format) {
     case PasskFormat::table:
       fmt::print("{}", format_passk_table(report));
@@ -87,7 +88,8 @@ void run_passk(const PasskArgs& a) {
       return;  // notes are inside the JSON
   }
   std::fflush(stdout);
-  for (const auto& note : passk_notes(report)) std::fprintf(stderr, "%s\n", note.c_str());
+  if (!quiet())
+    for (const auto& n : passk_notes(report)) std::fprintf(stderr, "%s\n", n.c_str());
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/error.hpp"
+#include "diagnostics/diagnostics.hpp"
 #include "report/report.hpp"
 #include "store/store.hpp"
 
@@ -29,9 +31,14 @@ void run_report(const ReportArgs& a) {
   report::Options o = a.options;
   o.png = !a.no_png;
   o.pdf = !a.no_pdf;
-  const auto s = report::write(store, o);
-  for (const auto& note : s.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
-  if (!s.png_note.empty()) std::fprintf(stderr, "note: %s\n", s.png_note.c_str());
+  // Two stages, each announced: the diagnostics (a progress line per model × cell), then the page,
+  // figures and problem pages.
+  o.diagnostics.progress = !quiet();
+  const auto result = diagnostics::run(store, o.diagnostics);
+  if (!quiet()) std::fprintf(stderr, "writing %s/report.html, its figures and problem pages...\n", o.out_dir.c_str());
+  const auto s = report::write(store, o, result);
+  for (const auto& n : s.notes) note(n);
+  if (!s.png_note.empty()) note(s.png_note);
   fmt::print("wrote {}\n  {} figures (SVG + CSV){}{} in {}/figures\n  {} problem pages (at most {} samples each per model and "
              "configuration; {} unmasking-order pictures)\n",
              s.html, s.figures.size(), s.pdfs.empty() ? "" : fmt::format(", {} PDF", s.pdfs.size()),

@@ -2,9 +2,14 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 
 #include "campaign/campaign.hpp"
+#include "campaign/identity.hpp"
+#include "checkpoint/prompt_format.hpp"
 #include "cli/commands.hpp"
+#include "cli/torch_commands.hpp"
+#include "cli/conventions.hpp"
 #include "cli/task_flags.hpp"
 #include "core/error.hpp"
 
@@ -15,7 +20,7 @@ struct SampleFlags {
   campaign::CampaignOptions options;
   std::vector<std::string> models;
   std::string shard = "0/1";
-  bool no_grade = false, quiet = false;
+  bool no_grade = false, chat = false, no_chat = false;
   TaskFlags task;  // selection, prompt style, code-running and sandbox options
 };
 
@@ -38,9 +43,7 @@ void print_summary(const campaign::CampaignSummary& s, const std::string& db) {
 void add_sample_command(CLI::App& app) {
   auto f = std::make_shared<SampleFlags>();
   auto& o = f->options;
-  auto* cmd = app.add_subcommand(
-      "sample", "Sampling campaign: n samples per problem per model and length into the run database, graded as they come "
-                "(resumable after kill -9, shardable with --shard i/N + merge)");
+  auto* cmd = app.add_subcommand("sample", torch_command_description("sample"));
   cmd->add_option("--model", f->models, "checkpoint directory, or NAME=DIR (repeatable or comma-separated)")
       ->required()
       ->delimiter(',');
@@ -51,7 +54,7 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--gen-length", o.gen_lengths, "generation lengths, e.g. 128,256,512 (one run each)")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--steps", o.steps, "sampler steps: one value, or one per length (default: = gen length)")->delimiter(',');
+  cmd->add_option("--steps", o.steps, "sampler steps: one value, or one per length (default: = gen length; never more; as `generate`)")->delimiter(',');
   cmd->add_option("--block-length", o.block_lengths,
                   "block length: one value, or one per length (default: 32 when it divides the length, else the length)")
       ->delimiter(',');
@@ -59,7 +62,9 @@ void add_sample_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--remasking", o.remasking, "low_confidence | random")->capture_default_str();
   cmd->add_option("--cfg", o.cfg_scale, "classifier-free guidance scale")->capture_default_str();
-  cmd->add_flag("--chat", o.chat, "wrap the task's prompt in the LLaDA chat template");
+  auto* chat = cmd->add_flag("--chat", f->chat, "wrap the task's prompt in the LLaDA chat template (default: the format the "
+                                              "models' train_config.json records, else plain prompts)");
+  cmd->add_flag("--no-chat", f->no_chat, "plain prompts, no chat template")->excludes(chat);
   cmd->add_flag("--logits-eos-inf", o.logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
   cmd->add_flag("--confidence-eos-eot-inf", o.confidence_eos_eot_inf, "never commit EOS/EOT by confidence");
   auto* fast = cmd->add_flag("--fast", o.fast,
@@ -85,15 +90,22 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--grade-modes", o.grade_modes, "grading modes (default: the task's default)")->delimiter(',');
   cmd->add_option("--grade-threads", o.grade_threads, "grading threads (0 = by task / hardware)")->capture_default_str();
   cmd->add_flag("--no-grade", f->no_grade, "store samples only (a later run of the same command grades them)");
-  cmd->add_flag("--quiet,-q", f->quiet, "no progress line");
   add_task_flags(cmd, f->task);
   cmd->callback([f] {
     campaign::CampaignOptions options = f->options;
     options.task_object = make_task_from_flags(options.task, f->task);
     for (const auto& m : f->models) options.models.push_back(campaign::parse_model_ref(m));
+    // The models' recorded prompt format is the default; an explicit flag against it is warned about.
+    std::vector<std::string> dirs;
+    for (const auto& m : options.models) dirs.push_back(m.dir);
+    const std::optional<bool> given = f->chat ? std::optional<bool>(true) : f->no_chat ? std::optional<bool>(false) : std::nullopt;
+    const auto format = checkpoint::choose_prompt_format(given, f->no_chat ? "--no-chat" : "--chat", dirs, false);
+    options.chat = format.chat;
+    for (const auto& n : format.notes) note(n);
+    for (const auto& w : format.warnings) fmt::print(stderr, "warning: {}\n", w);
     options.shard = campaign::parse_shard(f->shard);
     options.grade = !f->no_grade;
-    options.progress = !f->quiet;
+    options.progress = !quiet();
     auto summary = campaign::run(options);
     print_summary(summary, options.db_path);
   });

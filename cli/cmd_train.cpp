@@ -7,11 +7,16 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 
+#include "checkpoint/prompt_format.hpp"
 #include "cli/commands.hpp"
+#include "cli/torch_commands.hpp"
+#include "cli/conventions.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "core/progress.hpp"
 #include "training/train_config.hpp"
 #include "training/train_result.hpp"
 
@@ -22,21 +27,37 @@ namespace {
 // top of --config: one reader (train_config.cpp) checks every value, whichever way it came.
 struct Flags {
   std::vector<std::function<void(nlohmann::json&)>> collect;
+  // What --help shows as each option's default: TrainConfig's own, by key (the flags' variables
+  // start empty, so capturing them would show 0 and "").
+  nlohmann::ordered_json defaults = training::to_json(training::TrainConfig{});
 
   template <typename T>
   CLI::Option* option(CLI::App* cmd, const std::string& flag, const char* key, const std::string& help) {
     auto value = std::make_shared<T>();
     CLI::Option* o = cmd->add_option(flag, *value, help);
+    o->default_str(default_text(key));
     collect.push_back([o, value, key](nlohmann::json& j) {
       if (o->count() > 0) j[key] = *value;
     });
     return o;
   }
-  void flag(CLI::App* cmd, const std::string& flag, const char* key, bool value_when_set, const std::string& help) {
+  std::string default_text(const char* key) const {
+    auto it = defaults.find(key);
+    if (it == defaults.end() || it->is_null()) return "";
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_array()) {
+      std::string out;
+      for (const auto& v : *it) out += (out.empty() ? "" : ",") + (v.is_string() ? v.get<std::string>() : v.dump());
+      return out;
+    }
+    return it->dump();
+  }
+  CLI::Option* flag(CLI::App* cmd, const std::string& flag, const char* key, bool value_when_set, const std::string& help) {
     CLI::Option* o = cmd->add_flag(flag, help);
     collect.push_back([o, key, value_when_set](nlohmann::json& j) {
       if (o->count() > 0) j[key] = value_when_set;
     });
+    return o;
   }
 };
 
@@ -44,6 +65,28 @@ nlohmann::json read_object_file(const std::string& path) {
   const nlohmann::json j = read_json_file(path, "objective options");
   if (!j.is_object()) throw InputError(path, 0, "", "expected a JSON object");
   return j;
+}
+
+// The starting checkpoint's recorded prompt format is the default (checkpoint/prompt_format.hpp);
+// an explicit --chat/--no-chat or "chat" in --config wins, with a warning when it contradicts it.
+void resolve_prompt_format(training::TrainConfig& config, const nlohmann::json& given, const std::string& config_file) {
+  if (config.model.empty()) return;  // from scratch: nothing recorded
+  std::optional<bool> explicit_chat;
+  std::string by;
+  if (given.contains("chat")) {
+    explicit_chat = given["chat"].get<bool>();
+    by = *explicit_chat ? "--chat" : "--no-chat";
+  } else if (!config_file.empty()) {
+    const nlohmann::json file = read_json_file(config_file, "training configuration");
+    if (file.is_object() && file.contains("chat") && file["chat"].is_boolean()) {
+      explicit_chat = file["chat"].get<bool>();
+      by = fmt::format("\"chat\": {} in {}", *explicit_chat ? "true" : "false", config_file);
+    }
+  }
+  const auto choice = checkpoint::choose_prompt_format(explicit_chat, by.empty() ? "--chat" : by, {config.model}, config.chat);
+  config.chat = choice.chat;
+  for (const auto& n : choice.notes) note(n);
+  for (const auto& w : choice.warnings) fmt::print(stderr, "warning: {}\n", w);
 }
 
 }  // namespace
@@ -54,9 +97,7 @@ void add_train_command(CLI::App& app) {
   auto objective_file = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
   // The method lists come from the objective registry (training/objectives.cpp).
-  auto* cmd = app.add_subcommand(
-      "train", fmt::format("SFT (masked-diffusion loss) or RL post-training ({}) of a LLaDA model",
-                           fmt::join(training::objective_names(), ", ")));
+  auto* cmd = app.add_subcommand("train", torch_command_description("train"));
   cmd->footer("Post-training objectives (--method):\n" + training::objective_help());
   Flags& f = *flags;
   f.option<std::string>(cmd, "--method", "method",
@@ -70,7 +111,10 @@ void add_train_command(CLI::App& app) {
   f.option<std::string>(cmd, "--data", "data", "the task's data file (e.g. GSM8K train.jsonl)");
   f.option<std::string>(cmd, "--sft-data", "sft_data", "SFT: JSONL of {\"prompt\", \"response\"}");
   f.option<std::string>(cmd, "--prompt-style", "prompt_style", "the task's prompt style (livecodebench: lcb | short)");
-  f.flag(cmd, "--no-chat", "chat", false, "plain prompts (default: the LLaDA chat template)");
+  auto* chat = f.flag(cmd, "--chat", "chat", true,
+                      "wrap prompts in the LLaDA chat template (default: the format --model's train_config.json records, "
+                      "else the chat template)");
+  f.flag(cmd, "--no-chat", "chat", false, "plain prompts, no chat template")->excludes(chat);
   f.option<std::int64_t>(cmd, "--response-length", "response_length", "SFT: response tokens incl. EOS padding (default gen-length)");
   f.option<std::int64_t>(cmd, "--steps", "steps", "optimiser steps (RL: rollout batches)");
   f.option<std::int64_t>(cmd, "--batch", "batch", "SFT: sequences per micro-batch; RL: prompts per step");
@@ -100,7 +144,6 @@ void add_train_command(CLI::App& app) {
   f.option<std::string>(cmd, "--device", "device", "cpu | cuda");
   f.option<std::string>(cmd, "--dtype", "dtype", "f32 | bf16");
   f.option<int>(cmd, "--threads", "threads", "torch CPU threads (0 = default)");
-  f.flag(cmd, "--quiet", "progress", false, "no progress line");
   cmd->add_option("--config", *config_file, "JSON file with any of the options above (keys with '_'); flags win");
   cmd->add_option("--objective-config", *objective_file, "JSON object of objective options (make_objective)");
   cmd->add_flag("--resume", *resume, "continue from OUT/latest (exactly: same next-step losses)");
@@ -111,22 +154,24 @@ void add_train_command(CLI::App& app) {
     for (auto& collect : flags->collect) collect(given);
     if (!objective_file->empty()) given["objective"] = read_object_file(*objective_file);
     training::apply_json(config, given, "command line");
+    resolve_prompt_format(config, given, *config_file);
+    config.progress = config.progress && !quiet();
     if (!config.is_sft()) {
       const std::vector<std::string> names = training::objective_names();
       if (std::find(names.begin(), names.end(), config.method) == names.end())
         throw UsageError(fmt::format("train: unknown --method '{}' (expected sft, {})", config.method, fmt::join(names, ", ")));
     }
-    const training::TrainResult r = training::train_default(config, *resume);
-    for (const std::string& note : r.notes) fmt::print(stderr, "note: {}\n", note);
-    if (r.start_step > 0) fmt::print(stderr, "resumed after step {}\n", r.start_step);
-    for (const training::StepMetrics& m : r.steps) {
+    // Per-step lines stream as each step ends (a SLURM log shows progress), above the progress bar.
+    const training::TrainResult r = training::train_default(config, *resume, [](const training::StepMetrics& m) {
       std::string line = fmt::format("step {:>5}  loss {:.6f}  grad_norm {:.4f}  lr {:.3g}", m.step, m.loss, m.grad_norm, m.lr);
       if (m.reward_mean) line += fmt::format("  reward {:.3f}±{:.3f}", *m.reward_mean, m.reward_std.value_or(0));
       if (m.kl) line += fmt::format("  kl {:.4g}", *m.kl);
       if (m.log_z) line += fmt::format("  logZ {:.4g}", *m.log_z);
-      line += fmt::format("  {:.1f} samples/s  {:.0f} tok/s", m.samples_per_s, m.tokens_per_s);
-      fmt::print("{}\n", line);
-    }
+      line += fmt::format("  {:.3g} samples/s  {:.3g} tok/s", m.samples_per_s, m.tokens_per_s);
+      Progress::print_above(stdout, line);
+    });
+    for (const std::string& n : r.notes) note(n);
+    if (r.start_step > 0) note(fmt::format("resumed after step {}", r.start_step));
     fmt::print("trained {} to step {} ({} examples); checkpoint {}; final model in {}\n", config.method, r.end_step,
                r.examples, r.last_checkpoint, r.out_dir);
   });

@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
   for (std::size_t p = 0; p < P; ++p) trafl::pass_at_k_curve(sorted[p]->n, sorted[p]->c, samples, &values[p * K]);
   trafl::BootstrapOptions bo;
   bo.resamples = resamples;
-  bo.seed = trafl::derive_seed(options.seed, "synthetic-model\x1fsynthetic-task\x1f" "boxed\x1f{}\x1f" "all");
+  bo.seed = options.seed;  // compute_passk's seed, as given (metrics/bootstrap.hpp: problem_means_ci)
   bo.confidence = options.confidence;
   auto means = trafl::bootstrap_means_naive(values.data(), P, K, bo);
   std::vector<trafl::Interval> naive_ci(K);

@@ -113,15 +113,16 @@ TEST_CASE("passk table: aligned columns, CI in percent, config legend, omission 
     CHECK(rows[0].find(col) != std::string::npos);
   // header + 4 data rows, all the same width (right-aligned last column)
   for (int i = 1; i <= 4; ++i) CHECK(rows[i].size() == rows[0].size());
-  CHECK(rows[1].find("cfg1") != std::string::npos);
+  CHECK(rows[1].find("steps=64") != std::string::npos);  // diagnose's label, not cfg1
   CHECK(rows[1].find(" all ") != std::string::npos);
   CHECK(rows[1].find("25.00") != std::string::npos);
   CHECK(rows[1].find("[12.50, 37.50]") != std::string::npos);
   CHECK(rows[1].find("5-10") != std::string::npos);
-  CHECK(rows[3].find("cfg2") != std::string::npos);
+  CHECK(rows[3].find("steps=128") != std::string::npos);
   CHECK(rows[3].find("Level 1") != std::string::npos);
-  CHECK(text.find("cfg1 = {\"steps\":64}") != std::string::npos);
-  CHECK(text.find("cfg2 = {\"steps\":128}") != std::string::npos);
+  CHECK(text.find("t / steps=64 = {\"steps\":64}") != std::string::npos);
+  CHECK(text.find("t / steps=128 = {\"steps\":128}") != std::string::npos);
+  CHECK(text.find("cfg1") == std::string::npos);
   CHECK(text.find("percentile bootstrap over problems, 100 resamples, seed 3") != std::string::npos);
   CHECK(text.find("omitted") == std::string::npos);  // notes are separate
   const auto notes = passk_notes(report);

@@ -5,9 +5,9 @@
 namespace trafl::campaign {
 
 CampaignProgress::CampaignProgress(std::uint64_t total_samples, bool enabled, std::function<std::int64_t()> graded)
-    : graded_(std::move(graded)), bar_("sampling", total_samples, enabled) {
+    : graded_(std::move(graded)), bar_("sampling", total_samples, enabled, "samples") {
   bar_.set_detail([this](double elapsed) {
-    std::string s = fmt::format("samples, {:.0f} tok/s", elapsed > 0 ? static_cast<double>(tokens_) / elapsed : 0.0);
+    std::string s = Progress::format_rate(elapsed > 0 ? static_cast<double>(tokens_) / elapsed : 0.0) + " tok/s";
     if (graded_) s += fmt::format(" | graded {}", graded_());
     return s;
   });

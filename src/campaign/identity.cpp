@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/hash.hpp"
+#include "sampling/decoding_lengths.hpp"
 
 namespace trafl::campaign {
 
@@ -137,17 +138,10 @@ std::vector<LengthConfig> resolve_lengths(const std::vector<std::int64_t>& gen_l
     if (c.gen_length <= 0) throw UsageError(fmt::format("--gen-length {}: must be positive", c.gen_length));
     for (std::size_t j = 0; j < i; ++j)
       if (gen_lengths[j] == c.gen_length) throw UsageError(fmt::format("--gen-length {} given twice", c.gen_length));
-    c.steps = pick(steps, i, "--steps");
-    if (c.steps == 0) c.steps = c.gen_length;  // one token per step
-    c.block_length = pick(block_lengths, i, "--block-length");
-    if (c.block_length == 0) c.block_length = c.gen_length % 32 == 0 ? 32 : c.gen_length;
-    if (c.steps <= 0 || c.block_length <= 0)
-      throw UsageError(fmt::format("gen length {}: steps and block length must be positive", c.gen_length));
-    if (c.gen_length % c.block_length != 0)
-      throw UsageError(fmt::format("gen length {}: block length {} does not divide it", c.gen_length, c.block_length));
-    const std::int64_t blocks = c.gen_length / c.block_length;
-    if (c.steps % blocks != 0)
-      throw UsageError(fmt::format("gen length {}: steps {} is not a multiple of the {} blocks", c.gen_length, c.steps, blocks));
+    // The rule generate uses too (sampling/decoding_lengths.hpp).
+    const auto d = sampling::resolve_decoding_lengths(c.gen_length, pick(steps, i, "--steps"), pick(block_lengths, i, "--block-length"));
+    c.steps = d.steps;
+    c.block_length = d.block_length;
     out.push_back(c);
   }
   return out;

@@ -12,22 +12,26 @@ namespace trafl::diagnostics {
 
 namespace {
 
-BootstrapOptions bootstrap_options(const Options& o, const std::string& label) {
+// The seed as given, with no label of the cell or model mixed in: the intervals are those passk
+// reports for the same problems (problem_means_ci, metrics/bootstrap.hpp), and a model and its
+// baseline over the same problems are resampled alike.
+BootstrapOptions bootstrap_options(const Options& o) {
   BootstrapOptions b;
   b.resamples = o.bootstrap;
-  b.seed = derive_seed(o.seed, label);
+  b.seed = o.seed;
   b.confidence = o.confidence;
   b.threads = o.threads;
   return b;
 }
 
-// Column means of a row-major P × K matrix.
-std::vector<double> column_means(const std::vector<double>& values, std::size_t P, std::size_t K) {
-  std::vector<double> out(K, 0.0);
-  for (std::size_t p = 0; p < P; ++p)
-    for (std::size_t j = 0; j < K; ++j) out[j] += values[p * K + j];
-  for (auto& v : out) v /= static_cast<double>(P);
-  return out;
+KStat kstat(std::int64_t k, const MeanEstimate& e) {
+  KStat s;
+  s.k = k;
+  s.value = e.value;
+  s.has_ci = e.has_ci;
+  s.ci_low = e.low;
+  s.ci_high = e.high;
+  return s;
 }
 
 // Per-problem expected distinct answers at every k in ks (ascending).
@@ -43,7 +47,7 @@ void distinct_row(std::int64_t n, const std::vector<std::int64_t>& counts, const
 
 }  // namespace
 
-void aggregate_model(ModelResult& m, const Options& options, const std::string& label) {
+void aggregate_model(ModelResult& m, const Options& options) {
   const auto& probs = m.per_problem;
   m.problems = static_cast<std::int64_t>(probs.size());
   if (probs.empty()) return;
@@ -80,38 +84,29 @@ void aggregate_model(ModelResult& m, const Options& options, const std::string& 
   }
   m.trajectory = t;
 
-  // P × 3K: pass@k | distinct correct | distinct answers, one bootstrap for all columns.
+  // pass@k through the one pass@k path (metrics/passk.hpp); the distinct counts, P × 2K
+  // (distinct correct | distinct answers), through the same interval procedure.
   const std::vector<std::int64_t> ks = default_k_list(m.n_min);
-  const std::size_t K = ks.size(), W = 3 * K, Pn = probs.size();
+  const std::size_t K = ks.size(), W = 2 * K, Pn = probs.size();
+  const BootstrapOptions bo = bootstrap_options(options);
+  std::vector<ProblemCount> counts;
+  counts.reserve(Pn);
+  for (const auto& p : probs) counts.push_back({p.n, p.c});
+  m.passk.clear();
+  for (const auto& pt : passk_estimates(counts, ks, bo)) m.passk.push_back(kstat(pt.k, {pt.value, pt.has_ci, pt.ci_low, pt.ci_high}));
   std::vector<double> values(Pn * W);
-  std::vector<double> curve(static_cast<std::size_t>(ks.back()));
   for (std::size_t p = 0; p < Pn; ++p) {
     double* row = &values[p * W];
-    pass_at_k_curve(probs[p].n, probs[p].c, ks.back(), curve.data());
-    for (std::size_t j = 0; j < K; ++j) row[j] = curve[static_cast<std::size_t>(ks[j] - 1)];
-    distinct_row(probs[p].n, probs[p].correct_counts, ks, row + K);
-    distinct_row(probs[p].n, probs[p].answer_counts, ks, row + 2 * K);
+    distinct_row(probs[p].n, probs[p].correct_counts, ks, row);
+    distinct_row(probs[p].n, probs[p].answer_counts, ks, row + K);
   }
-  const auto means = column_means(values, Pn, W);
-  std::vector<Interval> ci;
-  if (options.bootstrap > 0) ci = bootstrap_mean_ci(values.data(), Pn, W, bootstrap_options(options, label));
-  auto fill = [&](std::vector<KStat>& out, std::size_t offset) {
-    out.clear();
-    for (std::size_t j = 0; j < K; ++j) {
-      KStat s;
-      s.k = ks[j];
-      s.value = means[offset + j];
-      if (!ci.empty()) {
-        s.has_ci = true;
-        s.ci_low = ci[offset + j].low;
-        s.ci_high = ci[offset + j].high;
-      }
-      out.push_back(s);
-    }
-  };
-  fill(m.passk, 0);
-  fill(m.distinct_correct, K);
-  fill(m.distinct_answers, 2 * K);
+  const auto means = problem_means_ci(values.data(), Pn, W, bo);
+  m.distinct_correct.clear();
+  m.distinct_answers.clear();
+  for (std::size_t j = 0; j < K; ++j) {
+    m.distinct_correct.push_back(kstat(ks[j], means[j]));
+    m.distinct_answers.push_back(kstat(ks[j], means[K + j]));
+  }
 }
 
 void find_crossover(Comparison& c) {
@@ -129,8 +124,7 @@ void find_crossover(Comparison& c) {
   }
 }
 
-Comparison compare_with_baseline(const ModelResult& model, const ModelResult& base, const Options& options,
-                                 const std::string& label) {
+Comparison compare_with_baseline(const ModelResult& model, const ModelResult& base, const Options& options) {
   Comparison c;
   c.baseline = base.model;
   // Problems both have (both lists are ordered by id).
@@ -174,7 +168,10 @@ Comparison compare_with_baseline(const ModelResult& model, const ModelResult& ba
     if (a->kendall) kendall_model += *a->kendall, ++kendall_n_model;
     if (b->kendall) kendall_base += *b->kendall, ++kendall_n_base;
   }
-  const auto means = column_means(values, P, W);
+  BootstrapOptions means_only = bootstrap_options(options);
+  means_only.resamples = 0;
+  std::vector<double> means;
+  for (const auto& e : problem_means_ci(values.data(), P, W, means_only)) means.push_back(e.value);
   c.gain_model = means[K + 1] - means[K];
   c.gain_baseline = means[K + 3] - means[K + 2];
   if (c.gain_model > 0 && c.gain_baseline > 0) c.locking = std::log(c.gain_baseline / c.gain_model);
@@ -184,7 +181,7 @@ Comparison compare_with_baseline(const ModelResult& model, const ModelResult& ba
 
   std::vector<double> resampled;
   const auto B = static_cast<std::size_t>(options.bootstrap);
-  if (B > 0) resampled = bootstrap_means(values.data(), P, W, bootstrap_options(options, label));
+  if (B > 0) resampled = bootstrap_means(values.data(), P, W, bootstrap_options(options));
   for (std::size_t j = 0; j < K; ++j) {
     KStat d;
     d.k = ks[j];

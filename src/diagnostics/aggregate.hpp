@@ -8,11 +8,11 @@
 
 namespace trafl::diagnostics {
 
-// `label` names the scope in the bootstrap seed (results are a function of seed and data only).
-void aggregate_model(ModelResult& model, const Options& options, const std::string& label);
+// Intervals: problem_means_ci (metrics/bootstrap.hpp) with options.seed as given, so they equal
+// passk's for the same problems; results are a function of seed and data only.
+void aggregate_model(ModelResult& model, const Options& options);
 
-Comparison compare_with_baseline(const ModelResult& model, const ModelResult& baseline, const Options& options,
-                                 const std::string& label);
+Comparison compare_with_baseline(const ModelResult& model, const ModelResult& baseline, const Options& options);
 
 // The crossover rule on a Δpass@k series (ascending k); exposed for tests.
 void find_crossover(Comparison& comparison);

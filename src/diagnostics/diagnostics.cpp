@@ -9,20 +9,15 @@
 #include <tuple>
 
 #include "core/error.hpp"
+#include "core/progress.hpp"
 #include "diagnostics/aggregate.hpp"
 #include "diagnostics/load.hpp"
+#include "metrics/config_label.hpp"
 #include "store/store.hpp"
 
 namespace trafl::diagnostics {
 
 namespace {
-
-bool identifies_run_or_model(const std::string& key) {
-  return key == "seed" || key.find("model") != std::string::npos || key.find("checkpoint") != std::string::npos ||
-         key.find("path") != std::string::npos;
-}
-
-std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 std::string slugify(const std::string& s) {
   std::string out;
@@ -42,26 +37,7 @@ std::int64_t gen_length_of(const nlohmann::json& config) {
 
 }  // namespace
 
-nlohmann::json cell_config(const nlohmann::json& run_config) {
-  nlohmann::json out = nlohmann::json::object();
-  if (!run_config.is_object()) return out;
-  for (auto& [k, v] : run_config.items())
-    if (!identifies_run_or_model(k)) out[k] = v;
-  return out;
-}
-
-std::string cell_label(const nlohmann::json& config, const std::set<std::string>& extra_keys) {
-  static const std::vector<std::pair<const char*, const char*>> kKnown = {
-      {"gen_length", "L="}, {"steps", "steps="}, {"block_length", "block="}, {"temperature", "T="}, {"remasking", ""}};
-  std::vector<std::string> parts;
-  for (const auto& [key, prefix] : kKnown)
-    if (auto it = config.find(key); it != config.end()) parts.push_back(prefix + value_text(*it));
-  for (auto& [k, v] : config.items()) {
-    bool known = std::any_of(kKnown.begin(), kKnown.end(), [&](const auto& kp) { return k == kp.first; });
-    if (!known && extra_keys.count(k)) parts.push_back(k + "=" + value_text(v));
-  }
-  return parts.empty() ? "default" : fmt::format("{}", fmt::join(parts, " "));
-}
+nlohmann::json cell_config(const nlohmann::json& run_config) { return decoding_config(run_config); }
 
 Result run(const Store& store, const Options& options) {
   if (options.bootstrap < 0) throw UsageError("--bootstrap must be >= 0 (0 disables confidence intervals)");
@@ -78,13 +54,16 @@ Result run(const Store& store, const Options& options) {
 
   // Cells in first-seen order of their key (groups arrive ordered by cell key, then model).
   std::map<std::string, std::size_t> cell_index;
+  Progress bar("diagnostics", groups.size(), options.progress, "model cells");
+  std::uint64_t groups_done = 0;
   for (auto& g : groups) {
+    bar.set(groups_done++);
     auto [it, fresh] = cell_index.emplace(g.cell_key, result.cells.size());
     if (fresh) {
       Cell cell;
       cell.task = g.task;
       cell.config = g.cell_config;
-      cell.label = cell_label(g.cell_config, {});  // provisional (notes); final label below
+      cell.label = config_label(g.cell_config, {});  // provisional (notes); final label below
       result.cells.push_back(std::move(cell));
     }
     Cell& cell = result.cells[it->second];
@@ -110,25 +89,22 @@ Result run(const Store& store, const Options& options) {
       result.notes.push_back(fmt::format("{} / {} / {}: no graded samples in mode {}; skipped", g.model, g.task, cell.label, g.mode));
       continue;
     }
-    aggregate_model(m, options, fmt::format("diag\x1f{}\x1f{}\x1f{}", g.cell_key, g.model, g.mode));
+    aggregate_model(m, options);
     if (m.n_min != m.n_max)
       result.notes.push_back(fmt::format("{} / {} / {}: problems have {} to {} samples; k is reported up to {}", g.model,
                                          g.task, cell.label, m.n_min, m.n_max, m.n_min));
     cell.models.push_back(std::move(m));
   }
+  bar.set(groups_done);
+  bar.finish();
   // Labels: the decoding keys people read (length, steps, block, temperature, remasking) plus any
   // other key whose value differs between the cells of the same task, so that labels are short
   // and still tell the cells apart.
   for (auto& cell : result.cells) {
-    std::set<std::string> differing;
-    for (const auto& other : result.cells) {
-      if (other.task != cell.task) continue;
-      for (auto& [k, v] : cell.config.items())
-        if (!other.config.contains(k) || other.config[k] != v) differing.insert(k);
-      for (auto& [k, v] : other.config.items())
-        if (!cell.config.contains(k)) differing.insert(k);
-    }
-    cell.label = cell_label(cell.config, differing);
+    std::vector<const nlohmann::json*> same_task;
+    for (const auto& other : result.cells)
+      if (other.task == cell.task) same_task.push_back(&other.config);
+    cell.label = config_label(cell.config, differing_keys(cell.config, same_task));
   }
   // Drop cells left empty; order by task, gen_length, label; baseline first within a cell.
   result.cells.erase(std::remove_if(result.cells.begin(), result.cells.end(), [](const Cell& c) { return c.models.empty(); }),
@@ -157,7 +133,7 @@ Result run(const Store& store, const Options& options) {
       if (m.mode != base->mode)
         result.notes.push_back(fmt::format("{} / {}: {} graded in mode {}, baseline in {}; compared anyway", cell.task,
                                            cell.label, m.model, m.mode, base->mode));
-      m.vs_baseline = compare_with_baseline(m, *base, options, fmt::format("pair\x1f{}\x1f{}\x1f{}", cell.task, cell.slug, m.model));
+      m.vs_baseline = compare_with_baseline(m, *base, options);
       if (m.vs_baseline->common_problems < m.problems)
         result.notes.push_back(fmt::format("{} / {}: {} vs {} compared on the {} problems both have", cell.task, cell.label,
                                            m.model, options.baseline, m.vs_baseline->common_problems));

@@ -68,6 +68,7 @@ struct Options {
   double confidence = 0.95;
   std::int64_t max_pairs = 256;  // trajectory pairs per problem (problem_stats.hpp)
   unsigned threads = 0;
+  bool progress = false;         // a progress line on stderr, one step per model × cell (core/progress.hpp)
 };
 
 struct KStat {
@@ -122,7 +123,7 @@ struct ModelResult {
 struct Cell {
   std::string task;
   nlohmann::json config;   // cell configuration (see above)
-  std::string label;       // short, e.g. "L=256 steps=256 block=32 T=0.6"
+  std::string label;       // short, e.g. "L=256 steps=256 block=32 T=0.6" (metrics/config_label.hpp)
   std::string slug;        // file-name safe, unique within a result
   std::vector<ModelResult> models;  // baseline first, then by name
 };
@@ -141,8 +142,5 @@ Result run(const Store& store, const Options& options);
 
 // Cell configuration of a run configuration (the keys above removed).
 nlohmann::json cell_config(const nlohmann::json& run_config);
-// Short label: gen_length, steps, block_length, temperature, remasking when present, then the keys
-// in `extra_keys` (those that tell this cell apart from the task's other cells).
-std::string cell_label(const nlohmann::json& cell_config, const std::set<std::string>& extra_keys);
 
 }  // namespace trafl::diagnostics

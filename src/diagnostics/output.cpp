@@ -116,7 +116,7 @@ std::string format_tables(const Result& r) {
 nlohmann::json to_json(const Result& r) {
   nlohmann::json j;
   j["schema"] = "trafl-eval/diagnostics";
-  j["version"] = 1;
+  j["version"] = 2;  // 2: a model's "runs" renamed "run_ids" (it holds ids, not a count)
   j["db"] = r.db;
   j["options"] = {{"baseline", r.options.baseline.empty() ? nlohmann::json() : nlohmann::json(r.options.baseline)},
                   {"task", r.options.task},
@@ -135,7 +135,7 @@ nlohmann::json to_json(const Result& r) {
     c["models"] = nlohmann::json::array();
     for (const auto& m : cell.models) {
       const auto& t = m.trajectory;
-      nlohmann::json mj = {{"model", m.model},       {"mode", m.mode},         {"runs", m.run_ids},
+      nlohmann::json mj = {{"model", m.model},       {"mode", m.mode},         {"run_ids", m.run_ids},
                            {"seeds", m.seeds},       {"problems", m.problems}, {"samples", m.samples},
                            {"correct", m.correct},   {"n_min", m.n_min},       {"n_max", m.n_max},
                            {"coverage", m.coverage}, {"answer_entropy", m.answer_entropy}};
@@ -183,7 +183,7 @@ std::vector<std::string> write_outputs(const Result& r, const std::string& dir) 
   std::string distinct = csv_row({"task", "cell", "model", "mode", "k", "distinct_correct", "dc_ci_low", "dc_ci_high",
                                   "distinct_answers", "da_ci_low", "da_ci_high"});
   std::string baseline = csv_row({"task", "cell", "model", "baseline", "k", "delta", "ci_low", "ci_high", "common_problems"});
-  std::string summary = csv_row({"task", "cell", "model", "mode", "runs", "problems", "samples", "correct", "n_min", "n_max",
+  std::string summary = csv_row({"task", "cell", "model", "mode", "run_ids", "problems", "samples", "correct", "n_min", "n_max",
                                  "coverage", "answer_entropy", "traj_problems", "traj_samples", "kendall", "step_distance",
                                  "distinct_orders", "position_entropy", "baseline", "crossover_k", "below_from_start",
                                  "significant_below_k", "locking_k", "gain_model", "gain_baseline", "locking",

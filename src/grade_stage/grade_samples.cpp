@@ -133,7 +133,7 @@ GradeSummary grade_samples(const GradeOptions& options) {
   {
     std::error_code ec;
     auto size = fs::file_size(options.samples_path, ec);
-    Progress bar("validating", ec ? 0 : size, options.progress);
+    Progress bar("validating", ec ? 0 : size, options.progress, "bytes");
     check = validate_samples_file(options.samples_path, options.reader, catalog, [&](std::size_t bytes) { bar.set(bytes); });
   }
 
@@ -171,7 +171,7 @@ GradeSummary grade_samples(const GradeOptions& options) {
     reader_options.lm_eval_filter = check.lm_eval_filter;
     reader_options.catalog = &catalog;  // the same resolution as during validation
     SamplesReader reader(options.samples_path, reader_options);
-    Progress bar("storing samples", check.samples, options.progress);
+    Progress bar("storing", check.samples, options.progress, "samples");
     std::vector<SampleRecord> records;
     std::vector<SampleRow> rows;
     std::vector<std::size_t> lines;
@@ -211,7 +211,7 @@ GradeSummary grade_samples(const GradeOptions& options) {
   {
     std::int64_t pending = summary.samples_total - store.count_grades(summary.run_id, mode);
     unsigned threads = grading_threads_for(*task, options.threads);
-    Progress bar(fmt::format("grading ({})", mode), static_cast<std::uint64_t>(std::max<std::int64_t>(0, pending)), options.progress);
+    Progress bar(fmt::format("grading ({})", mode), static_cast<std::uint64_t>(std::max<std::int64_t>(0, pending)), options.progress, "samples");
     std::int64_t after = 0;
     GradeMemo memo;
     auto counts = grade_pending(store, summary.run_id, *task, problems, mode, options.batch_size, threads, &after, &bar, &memo);

@@ -271,4 +271,22 @@ std::vector<Interval> bootstrap_mean_ci(const double* values, std::size_t P, std
   return out;
 }
 
+std::vector<MeanEstimate> problem_means_ci(const double* values, std::size_t P, std::size_t K,
+                                           const BootstrapOptions& options) {
+  std::vector<MeanEstimate> out(K);
+  if (P == 0 || K == 0) return out;
+  // Means summed over p in ascending order, as the resampled means are.
+  for (std::size_t p = 0; p < P; ++p)
+    for (std::size_t j = 0; j < K; ++j) out[j].value += values[p * K + j];
+  for (auto& e : out) e.value /= static_cast<double>(P);
+  if (options.resamples == 0) return out;
+  const auto ci = bootstrap_mean_ci(values, P, K, options);
+  for (std::size_t j = 0; j < K; ++j) {
+    out[j].has_ci = true;
+    out[j].low = ci[j].low;
+    out[j].high = ci[j].high;
+  }
+  return out;
+}
+
 }  // namespace trafl

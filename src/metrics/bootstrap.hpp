@@ -57,6 +57,28 @@ std::vector<std::uint32_t> bootstrap_counts(std::uint64_t seed, std::int64_t res
 Interval percentile_interval(std::vector<double>& samples, double confidence);
 Interval percentile_interval(double* samples, std::size_t count, double confidence);
 
+// ---- the one procedure of every reported interval ------------------------------------------------
+// A mean over problems with its interval, as every command reports it.
+struct MeanEstimate {
+  double value = 0;
+  bool has_ci = false;  // false when resamples = 0
+  double low = 0;
+  double high = 0;
+};
+
+// Column means of the row-major P × K matrix `values`, each with its percentile interval from
+// bootstrap_means(values, P, K, options) — options.seed used as given, never mixed with a label.
+// Every command that reports a mean over problems (passk, passk --by, diagnose, report) computes it
+// here and nowhere else, so one pass@1 of one run gets one interval wherever it is shown (issue 20):
+//   * the caller's one duty: rows are the scope's problems in ascending problem-id order;
+//   * the draws of resample b depend on (seed, b, P) only — not on the command, the group, the split
+//     or the other columns (each column's resampled mean reads only its own column) — so equal
+//     per-problem values give equal intervals, bit for bit; two models over the same problems are
+//     resampled alike, which is also what the paired comparison with a baseline uses.
+// options.resamples = 0: means only (has_ci false). P = 0: K zero estimates.
+std::vector<MeanEstimate> problem_means_ci(const double* values, std::size_t problems, std::size_t columns,
+                                           const BootstrapOptions& options);
+
 // A 64-bit seed derived from a base seed and a label (e.g. a group identity), stable across
 // platforms and builds (FNV-1a + splitmix64 finaliser).
 std::uint64_t derive_seed(std::uint64_t seed, std::string_view label);

@@ -18,16 +18,6 @@ void check_problem(std::int64_t n, std::int64_t c) {
     throw std::invalid_argument(fmt::format("pass@k: need 0 <= c <= n, got n={} c={}", n, c));
 }
 
-std::string scope_label(const GroupKey& g, const std::optional<std::string>& split) {
-  std::string label;
-  for (const std::string* part : {&g.model, &g.task, &g.mode, &g.config}) {
-    label += *part;
-    label += '\x1f';
-  }
-  label += split ? "split:" + *split : std::string("all");
-  return label;
-}
-
 PasskResult compute_scope(const GroupKey& group, std::optional<std::string> split,
                           std::vector<const ProblemOutcome*> problems, const std::vector<std::int64_t>& ks,
                           const PasskOptions& options) {
@@ -59,36 +49,15 @@ PasskResult compute_scope(const GroupKey& group, std::optional<std::string> spli
   }
   if (reported.empty() || problems.empty()) return r;
 
-  // P × K matrix of per-problem pass@k at the reported k, from one running-product curve each.
-  const std::size_t P = problems.size(), K = reported.size();
-  const std::int64_t k_max = reported.back();
-  std::vector<double> values(P * K), curve(static_cast<std::size_t>(k_max));
-  for (std::size_t p = 0; p < P; ++p) {
-    pass_at_k_curve(problems[p]->n, problems[p]->c, k_max, curve.data());
-    for (std::size_t j = 0; j < K; ++j) values[p * K + j] = curve[static_cast<std::size_t>(reported[j] - 1)];
-  }
-  std::vector<Interval> ci;
-  if (options.bootstrap > 0) {
-    BootstrapOptions bo;
-    bo.resamples = options.bootstrap;
-    bo.seed = derive_seed(options.seed, scope_label(r.group, r.split));
-    bo.confidence = options.confidence;
-    bo.threads = options.threads;
-    ci = bootstrap_mean_ci(values.data(), P, K, bo);
-  }
-  for (std::size_t j = 0; j < K; ++j) {
-    PasskPoint pt;
-    pt.k = reported[j];
-    double sum = 0;
-    for (std::size_t p = 0; p < P; ++p) sum += values[p * K + j];
-    pt.value = sum / static_cast<double>(P);
-    if (!ci.empty()) {
-      pt.has_ci = true;
-      pt.ci_low = ci[j].low;
-      pt.ci_high = ci[j].high;
-    }
-    r.points.push_back(pt);
-  }
+  std::vector<ProblemCount> counts;
+  counts.reserve(problems.size());
+  for (const auto* p : problems) counts.push_back({p->n, p->c});
+  BootstrapOptions bo;
+  bo.resamples = options.bootstrap;
+  bo.seed = options.seed;  // no per-group label: equal counts, equal intervals (issue 20)
+  bo.confidence = options.confidence;
+  bo.threads = options.threads;
+  r.points = passk_estimates(counts, reported, bo);
   return r;
 }
 
@@ -135,6 +104,30 @@ std::vector<double> pass_at_k_curve(std::int64_t n, std::int64_t c, std::int64_t
   std::vector<double> out(static_cast<std::size_t>(k_max));
   pass_at_k_curve(n, c, k_max, out.data());
   return out;
+}
+
+std::vector<PasskPoint> passk_estimates(const std::vector<ProblemCount>& problems, const std::vector<std::int64_t>& ks,
+                                        const BootstrapOptions& options) {
+  std::vector<PasskPoint> points;
+  if (problems.empty() || ks.empty()) return points;
+  const std::size_t P = problems.size(), K = ks.size();
+  const std::int64_t k_max = ks.back();
+  std::vector<double> values(P * K), curve(static_cast<std::size_t>(k_max));
+  for (std::size_t p = 0; p < P; ++p) {
+    pass_at_k_curve(problems[p].n, problems[p].c, k_max, curve.data());
+    for (std::size_t j = 0; j < K; ++j) values[p * K + j] = curve[static_cast<std::size_t>(ks[j] - 1)];
+  }
+  const auto means = problem_means_ci(values.data(), P, K, options);
+  for (std::size_t j = 0; j < K; ++j) {
+    PasskPoint pt;
+    pt.k = ks[j];
+    pt.value = means[j].value;
+    pt.has_ci = means[j].has_ci;
+    pt.ci_low = means[j].low;
+    pt.ci_high = means[j].high;
+    points.push_back(pt);
+  }
+  return points;
 }
 
 std::vector<std::int64_t> default_k_list(std::int64_t n_max) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/bootstrap.hpp"
 #include "metrics/outcomes.hpp"
 
 namespace trafl {
@@ -50,6 +51,21 @@ struct PasskPoint {
   double ci_low = 0;
   double ci_high = 0;
 };
+
+// One problem's counts: n graded samples, c of them correct.
+struct ProblemCount {
+  std::int64_t n = 0;
+  std::int64_t c = 0;
+};
+
+// pass@k means over problems at each k of `ks` (ascending, each ≤ every problem's n), with
+// intervals: row p holds problem p's pass@k at each k (one running-product curve), and the means and
+// intervals come from problem_means_ci (metrics/bootstrap.hpp) with `options` as given (resamples
+// = 0: no intervals). The one path from per-problem counts to a reported pass@k — passk, passk --by,
+// diagnose and the report's split tables all call it — so equal counts give equal numbers. The
+// caller orders `problems` by ascending problem id.
+std::vector<PasskPoint> passk_estimates(const std::vector<ProblemCount>& problems, const std::vector<std::int64_t>& ks,
+                                        const BootstrapOptions& options);
 
 // A requested k that is not reported for a group/split because some problems have fewer samples.
 struct PasskOmission {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "metrics/config_label.hpp"
 
 namespace trafl {
 
@@ -83,12 +84,21 @@ std::vector<std::string> passk_notes(const PasskReport& report) {
 
 std::string format_passk_table(const PasskReport& report) {
   const bool with_split = !report.by.empty();
-  std::vector<std::string> configs;  // in order of first appearance
-  for (const auto& r : report.results)
-    if (std::find(configs.begin(), configs.end(), r.group.config) == configs.end()) configs.push_back(r.group.config);
-  const bool with_config = configs.size() > 1;
-  auto config_tag = [&](const std::string& c) {
-    return fmt::format("cfg{}", std::find(configs.begin(), configs.end(), c) - configs.begin() + 1);
+  std::vector<std::string> configs, config_tasks;  // (config, task) in order of first appearance
+  for (const auto& r : report.results) {
+    bool seen = false;
+    for (std::size_t i = 0; i < configs.size() && !seen; ++i) seen = configs[i] == r.group.config && config_tasks[i] == r.group.task;
+    if (!seen) configs.push_back(r.group.config), config_tasks.push_back(r.group.task);
+  }
+  std::vector<std::string> distinct_configs = configs;
+  std::sort(distinct_configs.begin(), distinct_configs.end());
+  const bool with_config = std::unique(distinct_configs.begin(), distinct_configs.end()) - distinct_configs.begin() > 1;
+  // The labels diagnose and the report give the same configurations (metrics/config_label.hpp).
+  const std::vector<std::string> labels = config_labels(configs, config_tasks);
+  auto config_tag = [&](const PasskResult& r) {
+    for (std::size_t i = 0; i < configs.size(); ++i)
+      if (configs[i] == r.group.config && config_tasks[i] == r.group.task) return labels[i];
+    return std::string();
   };
 
   std::vector<std::string> header = {"model", "task", "mode"};
@@ -104,7 +114,7 @@ std::string format_passk_table(const PasskReport& report) {
   for (const auto& r : report.results) {
     for (const auto& pt : r.points) {
       std::vector<std::string> row = {r.group.model, r.group.task, r.group.mode};
-      if (with_config) row.push_back(config_tag(r.group.config));
+      if (with_config) row.push_back(config_tag(r));
       if (with_split) row.push_back(split_label(r));
       row.push_back(fmt::format("{}", pt.k));
       row.push_back(percent(pt.value));
@@ -132,9 +142,10 @@ std::string format_passk_table(const PasskReport& report) {
   for (const auto& row : rows) out += line(row);
   if (with_config) {
     out += "\n";
-    for (const auto& c : configs) out += fmt::format("{} = {}\n", config_tag(c), c);
+    for (std::size_t i = 0; i < configs.size(); ++i)
+      out += fmt::format("{} / {} = {}\n", config_tasks[i], labels[i], configs[i]);
   } else if (configs.size() == 1 && !configs[0].empty() && configs[0] != "{}") {
-    out += fmt::format("\nconfig = {}\n", configs[0]);
+    out += fmt::format("\nconfig {} = {}\n", labels[0], configs[0]);
   }
   if (report.bootstrap > 0)
     out += fmt::format("\n{} CI: percentile bootstrap over problems, {} resamples, seed {}\n",

@@ -6,7 +6,8 @@
 // pass@k and the CI are percentages with two decimals; n is the samples per problem ("64", or
 // "60-64" when problems differ). The split column appears only when splitting ("all" marks the row
 // over all problems of a group); the config column only when the report holds more than one
-// decoding configuration, as short labels cfg1, cfg2, … explained in a legend under the table.
+// decoding configuration, as the labels diagnose and the report use (e.g. "L=256 steps=256 block=32
+// T=0.6 low_confidence", metrics/config_label.hpp), with a legend of their full JSON under the table.
 // Omitted k values are not rows of the table: format_passk_notes() describes them (the CLI prints
 // the notes to stderr).
 //

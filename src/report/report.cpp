@@ -139,30 +139,25 @@ std::string split_tables(const Cell& cell, const diagnostics::Options& dopt) {
     for (const auto& v : vals) {
       h += fmt::format("<tr><td>{}</td>", escape(v));
       for (const auto& m : cell.models) {
-        std::vector<double> rows;  // P × 2: pass@1, pass@K
+        std::vector<ProblemCount> counts;  // the split's problems, in id order (per_problem's)
         for (const auto& p : m.per_problem) {
           auto it = p.metadata.find(key);
-          if (it == p.metadata.end() || it->second != v) continue;
-          rows.push_back(static_cast<double>(p.c) / static_cast<double>(p.n));
-          rows.push_back(pass_at_k(p.n, p.c, K));
+          if (it != p.metadata.end() && it->second == v) counts.push_back({p.n, p.c});
         }
-        const std::size_t P = rows.size() / 2;
+        const std::size_t P = counts.size();
         if (P == 0) {
           h += "<td>0</td><td>–</td><td>–</td>";
           continue;
         }
-        KStat s1{1, 0}, sk{K, 0};
-        for (std::size_t i = 0; i < P; ++i) s1.value += rows[2 * i] / P, sk.value += rows[2 * i + 1] / P;
-        if (dopt.bootstrap > 0) {
-          BootstrapOptions bo;
-          bo.resamples = dopt.bootstrap;
-          bo.seed = derive_seed(dopt.seed, "split\x1f" + cell.slug + "\x1f" + m.model + "\x1f" + key + "\x1f" + v);
-          bo.confidence = dopt.confidence;
-          bo.threads = dopt.threads;
-          const auto ci = bootstrap_mean_ci(rows.data(), P, 2, bo);
-          s1.has_ci = sk.has_ci = true;
-          s1.ci_low = ci[0].low, s1.ci_high = ci[0].high, sk.ci_low = ci[1].low, sk.ci_high = ci[1].high;
-        }
+        // The one pass@k path (metrics/passk.hpp): the numbers `passk --by KEY` prints for this split.
+        BootstrapOptions bo;
+        bo.resamples = dopt.bootstrap;
+        bo.seed = dopt.seed;
+        bo.confidence = dopt.confidence;
+        bo.threads = dopt.threads;
+        const auto points = passk_estimates(counts, K > 1 ? std::vector<std::int64_t>{1, K} : std::vector<std::int64_t>{1}, bo);
+        auto kstat = [](const PasskPoint& pt) { return KStat{pt.k, pt.value, pt.has_ci, pt.ci_low, pt.ci_high}; };
+        const KStat s1 = kstat(points.front()), sk = kstat(points.back());
         h += fmt::format("<td>{}</td><td>{}</td><td>{}</td>", P, with_ci(s1, true), with_ci(sk, true));
       }
       h += "</tr>\n";

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "model/cpu_threads.hpp"
 #include "model/llada.hpp"
+#include "sampling/decoding_lengths.hpp"
 #include "sampling/llada_sampler.hpp"
 #include "tokenizer/tokenizer.hpp"
 
@@ -35,9 +36,10 @@ GenerateResult generate(const GenerateOptions& g) {
   SamplerOptions so;
   fill_token_ids(so, m.config());
   so.eot_id = tokenizer.token_to_id(tok::kLladaEot).value_or(-1);
-  so.gen_length = g.gen_length;
-  so.steps = g.steps;
-  so.block_length = g.block_length;
+  const DecodingLengths lengths = resolve_decoding_lengths(g.gen_length, g.steps, g.block_length);
+  so.gen_length = lengths.gen_length;
+  so.steps = lengths.steps;
+  so.block_length = lengths.block_length;
   so.temperature = g.temperature;
   so.cfg_scale = g.cfg_scale;
   so.remasking = parse_remasking(g.remasking);

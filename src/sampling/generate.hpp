@@ -16,8 +16,8 @@ struct GenerateOptions {
                                      // LLaDA checkpoints only (Dream's template is not implemented)
   std::int64_t n = 1;                // samples per prompt
   std::int64_t gen_length = 128;
-  std::int64_t steps = 128;
-  std::int64_t block_length = 32;
+  std::int64_t steps = 0;         // 0: = gen_length; rules shared with `sample` (decoding_lengths.hpp)
+  std::int64_t block_length = 0;  // 0: 32 when it divides gen_length, else gen_length
   double temperature = 0.0;
   double cfg_scale = 0.0;
   std::string remasking = "low_confidence";

@@ -98,6 +98,15 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path), stmts_(std::
   if (mode != OpenMode::kCreate && !std::filesystem::exists(path, ec))
     throw InputError(path, 0, "", "no such database file");
   if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, "", "is a directory, not a database file");
+  if (mode == OpenMode::kCreate) {
+    // "created if missing" includes its folder: `--db results/new/runs.db` must not fail with
+    // SQLite's "unable to open database file" (issue 20).
+    const auto folder = std::filesystem::path(path).parent_path();
+    if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
+      std::filesystem::create_directories(folder, ec);
+      if (ec) throw InputError(path, 0, "", fmt::format("cannot create its folder {}: {}", folder.string(), ec.message()));
+    }
+  }
   if (mode == OpenMode::kReadOnly) {
     const int version = open_read_only();
     // An older schema cannot be read as is: migrate it where the file is writable (as before), and

@@ -2,6 +2,7 @@
 // What a training run reports, and the torch-free way to start one with the default objective and
 // reward (for callers that must not include LibTorch, such as the demo's --retrain).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ struct TrainResult {
   std::vector<std::string> notes;  // things the user should know (truncation, bf16 on CPU, …)
 };
 
-// train(config, resume) with the default hooks (see trainer.hpp).
-TrainResult train_default(const TrainConfig& config, bool resume);
+// train(config, resume) with the default hooks (see trainer.hpp); on_step, when given, is called
+// after every step as it ends (the CLI streams its per-step lines with it).
+TrainResult train_default(const TrainConfig& config, bool resume, std::function<void(const StepMetrics&)> on_step = {});
 
 }  // namespace trafl::training

@@ -450,7 +450,7 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   std::unique_ptr<TrainingLog> log;
   if (!c.db.empty()) log = std::make_unique<TrainingLog>(c.db, fs::absolute(c.out).string(), c.method, r.config_json.dump());
 
-  Progress progress(fmt::format("train {}", c.method), static_cast<std::uint64_t>(c.steps), c.progress);
+  Progress progress(fmt::format("train {}", c.method), static_cast<std::uint64_t>(c.steps), c.progress, "steps");
   progress.set(static_cast<std::uint64_t>(result.start_step));
   for (std::int64_t s = result.start_step; s < c.steps; ++s) {
     torch::manual_seed(step_seed(c.seed, SeedPurpose::Dropout, static_cast<std::uint64_t>(s)));
@@ -479,9 +479,10 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   return result;
 }
 
-TrainResult train_default(const TrainConfig& config, bool resume) {
+TrainResult train_default(const TrainConfig& config, bool resume, std::function<void(const StepMetrics&)> on_step) {
   TrainHooks hooks;
   hooks.make_objective = make_objective;
+  hooks.on_step = std::move(on_step);
   return train(config, resume, hooks);
 }
 
