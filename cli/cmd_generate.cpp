@@ -34,6 +34,9 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--temperature", opts->temperature, "Gumbel-max temperature (0 = argmax)")->capture_default_str();
   cmd->add_option("--cfg-scale", opts->cfg_scale, "unsupervised classifier-free guidance scale")->capture_default_str();
   cmd->add_option("--remasking", opts->remasking, "low_confidence | random")->capture_default_str();
+  cmd->add_option("--confidence-dtype", opts->confidence_dtype,
+                  "low_confidence softmax in f64 (default) or the model's dtype (eval_llada.py with bf16)")
+      ->capture_default_str();
   cmd->add_flag("--logits-eos-inf", opts->logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
   cmd->add_flag("--confidence-eos-eot-inf", opts->confidence_eos_eot_inf,
                 "never commit EOS/EOT by confidence (LLaDA's confidence_eos_eot_inf)");

@@ -17,6 +17,8 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/progress.hpp"
+#include "training/presets.hpp"
+#include "training/rewards.hpp"
 #include "training/train_config.hpp"
 #include "training/train_result.hpp"
 
@@ -98,10 +100,13 @@ void add_train_command(CLI::App& app) {
   auto resume = std::make_shared<bool>(false);
   // The method lists come from the objective registry (training/objectives.cpp).
   auto* cmd = app.add_subcommand("train", torch_command_description("train"));
-  cmd->footer("Post-training objectives (--method):\n" + training::objective_help());
+  cmd->footer("Post-training objectives (--method):\n" + training::objective_help() +
+              "\nPresets (--preset: the authors' recipe for LLaDA-8B-Instruct; --config and flags override it):\n" +
+              training::preset_help() + "\nRewards (--reward):\n" + training::reward_help());
   Flags& f = *flags;
   f.option<std::string>(cmd, "--method", "method",
                         fmt::format("sft | {} (default sft)", fmt::join(training::objective_names(), " | ")));
+  f.option<std::string>(cmd, "--preset", "preset", "a baseline's published recipe (below); --config and flags win");
   f.option<std::string>(cmd, "--model", "model", "starting checkpoint directory (HF layout)");
   f.option<std::string>(cmd, "--init-config", "init_config", "or: a config.json to train from scratch");
   f.option<std::string>(cmd, "--tokenizer", "tokenizer", "with --init-config: tokenizer.json (default: the tiny one)");
@@ -131,6 +136,7 @@ void add_train_command(CLI::App& app) {
   f.option<std::int64_t>(cmd, "--block-length", "block_length", "RL: sampler block length");
   f.option<double>(cmd, "--temperature", "temperature", "RL: rollout temperature");
   f.option<std::string>(cmd, "--grading-mode", "grading_mode", "RL: the task's grading mode for rewards");
+  f.option<std::string>(cmd, "--reward", "reward", "RL: reward by name (below; default task)");
   f.option<std::string>(cmd, "--code-reward", "code_reward", "RL code tasks: fraction | all");
   f.option<double>(cmd, "--format-reward", "format_reward", "RL: weight of the format reward (0 = off)");
   f.option<std::int64_t>(cmd, "--lora-rank", "lora_rank", "LoRA rank (0 = full fine-tuning)");
@@ -148,12 +154,13 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--objective-config", *objective_file, "JSON object of objective options (make_objective)");
   cmd->add_flag("--resume", *resume, "continue from OUT/latest (exactly: same next-step losses)");
   cmd->callback([flags, config_file, objective_file, resume] {
-    training::TrainConfig config;
-    if (!config_file->empty()) training::apply_file(config, *config_file);
+    nlohmann::json file;  // null: no --config
+    if (!config_file->empty()) file = read_json_file(*config_file, "training configuration");
     nlohmann::json given = nlohmann::json::object();
     for (auto& collect : flags->collect) collect(given);
     if (!objective_file->empty()) given["objective"] = read_object_file(*objective_file);
-    training::apply_json(config, given, "command line");
+    // defaults < --preset (or the file's "preset") < --config < flags
+    training::TrainConfig config = training::resolve_train_config(file, *config_file, given);
     resolve_prompt_format(config, given, *config_file);
     config.progress = config.progress && !quiet();
     if (!config.is_sft()) {

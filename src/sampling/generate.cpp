@@ -43,6 +43,7 @@ GenerateResult generate(const GenerateOptions& g) {
   so.temperature = g.temperature;
   so.cfg_scale = g.cfg_scale;
   so.remasking = parse_remasking(g.remasking);
+  so.confidence_dtype = parse_confidence_dtype(g.confidence_dtype);
   so.logits_eos_inf = g.logits_eos_inf;
   so.confidence_eos_eot_inf = g.confidence_eos_eot_inf;
   so.seed = g.seed;

@@ -21,6 +21,7 @@ struct GenerateOptions {
   double temperature = 0.0;
   double cfg_scale = 0.0;
   std::string remasking = "low_confidence";
+  std::string confidence_dtype = "f64";  // "f64" | "model" (llada_sampler.hpp: the low-confidence softmax's dtype)
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
   std::uint64_t seed = 0;

@@ -25,6 +25,17 @@ Remasking parse_remasking(const std::string& name) {
   throw UsageError(fmt::format("--remasking: unknown strategy '{}' (expected low_confidence or random)", name));
 }
 
+ConfidenceDtype parse_confidence_dtype(const std::string& name) {
+  if (name == "f64") return ConfidenceDtype::Float64;
+  if (name == "model") return ConfidenceDtype::Model;
+  throw UsageError(fmt::format("--confidence-dtype: unknown '{}' (expected f64 or model)", name));
+}
+
+torch::Tensor commit_confidence(const torch::Tensor& logits, const torch::Tensor& x0, ConfidenceDtype dtype) {
+  const torch::Tensor l = dtype == ConfidenceDtype::Float64 ? logits.to(torch::kFloat64) : logits;
+  return torch::softmax(l, -1).gather(-1, x0.unsqueeze(-1)).squeeze(-1).to(torch::kFloat64);
+}
+
 void fill_token_ids(SamplerOptions& o, const model::ModelConfig& c) {
   o.mask_id = c.mask_token_id;
   if (!c.eos_token_ids.empty()) o.eos_id = c.eos_token_ids.front();
@@ -164,11 +175,19 @@ struct Denoised {
 Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t block, std::int64_t BL,
                  const Batch& bt, const SamplerOptions& o) {
   const double neg_inf = -std::numeric_limits<double>::infinity();
+  // confidence_dtype Model: the confidences come from the logits in their own dtype, with the same
+  // -inf fills as the float64 ones below (a copy: .to(kFloat64) may return the same tensor).
+  torch::Tensor model_logits;
+  if (o.confidence_dtype == ConfidenceDtype::Model) model_logits = logits.clone();
   logits = logits.to(torch::kFloat64);
   // Never predict the mask token itself (a committed [MASK] would stay masked: the reference can do
   // that with an untrained model; a trained one gives it ~0 probability, so this changes nothing there).
   logits.select(-1, o.mask_id).fill_(neg_inf);
   if (o.logits_eos_inf) logits.select(-1, o.eos_id).fill_(neg_inf);
+  if (model_logits.defined()) {
+    model_logits.select(-1, o.mask_id).fill_(neg_inf);
+    if (o.logits_eos_inf) model_logits.select(-1, o.eos_id).fill_(neg_inf);
+  }
   const torch::Tensor step_base = steps * bt.G;  // [B]
   torch::Tensor noisy = logits;
   if (o.temperature > 0) {
@@ -183,8 +202,13 @@ Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t 
   if (o.confidence_eos_eot_inf) {
     noisy.select(-1, o.eos_id).fill_(neg_inf);
     if (o.eot_id >= 0) logits.select(-1, o.eot_id).fill_(neg_inf);
+    if (model_logits.defined()) {  // the same fills: eos reaches the logits only at T = 0 (noisy is logits then)
+      if (o.temperature <= 0) model_logits.select(-1, o.eos_id).fill_(neg_inf);
+      if (o.eot_id >= 0) model_logits.select(-1, o.eot_id).fill_(neg_inf);
+    }
   }
-  d.p0 = torch::softmax(logits, -1).gather(-1, d.x0.unsqueeze(-1)).squeeze(-1);
+  d.p0 = model_logits.defined() ? commit_confidence(model_logits, d.x0, ConfidenceDtype::Model)
+                                : commit_confidence(logits, d.x0, ConfidenceDtype::Float64);
   d.select_conf = d.p0;
   if (o.remasking == Remasking::Random)
     d.select_conf = counter_uniform(bt.rkey, step_base + block * BL, BL);  // counter = step · G + position

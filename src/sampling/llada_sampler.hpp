@@ -14,6 +14,10 @@
 //     confidence_eos_eot_inf:  noisy[eos] = -inf and logits[eot] = -inf (at T = 0 both hit the one tensor,
 //                              as in Python where they are the same object)
 //     low_confidence: conf = softmax(logits)[x0] (float64, as app.py / Fast-dLLM); random: conf = u' ~ U(0,1)
+//       confidence_dtype = Model: the softmax runs on the logits in the model's own dtype instead (the
+//       same -inf fills applied), as LLaDA's eval_llada.py does with a bf16 model (no cast before
+//       F.softmax). In bf16 near-equal probabilities round to the same value or swap, so the top-k
+//       can commit other positions first (tests/test_sampler_confidence.cpp; docs/engine.md §5).
 //     the k_i masked positions with the highest conf are committed to x0 (topk per row).
 //   CFG (cfg_scale > 0): a second forward with the prompt (pads included) masked;
 //     logits = un + (cfg_scale + 1)(cond - un), in the model dtype as in the reference.
@@ -67,6 +71,15 @@ namespace trafl::sampling {
 enum class Remasking { LowConfidence, Random };
 Remasking parse_remasking(const std::string& name);  // "low_confidence" | "random"; UsageError otherwise
 
+// The dtype of the low-confidence softmax: float64 (default; app.py, Fast-dLLM) or the logits' own
+// dtype (eval_llada.py with a bf16 model).
+enum class ConfidenceDtype { Float64, Model };
+ConfidenceDtype parse_confidence_dtype(const std::string& name);  // "f64" | "model"; UsageError otherwise
+
+// softmax(logits)[x0] per position, computed in float64 or in logits' own dtype, returned as float64.
+// logits [..., V] (any floating dtype, -inf fills already applied), x0 [...] int64 -> [...] float64.
+torch::Tensor commit_confidence(const torch::Tensor& logits, const torch::Tensor& x0, ConfidenceDtype dtype);
+
 struct SamplerOptions {
   std::int64_t gen_length = 128;
   std::int64_t steps = 128;
@@ -74,6 +87,7 @@ struct SamplerOptions {
   double temperature = 0.0;
   double cfg_scale = 0.0;
   Remasking remasking = Remasking::LowConfidence;
+  ConfidenceDtype confidence_dtype = ConfidenceDtype::Float64;
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
   std::int64_t mask_id = -1;  // required

@@ -38,4 +38,15 @@ struct RewardOptions {
 // UsageError for an unknown task or a mode the task does not have.
 std::unique_ptr<RewardFunction> make_task_reward(const std::string& task, const RewardOptions& options);
 
+// The reward registry (rewards_registry.cpp): a name -> a reward for a task. "task" is the one
+// above; the others are the baselines' own sums of terms (rewards_d1.hpp, rewards_code.hpp):
+//   task       the task's grader (binary; code: fraction or all tests) [+ format weight]
+//   d1-gsm8k   d1/wd1 GSM8K: xmlcount + soft + strict format + integer + 2.0 x exact match
+//   d1-math    d1/wd1 MATH: 2.0 x is_equiv of the last \boxed{} (grader mode hendrycks) + 0.5 x boxed in <answer>
+//   espo-code  ESPO code: format (fenced python block, whole completion) + fraction of tests passed
+// UsageError for an unknown name, or a reward the task cannot give (a code reward for a math task).
+std::vector<std::string> reward_names();
+std::string reward_help();  // one line per reward, for `train --help`
+std::unique_ptr<RewardFunction> make_reward(const std::string& name, const std::string& task, const RewardOptions& options);
+
 }  // namespace trafl::training

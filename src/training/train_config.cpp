@@ -2,6 +2,9 @@
 #include "training/train_config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <functional>
@@ -10,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "training/rewards.hpp"
 
 namespace trafl::training {
 namespace {
@@ -58,6 +62,7 @@ Field field(const char* key, T TrainConfig::*member) {
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
       field("method", &TrainConfig::method),
+      field("preset", &TrainConfig::preset),
       field("model", &TrainConfig::model),
       field("init_config", &TrainConfig::init_config),
       field("tokenizer", &TrainConfig::tokenizer),
@@ -89,6 +94,7 @@ const std::vector<Field>& fields() {
       field("block_length", &TrainConfig::block_length),
       field("temperature", &TrainConfig::temperature),
       field("grading_mode", &TrainConfig::grading_mode),
+      field("reward", &TrainConfig::reward),
       field("code_reward", &TrainConfig::code_reward),
       field("format_reward", &TrainConfig::format_reward),
       field("objective", &TrainConfig::objective),
@@ -162,6 +168,11 @@ void validate(const TrainConfig& c) {
     throw UsageError(fmt::format("train: schedule '{}' (expected constant or cosine)", c.schedule));
   if (c.code_reward != "fraction" && c.code_reward != "all")
     throw UsageError(fmt::format("train: code_reward '{}' (expected fraction or all)", c.code_reward));
+  {
+    const std::vector<std::string> names = reward_names();
+    if (std::find(names.begin(), names.end(), c.reward) == names.end())
+      throw UsageError(fmt::format("train: reward '{}' (expected one of: {})", c.reward, fmt::join(names, ", ")));
+  }
   if (c.sft_eps <= 0 || c.sft_eps >= 1) throw UsageError("train: sft_eps must be in (0, 1)");
   if (c.lora_rank < 0) throw UsageError("train: lora_rank must be >= 0");
   if (c.lora_dropout < 0 || c.lora_dropout >= 1) throw UsageError("train: lora_dropout must be in [0, 1)");

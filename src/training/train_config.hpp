@@ -4,8 +4,9 @@
 // directory as train_config.json, so that a checkpoint says exactly how it was made and a run can
 // be repeated with `train --config OUT/train_config.json`.
 //
-// Precedence: defaults < the --config file < command-line flags (the CLI turns the flags it saw
-// into a JSON object with the same keys and applies it on top of the file).
+// Precedence: defaults < a --preset's values (presets.hpp) < the --config file < command-line flags
+// (the CLI turns the flags it saw into a JSON object with the same keys and applies it on top of
+// the file; resolve_train_config in presets.hpp layers them).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ namespace trafl::training {
 struct TrainConfig {
   // ---- what to train ----
   std::string method = "sft";    // "sft", or an objective name (objective_names())
+  std::string preset;            // the recipe applied under the file and flags (presets.hpp; "" = none)
   std::string model;             // starting checkpoint directory (HF layout)
   std::string init_config;       // or: a config.json to initialise a model from scratch (seed = init_seed)
   std::string tokenizer;         // with init_config: tokenizer.json to use (empty = the tiny byte-level one)
@@ -54,6 +56,7 @@ struct TrainConfig {
   std::int64_t block_length = 32;
   double temperature = 1.0;      // rollout temperature
   std::string grading_mode;      // empty = the task's default mode
+  std::string reward = "task";   // the reward registry's name (rewards.hpp: task, d1-gsm8k, d1-math, espo-code)
   std::string code_reward = "fraction";  // "fraction" of tests passed | "all" (1 when every test passes)
   double format_reward = 0.0;    // weight of the optional format reward (0 = off)
   nlohmann::json objective = nlohmann::json::object();  // passed to make_objective

@@ -232,7 +232,7 @@ void load_data(Run& r) {
     for (const Problem& p : r.problems) r.prompt_ids.push_back(encode_prompt(*r.tokenizer, p.prompt, c.chat));
     r.result.examples = static_cast<std::int64_t>(r.problems.size());
     r.reward = r.hooks.make_reward ? r.hooks.make_reward()
-                                   : make_task_reward(c.task, {c.grading_mode, c.code_reward == "fraction", c.format_reward,
+                                   : make_reward(c.reward, c.task, {c.grading_mode, c.code_reward == "fraction", c.format_reward,
                                                               c.task_options()});
   }
   r.order.emplace(static_cast<std::size_t>(r.result.examples), c.seed);

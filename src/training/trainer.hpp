@@ -35,7 +35,7 @@ using ObjectiveFactory =
 
 struct TrainHooks {
   ObjectiveFactory make_objective;  // default: the registry's make_objective
-  std::function<std::unique_ptr<RewardFunction>()> make_reward;  // default: make_task_reward(task, …)
+  std::function<std::unique_ptr<RewardFunction>()> make_reward;  // default: make_reward(config.reward, task, …)
   std::function<void(const StepMetrics&)> on_step;
   std::int64_t stop_after_step = 0;  // > 0: return right after this step with no further save (a crash, for tests)
 };
