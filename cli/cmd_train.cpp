@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -12,6 +13,8 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "distributed/launch_env.hpp"
+#include "distributed/spawn.hpp"
 #include "training/train_config.hpp"
 #include "training/train_result.hpp"
 
@@ -53,6 +56,8 @@ void add_train_command(CLI::App& app) {
   auto config_file = std::make_shared<std::string>();
   auto objective_file = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
+  auto nproc = std::make_shared<int>(0);
+  auto dist_timeout = std::make_shared<double>(300.0);
   // The method lists come from the objective registry (training/objectives.cpp).
   auto* cmd = app.add_subcommand(
       "train", fmt::format("SFT (masked-diffusion loss) or RL post-training ({}) of a LLaDA model",
@@ -104,7 +109,14 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--config", *config_file, "JSON file with any of the options above (keys with '_'); flags win");
   cmd->add_option("--objective-config", *objective_file, "JSON object of objective options (make_objective)");
   cmd->add_flag("--resume", *resume, "continue from OUT/latest (exactly: same next-step losses)");
-  cmd->callback([flags, config_file, objective_file, resume] {
+  cmd->add_option("--nproc", *nproc,
+                  "data parallel on this machine: run N ranks (N divides --batch); under torchrun or srun "
+                  "the launcher's RANK/WORLD_SIZE (SLURM_PROCID/SLURM_NTASKS) decide instead")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--dist-timeout", *dist_timeout,
+                  "seconds a collective may wait for the other ranks before the job stops (default 300)")
+      ->check(CLI::Range(1.0, 86400.0));
+  cmd->callback([flags, config_file, objective_file, resume, nproc, dist_timeout] {
     training::TrainConfig config;
     if (!config_file->empty()) training::apply_file(config, *config_file);
     nlohmann::json given = nlohmann::json::object();
@@ -116,7 +128,23 @@ void add_train_command(CLI::App& app) {
       if (std::find(names.begin(), names.end(), config.method) == names.end())
         throw UsageError(fmt::format("train: unknown --method '{}' (expected sft, {})", config.method, fmt::join(names, ", ")));
     }
-    const training::TrainResult r = training::train_default(config, *resume);
+    const distributed::LaunchEnv env = distributed::launch_env();
+    if (*nproc > 1 && !env.distributed()) {
+      // The launcher: this process only starts the ranks (same arguments) and waits for them. What
+      // every rank would reject is rejected once, here.
+      training::validate(config);
+      if (config.batch % *nproc != 0)
+        throw UsageError(fmt::format("train --nproc {}: --batch {} is not divisible by {}", *nproc, config.batch, *nproc));
+      const distributed::SpawnResult s = distributed::spawn_local_ranks(
+          *nproc, distributed::own_arguments(), std::chrono::seconds(static_cast<long>(*dist_timeout) + 30));
+      if (!s.ok) throw std::runtime_error(fmt::format("train --nproc {}: {}", *nproc, fmt::join(s.report, "; ")));
+      return;
+    }
+    if (*nproc > 1 && env.world_size != *nproc)
+      throw UsageError(fmt::format("train --nproc {}: the launcher ({}) says WORLD_SIZE {}", *nproc, env.launcher, env.world_size));
+    if (env.rank != 0) config.progress = false;
+    const training::TrainResult r = training::train_default(config, *resume, env, *dist_timeout);
+    if (env.rank != 0) return;  // rank 0 reports for the job
     for (const std::string& note : r.notes) fmt::print(stderr, "note: {}\n", note);
     if (r.start_step > 0) fmt::print(stderr, "resumed after step {}\n", r.start_step);
     for (const training::StepMetrics& m : r.steps) {
@@ -124,6 +152,16 @@ void add_train_command(CLI::App& app) {
       if (m.reward_mean) line += fmt::format("  reward {:.3f}±{:.3f}", *m.reward_mean, m.reward_std.value_or(0));
       if (m.kl) line += fmt::format("  kl {:.4g}", *m.kl);
       if (m.log_z) line += fmt::format("  logZ {:.4g}", *m.log_z);
+      if (env.distributed()) {
+        line += "  s/rank";
+        for (int k = 0; k < env.world_size; ++k) {
+          const auto u = m.stats.find(fmt::format("rank{}_update_s", k));
+          const auto ro = m.stats.find(fmt::format("rank{}_rollout_s", k));
+          const auto co = m.stats.find(fmt::format("rank{}_comm_s", k));
+          line += fmt::format(" {}:{:.2f}", k, (u != m.stats.end() ? u->second : 0) + (ro != m.stats.end() ? ro->second : 0));
+          if (co != m.stats.end()) line += fmt::format("(comm {:.2f})", co->second);
+        }
+      }
       line += fmt::format("  {:.1f} samples/s  {:.0f} tok/s", m.samples_per_s, m.tokens_per_s);
       fmt::print("{}\n", line);
     }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "distributed/launch_env.hpp"
 #include "training/train_config.hpp"
 #include "training/training_log.hpp"
 
@@ -21,7 +22,10 @@ struct TrainResult {
   std::vector<std::string> notes;  // things the user should know (truncation, bf16 on CPU, …)
 };
 
-// train(config, resume) with the default hooks (see trainer.hpp).
-TrainResult train_default(const TrainConfig& config, bool resume);
+// train(config, resume) with the default hooks (see trainer.hpp). With a distributed launch
+// environment, first joins the job's ranks (c10d: Gloo on the CPU, NCCL with a cuda device), every
+// collective waiting at most collective_timeout_s seconds.
+TrainResult train_default(const TrainConfig& config, bool resume, const distributed::LaunchEnv& env = {},
+                          double collective_timeout_s = 300.0);
 
 }  // namespace trafl::training
