@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -17,6 +18,8 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/progress.hpp"
+#include "distributed/launch_env.hpp"
+#include "distributed/spawn.hpp"
 #include "training/presets.hpp"
 #include "training/rewards.hpp"
 #include "training/train_config.hpp"
@@ -98,6 +101,8 @@ void add_train_command(CLI::App& app) {
   auto config_file = std::make_shared<std::string>();
   auto objective_file = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
+  auto nproc = std::make_shared<int>(0);
+  auto dist_timeout = std::make_shared<double>(300.0);
   // The method lists come from the objective registry (training/objectives.cpp).
   auto* cmd = app.add_subcommand("train", torch_command_description("train"));
   cmd->footer("Post-training objectives (--method):\n" + training::objective_help() +
@@ -153,7 +158,14 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--config", *config_file, "JSON file with any of the options above (keys with '_'); flags win");
   cmd->add_option("--objective-config", *objective_file, "JSON object of objective options (make_objective)");
   cmd->add_flag("--resume", *resume, "continue from OUT/latest (exactly: same next-step losses)");
-  cmd->callback([flags, config_file, objective_file, resume] {
+  cmd->add_option("--nproc", *nproc,
+                  "data parallel on this machine: run N ranks (N divides --batch); under torchrun or srun "
+                  "the launcher's RANK/WORLD_SIZE (SLURM_PROCID/SLURM_NTASKS) decide instead")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--dist-timeout", *dist_timeout,
+                  "seconds a collective may wait for the other ranks before the job stops (default 300)")
+      ->check(CLI::Range(1.0, 86400.0));
+  cmd->callback([flags, config_file, objective_file, resume, nproc, dist_timeout] {
     nlohmann::json file;  // null: no --config
     if (!config_file->empty()) file = read_json_file(*config_file, "training configuration");
     nlohmann::json given = nlohmann::json::object();
@@ -168,15 +180,43 @@ void add_train_command(CLI::App& app) {
       if (std::find(names.begin(), names.end(), config.method) == names.end())
         throw UsageError(fmt::format("train: unknown --method '{}' (expected sft, {})", config.method, fmt::join(names, ", ")));
     }
-    // Per-step lines stream as each step ends (a SLURM log shows progress), above the progress bar.
-    const training::TrainResult r = training::train_default(config, *resume, [](const training::StepMetrics& m) {
+    const distributed::LaunchEnv env = distributed::launch_env();
+    if (*nproc > 1 && !env.distributed()) {
+      // The launcher: this process only starts the ranks (same arguments) and waits for them. What
+      // every rank would reject is rejected once, here.
+      training::validate(config);
+      if (config.batch % *nproc != 0)
+        throw UsageError(fmt::format("train --nproc {}: --batch {} is not divisible by {}", *nproc, config.batch, *nproc));
+      const distributed::SpawnResult s = distributed::spawn_local_ranks(
+          *nproc, distributed::own_arguments(), std::chrono::seconds(static_cast<long>(*dist_timeout) + 30));
+      if (!s.ok) throw std::runtime_error(fmt::format("train --nproc {}: {}", *nproc, fmt::join(s.report, "; ")));
+      return;
+    }
+    if (*nproc > 1 && env.world_size != *nproc)
+      throw UsageError(fmt::format("train --nproc {}: the launcher ({}) says WORLD_SIZE {}", *nproc, env.launcher, env.world_size));
+    if (env.rank != 0) config.progress = false;
+    // Per-step lines stream as each step ends (a SLURM log shows progress), above the progress bar;
+    // rank 0 reports for the job.
+    const training::TrainResult r = training::train_default(config, *resume, [&env](const training::StepMetrics& m) {
+      if (env.rank != 0) return;
       std::string line = fmt::format("step {:>5}  loss {:.6f}  grad_norm {:.4f}  lr {:.3g}", m.step, m.loss, m.grad_norm, m.lr);
       if (m.reward_mean) line += fmt::format("  reward {:.3f}±{:.3f}", *m.reward_mean, m.reward_std.value_or(0));
       if (m.kl) line += fmt::format("  kl {:.4g}", *m.kl);
       if (m.log_z) line += fmt::format("  logZ {:.4g}", *m.log_z);
+      if (env.distributed()) {
+        line += "  s/rank";
+        for (int k = 0; k < env.world_size; ++k) {
+          const auto u = m.stats.find(fmt::format("rank{}_update_s", k));
+          const auto ro = m.stats.find(fmt::format("rank{}_rollout_s", k));
+          const auto co = m.stats.find(fmt::format("rank{}_comm_s", k));
+          line += fmt::format(" {}:{:.2f}", k, (u != m.stats.end() ? u->second : 0) + (ro != m.stats.end() ? ro->second : 0));
+          if (co != m.stats.end()) line += fmt::format("(comm {:.2f})", co->second);
+        }
+      }
       line += fmt::format("  {:.3g} samples/s  {:.3g} tok/s", m.samples_per_s, m.tokens_per_s);
       Progress::print_above(stdout, line);
-    });
+    }, env, *dist_timeout);
+    if (env.rank != 0) return;  // rank 0 reports for the job
     for (const std::string& n : r.notes) note(n);
     if (r.start_step > 0) note(fmt::format("resumed after step {}", r.start_step));
     fmt::print("trained {} to step {} ({} examples); checkpoint {}; final model in {}\n", config.method, r.end_step,

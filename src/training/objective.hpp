@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,13 @@ namespace trafl::training {
 // the sampler leaves them); the prompt is never part of what is scored.
 struct RolloutGroup {
   std::string problem_id;
+  // Set by the trainer, which may hand prepare() only this rank's share of the batch: the group's
+  // position in the step's whole batch (all ranks; per-group draws key on it, so a group draws the
+  // same masks whichever rank holds it) and every group's rewards in batch order (for objectives
+  // whose per-group terms depend on other groups: JustGRPO's rounds). Unset: `groups` is the
+  // whole batch (batch_position, objective_common.hpp).
+  std::optional<std::size_t> batch_index;
+  std::shared_ptr<const std::vector<std::vector<double>>> batch_rewards;
   std::vector<std::int64_t> prompt;                    // [P] token ids (chat template applied)
   std::vector<std::vector<std::int64_t>> completions;  // G × [gen_length]
   std::vector<double> rewards;                         // [G]

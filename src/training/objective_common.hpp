@@ -19,6 +19,11 @@ torch::Tensor rewards_tensor(const RolloutGroup& group, torch::Device device);
 // stream), never on the device RNG — so a resumed run redraws the same masks.
 std::uint64_t group_seed(std::uint64_t step_seed, const RolloutGroup& group, std::size_t group_index,
                          std::uint64_t stream);
+// The group's position in the whole batch: batch_index when the trainer set it, else its position
+// in the `groups` that prepare() was given.
+inline std::size_t batch_position(const RolloutGroup& group, std::size_t local_index) {
+  return group.batch_index.value_or(local_index);
+}
 // d1's prompt perturbation: each prompt token masked iid with probability p: [G, P] bool (CPU).
 torch::Tensor prompt_masks(std::int64_t G, std::int64_t P, double p, std::uint64_t seed);
 // 1 up to and including the first EOS of each row, 0 after (d1's completion_mask): [G, L] float32.

@@ -42,7 +42,7 @@ void DiffuGrpoObjective::prepare(const model::LLaDAModel& policy, const model::L
     std::vector<torch::Tensor> pm, old, ref;
     for (int it = 0; it < options_.inner_iterations; ++it) {
       const std::uint64_t stream = 1 + static_cast<std::uint64_t>(options_.random_masking ? it : 0);
-      pm.push_back(prompt_masks(G, P, options_.p_mask_prompt, group_seed(seed, group, gi, stream)));
+      pm.push_back(prompt_masks(G, P, options_.p_mask_prompt, group_seed(seed, group, batch_position(group, gi), stream)));
       old.push_back(sampling::completion_token_logp(policy, group.prompt, y, all, pm.back()));
       ref.push_back(sampling::completion_token_logp(reference, group.prompt, y, all, pm.back()));
     }

@@ -38,7 +38,7 @@ void EspoObjective::prepare(const model::LLaDAModel& policy, const model::LLaDAM
     std::vector<torch::Tensor> masks, old, ref;
     for (int it = 0; it < options_.inner_iterations; ++it) {
       masks.push_back(sampling::coupled_masks(y.size(1), y.size(0), 2 * options_.num_mc,
-                                              group_seed(seed, group, gi, static_cast<std::uint64_t>(it))));
+                                              group_seed(seed, group, batch_position(group, gi), static_cast<std::uint64_t>(it))));
       old.push_back(sampling::sequence_surrogate(policy, group.prompt, y, masks.back(), sampling::SurrogateWeight::Elbo));
       ref.push_back(
           sampling::sequence_surrogate(reference, group.prompt, y, masks.back(), sampling::SurrogateWeight::Elbo));

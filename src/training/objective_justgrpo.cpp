@@ -33,13 +33,21 @@ JustGrpoObjective::JustGrpoObjective(const JustGrpoOptions& options, const model
 void JustGrpoObjective::prepare(const model::LLaDAModel& policy, const model::LLaDAModel&,
                                 std::vector<RolloutGroup>& groups, std::uint64_t) {
   torch::NoGradGuard no_grad;
+  if (groups.empty()) return;
+  // The rounds span the whole batch: with data parallelism this rank holds only some of its groups,
+  // and the trainer passes every group's rewards (batch_rewards) so each divisor is the one-process one.
+  auto signal = [](const torch::Tensor& rewards) {
+    return (group_normalized_advantages(rewards) != 0).sum().item<std::int64_t>();
+  };
   std::vector<std::int64_t> nonzero;
-  for (const RolloutGroup& group : groups)
-    nonzero.push_back((group_normalized_advantages(rewards_tensor(group, torch::kCPU)) != 0).sum().item<std::int64_t>());
+  if (const auto& all = groups.front().batch_rewards)
+    for (const std::vector<double>& r : *all) nonzero.push_back(signal(torch::tensor(r, torch::kFloat64).to(torch::kFloat32)));
+  else
+    for (const RolloutGroup& group : groups) nonzero.push_back(signal(rewards_tensor(group, torch::kCPU)));
   const std::vector<double> divisors = signal_divisors(nonzero, options_.rounds);
   for (std::size_t gi = 0; gi < groups.size(); ++gi) {
     RolloutGroup& group = groups[gi];
-    group.frozen["signal_divisor"] = torch::tensor(divisors[gi], torch::kFloat64);  // scalar
+    group.frozen["signal_divisor"] = torch::tensor(divisors.at(batch_position(group, gi)), torch::kFloat64);  // scalar
     // With μ = 1 the ratio is exp(logp − logp.detach()): no old log-probs to keep.
     if (options_.inner_iterations > 1)
       group.frozen["old_logp"] =

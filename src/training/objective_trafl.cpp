@@ -80,7 +80,7 @@ void TraflObjective::prepare(const model::LLaDAModel& policy, const model::LLaDA
     RolloutGroup& group = groups[gi];
     const torch::Tensor y = completions_tensor(group, policy.device());  // [G, L]
     const std::int64_t G = y.size(0), L = y.size(1);
-    const std::uint64_t s = group_seed(seed, group, gi, /*stream=*/0);
+    const std::uint64_t s = group_seed(seed, group, batch_position(group, gi), /*stream=*/0);
     const torch::Tensor masks = options_.coupled_masks ? sampling::coupled_masks(L, G, options_.num_masks, s)
                                                        : sampling::independent_masks(L, G, options_.num_masks, s);
     group.frozen["masks"] = masks;  // [K, G, L] bool, CPU

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "distributed/launch_env.hpp"
 #include "training/train_config.hpp"
 #include "training/training_log.hpp"
 
@@ -23,7 +24,10 @@ struct TrainResult {
 };
 
 // train(config, resume) with the default hooks (see trainer.hpp); on_step, when given, is called
-// after every step as it ends (the CLI streams its per-step lines with it).
-TrainResult train_default(const TrainConfig& config, bool resume, std::function<void(const StepMetrics&)> on_step = {});
+// after every step as it ends (the CLI streams its per-step lines with it). With a distributed launch
+// environment, first joins the job's ranks (c10d: Gloo on the CPU, NCCL with a cuda device), every
+// collective waiting at most collective_timeout_s seconds.
+TrainResult train_default(const TrainConfig& config, bool resume, std::function<void(const StepMetrics&)> on_step = {},
+                          const distributed::LaunchEnv& env = {}, double collective_timeout_s = 300.0);
 
 }  // namespace trafl::training

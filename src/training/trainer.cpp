@@ -19,6 +19,7 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/progress.hpp"
+#include "distributed/grad_sync.hpp"
 #include "model/cpu_threads.hpp"
 #include "model/init_model.hpp"
 #include "model/llada.hpp"
@@ -131,7 +132,41 @@ struct Run {
   std::optional<DataOrder> order;
   std::int64_t pad_id = 0;
   std::vector<std::int64_t> stop_ids;
+  // ranks (trainer.hpp, "Data parallelism"): this rank's rows of every global batch are [first, first + rows)
+  distributed::Communicator* comm = nullptr;
+  std::int64_t first_row = 0, rows = 0;
+  bool lead() const { return comm->rank() == 0; }
 };
+
+// Sums every trainable tensor's gradient over the ranks (no-op in one process); returns the seconds it took.
+double sync_gradients(Run& r) {
+  if (r.comm->world_size() == 1) return 0.0;
+  const Clock::time_point t0 = Clock::now();
+  std::vector<torch::Tensor> params;
+  for (const auto& group : r.optimizer->param_groups())
+    for (const torch::Tensor& p : group.params()) params.push_back(p);
+  distributed::sum_gradients(*r.comm, params);
+  return seconds_since(t0);
+}
+
+// Per-rank seconds into the step's stats (rank<r>_<name>); returns the slowest rank's value of each.
+std::vector<double> record_rank_seconds(Run& r, StepMetrics& m, const std::vector<std::pair<std::string, double>>& local) {
+  std::vector<double> mine;
+  for (const auto& [name, v] : local) mine.push_back(v);
+  const std::vector<double> all = r.comm->gather(mine, "per-rank seconds");
+  std::vector<double> slowest(local.size(), 0.0);
+  const int world = r.comm->world_size();
+  for (int k = 0; k < world; ++k)
+    for (std::size_t j = 0; j < local.size(); ++j) {
+      const double v = all[static_cast<std::size_t>(k) * local.size() + j];
+      if (world > 1) m.stats[fmt::format("rank{}_{}", k, local[j].first)] = v;
+      slowest[j] = std::max(slowest[j], v);
+    }
+  return slowest;
+}
+
+// Examples drawn from the data order per optimiser step (all ranks together).
+std::int64_t samples_per_step(const TrainConfig& c) { return c.is_sft() ? c.batch * c.grad_accum : c.batch; }
 
 // The configuration must equal the checkpoint's (but for resumable keys); sets the start step.
 void open_resume_point(Run& r, bool resume) {
@@ -148,13 +183,19 @@ void open_resume_point(Run& r, bool resume) {
                                  saved_path, fmt::join(changed, ", ")));
   const nlohmann::json resume_state = read_json_file((fs::path(*r.resume_dir) / "trainer_state.json").string(), "trainer state");
   r.result.start_step = resume_state.at("step").get<std::int64_t>();
+  if (resume_state.contains("samples_consumed") &&
+      resume_state.at("samples_consumed").get<std::int64_t>() != r.result.start_step * samples_per_step(c))
+    throw InputError((fs::path(*r.resume_dir) / "trainer_state.json").string(), 0, "samples_consumed",
+                     "does not match step × samples per step");
 }
 
 // Policy (from the start or the checkpoint), LoRA adapter, frozen reference for RL.
 void load_models(Run& r) {
   const TrainConfig& c = r.c;
   model::LoadOptions lo;
-  lo.device = model::parse_device(c.device);
+  // One GPU per rank: a plain "cuda" means this machine's local_rank-th device.
+  const bool per_rank_gpu = c.device == "cuda" && r.comm->world_size() > 1;
+  lo.device = model::parse_device(per_rank_gpu ? fmt::format("cuda:{}", r.comm->local_rank()) : c.device);
   lo.dtype = model::parse_dtype(c.dtype);
   if (lo.dtype == torch::kBFloat16 && lo.device.is_cpu())
     r.result.notes.push_back("bf16 on the CPU: weights and AdamW moments are bf16 (no f32 master copy)");
@@ -253,24 +294,34 @@ void sft_step(Run& r, std::int64_t s, StepMetrics& m) {
   const std::vector<torch::Tensor>& clipped = r.clipped;
   const Clock::time_point t0 = Clock::now();
   optimizer.zero_grad();
-  std::int64_t tokens = 0;
+  double tokens = 0, loss = 0;
+  const bool shared = r.rows != c.batch;  // this rank holds part of each micro-batch
+  const double share = static_cast<double>(r.rows) / static_cast<double>(c.batch);
   for (std::int64_t micro = 0; micro < c.grad_accum; ++micro) {
     std::vector<const TokenizedExample*> rows;
-    const std::uint64_t first = static_cast<std::uint64_t>((s * c.grad_accum + micro) * c.batch);
-    for (std::int64_t b = 0; b < c.batch; ++b) rows.push_back(&sft_set.examples[order.at(first + b)]);
+    const std::uint64_t first = static_cast<std::uint64_t>((s * c.grad_accum + micro) * c.batch + r.first_row);
+    for (std::int64_t b = 0; b < r.rows; ++b) rows.push_back(&sft_set.examples[order.at(first + static_cast<std::uint64_t>(b))]);
     const SftBatch batch = make_sft_batch(rows, pad_id);
-    const SftNoise noise = draw_sft_noise(c.batch, batch.response_len,
-                                          step_seed(c.seed, SeedPurpose::SftNoise, s, static_cast<std::uint64_t>(micro)));
+    // The whole micro-batch's noise, then this rank's rows of it: row b's noise does not depend on N.
+    SftNoise noise = draw_sft_noise(c.batch, batch.response_len,
+                                    step_seed(c.seed, SeedPurpose::SftNoise, s, static_cast<std::uint64_t>(micro)));
+    if (shared) noise = {noise.t.narrow(0, r.first_row, r.rows), noise.u.narrow(0, r.first_row, r.rows)};
     const SftLoss l = sft_loss(policy, batch, noise, c.sft_eps);
-    (l.loss / static_cast<double>(c.grad_accum)).backward();
-    m.loss += l.loss.item<double>() / static_cast<double>(c.grad_accum);
-    tokens += batch.ids.numel();
+    torch::Tensor scaled = l.loss / static_cast<double>(c.grad_accum);
+    if (shared) scaled = scaled * share;  // the ranks' sum is the global mean
+    scaled.backward();
+    loss += l.loss.item<double>() / static_cast<double>(c.grad_accum) * (shared ? share : 1.0);
+    tokens += static_cast<double>(batch.ids.numel());
   }
+  const double comm_s = sync_gradients(r);
   m.grad_norm = clip_and_norm(clipped, c.max_grad_norm);
   optimizer.step();
-  m.update_s = seconds_since(t0);
+  const double update_s = seconds_since(t0);
+  const std::vector<double> global = r.comm->sum({loss, tokens}, "step metrics");
+  m.loss = global[0];
+  m.update_s = record_rank_seconds(r, m, {{"update_s", update_s}, {"comm_s", comm_s}})[0];
   m.samples_per_s = static_cast<double>(c.batch * c.grad_accum) / m.update_s;
-  m.tokens_per_s = static_cast<double>(tokens) / m.update_s;
+  m.tokens_per_s = global[1] / m.update_s;
 }
 
 // One RL step: rollouts of batch prompts × G completions (no grad), rewards, then the objective's
@@ -294,7 +345,7 @@ void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
   std::vector<std::size_t> picked;
   std::vector<std::vector<std::int64_t>> rows;
   std::vector<sampling::SampleKey> keys;
-  for (std::int64_t b = 0; b < c.batch; ++b) {
+  for (std::int64_t b = r.first_row; b < r.first_row + r.rows; ++b) {
     const std::size_t i = order.at(static_cast<std::uint64_t>(s * c.batch + b));
     picked.push_back(i);
     for (std::int64_t g = 0; g < c.group_size; ++g) {
@@ -327,35 +378,47 @@ void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
       ao.gen_length = c.gen_length;
       ao.temperature = c.temperature;
       ao.seed = rollout_seed;
-      for (ArRollout& r : rollout_left_to_right(policy, rows, keys, ao)) {
-        for (double lp : r.logp) neg_logp_sum -= lp;
-        completions.push_back(std::move(r.tokens));
+      for (ArRollout& ar : rollout_left_to_right(policy, rows, keys, ao)) {
+        for (double lp : ar.logp) neg_logp_sum -= lp;
+        completions.push_back(std::move(ar.tokens));
       }
     }
   }
-  generated = static_cast<std::int64_t>(completions.size()) * c.gen_length;
   std::vector<RolloutGroup> groups_out;
   std::vector<double> all_rewards;
   for (std::size_t b = 0; b < picked.size(); ++b) {
     RolloutGroup grp;
     grp.problem_id = problems[picked[b]].id;
     grp.prompt = prompt_ids[picked[b]];
+    grp.batch_index = static_cast<std::size_t>(r.first_row) + b;
     std::vector<std::string> texts;
     for (std::int64_t g = 0; g < c.group_size; ++g) {
-      const std::size_t r = b * static_cast<std::size_t>(c.group_size) + static_cast<std::size_t>(g);
-      grp.completions.push_back(completions[r]);
-      if (!trajectories.empty()) grp.trajectories.push_back(trajectories[r]);
-      texts.push_back(tokenizer.decode(answer_tokens(completions[r], stop_ids), /*skip_special_tokens=*/true));
+      const std::size_t row = b * static_cast<std::size_t>(c.group_size) + static_cast<std::size_t>(g);
+      grp.completions.push_back(completions[row]);
+      if (!trajectories.empty()) grp.trajectories.push_back(trajectories[row]);
+      texts.push_back(tokenizer.decode(answer_tokens(completions[row], stop_ids), /*skip_special_tokens=*/true));
     }
     grp.rewards = reward->score(problems[picked[b]], texts);
     all_rewards.insert(all_rewards.end(), grp.rewards.begin(), grp.rewards.end());
     groups_out.push_back(std::move(grp));
   }
-  m.rollout_s = seconds_since(t0);
+  const double rollout_s = seconds_since(t0);
+  // Every rank's rewards, in batch order (ranks hold consecutive groups of equal count).
+  all_rewards = r.comm->gather(all_rewards, "rewards");
+  auto batch_rewards = std::make_shared<std::vector<std::vector<double>>>();
+  for (std::size_t k = 0; k < all_rewards.size(); k += static_cast<std::size_t>(c.group_size))
+    batch_rewards->emplace_back(all_rewards.begin() + static_cast<std::ptrdiff_t>(k),
+                                all_rewards.begin() + static_cast<std::ptrdiff_t>(k) + c.group_size);
+  for (RolloutGroup& grp : groups_out) grp.batch_rewards = batch_rewards;
+  {
+    const std::vector<double> sums = r.comm->sum({neg_logp_sum, static_cast<double>(completions.size())}, "rollout metrics");
+    neg_logp_sum = sums[0];
+    generated = static_cast<std::int64_t>(sums[1]) * c.gen_length;
+  }
   double mean = 0, var = 0;
-  for (double r : all_rewards) mean += r;
+  for (double x : all_rewards) mean += x;
   mean /= static_cast<double>(all_rewards.size());
-  for (double r : all_rewards) var += (r - mean) * (r - mean);
+  for (double x : all_rewards) var += (x - mean) * (x - mean);
   m.reward_mean = mean;
   m.reward_std = std::sqrt(var / static_cast<double>(all_rewards.size()));
   m.entropy = neg_logp_sum / static_cast<double>(std::max<std::int64_t>(1, generated));
@@ -369,35 +432,87 @@ void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
   }
   const int inner = std::max(1, objective->inner_iterations());
   StepStats stats;
-  double grad_norm_sum = 0.0;
+  double grad_norm_sum = 0.0, loss_sum = 0.0, comm_s = 0.0;
   for (int it = 0; it < inner; ++it) {
     optimizer.zero_grad();
     for (const RolloutGroup& grp : groups_out) {
+      // Divided by the whole batch's group count: summed over ranks, the gradient is the batch mean.
       torch::Tensor loss = objective->loss(policy, reference, grp, it, objective_seed, stats) /
-                           static_cast<double>(groups_out.size());
+                           static_cast<double>(c.batch);
       loss.backward();
-      m.loss += loss.item<double>() / static_cast<double>(inner);
+      loss_sum += loss.item<double>() / static_cast<double>(inner);
     }
+    comm_s += sync_gradients(r);
     grad_norm_sum += clip_and_norm(clipped, c.max_grad_norm);
     optimizer.step();
   }
   m.grad_norm = grad_norm_sum / inner;
-  m.update_s = seconds_since(t1);
-  const double n_calls = static_cast<double>(inner) * static_cast<double>(groups_out.size());
-  for (auto& [key, value] : stats) m.stats[key] = value / n_calls;
+  const double update_s = seconds_since(t1);
+  // Global loss and objective statistics: one sum over ranks (every rank reports the same keys).
+  std::vector<double> local{loss_sum, static_cast<double>(stats.size())};
+  for (const auto& [key, value] : stats) local.push_back(value);
+  const std::vector<double> global = r.comm->sum(local, "step metrics");
+  if (global[1] != static_cast<double>(stats.size()) * r.comm->world_size())
+    throw std::logic_error("train: the ranks' objectives reported different statistics");
+  m.loss = global[0];
+  const double n_calls = static_cast<double>(inner) * static_cast<double>(c.batch);
+  std::size_t k = 2;
+  for (const auto& [key, value] : stats) m.stats[key] = global[k++] / n_calls;
   if (m.stats.count("log_z")) m.log_z = m.stats["log_z"];
   if (m.stats.count("kl")) m.kl = m.stats["kl"];
+  const std::vector<double> slowest =
+      record_rank_seconds(r, m, {{"rollout_s", rollout_s}, {"update_s", update_s}, {"comm_s", comm_s}});
+  m.rollout_s = slowest[0];
+  m.update_s = slowest[1];
   const double total_s = m.rollout_s + m.update_s;
-  m.samples_per_s = static_cast<double>(completions.size()) / total_s;
+  m.samples_per_s = static_cast<double>(c.batch * c.group_size) / total_s;
   m.tokens_per_s = static_cast<double>(generated) / m.rollout_s;
 }
 
-// Writes a checkpoint after `step` (atomically; keeps the newest keep_checkpoints).
+// Every rank must hold the same weights (same gradients, same steps): a checksum of every trainable
+// tensor, compared bit for bit across ranks before rank 0 saves them as everyone's.
+void check_replicas_agree(Run& r, std::int64_t step) {
+  if (r.comm->world_size() == 1) return;
+  torch::NoGradGuard no_grad;
+  double sum = 0.0;
+  double k = 1.0;
+  for (const auto& group : r.optimizer->param_groups())
+    for (const torch::Tensor& p : group.params()) sum += k++ * p.to(torch::kCPU, torch::kFloat64).sum().item<double>();
+  const std::vector<double> all = r.comm->gather({sum}, "replica check");
+  for (std::size_t rank = 1; rank < all.size(); ++rank)
+    if (all[rank] != all[0])
+      throw distributed::DistributedError(fmt::format(
+          "train: after step {} rank {} holds different weights from rank 0 (checksum {:.17g} vs {:.17g}); "
+          "the data-parallel replicas diverged",
+          step, rank, all[rank], all[0]));
+}
+
+// Writes a checkpoint after `step` (rank 0, atomically; keeps the newest keep_checkpoints); the
+// other ranks wait until it is complete.
 void checkpoint(Run& r, std::int64_t step) {
+  check_replicas_agree(r, step);
+  if (!r.lead()) {
+    r.comm->barrier(fmt::format("checkpoint after step {}", step));
+    return;
+  }
   const TrainConfig& c = r.c;
   CheckpointContents cc;
   cc.step = step;
-  cc.trainer_state = {{"seed", c.seed}, {"method", c.method}, {"examples", r.result.examples}};
+  // The data position and the RNG are counters: the next global sample is step × samples_per_step,
+  // rank k of N starts its share k·batch/N rows into each batch, and every draw is keyed by (seed,
+  // purpose, step, sample). Recorded for the reader; a resume at any N recomputes them from `step`.
+  const std::int64_t consumed = step * samples_per_step(c);
+  nlohmann::json ranks = nlohmann::json::array();
+  for (int k = 0; k < r.comm->world_size(); ++k)
+    ranks.push_back({{"rank", k}, {"first_row", k * r.rows}, {"rows", r.rows}});
+  cc.trainer_state = {{"seed", c.seed},
+                      {"method", c.method},
+                      {"examples", r.result.examples},
+                      {"samples_consumed", consumed},
+                      {"world_size", r.comm->world_size()},
+                      {"ranks", ranks},
+                      {"rng", "counter-based: every draw is a function of (seed, purpose, step, sample index); "
+                              "torch's generator is reseeded from (seed, step) before each step"}};
   cc.train_config = r.config_json;
   cc.tokenizer_path = r.tokenizer_path;
   if (r.lora) {
@@ -409,6 +524,7 @@ void checkpoint(Run& r, std::int64_t step) {
   cc.optimizer = r.optimizer.get();
   if (r.objective) cc.objective_state = r.objective->state();
   r.result.last_checkpoint = save_checkpoint(c.out, cc, c.keep_checkpoints);
+  r.comm->barrier(fmt::format("checkpoint after step {}", step));
 }
 
 // The final policy in HF layout at the top of OUT (a LoRA run: the adapter, or merged).
@@ -442,15 +558,27 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   result.out_dir = c.out;
   fs::create_directories(c.out);
   Run r(c, hooks, result);
+  const std::shared_ptr<distributed::Communicator> comm = hooks.comm ? hooks.comm : distributed::Communicator::single();
+  r.comm = comm.get();
+  const int world = comm->world_size();
+  if (c.batch % world != 0)
+    throw UsageError(fmt::format("train: --batch {} is not divisible by the {} ranks (each rank takes batch/ranks {})",
+                                 c.batch, world, c.is_sft() ? "sequences" : "prompts"));
+  r.rows = c.batch / world;
+  r.first_row = comm->rank() * r.rows;
   open_resume_point(r, resume);
+  if (c.model.empty() && world > 1) {  // one rank creates OUT/init; the others read it
+    if (r.lead()) starting_model_dir(c);
+    comm->barrier("initial model");
+  }
   load_models(r);
   make_optimizer(r);
   load_data(r);
 
   std::unique_ptr<TrainingLog> log;
-  if (!c.db.empty()) log = std::make_unique<TrainingLog>(c.db, fs::absolute(c.out).string(), c.method, r.config_json.dump());
+  if (!c.db.empty() && r.lead()) log = std::make_unique<TrainingLog>(c.db, fs::absolute(c.out).string(), c.method, r.config_json.dump());
 
-  Progress progress(fmt::format("train {}", c.method), static_cast<std::uint64_t>(c.steps), c.progress, "steps");
+  Progress progress(fmt::format("train {}", c.method), static_cast<std::uint64_t>(c.steps), c.progress && r.lead(), "steps");
   progress.set(static_cast<std::uint64_t>(result.start_step));
   for (std::int64_t s = result.start_step; s < c.steps; ++s) {
     torch::manual_seed(step_seed(c.seed, SeedPurpose::Dropout, static_cast<std::uint64_t>(s)));
@@ -475,14 +603,18 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   progress.finish();
   result.end_step = std::max(result.end_step, result.start_step);
   checkpoint(r, result.end_step);
-  export_policy(r);
+  if (r.lead()) export_policy(r);
   return result;
 }
 
-TrainResult train_default(const TrainConfig& config, bool resume, std::function<void(const StepMetrics&)> on_step) {
+TrainResult train_default(const TrainConfig& config, bool resume, std::function<void(const StepMetrics&)> on_step,
+                          const distributed::LaunchEnv& env, double collective_timeout_s) {
   TrainHooks hooks;
   hooks.make_objective = make_objective;
   hooks.on_step = std::move(on_step);
+  if (env.distributed())
+    hooks.comm = distributed::Communicator::connect(env, config.device.rfind("cuda", 0) == 0 ? "nccl" : "gloo",
+                                                    std::chrono::milliseconds(static_cast<long>(collective_timeout_s * 1000)));
   return train(config, resume, hooks);
 }
 
