@@ -340,7 +340,7 @@ TEST_CASE("safetensors: unaligned data written by hand is readable", "[checkpoin
 // ---- corrupt files -----------------------------------------------------------------------------
 TEST_CASE("safetensors: corrupt files are InputErrors naming the file and tensor", "[checkpoint]") {
   TempDir dir;
-  using Catch::Matchers::Contains;
+  using Catch::Contains;
   const std::string w = R"("model.transformer.blocks.3.q_proj.weight")";
   const std::string four_f32(16, '\x01');
 
@@ -465,7 +465,7 @@ TEST_CASE("safetensors: corrupt files are InputErrors naming the file and tensor
 
 TEST_CASE("safetensors: writer rejects bad input and writes atomically", "[checkpoint]") {
   TempDir dir;
-  using Catch::Matchers::Contains;
+  using Catch::Contains;
   const std::string path = dir.file("out.safetensors");
   std::vector<OwnedTensor> dup = {{"a", DType::U8, {1}, {1}}, {"a", DType::U8, {1}, {2}}};
   CHECK_THROWS_WITH(write_safetensors(path, dup), Contains("tensor 'a'") && Contains("twice"));

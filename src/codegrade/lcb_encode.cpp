@@ -1,6 +1,7 @@
 // Encoding test lists the way LiveCodeBench publishes private tests (see lcb_decode.hpp).
 #include <zlib.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 #include "codegrade/lcb_decode.hpp"

@@ -14,6 +14,7 @@
 #include "checkpoint/checkpoint.hpp"
 #include "checkpoint/sharded.hpp"
 #include "core/error.hpp"
+#include "model/attention.hpp"
 #include "model/cpu_blas.hpp"
 #include "model/cpu_kernels.hpp"
 #include "model/cpu_threads.hpp"
@@ -148,20 +149,14 @@ torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, cons
   return out.view({B, L, H * hd});
 }
 
-// softmax(q kᵀ + bias) v, scores and softmax in fp32. q [B, H, L, hd] (already scaled by 1/√hd),
-// k / v [B, Hkv, Lk, hd], bias [B, 1, 1, Lk] or undefined -> [B, L, H·hd].
+// softmax(q kᵀ + bias) v. q [B, H, L, hd] (already scaled by 1/√hd), k / v [B, Hkv, Lk, hd], bias
+// [B, 1, 1, Lk] or undefined -> [B, L, H·hd]. Inference on CPU f32 takes the BLAS kernels above; CUDA
+// takes LibTorch's fused kernels where this LibTorch has them (attention.hpp), all else the manual path.
 torch::Tensor attention(const torch::Tensor& q, torch::Tensor k, torch::Tensor v, const torch::Tensor& bias, bool infer) {
   if (infer && q.is_cpu() && q.scalar_type() == torch::kFloat32 && have_cpu_sgemm())
     return cpu_attention(q.contiguous(), k.contiguous(), unit_stride_rows(v), bias);
-  const std::int64_t B = q.size(0), H = q.size(1), L = q.size(2), hd = q.size(3), Hkv = k.size(1);
-  if (Hkv != H) {
-    k = k.repeat_interleave(H / Hkv, 1);
-    v = v.repeat_interleave(H / Hkv, 1);
-  }
-  torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32);  // [B, H, L, Lk]
-  if (bias.defined()) scores = scores + bias;
-  const torch::Tensor att = torch::matmul(torch::softmax(scores, -1).to(v.scalar_type()), v);  // [B, H, L, hd]
-  return att.transpose(1, 2).reshape({B, L, H * hd});
+  if (q.is_cuda() && fused_attention_available()) return fused_attention(q, std::move(k), std::move(v), bias);
+  return manual_attention(q, std::move(k), std::move(v), bias);
 }
 
 }  // namespace
