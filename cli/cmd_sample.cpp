@@ -59,7 +59,7 @@ void add_sample_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--remasking", o.remasking, "low_confidence | random")->capture_default_str();
   cmd->add_option("--cfg", o.cfg_scale, "classifier-free guidance scale")->capture_default_str();
-  cmd->add_flag("--chat", o.chat, "wrap the task's prompt in the LLaDA chat template");
+  cmd->add_flag("--chat", o.chat, "wrap the task's prompt as one user turn in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
   cmd->add_flag("--logits-eos-inf", o.logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
   cmd->add_flag("--confidence-eos-eot-inf", o.confidence_eos_eot_inf, "never commit EOS/EOT by confidence");
   auto* fast = cmd->add_flag("--fast", o.fast,

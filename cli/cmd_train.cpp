@@ -70,7 +70,7 @@ void add_train_command(CLI::App& app) {
   f.option<std::string>(cmd, "--data", "data", "the task's data file (e.g. GSM8K train.jsonl)");
   f.option<std::string>(cmd, "--sft-data", "sft_data", "SFT: JSONL of {\"prompt\", \"response\"}");
   f.option<std::string>(cmd, "--prompt-style", "prompt_style", "the task's prompt style (livecodebench: lcb | short)");
-  f.flag(cmd, "--no-chat", "chat", false, "plain prompts (default: the LLaDA chat template)");
+  f.flag(cmd, "--no-chat", "chat", false, "plain prompts (default: the checkpoint's chat template, else the built-in LLaDA one)");
   f.option<std::int64_t>(cmd, "--response-length", "response_length", "SFT: response tokens incl. EOS padding (default gen-length)");
   f.option<std::int64_t>(cmd, "--steps", "steps", "optimiser steps (RL: rollout batches)");
   f.option<std::int64_t>(cmd, "--batch", "batch", "SFT: sequences per micro-batch; RL: prompts per step");
