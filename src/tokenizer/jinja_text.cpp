@@ -1,5 +1,7 @@
 #include "tokenizer/jinja_text.hpp"
 
+#include "tokenizer/internal.hpp"
+
 namespace trafl::chat {
 
 std::size_t utf8_next(std::string_view s, std::size_t i, std::uint32_t* cp) {
@@ -14,23 +16,8 @@ std::size_t utf8_next(std::string_view s, std::size_t i, std::uint32_t* cp) {
   return n;
 }
 
-void utf8_append(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+// The tokenizer's encoder (one UTF-8 writer for the layer).
+void utf8_append(std::string& out, std::uint32_t cp) { tok::detail::utf8_append(out, cp); }
 
 std::vector<std::string> code_points(std::string_view s) {
   std::vector<std::string> out;
