@@ -3,6 +3,7 @@
 // `namespace()`); `if` bodies share their enclosing scope.
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -155,30 +156,8 @@ class Renderer {
       case K::Index: return index(e);
       case K::Slice: return slice(e);
       case K::Call: return call(e);
-      case K::Filter: {
-        Value v = eval(*e.args[0]);
-        CallArgs a = arguments(e, 1);
-        std::optional<Value> r;
-        try {
-          r = apply_filter(e.name, v, a);
-        } catch (const std::runtime_error& x) {
-          fail(e.pos, fmt::format("filter '{}': {}", e.name, x.what()));
-        }
-        if (!r) fail(e.pos, fmt::format("unsupported filter '{}'", e.name));
-        return *r;
-      }
-      case K::Test: {
-        Value v = eval(*e.args[0]);
-        CallArgs a = arguments(e, 1);
-        std::optional<bool> r;
-        try {
-          r = apply_test(e.name, v, a);
-        } catch (const std::runtime_error& x) {
-          fail(e.pos, fmt::format("test '{}': {}", e.name, x.what()));
-        }
-        if (!r) fail(e.pos, fmt::format("unsupported test 'is {}'", e.name));
-        return Value::boolean(*r != e.negated);
-      }
+      case K::Filter: return builtin(e, "filter", e.name, apply_filter);
+      case K::Test: return Value::boolean(builtin(e, "test", "is " + e.name, apply_test) != e.negated);
       case K::Not: return Value::boolean(!eval(*e.args[0]).truthy());
       case K::Neg: {
         Value v = eval(*e.args[0]);
@@ -193,6 +172,23 @@ class Renderer {
       }
     }
     fail(e.pos, "unknown expression");
+  }
+
+  // A filter or test: its operand args[0], its arguments args[1..]; a bad argument (std::runtime_error from
+  // jinja_builtins) or an unknown name becomes a TemplateError at the call's position.
+  template <class Apply>
+  auto builtin(const Expr& e, const char* what, const std::string& shown, Apply apply) ->
+      typename std::invoke_result_t<Apply, const std::string&, const Value&, const CallArgs&>::value_type {
+    Value v = eval(*e.args[0]);
+    CallArgs a = arguments(e, 1);
+    decltype(apply(e.name, v, a)) r;
+    try {
+      r = apply(e.name, v, a);
+    } catch (const std::runtime_error& x) {
+      fail(e.pos, fmt::format("{} '{}': {}", what, e.name, x.what()));
+    }
+    if (!r) fail(e.pos, fmt::format("unsupported {} '{}'", what, shown));
+    return *r;
   }
 
   // Python's index normalisation: negative counts from the end; nullopt when out of range.
