@@ -23,7 +23,7 @@ void add_generate_command(CLI::App& app) {
       ->required();
   cmd->add_option("--prompt", opts->prompts, "prompt text (repeatable: one problem each, batched with left padding)");
   cmd->add_option("--prompt-file", *files, "file whose whole content is one prompt (repeatable)");
-  cmd->add_flag("--chat", opts->chat, "apply the LLaDA chat template (one user message)");
+  cmd->add_flag("--chat", opts->chat, "wrap each prompt as one user turn in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
   cmd->add_option("--n", opts->n, "samples per prompt")->capture_default_str();
   cmd->add_option("--gen-length", opts->gen_length, "generated tokens")->capture_default_str();
   cmd->add_option("--steps", opts->steps, "sampling steps in total (0: = --gen-length; never more; as `sample`)")
@@ -80,6 +80,7 @@ void add_generate_command(CLI::App& app) {
       }
     }
     std::fflush(stdout);
+    if (!r.chat_template.empty()) fmt::print(stderr, "chat template: {}\n", r.chat_template);
     fmt::print(stderr, "generated {} tokens in {:.2f} s ({:.1f} tok/s; load {:.2f} s)\n", r.generated_tokens,
                r.sample_seconds, r.sample_seconds > 0 ? r.generated_tokens / r.sample_seconds : 0.0, r.load_seconds);
   });

@@ -15,7 +15,7 @@ void add_loglik_command(CLI::App& app) {
   cmd->add_option("--model", opts->model_dir, "model directory (config.json, *.safetensors, tokenizer.json)")->required();
   cmd->add_option("--prompt", opts->prompt, "prompt text")->required();
   cmd->add_option("--completion", opts->completion, "completion text to score")->required();
-  cmd->add_flag("--chat", opts->chat, "apply the LLaDA chat template to the prompt");
+  cmd->add_flag("--chat", opts->chat, "wrap the prompt as one user turn in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
   cmd->add_option("--mc", opts->mc, "Monte Carlo rows (a multiple of --batch-size)")->capture_default_str();
   cmd->add_option("--batch-size", opts->batch_size, "rows per forward = one stratified batch")->capture_default_str();
   cmd->add_option("--cfg-scale", opts->cfg_scale, "classifier-free guidance scale")->capture_default_str();

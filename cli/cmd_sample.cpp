@@ -62,8 +62,9 @@ void add_sample_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--remasking", o.remasking, "low_confidence | random")->capture_default_str();
   cmd->add_option("--cfg", o.cfg_scale, "classifier-free guidance scale")->capture_default_str();
-  auto* chat = cmd->add_flag("--chat", f->chat, "wrap the task's prompt in the LLaDA chat template (default: the format the "
-                                              "models' train_config.json records, else plain prompts)");
+  auto* chat = cmd->add_flag("--chat", f->chat, "wrap the task's prompt as one user turn in the checkpoint's chat template "
+                                              "(chat_template.jinja / tokenizer_config.json, else the built-in LLaDA one; "
+                                              "default: the format the models' train_config.json records, else plain prompts)");
   cmd->add_flag("--no-chat", f->no_chat, "plain prompts, no chat template")->excludes(chat);
   cmd->add_flag("--logits-eos-inf", o.logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
   cmd->add_flag("--confidence-eos-eot-inf", o.confidence_eos_eot_inf, "never commit EOS/EOT by confidence");

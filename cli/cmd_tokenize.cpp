@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "tokenizer/chat_format.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace trafl::cli {
@@ -67,7 +68,7 @@ void run(const TokenizeOptions& o) {
   }
 
   std::string text = !o.file.empty() ? read_text_file(o.file, "text file") : o.text;
-  std::string input = o.chat ? tok::render_llada_chat({{"user", text}}) : text;
+  std::string input = o.chat ? tok::render_chat(tokenizer, {{"user", text}}) : text;
   // A chat prompt carries its own BOS (the template adds it); a plain one gets what the post-processor adds.
   auto enc = tokenizer.encode(input, !o.chat && !o.no_special);
   std::vector<std::string> texts;
@@ -102,7 +103,7 @@ void add_tokenize_command(CLI::App& app) {
   cmd->add_option("--file", opts->file, "file whose whole content is encoded");
   cmd->add_option("--decode", opts->decode, "comma-separated ids to decode to text");
   cmd->add_flag("--json", opts->json, "one JSON object: ids, pieces, per-token texts, byte offsets");
-  cmd->add_flag("--chat", opts->chat, "wrap the text as one user turn in the LLaDA-Instruct chat template");
+  cmd->add_flag("--chat", opts->chat, "wrap the text as one user turn in the chat template of the tokenizer's folder (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
   cmd->add_flag("--no-special", opts->no_special, "do not let the post-processor add special tokens");
   cmd->add_flag("--skip-special", opts->skip_special, "with --decode: leave special tokens out of the text");
   cmd->callback([opts] { run(*opts); });

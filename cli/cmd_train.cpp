@@ -122,8 +122,8 @@ void add_train_command(CLI::App& app) {
   f.option<std::string>(cmd, "--sft-data", "sft_data", "SFT: JSONL of {\"prompt\", \"response\"}");
   f.option<std::string>(cmd, "--prompt-style", "prompt_style", "the task's prompt style (livecodebench: lcb | short)");
   auto* chat = f.flag(cmd, "--chat", "chat", true,
-                      "wrap prompts in the LLaDA chat template (default: the format --model's train_config.json records, "
-                      "else the chat template)");
+                      "wrap prompts in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json, else "
+                      "the built-in LLaDA one; default: the format --model's train_config.json records, else the chat template)");
   f.flag(cmd, "--no-chat", "chat", false, "plain prompts, no chat template")->excludes(chat);
   f.option<std::int64_t>(cmd, "--response-length", "response_length", "SFT: response tokens incl. EOS padding (default gen-length)");
   f.option<std::int64_t>(cmd, "--steps", "steps", "optimiser steps (RL: rollout batches)");

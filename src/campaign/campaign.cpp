@@ -22,6 +22,7 @@
 #include "model/llada.hpp"
 #include "sampling/llada_sampler.hpp"
 #include "store/json_diff.hpp"
+#include "tokenizer/chat_format.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace trafl::campaign {
@@ -47,6 +48,7 @@ struct Prepared {
   std::vector<LengthConfig> lengths;
   DecodingConfig decoding;
   std::vector<std::string> model_sha;
+  std::vector<std::string> chat_template;  // per model, with --chat: which template (tok::ChatFormat::description)
   nlohmann::json identity;
   std::string name;
 };
@@ -84,6 +86,8 @@ Prepared prepare(const CampaignOptions& o) {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& m : o.models) {
     p.model_sha.push_back(model_fingerprint(m.dir));
+    // Parsed here so that a template we cannot render fails before any model is loaded.
+    p.chat_template.push_back(o.chat ? tok::load_chat_format(m.dir)->description : "");
     models.push_back({{"name", m.name}, {"model_sha256", p.model_sha.back()}});
   }
   std::vector<std::int64_t> gens, steps, blocks;
@@ -152,7 +156,7 @@ LoadedModel load_model(const ModelRef& ref, const CampaignOptions& o) {
 }
 
 std::vector<std::int64_t> encode_prompt(const tok::Tokenizer& t, const Problem& p, bool chat) {
-  std::vector<tok::TokenId> ids = chat ? tok::encode_llada_chat(t, {{"user", p.prompt}}) : tok::encode_plain_prompt(t, p.prompt);
+  std::vector<tok::TokenId> ids = chat ? tok::encode_chat(t, {{"user", p.prompt}}) : tok::encode_plain_prompt(t, p.prompt);
   return {ids.begin(), ids.end()};
 }
 
@@ -201,6 +205,7 @@ CampaignSummary run(const CampaignOptions& o) {
       spec.data_path = o.data_path;
       spec.data_sha256 = p.data_sha256;
       spec.config = run_config(l, p.decoding, p.model_sha[mi]);
+      if (o.chat) spec.config["chat_template"] = p.chat_template[mi];
       spec.seed = static_cast<std::int64_t>(o.seed);
       spec.source = "trafl-eval sample (campaign " + p.name + ")";
       RunPlan plan;

@@ -36,7 +36,7 @@ struct CampaignOptions {
   double temperature = 0.6;                      // TraFL's evaluation temperature; 0 = argmax (n identical samples)
   double cfg_scale = 0.0;
   std::string remasking = "low_confidence";
-  bool chat = false;                             // LLaDA chat template around the task's prompt
+  bool chat = false;                             // chat template around the task's prompt (tok::ChatFormat: the checkpoint's, else LLaDA's)
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
   // Fast-dLLM mode (an approximation, sampling/llada_sampler.hpp): threshold decoding + prefix cache.

@@ -13,6 +13,7 @@
 #include "model/llada.hpp"
 #include "sampling/decoding_lengths.hpp"
 #include "sampling/llada_sampler.hpp"
+#include "tokenizer/chat_format.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace trafl::sampling {
@@ -33,6 +34,7 @@ GenerateResult generate(const GenerateOptions& g) {
   const std::string tok_path = (std::filesystem::path(g.model_dir) / "tokenizer.json").string();
   const tok::Tokenizer tokenizer = tok::Tokenizer::from_file(tok_path);
 
+  GenerateResult result;
   SamplerOptions so;
   fill_token_ids(so, m.config());
   so.eot_id = tokenizer.token_to_id(tok::kLladaEot).value_or(-1);
@@ -51,16 +53,14 @@ GenerateResult generate(const GenerateOptions& g) {
   so.threshold = g.threshold;
   so.prefix_cache = g.prefix_cache;
   validate(so);
-  if (g.chat && m.config().family != model::ModelFamily::LLaDA)
-    throw UsageError(fmt::format("--chat: only the LLaDA chat template is implemented, this is a {} checkpoint; "
-                                 "pass the templated text as a plain --prompt",
-                                 model::family_name(m.config().family)));
+  // The checkpoint's own template when it has one (LLaDA, Dream), else the built-in LLaDA one; parsed here so a
+  // template we cannot render fails before any sampling.
+  if (g.chat) result.chat_template = tok::chat_format_of(tokenizer)->description;
 
-  GenerateResult result;
   std::vector<std::vector<std::int64_t>> encoded;
   for (const std::string& p : g.prompts) {
     std::vector<tok::TokenId> ids =
-        g.chat ? tok::encode_llada_chat(tokenizer, {{"user", p}}) : tok::encode_plain_prompt(tokenizer, p);
+        g.chat ? tok::encode_chat(tokenizer, {{"user", p}}) : tok::encode_plain_prompt(tokenizer, p);
     encoded.emplace_back(ids.begin(), ids.end());
   }
   const auto t1 = clock::now();

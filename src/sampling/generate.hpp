@@ -12,8 +12,8 @@ namespace trafl::sampling {
 struct GenerateOptions {
   std::string model_dir;
   std::vector<std::string> prompts;  // one problem each
-  bool chat = false;                 // LLaDA chat template (one user message) instead of the plain text;
-                                     // LLaDA checkpoints only (Dream's template is not implemented)
+  bool chat = false;                 // chat template (one user turn) instead of the plain text: the
+                                     // checkpoint's own (LLaDA, Dream), else the built-in LLaDA one
   std::int64_t n = 1;                // samples per prompt
   std::int64_t gen_length = 128;
   std::int64_t steps = 0;         // 0: = gen_length; rules shared with `sample` (decoding_lengths.hpp)
@@ -47,6 +47,7 @@ struct GenerateResult {
   double load_seconds = 0.0;
   double sample_seconds = 0.0;
   std::int64_t generated_tokens = 0;
+  std::string chat_template;  // with --chat: which template wrapped the prompts (tok::ChatFormat::description)
 };
 
 GenerateResult generate(const GenerateOptions& options);

@@ -11,7 +11,7 @@ struct LoglikOptions {
   std::string model_dir;
   std::string prompt;
   std::string completion;
-  bool chat = false;             // LLaDA chat template around the prompt (one user message)
+  bool chat = false;             // chat template around the prompt (one user turn; tok::ChatFormat)
   std::int64_t mc = 128;         // Monte Carlo rows in total (a multiple of batch_size)
   std::int64_t batch_size = 16;  // rows per forward = one stratified batch
   double cfg_scale = 0.0;

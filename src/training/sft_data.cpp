@@ -6,6 +6,7 @@
 #include "benchmarks/task.hpp"
 #include "core/error.hpp"
 #include "core/jsonl.hpp"
+#include "tokenizer/chat_format.hpp"
 
 namespace trafl::training {
 
@@ -40,7 +41,7 @@ std::vector<TextPair> read_task_pairs(const std::string& task_name, const std::s
 
 std::vector<std::int64_t> encode_prompt(const tok::Tokenizer& tokenizer, const std::string& prompt, bool chat) {
   const std::vector<tok::TokenId> ids =
-      chat ? tok::encode_llada_chat(tokenizer, {{"user", prompt}}) : tok::encode_plain_prompt(tokenizer, prompt);
+      chat ? tok::encode_chat(tokenizer, {{"user", prompt}}) : tok::encode_plain_prompt(tokenizer, prompt);
   return {ids.begin(), ids.end()};
 }
 

@@ -119,6 +119,9 @@ const std::vector<Field>& fields() {
 void apply_json(TrainConfig& config, const json& j, const std::string& source) {
   if (!j.is_object()) throw InputError(source, 0, "", "a training configuration must be a JSON object");
   for (const auto& [key, value] : j.items()) {
+    // Recorded by `train` beside "chat" (which template --chat used, src/tokenizer/chat_format.hpp): derived from
+    // the model folder, not an option, so a saved train_config.json can be given back to --config.
+    if (key == "chat_template") continue;
     const Field* f = nullptr;
     for (const Field& candidate : fields())
       if (key == candidate.key) f = &candidate;

@@ -32,7 +32,7 @@ struct TrainConfig {
   std::string data;              // the task's file (e.g. GSM8K train.jsonl)
   std::string sft_data;          // or, for SFT: JSONL of {"prompt": …, "response": …}
   std::string prompt_style;      // the task's prompt style (livecodebench: lcb | short; "" = the task's default)
-  bool chat = true;              // wrap prompts in the LLaDA chat template
+  bool chat = true;              // wrap prompts in the chat template (tok::ChatFormat: the checkpoint's, else LLaDA's)
   std::int64_t response_length = 0;  // SFT: response tokens incl. EOS padding (0 = gen_length)
 
   // ---- optimisation ----

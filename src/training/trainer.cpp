@@ -24,6 +24,7 @@
 #include "model/init_model.hpp"
 #include "model/llada.hpp"
 #include "sampling/llada_sampler.hpp"
+#include "tokenizer/chat_format.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "training/ar_rollout.hpp"
 #include "training/checkpoint_io.hpp"
@@ -259,6 +260,8 @@ void make_optimizer(Run& r) {
 // SFT pairs, or RL prompts and the reward; the data order and the token ids the steps need.
 void load_data(Run& r) {
   const TrainConfig& c = r.c;
+  // Recorded (train_config.json, the training log) beside "chat": which template wrapped the prompts.
+  if (c.chat) r.config_json["chat_template"] = tok::chat_format_of(*r.tokenizer)->description;
   if (c.is_sft()) {
     const std::vector<TextPair> pairs =
         c.sft_data.empty() ? read_task_pairs(c.task, c.data, /*need_reference=*/true, c.task_options()) : read_sft_jsonl(c.sft_data);
@@ -546,6 +549,12 @@ void export_policy(Run& r) {
   }
   if (fs::weakly_canonical(r.tokenizer_path) != fs::weakly_canonical(out / "tokenizer.json"))
     fs::copy_file(r.tokenizer_path, out / "tokenizer.json", fs::copy_options::overwrite_existing);
+  // The chat template travels with the tokenizer, so `--chat` on the trained model wraps prompts as in training.
+  for (const char* name : {"tokenizer_config.json", "chat_template.jinja"}) {
+    const fs::path from = fs::path(r.start_dir) / name;
+    if (fs::exists(from) && fs::weakly_canonical(from) != fs::weakly_canonical(out / name))
+      fs::copy_file(from, out / name, fs::copy_options::overwrite_existing);
+  }
   write_text_atomic((out / "train_config.json").string(), r.config_json.dump(2) + "\n");
 }
 

@@ -1,0 +1,27 @@
+#pragma once
+// Jinja lexer (src/tokenizer/jinja_*): template text → tokens, with the whitespace control `transformers` and
+// @huggingface/jinja apply to chat templates:
+//   - one trailing newline of the template is dropped (Jinja's keep_trailing_newline=False);
+//   - trim_blocks: the first newline after a `%}` or `#}` is dropped;
+//   - lstrip_blocks: spaces and tabs from the start of a line up to a `{%` or `{#` are dropped;
+//   - `{%-` / `{{-` / `{#-` strip the whitespace before the tag, `-%}` / `-}}` / `-#}` the whitespace after.
+// Every token keeps its byte offset in the template so errors can name line and column.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trafl::chat {
+
+enum class Tok { Text, OpenStmt, CloseStmt, OpenExpr, CloseExpr, Name, String, Int, Float, Op, End };
+
+struct Token {
+  Tok type;
+  std::string value;    // the text, the name, the decoded string literal, the digits or the operator
+  std::size_t pos = 0;  // byte offset in the template
+};
+
+// Throws TemplateError (jinja_error.hpp) on an unterminated tag, string or comment, or an unknown character.
+std::vector<Token> tokenize(std::string_view source, const std::string& source_name);
+
+}  // namespace trafl::chat
