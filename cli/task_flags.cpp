@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "codegrade/code_task.hpp"
 #include "core/error.hpp"
 
@@ -30,11 +32,15 @@ void add_task_flags(CLI::App* cmd, TaskFlags& f) {
   cmd->add_option("--python", f.sandbox.python, "code tasks: interpreter (default python3, resolved once to the real binary)");
 }
 
-nlohmann::json own_task_options(const TaskFlags& f) {
+namespace {
+
+// The task's own options from the flags, and for each key the flag that gave it (for messages).
+nlohmann::json own_options_from_flags(const TaskFlags& f, std::map<std::string, std::string>& given_by) {
   nlohmann::json own = nlohmann::json::object();
   auto put = [&](const std::string& key, nlohmann::json value, const std::string& given_as) {
     if (own.contains(key)) throw UsageError(fmt::format("task option '{}' given twice (again as {})", key, given_as));
     own[key] = std::move(value);
+    given_by[key] = given_as;
   };
   if (!f.release.empty()) put("release", f.release, "--release");
   if (!f.since.empty()) put("since", f.since, "--since");
@@ -54,10 +60,27 @@ nlohmann::json own_task_options(const TaskFlags& f) {
   return own;
 }
 
+}  // namespace
+
+nlohmann::json own_task_options(const TaskFlags& f) {
+  std::map<std::string, std::string> given_by;
+  return own_options_from_flags(f, given_by);
+}
+
 std::shared_ptr<const Task> make_task_from_flags(const std::string& name, const TaskFlags& flags) {
   TaskOptions options = flags.task;
-  options.own = own_task_options(flags);
-  std::shared_ptr<const Task> task = make_task(name, options);
+  std::map<std::string, std::string> given_by;
+  options.own = own_options_from_flags(flags, given_by);
+  std::shared_ptr<const Task> task;
+  try {
+    task = make_task(name, options);
+  } catch (const UsageError& e) {
+    // The registry names the option's key; say which flag the user typed for it.
+    std::string message = e.what();
+    for (const auto& [key, flag] : given_by)
+      if (message.find("'" + key + "'") != std::string::npos) message += fmt::format("; '{}' was given as {}", key, flag);
+    throw UsageError(message);
+  }
   const auto& sb = flags.sandbox;
   const bool sandbox_flags = !sb.tier.empty() || sb.allow_unsandboxed || sb.workers > 0 || !sb.python.empty();
   if (sandbox_flags && !dynamic_cast<const codegrade::SandboxedGrading*>(task.get()))

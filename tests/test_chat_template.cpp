@@ -197,7 +197,7 @@ TEST_CASE("a checkpoint's template is found where transformers looks for it", "[
   CHECK(chat::Template(t->text, t->origin).render(chat::chat_context({}, true, t->bos_token, t->eos_token)) == "<s>jinja file");
 }
 
-TEST_CASE("--chat uses the checkpoint's template, the built-in LLaDA one only without it", "[chat]") {
+TEST_CASE("chat: --chat uses the checkpoint's template, the built-in LLaDA one only without it", "[chat]") {
   TempDir dir;
   tok::TinyTokenizerOptions o;
   o.corpus = "hello world";
@@ -225,7 +225,7 @@ TEST_CASE("--chat uses the checkpoint's template, the built-in LLaDA one only wi
              Catch::Contains("chat_template.jinja: field 'chat_template': line 2, column 4: unsupported statement"));
 }
 
-TEST_CASE("--chat without a checkpoint template needs LLaDA's chat tokens", "[chat]") {
+TEST_CASE("chat: --chat without a checkpoint template needs LLaDA's chat tokens", "[chat]") {
   TempDir dir;
   tok::TinyTokenizerOptions o;
   o.corpus = "hello";

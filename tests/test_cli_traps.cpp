@@ -1,4 +1,6 @@
 // Issue 20 §4: the CLI's traps, each fixed and checked as a user meets it.
+// LibTorch first: its glog defines CHECK, which Catch must redefine, not the other way round.
+#include <torch/torch.h>
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -68,7 +70,7 @@ const std::vector<std::string> kCommands = {"tasks",  "judge",    "grade",    "p
 
 }  // namespace
 
-TEST_CASE("--db in a folder that does not exist yet: grade and merge create it", "[cli][traps]") {
+TEST_CASE("cli: --db in a folder that does not exist yet: grade and merge create it", "[cli][traps]") {
   test::TempDir dir;
   write_gsm8k(dir);
   const std::string db = dir.file("new/deeper/runs.db");

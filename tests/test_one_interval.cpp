@@ -89,7 +89,7 @@ TEST_CASE("passk, passk --by, diagnose and report give one pass@k one interval",
   REQUIRE(dj.at("cells").size() == 1);
   const auto& cell = dj["cells"][0];
   std::size_t compared = 0;
-  for (const auto& pt : cell.at("models").at(0).at("passk")) {
+  for (const auto& pt : cell.at("models").at(0).at("pass_at_k")) {
     const auto k = pt.at("k").get<std::int64_t>();
     REQUIRE(all.count(k) == 1);
     CHECK(pt.at("value").get<double>() == all.at(k).value);

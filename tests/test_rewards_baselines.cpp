@@ -150,7 +150,7 @@ TEST_CASE("espo-code reward end to end: format + fraction of tests passed in the
   mo.out_dir = dir.file("c");
   const auto made = tasks_gen::make_generated_task(mo);
   TaskOptions to;
-  to.prompt_style = "short";
+  to.own["prompt_style"] = "short";
   to.run_all_tests = true;
   const std::vector<Problem> problems = make_task("livecodebench", to)->load(made.test);
   JsonlReader refs(made.reference);
