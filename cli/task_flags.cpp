@@ -34,7 +34,9 @@ void add_task_flags(CLI::App* cmd, TaskFlags& f) {
 
 namespace {
 
-// The task's own options from the flags, and for each key the flag that gave it (for messages).
+// The task's own options from the flags, and for each key the flag that gave it (for messages): each
+// --task-option value is JSON where it parses as JSON (3, true, ["a","b"]) and a string otherwise; a
+// key given twice is refused.
 nlohmann::json own_options_from_flags(const TaskFlags& f, std::map<std::string, std::string>& given_by) {
   nlohmann::json own = nlohmann::json::object();
   auto put = [&](const std::string& key, nlohmann::json value, const std::string& given_as) {
@@ -61,11 +63,6 @@ nlohmann::json own_options_from_flags(const TaskFlags& f, std::map<std::string, 
 }
 
 }  // namespace
-
-nlohmann::json own_task_options(const TaskFlags& f) {
-  std::map<std::string, std::string> given_by;
-  return own_options_from_flags(f, given_by);
-}
 
 std::shared_ptr<const Task> make_task_from_flags(const std::string& name, const TaskFlags& flags) {
   TaskOptions options = flags.task;

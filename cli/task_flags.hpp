@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "benchmarks/task.hpp"
 #include "codegrade/harness.hpp"
 
@@ -24,9 +22,6 @@ struct TaskFlags {
   codegrade::SandboxSettings sandbox;     // code tasks only
 };
 
-// The task's own options from the flags: each --task-option value is JSON where it parses as JSON
-// (3, true, ["a","b"]) and a string otherwise; a key given twice is refused.
-nlohmann::json own_task_options(const TaskFlags& flags);
 
 void add_task_flags(CLI::App* cmd, TaskFlags& flags);
 

@@ -55,24 +55,23 @@ Grade grade_symbolic(std::string_view completion, std::string_view gold) {
     return g;
   }
   Equivalence eq = symbolic_equivalent(gold_text, *e.answer);
-  // Adjacent boxes that are not the gold's list may be one value in several forms
-  // ("\boxed{15\frac{39}{40}}, or \boxed{\frac{639}{40}}"): right only when every box equals the gold.
-  if (!eq.equal && e.boxes.size() > 1) {
-    bool all = true;
-    for (const auto& b : e.boxes) all = all && symbolic_equivalent(gold_text, b).equal;
-    if (all) {
-      eq.equal = true;
-      eq.path = "every_box_equals_gold";
-    }
-  }
-  // The last box alone, as before adjacent boxes were read as one list: a solution that names the
-  // candidates and then the answer ("\boxed{-2} and \boxed{1}" against gold 1) stays right, as MATH's
-  // own reference solutions 414, 2703, 2716, 2912 and 4860 need (tests/test_real_data.cpp).
+  // Adjacent boxes read as one list that misses the gold: the last box decides, as it did before
+  // boxes were joined. A solution that names the candidates and then the answer ("\boxed{-2} and
+  // \boxed{1}" against gold 1) stays right, as MATH's own reference solutions 414, 2703, 2716, 2912
+  // and 4860 need (tests/test_real_data.cpp); one value in several forms ("\boxed{15\frac{39}{40}},
+  // or \boxed{\frac{639}{40}}") is the case where every box equals the gold, recorded as such.
   if (!eq.equal && e.boxes.size() > 1) {
     Equivalence last = symbolic_equivalent(gold_text, e.boxes.back());
     if (last.equal) {
-      eq = last;
-      eq.path = "last_box";
+      bool all = true;
+      for (std::size_t i = 0; all && i + 1 < e.boxes.size(); ++i) all = symbolic_equivalent(gold_text, e.boxes[i]).equal;
+      if (all) {
+        eq.equal = true;
+        eq.path = "every_box_equals_gold";
+      } else {
+        eq = last;
+        eq.path = "last_box";
+      }
     }
   }
   record(g, eq);
