@@ -74,19 +74,18 @@ nlohmann::json read_object_file(const std::string& path) {
 
 // The starting checkpoint's recorded prompt format is the default (checkpoint/prompt_format.hpp);
 // an explicit --chat/--no-chat or "chat" in --config wins, with a warning when it contradicts it.
-void resolve_prompt_format(training::TrainConfig& config, const nlohmann::json& given, const std::string& config_file) {
+// `file` is --config as already read (null without one); `config_file` names it in messages.
+void resolve_prompt_format(training::TrainConfig& config, const nlohmann::json& given, const nlohmann::json& file,
+                           const std::string& config_file) {
   if (config.model.empty()) return;  // from scratch: nothing recorded
   std::optional<bool> explicit_chat;
   std::string by;
   if (given.contains("chat")) {
     explicit_chat = given["chat"].get<bool>();
     by = *explicit_chat ? "--chat" : "--no-chat";
-  } else if (!config_file.empty()) {
-    const nlohmann::json file = read_json_file(config_file, "training configuration");
-    if (file.is_object() && file.contains("chat") && file["chat"].is_boolean()) {
-      explicit_chat = file["chat"].get<bool>();
-      by = fmt::format("\"chat\": {} in {}", *explicit_chat ? "true" : "false", config_file);
-    }
+  } else if (file.is_object() && file.contains("chat") && file["chat"].is_boolean()) {
+    explicit_chat = file["chat"].get<bool>();
+    by = fmt::format("\"chat\": {} in {}", *explicit_chat ? "true" : "false", config_file);
   }
   const auto choice = checkpoint::choose_prompt_format(explicit_chat, by.empty() ? "--chat" : by, {config.model}, config.chat);
   config.chat = choice.chat;
@@ -173,7 +172,7 @@ void add_train_command(CLI::App& app) {
     if (!objective_file->empty()) given["objective"] = read_object_file(*objective_file);
     // defaults < --preset (or the file's "preset") < --config < flags
     training::TrainConfig config = training::resolve_train_config(file, *config_file, given);
-    resolve_prompt_format(config, given, *config_file);
+    resolve_prompt_format(config, given, file, *config_file);
     config.progress = config.progress && !quiet();
     if (!config.is_sft()) {
       const std::vector<std::string> names = training::objective_names();
