@@ -59,7 +59,8 @@ Grade HumanEvalTask::grade(const Problem& problem, std::string_view completion, 
   prog.candidate = humaneval_program(problem, completion, &how);
   prog.tests = {problem.gold + "\ncheck(" + problem.metadata.at("entry_point") + ")\n"};
   auto r = codegrade::run_assert_tests(codegrade::shared_sandbox(), prog, limits_);
-  return codegrade::to_grade(r, prog.candidate, mode, {{"harness", "asserts"}, {"program", how}, {"test_timeout_s", limits_.test_timeout_s}});
+  return codegrade::to_grade(r, prog.candidate, mode,
+                             {{"harness", "asserts"}, {"program", how}, {"test_timeout_s", limits_.test_timeout_s}});
 }
 
 }  // namespace trafl

@@ -23,8 +23,8 @@ int read_v(const std::string& s, std::size_t& pos) {
 }
 
 [[noreturn]] void bad(const std::string& tag, const std::string& why) {
-  throw UsageError(fmt::format("--release '{}': {} (use release_v1 … release_v{}, release_latest, v1 … v{}, or vX_vY)", tag,
-                               why, kLatestRelease, kLatestRelease));
+  throw UsageError(fmt::format("--release '{}': {} (use release_v1 … release_v{}, release_latest, v1 … v{}, or vX_vY)",
+                               tag, why, kLatestRelease, kLatestRelease));
 }
 
 }  // namespace
@@ -60,8 +60,9 @@ std::vector<std::string> release_files(const std::string& dir, const Release& re
   for (int v = release.first; v <= release.last; ++v) {
     auto path = (std::filesystem::path(dir) / release_file_name(v)).string();
     if (!std::filesystem::is_regular_file(path))
-      throw InputError(path, 0, "", fmt::format("missing: --release {} needs {} … {} in {}", release.tag,
-                                                release_file_name(release.first), release_file_name(release.last), dir));
+      throw InputError(path, 0, "",
+                       fmt::format("missing: --release {} needs {} … {} in {}", release.tag,
+                                   release_file_name(release.first), release_file_name(release.last), dir));
     files.push_back(path);
   }
   return files;

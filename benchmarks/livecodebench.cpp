@@ -26,9 +26,10 @@ std::string lcb_prompt(const std::string& content, const std::string& starter) {
          "code within delimiters.\n";
     p += "```python\n" + starter + "\n```\n\n";
   } else {
-    p += "### Format: Read the inputs from stdin solve the problem and write the answer to stdout (do not directly test "
-         "on the sample inputs). Enclose your code within delimiters as follows. Ensure that when the python program "
-         "runs, it reads the inputs, runs the algorithm and writes output to STDOUT.\n";
+    p +=
+        "### Format: Read the inputs from stdin solve the problem and write the answer to stdout (do not directly test "
+        "on the sample inputs). Enclose your code within delimiters as follows. Ensure that when the python program "
+        "runs, it reads the inputs, runs the algorithm and writes output to STDOUT.\n";
     p += "```python\n# YOUR CODE HERE\n```\n\n";
   }
   p += "### Answer: (use the provided format with backticks)\n\n";
@@ -42,7 +43,8 @@ LiveCodeBenchTask::LiveCodeBenchTask(Options options) : options_(std::move(optio
   if (options_.prompt_style != "lcb" && options_.prompt_style != "short")
     throw UsageError(fmt::format("livecodebench prompt style '{}' is not lcb or short", options_.prompt_style));
   for (const auto& d : options_.difficulties)
-    if (d != "easy" && d != "medium" && d != "hard") throw UsageError(fmt::format("difficulty '{}' is not easy, medium or hard", d));
+    if (d != "easy" && d != "medium" && d != "hard")
+      throw UsageError(fmt::format("difficulty '{}' is not easy, medium or hard", d));
   for (const auto& p : options_.platforms)
     if (p != "leetcode" && p != "atcoder" && p != "codeforces")
       throw UsageError(fmt::format("platform '{}' is not leetcode, atcoder or codeforces", p));
@@ -56,8 +58,8 @@ std::string LiveCodeBenchTask::description() const {
 
 namespace {
 
-std::vector<TestCase> decode_field(const std::string& path, std::size_t line, const char* field, const std::string& text,
-                                   bool allow_encoded, std::string* encoding) {
+std::vector<TestCase> decode_field(const std::string& path, std::size_t line, const char* field,
+                                   const std::string& text, bool allow_encoded, std::string* encoding) {
   try {
     bool encoded = false;
     auto tests = allow_encoded ? codegrade::decode_lcb_tests(text, &encoded) : codegrade::parse_test_list(text);
@@ -74,15 +76,16 @@ void check_tests(const std::string& path, std::size_t line, const char* field, c
     const auto& t = tests[k];
     if ((t.testtype == "functional") != functional)
       throw InputError(path, line, field,
-                       fmt::format("test {} has testtype '{}' but the problem is {} (metadata func_name {})", k, t.testtype,
-                                   functional ? "functional" : "stdin", functional ? "present" : "absent"));
+                       fmt::format("test {} has testtype '{}' but the problem is {} (metadata func_name {})", k,
+                                   t.testtype, functional ? "functional" : "stdin", functional ? "present" : "absent"));
     if (!functional) continue;
     std::size_t start = 0;
     for (;;) {
       auto nl = t.input.find('\n', start);
       std::string arg = t.input.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
       if (!nlohmann::json::accept(arg))
-        throw InputError(path, line, field, fmt::format("test {}: input line '{}' is not a JSON value", k, arg.substr(0, 60)));
+        throw InputError(path, line, field,
+                         fmt::format("test {}: input line '{}' is not a JSON value", k, arg.substr(0, 60)));
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
@@ -100,7 +103,8 @@ bool wanted(const std::vector<std::string>& keep, const std::string& value) {
 std::vector<std::string> LiveCodeBenchTask::files(const std::string& path) const {
   if (!std::filesystem::is_directory(path)) return {path};
   if (options_.release.empty())
-    throw InputError(path, 0, "", "is a directory: pass --release (e.g. release_v6) to pick the published test*.jsonl files");
+    throw InputError(path, 0, "",
+                     "is a directory: pass --release (e.g. release_v6) to pick the published test*.jsonl files");
   return lcb::release_files(path, lcb::parse_release(options_.release));
 }
 
@@ -117,10 +121,11 @@ std::vector<Problem> LiveCodeBenchTask::load(const std::string& path) const {
       throw InputError(path, 0, "question_id", fmt::format("duplicate id '{}' across the release's files", out[i].id));
   }
   if (out.empty())
-    throw InputError(path, 0, "", options_.since.empty() && options_.until.empty() && options_.difficulties.empty() &&
-                                          options_.platforms.empty() && options_.release.empty()
-                                      ? "no problems (the file is empty)"
-                                      : "no problems left after the selection (release, dates, difficulty, platform)");
+    throw InputError(path, 0, "",
+                     options_.since.empty() && options_.until.empty() && options_.difficulties.empty() &&
+                             options_.platforms.empty() && options_.release.empty()
+                         ? "no problems (the file is empty)"
+                         : "no problems left after the selection (release, dates, difficulty, platform)");
   return out;
 }
 
@@ -130,10 +135,15 @@ std::string LiveCodeBenchTask::data_identity(const std::string& path) const {
                options_.until.empty() && options_.difficulties.empty() && options_.platforms.empty() &&
                options_.prompt_style == "lcb";
   if (plain) return Task::data_identity(path);  // unchanged: runs graded before selections existed resume
-  nlohmann::json id = {{"files", nlohmann::json::array()}, {"release", options_.release}, {"since", options_.since},
-                       {"until", options_.until}, {"difficulties", options_.difficulties}, {"platforms", options_.platforms},
+  nlohmann::json id = {{"files", nlohmann::json::array()},
+                       {"release", options_.release},
+                       {"since", options_.since},
+                       {"until", options_.until},
+                       {"difficulties", options_.difficulties},
+                       {"platforms", options_.platforms},
                        {"prompt_style", options_.prompt_style}};
-  for (const auto& f : list) id["files"].push_back({{"name", std::filesystem::path(f).filename().string()}, {"sha256", sha256_file(f)}});
+  for (const auto& f : list)
+    id["files"].push_back({{"name", std::filesystem::path(f).filename().string()}, {"sha256", sha256_file(f)}});
   return sha256_hex(id.dump());
 }
 
@@ -150,11 +160,13 @@ void LiveCodeBenchTask::load_file(const std::string& path, bool by_version, std:
     if (by_version) {
       auto label = optional_string(rec, path, "_version");
       if (!label)
-        throw InputError(path, rec.line, "_version",
-                         "missing: --release with a single file keeps rows by their _version (\"v5\"); for the published "
-                         "files pass the directory that holds test.jsonl … test6.jsonl");
+        throw InputError(
+            path, rec.line, "_version",
+            "missing: --release with a single file keeps rows by their _version (\"v5\"); for the published "
+            "files pass the directory that holds test.jsonl … test6.jsonl");
       int v = lcb::parse_version_label(*label);
-      if (v == 0) throw InputError(path, rec.line, "_version", fmt::format("'{}' is not a version label like v5", *label));
+      if (v == 0)
+        throw InputError(path, rec.line, "_version", fmt::format("'{}' is not a version label like v5", *label));
       if (!release.contains(v)) continue;
     }
     std::string date = require_string(rec, path, "contest_date");
@@ -162,7 +174,8 @@ void LiveCodeBenchTask::load_file(const std::string& path, bool by_version, std:
     if (!options_.until.empty() && date.substr(0, options_.until.size()) > options_.until) continue;
     std::string platform = require_string(rec, path, "platform");
     if (platform != "leetcode" && platform != "atcoder" && platform != "codeforces")
-      throw InputError(path, rec.line, "platform", fmt::format("'{}' is not leetcode, atcoder or codeforces", platform));
+      throw InputError(path, rec.line, "platform",
+                       fmt::format("'{}' is not leetcode, atcoder or codeforces", platform));
     if (!wanted(options_.platforms, platform)) continue;
     std::string difficulty = require_string(rec, path, "difficulty");
     if (difficulty != "easy" && difficulty != "medium" && difficulty != "hard")
@@ -196,7 +209,8 @@ void LiveCodeBenchTask::load_file(const std::string& path, bool by_version, std:
       check_tests(path, rec.line, "private_test_cases", priv_tests, !fn.empty());
       n_priv = priv_tests.size();
     }
-    if (pub_tests.size() + n_priv == 0) throw InputError(path, rec.line, "public_test_cases", "the problem has no tests");
+    if (pub_tests.size() + n_priv == 0)
+      throw InputError(path, rec.line, "public_test_cases", "the problem has no tests");
     p.prompt = options_.prompt_style == "short" ? lcb_short_prompt(p.question) : lcb_prompt(p.question, starter);
     p.reference = starter;
     p.gold = nlohmann::json{{"fn_name", fn}, {"public", pub}, {"private", priv}}.dump();
@@ -255,8 +269,9 @@ Grade LiveCodeBenchTask::grade(const Problem& problem, std::string_view completi
   auto& box = codegrade::shared_sandbox();
   codegrade::CodeResult r = fn.empty() ? codegrade::run_stdin_tests(box, *code, *tests, *cmp, options_.limits)
                                        : codegrade::run_functional_tests(box, *code, fn, *tests, *cmp, options_.limits);
-  return codegrade::to_grade(r, *code, mode,
-                             {{"harness", fn.empty() ? "stdin" : "functional"}, {"test_timeout_s", options_.limits.test_timeout_s}});
+  return codegrade::to_grade(
+      r, *code, mode,
+      {{"harness", fn.empty() ? "stdin" : "functional"}, {"test_timeout_s", options_.limits.test_timeout_s}});
 }
 
 }  // namespace trafl

@@ -33,8 +33,8 @@ namespace trafl {
 class LiveCodeBenchTask : public Task, public codegrade::SandboxedGrading {
  public:
   struct Options {
-    std::string since;  // inclusive, compared with contest_date's ISO text prefix ("2024-08-01")
-    std::string until;  // inclusive
+    std::string since;                      // inclusive, compared with contest_date's ISO text prefix ("2024-08-01")
+    std::string until;                      // inclusive
     std::string release;                    // "" = the file as given (a directory needs a release)
     std::vector<std::string> difficulties;  // empty: all
     std::vector<std::string> platforms;     // empty: all

@@ -36,7 +36,8 @@ std::string require_text(const JsonlRecord& rec, const std::string& file, std::s
 std::string require_boxed(const JsonlRecord& rec, const std::string& file, std::string_view field,
                           std::string_view text) {
   auto boxed = last_boxed_content(text);
-  if (!boxed) throw InputError(file, rec.line, std::string(field), "no \\boxed{...} or \\fbox{...} answer (or it is unclosed)");
+  if (!boxed)
+    throw InputError(file, rec.line, std::string(field), "no \\boxed{...} or \\fbox{...} answer (or it is unclosed)");
   if (boxed->find_first_not_of(" \t\r\n") == std::string::npos) {
     throw InputError(file, rec.line, std::string(field), "the last \\boxed{} is empty");
   }
@@ -74,8 +75,7 @@ std::string require_level(const JsonlRecord& rec, const std::string& file, std::
 
 std::string math_prompt(std::string_view problem, MathPromptStyle style) {
   switch (style) {
-    case MathPromptStyle::kMinerva:
-      return fmt::format("Problem:\n{}\n\nSolution:", problem);
+    case MathPromptStyle::kMinerva: return fmt::format("Problem:\n{}\n\nSolution:", problem);
     case MathPromptStyle::kBoxed:
     default:
       return fmt::format("{}\n\nPlease reason step by step, and put your final answer within \\boxed{{}}.", problem);

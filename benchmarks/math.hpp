@@ -72,8 +72,7 @@ std::string math_prompt(std::string_view problem, MathPromptStyle style);
 
 // Loads a MATH-family file. `shape` nullopt = sniff from the first record (MATH-500 when it has both
 // `answer` and `unique_id`). Validates the whole file before returning.
-std::vector<Problem> load_math_file(const std::string& path, std::optional<MathShape> shape,
-                                    MathPromptStyle style);
+std::vector<Problem> load_math_file(const std::string& path, std::optional<MathShape> shape, MathPromptStyle style);
 
 class MathTask : public Task {
  public:

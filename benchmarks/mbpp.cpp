@@ -16,7 +16,8 @@ std::string MbppTask::description() const {
 }
 
 namespace {
-std::vector<std::string> string_list(const JsonlRecord& rec, const std::string& path, const char* field, bool required) {
+std::vector<std::string> string_list(const JsonlRecord& rec, const std::string& path, const char* field,
+                                     bool required) {
   std::vector<std::string> out;
   auto it = rec.value.find(field);
   if (it == rec.value.end()) {
@@ -47,8 +48,9 @@ std::vector<Problem> MbppTask::load(const std::string& path) const {
     auto imports = string_list(rec, path, "test_imports", false);
     std::string joined;
     for (const auto& t : tests) joined += t + "\n";
-    p.prompt = fmt::format("You are an expert Python programmer, and here is your task: {} Your code should pass these tests:\n\n{}",
-                           p.question, joined);
+    p.prompt = fmt::format(
+        "You are an expert Python programmer, and here is your task: {} Your code should pass these tests:\n\n{}",
+        p.question, joined);
     p.gold = nlohmann::json{{"tests", tests}, {"setup", setup}, {"imports", imports}}.dump();
     long id = std::strtol(p.id.c_str(), nullptr, 10);
     p.metadata["split"] = id >= 1 && id <= 10 ? "prompt" : id <= 510 ? "test" : id <= 600 ? "validation" : "train";
@@ -77,7 +79,8 @@ Grade MbppTask::grade(const Problem& problem, std::string_view completion, std::
   if (mode != "asserts") throw UsageError(fmt::format("mbpp has no grading mode '{}' (modes: asserts)", mode));
   auto prog = program(problem, mbpp_code_from_completion(completion));
   auto r = codegrade::run_assert_tests(codegrade::shared_sandbox(), prog, limits_);
-  return codegrade::to_grade(r, prog.candidate, mode, {{"harness", "asserts"}, {"test_timeout_s", limits_.test_timeout_s}});
+  return codegrade::to_grade(r, prog.candidate, mode,
+                             {{"harness", "asserts"}, {"test_timeout_s", limits_.test_timeout_s}});
 }
 
 }  // namespace trafl

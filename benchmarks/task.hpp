@@ -24,9 +24,9 @@ struct TaskOptions {
   nlohmann::json own = nlohmann::json::object();
   // Running code: one set of limits for every task that runs code (livecodebench, humaneval, mbpp);
   // a task that runs none refuses them.
-  double test_timeout_s = 0;              // per test, seconds; 0 = the task's default (LCB 6, HumanEval/MBPP 3)
-  bool run_all_tests = false;             // default: stop at the first failing test (LCB semantics)
-  std::size_t memory_mb = 0;              // per run; 0 = 1024
+  double test_timeout_s = 0;   // per test, seconds; 0 = the task's default (LCB 6, HumanEval/MBPP 3)
+  bool run_all_tests = false;  // default: stop at the first failing test (LCB semantics)
+  std::size_t memory_mb = 0;   // per run; 0 = 1024
   bool runs_code() const;
 };
 

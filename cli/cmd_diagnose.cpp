@@ -32,8 +32,10 @@ void run_diagnose(const DiagnoseArgs& a) {
   diagnostics::Options options = a.options;
   options.progress = !quiet();
   const auto result = diagnostics::run(store, options);
-  if (a.format == "json") fmt::print("{}\n", diagnostics::to_json(result).dump(2));
-  else fmt::print("{}", diagnostics::format_tables(result));
+  if (a.format == "json")
+    fmt::print("{}\n", diagnostics::to_json(result).dump(2));
+  else
+    fmt::print("{}", diagnostics::format_tables(result));
   std::fflush(stdout);
   for (const auto& n : result.notes) note(n);
   if (!a.out.empty())
@@ -49,16 +51,21 @@ void add_diagnose_command(CLI::App& app) {
                                  "Trajectory-locking diagnostics: pass@k vs a baseline, distinct correct answers, "
                                  "unmasking-order diversity, locking statistic");
   cmd->add_option("--db", args->db, "Run database (must exist)")->required();
-  cmd->add_option("--baseline", args->options.baseline, "Model to compare every other model with (e.g. the base model)");
+  cmd->add_option("--baseline", args->options.baseline,
+                  "Model to compare every other model with (e.g. the base model)");
   cmd->add_option("--task", args->options.task, "Only this task");
   cmd->add_option("--mode", args->options.mode, "Grading mode (default: the task's default mode when graded)");
-  cmd->add_option("--out", args->out, "Also write passk/distinct/baseline/summary/problems CSV and diagnostics.json here");
+  cmd->add_option("--out", args->out,
+                  "Also write passk/distinct/baseline/summary/problems CSV and diagnostics.json here");
   cmd->add_option("--format", args->format, "stdout format: table | json")->capture_default_str();
-  cmd->add_option("--bootstrap", args->options.bootstrap, "Bootstrap resamples over problems (0: no CIs)")->capture_default_str();
-  cmd->add_option("--seed", args->options.seed, "Seed of the bootstrap and of trajectory-pair sampling")->capture_default_str();
+  cmd->add_option("--bootstrap", args->options.bootstrap, "Bootstrap resamples over problems (0: no CIs)")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->options.seed, "Seed of the bootstrap and of trajectory-pair sampling")
+      ->capture_default_str();
   cmd->add_option("--confidence", args->options.confidence, "Confidence level of the intervals")->capture_default_str();
   cmd->add_option("--max-pairs", args->options.max_pairs,
-                  "Trajectory pairs per problem for order distances (0: all pairs)")->capture_default_str();
+                  "Trajectory pairs per problem for order distances (0: all pairs)")
+      ->capture_default_str();
   cmd->add_option("--threads", args->options.threads, "Bootstrap threads (0: all cores; results do not depend on it)");
   cmd->callback([args] { run_diagnose(*args); });
 }

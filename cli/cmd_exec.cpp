@@ -75,8 +75,8 @@ void run_exec(const ExecArgs& a) {
     j["wall_ms"] = r.wall_ms;
     j["cpu_ms"] = r.cpu_ms;
     j["peak_mem_kb"] = r.peak_mem_kb;
-    j["limits"] = {{"cpu_s", L.cpu_s}, {"wall_s", L.effective_wall_s()}, {"memory_mb", L.memory_mb},
-                   {"stdout_cap", L.stdout_cap}, {"stderr_cap", L.stderr_cap}, {"pids", L.pids}};
+    j["limits"] = {{"cpu_s", L.cpu_s},           {"wall_s", L.effective_wall_s()}, {"memory_mb", L.memory_mb},
+                   {"stdout_cap", L.stdout_cap}, {"stderr_cap", L.stderr_cap},     {"pids", L.pids}};
     j["stdout"] = nlohmann::json(r.stdout_data).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     j["stdout"] = nlohmann::json::parse(j["stdout"].get<std::string>());
     j["stdout_bytes"] = r.stdout_bytes;
@@ -106,7 +106,7 @@ void run_exec(const ExecArgs& a) {
     std::string tail = r.stderr_tail();
     std::cout << tail << (tail.empty() || tail.back() == '\n' ? "" : "\n");
   }
-  if (r.verdict == sandbox::Verdict::sandbox_error) throw std::runtime_error("sandbox error: " + r.detail);
+  if (r.verdict == sandbox::Verdict::kSandboxError) throw std::runtime_error("sandbox error: " + r.detail);
 }
 
 }  // namespace

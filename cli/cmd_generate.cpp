@@ -23,13 +23,16 @@ void add_generate_command(CLI::App& app) {
       ->required();
   cmd->add_option("--prompt", opts->prompts, "prompt text (repeatable: one problem each, batched with left padding)");
   cmd->add_option("--prompt-file", *files, "file whose whole content is one prompt (repeatable)");
-  cmd->add_flag("--chat", opts->chat, "wrap each prompt as one user turn in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
+  cmd->add_flag(
+      "--chat", opts->chat,
+      "wrap each prompt as one user turn in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
   cmd->add_option("--n", opts->n, "samples per prompt")->capture_default_str();
   cmd->add_option("--gen-length", opts->gen_length, "generated tokens")->capture_default_str();
   cmd->add_option("--steps", opts->steps, "sampling steps in total (0: = --gen-length; never more; as `sample`)")
       ->capture_default_str();
-  cmd->add_option("--block-length", opts->block_length,
-                  "semi-autoregressive block length (0: 32 when it divides --gen-length, else --gen-length; as `sample`)")
+  cmd->add_option(
+         "--block-length", opts->block_length,
+         "semi-autoregressive block length (0: 32 when it divides --gen-length, else --gen-length; as `sample`)")
       ->capture_default_str();
   cmd->add_option("--temperature", opts->temperature, "Gumbel-max temperature (0 = argmax)")->capture_default_str();
   cmd->add_option("--cfg-scale", opts->cfg_scale, "unsupervised classifier-free guidance scale")->capture_default_str();
@@ -48,8 +51,9 @@ void add_generate_command(CLI::App& app) {
                   "probability exceeds this (>= 1: the exact schedule); Fast-dLLM: 0.9 with --steps = --gen-length")
       ->capture_default_str()
       ->needs(fast);
-  cmd->add_flag_function("--no-prefix-cache", [opts](std::int64_t) { opts->prefix_cache = false; },
-                "fast mode: recompute the whole sequence every step (threshold decoding only)")
+  cmd->add_flag_function(
+         "--no-prefix-cache", [opts](std::int64_t) { opts->prefix_cache = false; },
+         "fast mode: recompute the whole sequence every step (threshold decoding only)")
       ->needs(fast);
   cmd->add_option("--seed", opts->seed, "seed; sample i of prompt p depends only on (seed, p, i)")
       ->capture_default_str();

@@ -30,9 +30,12 @@ std::string default_mode_for(const std::string& task) {
   try {
     mode = make_task(task)->default_mode();
   } catch (const UsageError&) {
-    if (task == "gsm8k") mode = "gsm8k-flexible";
-    else if (task == "math" || task == "math500" || task == "minerva" || task == "minerva_ocw") mode = "symbolic";
-    else throw UsageError("judge: unknown task '" + task + "' (known: gsm8k, math, math500, minerva)");
+    if (task == "gsm8k")
+      mode = "gsm8k-flexible";
+    else if (task == "math" || task == "math500" || task == "minerva" || task == "minerva_ocw")
+      mode = "symbolic";
+    else
+      throw UsageError("judge: unknown task '" + task + "' (known: gsm8k, math, math500, minerva)");
   }
   if (!is_math_mode(mode)) throw UsageError("judge: task '" + task + "' is not graded as math (mode " + mode + ")");
   return mode;
@@ -40,10 +43,10 @@ std::string default_mode_for(const std::string& task) {
 
 void run_judge(const JudgeOptions& o) {
   std::string mode = o.mode.empty() ? default_mode_for(o.task) : o.mode;
-  if (!o.mode.empty()) default_mode_for(o.task);  // still reject unknown task names
+  if (!o.mode.empty()) default_mode_for(o.task);   // still reject unknown task names
   Grade g = grade_math(o.response, o.gold, mode);  // UsageError for an unknown mode
   if (o.json) {
-    nlohmann::json j = {{"task", o.task},       {"mode", g.mode},       {"verdict", g.verdict},
+    nlohmann::json j = {{"task", o.task},       {"mode", g.mode},           {"verdict", g.verdict},
                         {"correct", g.correct}, {"extracted", g.extracted}, {"details", g.details}};
     std::cout << j.dump(2) << "\n";
     return;
@@ -63,7 +66,8 @@ void run_judge(const JudgeOptions& o) {
   if (g.details.contains("gold_structure"))
     fmt::print("structure:            gold {}  |  answer {}\n", field("gold_structure"), field("pred_structure"));
   fmt::print("decided by:           {}\n", field("path"));
-  if (g.details.contains("budget")) fmt::print("budget:               {} ({})\n", field("budget"), field("budget_reason"));
+  if (g.details.contains("budget"))
+    fmt::print("budget:               {} ({})\n", field("budget"), field("budget_reason"));
   if (g.details.contains("notes")) fmt::print("notes:                {}\n", field("notes"));
   fmt::print("verdict:              {}\n", g.verdict);
 }
@@ -73,7 +77,8 @@ void run_judge(const JudgeOptions& o) {
 void add_judge_command(CLI::App& app) {
   auto opts = std::make_shared<JudgeOptions>();
   auto* cmd = app.add_subcommand("judge", "Grade one response against a gold answer and explain the verdict");
-  cmd->add_option("--task", opts->task, "Task name: gsm8k, math, math500, minerva (picks the default mode)")->required();
+  cmd->add_option("--task", opts->task, "Task name: gsm8k, math, math500, minerva (picks the default mode)")
+      ->required();
   cmd->add_option("--gold", opts->gold, "Gold answer (or a worked solution with \\boxed{})")->required();
   cmd->add_option("--response", opts->response, "Model response text")->required();
   std::string modes;

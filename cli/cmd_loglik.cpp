@@ -12,10 +12,13 @@ void add_loglik_command(CLI::App& app) {
   auto opts = std::make_shared<sampling::LoglikOptions>();
   auto json = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("loglik", torch_command_description("loglik"));
-  cmd->add_option("--model", opts->model_dir, "model directory (config.json, *.safetensors, tokenizer.json)")->required();
+  cmd->add_option("--model", opts->model_dir, "model directory (config.json, *.safetensors, tokenizer.json)")
+      ->required();
   cmd->add_option("--prompt", opts->prompt, "prompt text")->required();
   cmd->add_option("--completion", opts->completion, "completion text to score")->required();
-  cmd->add_flag("--chat", opts->chat, "wrap the prompt as one user turn in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
+  cmd->add_flag(
+      "--chat", opts->chat,
+      "wrap the prompt as one user turn in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
   cmd->add_option("--mc", opts->mc, "Monte Carlo rows (a multiple of --batch-size)")->capture_default_str();
   cmd->add_option("--batch-size", opts->batch_size, "rows per forward = one stratified batch")->capture_default_str();
   cmd->add_option("--cfg-scale", opts->cfg_scale, "classifier-free guidance scale")->capture_default_str();
@@ -27,13 +30,17 @@ void add_loglik_command(CLI::App& app) {
   cmd->callback([opts, json] {
     auto r = sampling::estimate_loglik(*opts);
     if (*json) {
-      nlohmann::json j{{"elbo", r.elbo},         {"std_error", r.std_error}, {"rows", r.rows},
-                       {"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens}};
+      nlohmann::json j{{"elbo", r.elbo},
+                       {"std_error", r.std_error},
+                       {"rows", r.rows},
+                       {"prompt_tokens", r.prompt_tokens},
+                       {"completion_tokens", r.completion_tokens}};
       fmt::print("{}\n", j.dump());
     } else {
-      fmt::print("log p(completion | prompt) >= ELBO ~= {:.4f} nats (standard error {:.4f}; {} MC rows; {} prompt + {} "
-                 "completion tokens)\n",
-                 r.elbo, r.std_error, r.rows, r.prompt_tokens, r.completion_tokens);
+      fmt::print(
+          "log p(completion | prompt) >= ELBO ~= {:.4f} nats (standard error {:.4f}; {} MC rows; {} prompt + {} "
+          "completion tokens)\n",
+          r.elbo, r.std_error, r.rows, r.prompt_tokens, r.completion_tokens);
     }
   });
 }

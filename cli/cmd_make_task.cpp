@@ -23,13 +23,13 @@ void add_make_task_command(CLI::App& app) {
   cmd->add_option("--out", o->out_dir, "output directory (created if needed)")->required();
   cmd->callback([o] {
     auto r = tasks_gen::make_generated_task(*o);
-    fmt::print("wrote {} ({} problems) and {} ({} problems), task '{}'{}\n", r.test, o->test, r.train, o->train, r.adapter,
-               r.prompt_style.empty() ? "" : fmt::format(" with --prompt-style {}", r.prompt_style));
+    fmt::print("wrote {} ({} problems) and {} ({} problems), task '{}'{}\n", r.test, o->test, r.train, o->train,
+               r.adapter, r.prompt_style.empty() ? "" : fmt::format(" with --prompt-style {}", r.prompt_style));
     fmt::print("wrote {} (SFT pairs) and {} (the test split's reference answers)\n", r.sft, r.reference);
     fmt::print("sizes: prompt max {} B (mean {:.1f}), response max {} B (mean {:.1f}) = tokens at byte level\n",
                r.max_prompt_bytes, r.mean_prompt_bytes, r.max_response_bytes, r.mean_response_bytes);
-    fmt::print("check: trafl-eval grade --task {} --data {} --samples {} --db /tmp/check.db{}\n", r.adapter, r.test, r.reference,
-               r.prompt_style.empty() ? "" : " --prompt-style " + r.prompt_style);
+    fmt::print("check: trafl-eval grade --task {} --data {} --samples {} --db /tmp/check.db{}\n", r.adapter, r.test,
+               r.reference, r.prompt_style.empty() ? "" : " --prompt-style " + r.prompt_style);
   });
 }
 

@@ -77,15 +77,9 @@ void run_passk(const PasskArgs& a) {
     note(fmt::format("no graded samples in {} match the query (task '{}', model '{}', mode '{}')", a.db, a.query.task,
                      a.query.model, a.query.mode));
   switch (format) {
-    case PasskFormat::table:
-      fmt::print("{}", format_passk_table(report));
-      break;
-    case PasskFormat::csv:
-      fmt::print("{}", format_passk_csv(report));
-      break;
-    case PasskFormat::json:
-      fmt::print("{}", format_passk_json(report));
-      return;  // notes are inside the JSON
+    case PasskFormat::kTable: fmt::print("{}", format_passk_table(report)); break;
+    case PasskFormat::kCsv: fmt::print("{}", format_passk_csv(report)); break;
+    case PasskFormat::kJson: fmt::print("{}", format_passk_json(report)); return;  // notes are inside the JSON
   }
   std::fflush(stdout);
   if (!quiet())

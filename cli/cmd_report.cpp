@@ -39,31 +39,37 @@ void run_report(const ReportArgs& a) {
   const auto s = report::write(store, o, result);
   for (const auto& n : s.notes) note(n);
   if (!s.png_note.empty()) note(s.png_note);
-  fmt::print("wrote {}\n  {} figures (SVG + CSV){}{} in {}/figures\n  {} problem pages (at most {} samples each per model and "
-             "configuration; {} unmasking-order pictures)\n",
-             s.html, s.figures.size(), s.pdfs.empty() ? "" : fmt::format(", {} PDF", s.pdfs.size()),
-             s.pngs.empty() ? "" : fmt::format(", {} PNG", s.pngs.size()), o.out_dir, s.problem_pages, o.samples_per_problem,
-             s.problem_figures.size());
+  fmt::print(
+      "wrote {}\n  {} figures (SVG + CSV){}{} in {}/figures\n  {} problem pages (at most {} samples each per model and "
+      "configuration; {} unmasking-order pictures)\n",
+      s.html, s.figures.size(), s.pdfs.empty() ? "" : fmt::format(", {} PDF", s.pdfs.size()),
+      s.pngs.empty() ? "" : fmt::format(", {} PNG", s.pngs.size()), o.out_dir, s.problem_pages, o.samples_per_problem,
+      s.problem_figures.size());
 }
 
 }  // namespace
 
 void add_report_command(CLI::App& app) {
   auto args = std::make_shared<ReportArgs>();
-  auto* cmd = app.add_subcommand("report", "Self-contained HTML report with pass@k curves, diagnostics and per-problem samples");
+  auto* cmd = app.add_subcommand("report",
+                                 "Self-contained HTML report with pass@k curves, diagnostics and per-problem samples");
   cmd->add_option("--db", args->db, "Run database (must exist)")->required();
-  cmd->add_option("--out", args->options.out_dir, "Output directory (report.html, figures/, problems/, diagnostics/)")->required();
+  cmd->add_option("--out", args->options.out_dir, "Output directory (report.html, figures/, problems/, diagnostics/)")
+      ->required();
   cmd->add_option("--baseline", args->options.diagnostics.baseline, "Model to compare the others with");
   cmd->add_option("--task", args->options.diagnostics.task, "Only this task");
-  cmd->add_option("--mode", args->options.diagnostics.mode, "Grading mode (default: the task's default mode when graded)");
+  cmd->add_option("--mode", args->options.diagnostics.mode,
+                  "Grading mode (default: the task's default mode when graded)");
   cmd->add_option("--title", args->options.title, "Report title")->capture_default_str();
   cmd->add_option("--samples-per-problem", args->options.samples_per_problem,
                   "Samples shown per problem, model and configuration on the problem pages (0: no problem pages)")
       ->capture_default_str();
-  cmd->add_option("--bootstrap", args->options.diagnostics.bootstrap, "Bootstrap resamples (0: no CIs)")->capture_default_str();
+  cmd->add_option("--bootstrap", args->options.diagnostics.bootstrap, "Bootstrap resamples (0: no CIs)")
+      ->capture_default_str();
   cmd->add_option("--seed", args->options.diagnostics.seed, "Bootstrap / pair-sampling seed")->capture_default_str();
   cmd->add_option("--confidence", args->options.diagnostics.confidence, "Confidence level")->capture_default_str();
-  cmd->add_option("--max-pairs", args->options.diagnostics.max_pairs, "Trajectory pairs per problem (0: all)")->capture_default_str();
+  cmd->add_option("--max-pairs", args->options.diagnostics.max_pairs, "Trajectory pairs per problem (0: all)")
+      ->capture_default_str();
   cmd->add_flag("--no-png", args->no_png, "Do not convert figures to PNG even when rsvg-convert is installed");
   cmd->add_flag("--no-pdf", args->no_pdf, "Do not convert figures to PDF even when rsvg-convert is installed");
   cmd->callback([args] { run_report(*args); });

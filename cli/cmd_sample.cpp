@@ -54,17 +54,21 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--gen-length", o.gen_lengths, "generation lengths, e.g. 128,256,512 (one run each)")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--steps", o.steps, "sampler steps: one value, or one per length (default: = gen length; never more; as `generate`)")->delimiter(',');
-  cmd->add_option("--block-length", o.block_lengths,
-                  "block length: one value, or one per length (default: 32 when it divides the length, else the length)")
+  cmd->add_option("--steps", o.steps,
+                  "sampler steps: one value, or one per length (default: = gen length; never more; as `generate`)")
+      ->delimiter(',');
+  cmd->add_option(
+         "--block-length", o.block_lengths,
+         "block length: one value, or one per length (default: 32 when it divides the length, else the length)")
       ->delimiter(',');
   cmd->add_option("--temperature", o.temperature, "Gumbel-max temperature (0 = argmax: all n samples identical)")
       ->capture_default_str();
   cmd->add_option("--remasking", o.remasking, "low_confidence | random")->capture_default_str();
   cmd->add_option("--cfg", o.cfg_scale, "classifier-free guidance scale")->capture_default_str();
-  auto* chat = cmd->add_flag("--chat", f->chat, "wrap the task's prompt as one user turn in the checkpoint's chat template "
-                                              "(chat_template.jinja / tokenizer_config.json, else the built-in LLaDA one; "
-                                              "default: the format the models' train_config.json records, else plain prompts)");
+  auto* chat = cmd->add_flag("--chat", f->chat,
+                             "wrap the task's prompt as one user turn in the checkpoint's chat template "
+                             "(chat_template.jinja / tokenizer_config.json, else the built-in LLaDA one; "
+                             "default: the format the models' train_config.json records, else plain prompts)");
   cmd->add_flag("--no-chat", f->no_chat, "plain prompts, no chat template")->excludes(chat);
   cmd->add_flag("--logits-eos-inf", o.logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
   cmd->add_flag("--confidence-eos-eot-inf", o.confidence_eos_eot_inf, "never commit EOS/EOT by confidence");
@@ -76,20 +80,25 @@ void add_sample_command(CLI::App& app) {
                   "probability exceeds this (>= 1: the exact schedule)")
       ->capture_default_str()
       ->needs(fast);
-  cmd->add_flag_function("--no-prefix-cache", [f](std::int64_t) { f->options.prefix_cache = false; },
-                         "fast mode: recompute the whole sequence every step (threshold decoding only)")
+  cmd->add_flag_function(
+         "--no-prefix-cache", [f](std::int64_t) { f->options.prefix_cache = false; },
+         "fast mode: recompute the whole sequence every step (threshold decoding only)")
       ->needs(fast);
-  cmd->add_option("--seed", o.seed, "run seed; sample i of problem p depends only on (seed, p's id, i)")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "run seed; sample i of problem p depends only on (seed, p's id, i)")
+      ->capture_default_str();
   cmd->add_option("--shard", f->shard, "i/N: sample problems at positions p with p mod N = i")->capture_default_str();
-  cmd->add_option("--limit", o.limit, "only the first N problems of the file (0 = all), before sharding")->capture_default_str();
+  cmd->add_option("--limit", o.limit, "only the first N problems of the file (0 = all), before sharding")
+      ->capture_default_str();
   cmd->add_option("--run-name", o.campaign_name,
                   "campaign name (default: derived from the settings); reusing a name with other settings is refused");
-  cmd->add_option("--batch-size", o.batch_size, "rows per forward pass (does not change samples)")->capture_default_str();
+  cmd->add_option("--batch-size", o.batch_size, "rows per forward pass (does not change samples)")
+      ->capture_default_str();
   cmd->add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--dtype", o.dtype, "f32 | bf16 | f16")->capture_default_str();
   cmd->add_option("--threads", o.threads, "torch CPU threads (0 = default)")->capture_default_str();
   cmd->add_option("--grade-modes", o.grade_modes, "grading modes (default: the task's default)")->delimiter(',');
-  cmd->add_option("--grade-threads", o.grade_threads, "grading threads (0 = by task / hardware)")->capture_default_str();
+  cmd->add_option("--grade-threads", o.grade_threads, "grading threads (0 = by task / hardware)")
+      ->capture_default_str();
   cmd->add_flag("--no-grade", f->no_grade, "store samples only (a later run of the same command grades them)");
   add_task_flags(cmd, f->task);
   cmd->callback([f] {
@@ -99,7 +108,9 @@ void add_sample_command(CLI::App& app) {
     // The models' recorded prompt format is the default; an explicit flag against it is warned about.
     std::vector<std::string> dirs;
     for (const auto& m : options.models) dirs.push_back(m.dir);
-    const std::optional<bool> given = f->chat ? std::optional<bool>(true) : f->no_chat ? std::optional<bool>(false) : std::nullopt;
+    const std::optional<bool> given = f->chat      ? std::optional<bool>(true)
+                                      : f->no_chat ? std::optional<bool>(false)
+                                                   : std::nullopt;
     const auto format = checkpoint::choose_prompt_format(given, f->no_chat ? "--no-chat" : "--chat", dirs, false);
     options.chat = format.chat;
     for (const auto& n : format.notes) note(n);

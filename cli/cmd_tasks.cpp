@@ -12,8 +12,8 @@ void add_tasks_command(CLI::App& app) {
     fmt::print("{:<14} {:<16} {:<44} {}\n", "task", "default mode", "modes", "description");
     for (const auto& name : task_names()) {
       auto task = make_task(name);
-      fmt::print("{:<14} {:<16} {:<44} {}\n", name, task->default_mode(), fmt::format("{}", fmt::join(task->modes(), ",")),
-                 task->description());
+      fmt::print("{:<14} {:<16} {:<44} {}\n", name, task->default_mode(),
+                 fmt::format("{}", fmt::join(task->modes(), ",")), task->description());
     }
   });
 }

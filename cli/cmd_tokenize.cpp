@@ -77,8 +77,8 @@ void run(const TokenizeOptions& o) {
   if (o.json) {
     json offsets = json::array();
     for (auto [s, e] : enc.offsets) offsets.push_back({s, e});
-    json out{{"tokenizer", o.tokenizer}, {"text", input},   {"count", enc.ids.size()}, {"ids", enc.ids},
-             {"pieces", enc.pieces},     {"texts", texts},  {"offsets", offsets},      {"special", enc.special}};
+    json out{{"tokenizer", o.tokenizer}, {"text", input},  {"count", enc.ids.size()}, {"ids", enc.ids},
+             {"pieces", enc.pieces},     {"texts", texts}, {"offsets", offsets},      {"special", enc.special}};
     std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
     return;
   }
@@ -103,7 +103,9 @@ void add_tokenize_command(CLI::App& app) {
   cmd->add_option("--file", opts->file, "file whose whole content is encoded");
   cmd->add_option("--decode", opts->decode, "comma-separated ids to decode to text");
   cmd->add_flag("--json", opts->json, "one JSON object: ids, pieces, per-token texts, byte offsets");
-  cmd->add_flag("--chat", opts->chat, "wrap the text as one user turn in the chat template of the tokenizer's folder (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
+  cmd->add_flag(
+      "--chat", opts->chat,
+      "wrap the text as one user turn in the chat template of the tokenizer's folder (chat_template.jinja / tokenizer_config.json), else the built-in LLaDA one");
   cmd->add_flag("--no-special", opts->no_special, "do not let the post-processor add special tokens");
   cmd->add_flag("--skip-special", opts->skip_special, "with --decode: leave special tokens out of the text");
   cmd->callback([opts] { run(*opts); });

@@ -57,7 +57,8 @@ struct Flags {
     }
     return it->dump();
   }
-  CLI::Option* flag(CLI::App* cmd, const std::string& flag, const char* key, bool value_when_set, const std::string& help) {
+  CLI::Option* flag(CLI::App* cmd, const std::string& flag, const char* key, bool value_when_set,
+                    const std::string& help) {
     CLI::Option* o = cmd->add_flag(flag, help);
     collect.push_back([o, key, value_when_set](nlohmann::json& j) {
       if (o->count() > 0) j[key] = value_when_set;
@@ -87,7 +88,8 @@ void resolve_prompt_format(training::TrainConfig& config, const nlohmann::json& 
     explicit_chat = file["chat"].get<bool>();
     by = fmt::format("\"chat\": {} in {}", *explicit_chat ? "true" : "false", config_file);
   }
-  const auto choice = checkpoint::choose_prompt_format(explicit_chat, by.empty() ? "--chat" : by, {config.model}, config.chat);
+  const auto choice =
+      checkpoint::choose_prompt_format(explicit_chat, by.empty() ? "--chat" : by, {config.model}, config.chat);
   config.chat = choice.chat;
   for (const auto& n : choice.notes) note(n);
   for (const auto& w : choice.warnings) fmt::print(stderr, "warning: {}\n", w);
@@ -120,11 +122,13 @@ void add_train_command(CLI::App& app) {
   f.option<std::string>(cmd, "--data", "data", "the task's data file (e.g. GSM8K train.jsonl)");
   f.option<std::string>(cmd, "--sft-data", "sft_data", "SFT: JSONL of {\"prompt\", \"response\"}");
   f.option<std::string>(cmd, "--prompt-style", "prompt_style", "the task's prompt style (livecodebench: lcb | short)");
-  auto* chat = f.flag(cmd, "--chat", "chat", true,
-                      "wrap prompts in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json, else "
-                      "the built-in LLaDA one; default: the format --model's train_config.json records, else the chat template)");
+  auto* chat = f.flag(
+      cmd, "--chat", "chat", true,
+      "wrap prompts in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json, else "
+      "the built-in LLaDA one; default: the format --model's train_config.json records, else the chat template)");
   f.flag(cmd, "--no-chat", "chat", false, "plain prompts, no chat template")->excludes(chat);
-  f.option<std::int64_t>(cmd, "--response-length", "response_length", "SFT: response tokens incl. EOS padding (default gen-length)");
+  f.option<std::int64_t>(cmd, "--response-length", "response_length",
+                         "SFT: response tokens incl. EOS padding (default gen-length)");
   f.option<std::int64_t>(cmd, "--steps", "steps", "optimiser steps (RL: rollout batches)");
   f.option<std::int64_t>(cmd, "--batch", "batch", "SFT: sequences per micro-batch; RL: prompts per step");
   f.option<std::int64_t>(cmd, "--grad-accum", "grad_accum", "SFT: micro-batches per step");
@@ -177,7 +181,8 @@ void add_train_command(CLI::App& app) {
     if (!config.is_sft()) {
       const std::vector<std::string> names = training::objective_names();
       if (std::find(names.begin(), names.end(), config.method) == names.end())
-        throw UsageError(fmt::format("train: unknown --method '{}' (expected sft, {})", config.method, fmt::join(names, ", ")));
+        throw UsageError(
+            fmt::format("train: unknown --method '{}' (expected sft, {})", config.method, fmt::join(names, ", ")));
     }
     const distributed::LaunchEnv env = distributed::launch_env();
     if (*nproc > 1 && !env.distributed()) {
@@ -185,36 +190,43 @@ void add_train_command(CLI::App& app) {
       // every rank would reject is rejected once, here.
       training::validate(config);
       if (config.batch % *nproc != 0)
-        throw UsageError(fmt::format("train --nproc {}: --batch {} is not divisible by {}", *nproc, config.batch, *nproc));
+        throw UsageError(
+            fmt::format("train --nproc {}: --batch {} is not divisible by {}", *nproc, config.batch, *nproc));
       const distributed::SpawnResult s = distributed::spawn_local_ranks(
           *nproc, distributed::own_arguments(), std::chrono::seconds(static_cast<long>(*dist_timeout) + 30));
       if (!s.ok) throw std::runtime_error(fmt::format("train --nproc {}: {}", *nproc, fmt::join(s.report, "; ")));
       return;
     }
     if (*nproc > 1 && env.world_size != *nproc)
-      throw UsageError(fmt::format("train --nproc {}: the launcher ({}) says WORLD_SIZE {}", *nproc, env.launcher, env.world_size));
+      throw UsageError(
+          fmt::format("train --nproc {}: the launcher ({}) says WORLD_SIZE {}", *nproc, env.launcher, env.world_size));
     if (env.rank != 0) config.progress = false;
     // Per-step lines stream as each step ends (a SLURM log shows progress), above the progress bar;
     // rank 0 reports for the job.
-    const training::TrainResult r = training::train_default(config, *resume, [&env](const training::StepMetrics& m) {
-      if (env.rank != 0) return;
-      std::string line = fmt::format("step {:>5}  loss {:.6f}  grad_norm {:.4f}  lr {:.3g}", m.step, m.loss, m.grad_norm, m.lr);
-      if (m.reward_mean) line += fmt::format("  reward {:.3f}±{:.3f}", *m.reward_mean, m.reward_std.value_or(0));
-      if (m.kl) line += fmt::format("  kl {:.4g}", *m.kl);
-      if (m.log_z) line += fmt::format("  logZ {:.4g}", *m.log_z);
-      if (env.distributed()) {
-        line += "  s/rank";
-        for (int k = 0; k < env.world_size; ++k) {
-          const auto u = m.stats.find(fmt::format("rank{}_update_s", k));
-          const auto ro = m.stats.find(fmt::format("rank{}_rollout_s", k));
-          const auto co = m.stats.find(fmt::format("rank{}_comm_s", k));
-          line += fmt::format(" {}:{:.2f}", k, (u != m.stats.end() ? u->second : 0) + (ro != m.stats.end() ? ro->second : 0));
-          if (co != m.stats.end()) line += fmt::format("(comm {:.2f})", co->second);
-        }
-      }
-      line += fmt::format("  {:.3g} samples/s  {:.3g} tok/s", m.samples_per_s, m.tokens_per_s);
-      Progress::print_above(stdout, line);
-    }, env, *dist_timeout);
+    const training::TrainResult r = training::train_default(
+        config, *resume,
+        [&env](const training::StepMetrics& m) {
+          if (env.rank != 0) return;
+          std::string line =
+              fmt::format("step {:>5}  loss {:.6f}  grad_norm {:.4f}  lr {:.3g}", m.step, m.loss, m.grad_norm, m.lr);
+          if (m.reward_mean) line += fmt::format("  reward {:.3f}±{:.3f}", *m.reward_mean, m.reward_std.value_or(0));
+          if (m.kl) line += fmt::format("  kl {:.4g}", *m.kl);
+          if (m.log_z) line += fmt::format("  logZ {:.4g}", *m.log_z);
+          if (env.distributed()) {
+            line += "  s/rank";
+            for (int k = 0; k < env.world_size; ++k) {
+              const auto u = m.stats.find(fmt::format("rank{}_update_s", k));
+              const auto ro = m.stats.find(fmt::format("rank{}_rollout_s", k));
+              const auto co = m.stats.find(fmt::format("rank{}_comm_s", k));
+              line += fmt::format(" {}:{:.2f}", k,
+                                  (u != m.stats.end() ? u->second : 0) + (ro != m.stats.end() ? ro->second : 0));
+              if (co != m.stats.end()) line += fmt::format("(comm {:.2f})", co->second);
+            }
+          }
+          line += fmt::format("  {:.3g} samples/s  {:.3g} tok/s", m.samples_per_s, m.tokens_per_s);
+          Progress::print_above(stdout, line);
+        },
+        env, *dist_timeout);
     if (env.rank != 0) return;  // rank 0 reports for the job
     for (const std::string& n : r.notes) note(n);
     if (r.start_step > 0) note(fmt::format("resumed after step {}", r.start_step));

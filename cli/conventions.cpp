@@ -16,7 +16,8 @@ const std::map<std::string, std::string>& examples() {
   static const std::map<std::string, std::string> kExamples = {
       {"tasks", "trafl-eval tasks"},
       {"judge", "trafl-eval judge --task gsm8k --gold 42 --response 'so the answer is #### 42'"},
-      {"grade", "trafl-eval grade --task gsm8k --data gsm8k/test.jsonl --samples samples.jsonl --db results/run.db --model mine"},
+      {"grade",
+       "trafl-eval grade --task gsm8k --data gsm8k/test.jsonl --samples samples.jsonl --db results/run.db --model mine"},
       {"passk", "trafl-eval passk --db results/run.db --task math500 --by level --k 1,8,64"},
       {"make-fixtures", "trafl-eval make-fixtures --out fixtures"},
       {"make-task", "trafl-eval make-task --kind math --seed 1 --out tasks/math"},
@@ -25,7 +26,8 @@ const std::map<std::string, std::string>& examples() {
       {"exec", "trafl-eval exec solution.py --stdin input.txt --timeout 2"},
       {"loglik", "trafl-eval loglik --model models/tiny/base --prompt 'What is 2+3?' --completion ' 5'"},
       {"init-model", "trafl-eval init-model --config examples/tiny.json --out models/random --tiny-tokenizer"},
-      {"generate", "trafl-eval generate --model models/tiny/base --prompt 'What is 2+3?' --gen-length 32 --n 4 --temperature 1"},
+      {"generate",
+       "trafl-eval generate --model models/tiny/base --prompt 'What is 2+3?' --gen-length 32 --n 4 --temperature 1"},
       {"train",
        "trafl-eval train --method trafl --model models/tiny/base --task gsm8k --data tasks/math/train.jsonl --out models/trafl "
        "--steps 50"},
@@ -53,8 +55,9 @@ void show_defaults(CLI::App& app) { app.option_defaults()->always_capture_defaul
 void add_conventions(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     if (sub->get_option_no_throw("--quiet") == nullptr)
-      sub->add_flag_callback("-q,--quiet", [] { g_quiet = true; },
-                             "No progress lines and no notes on stderr (errors and warnings are always printed)");
+      sub->add_flag_callback(
+          "-q,--quiet", [] { g_quiet = true; },
+          "No progress lines and no notes on stderr (errors and warnings are always printed)");
     auto it = examples().find(sub->get_name());
     if (it == examples().end()) continue;  // the [cli] test names the command
     const std::string footer = sub->get_footer();

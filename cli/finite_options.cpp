@@ -14,14 +14,12 @@ std::string check_finite(const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(begin, &end);  // "nan", "inf", "infinity" (any case) and 1e999 (inf)
   if (end == begin) return "";
-  if (!std::isfinite(v))
-    return "must be a finite number, not '" + text + "'";
+  if (!std::isfinite(v)) return "must be a finite number, not '" + text + "'";
   return "";
 }
 
 const CLI::Validator& finite_validator() {
-  static const CLI::Validator v(
-      [](std::string& text) { return check_finite(text); }, "", "FINITE");
+  static const CLI::Validator v([](std::string& text) { return check_finite(text); }, "", "FINITE");
   return v;
 }
 

@@ -14,14 +14,13 @@
 namespace trafl::cli {
 
 struct TaskFlags {
-  TaskOptions task;                    // code-running limits (own options are filled from the fields below)
+  TaskOptions task;  // code-running limits (own options are filled from the fields below)
   // livecodebench's own options as flags (shorthands for --task-option key=value).
   std::string release, since, until, prompt_style;
   std::vector<std::string> difficulties, platforms;
   std::vector<std::string> task_options;  // --task-option key=value, any task
   codegrade::SandboxSettings sandbox;     // code tasks only
 };
-
 
 void add_task_flags(CLI::App* cmd, TaskFlags& flags);
 

@@ -23,7 +23,8 @@ const std::map<std::string, std::string>& table() {
       {"sample",
        "Sampling campaign: n samples per problem per model and length into the run database, graded as they come "
        "(resumable after kill -9, shardable with --shard i/N + merge)"},
-      {"train", "SFT (masked-diffusion loss) or RL post-training (TraFL and the baselines, listed by train --help) of a LLaDA model"},
+      {"train",
+       "SFT (masked-diffusion loss) or RL post-training (TraFL and the baselines, listed by train --help) of a LLaDA model"},
   };
   return kTorch;
 }
@@ -52,8 +53,10 @@ int run_torch_program_if_needed(int argc, char** argv) {
   const auto program = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "trafl-eval-torch";
   std::fflush(nullptr);
   execv(program.c_str(), argv);
-  std::fprintf(stderr, "error: `%s` runs in trafl-eval-torch (the LibTorch half of trafl-eval), which could not be started from %s: %s\n",
-               command, program.c_str(), std::strerror(errno));
+  std::fprintf(
+      stderr,
+      "error: `%s` runs in trafl-eval-torch (the LibTorch half of trafl-eval), which could not be started from %s: %s\n",
+      command, program.c_str(), std::strerror(errno));
   return 1;
 }
 

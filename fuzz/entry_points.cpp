@@ -63,7 +63,8 @@ void samples_jsonl(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return;
   // First byte: the shape (auto, trafl, lm-eval, task-id) and the lm-eval field and filter.
   SamplesReaderOptions o;
-  const SamplesShape shapes[] = {SamplesShape::kAuto, SamplesShape::kTrafl, SamplesShape::kLmEval, SamplesShape::kTaskId};
+  const SamplesShape shapes[] = {SamplesShape::kAuto, SamplesShape::kTrafl, SamplesShape::kLmEval,
+                                 SamplesShape::kTaskId};
   o.shape = shapes[data[0] & 3];
   o.lm_eval_field = (data[0] & 4) ? LmEvalField::kFilteredResps : LmEvalField::kResps;
   if (data[0] & 8) o.lm_eval_filter = "strict-match";
@@ -225,8 +226,7 @@ void run_one(const Target& target, const std::uint8_t* data, std::size_t size) {
   } catch (const InputError&) {
   } catch (const UsageError&) {
   } catch (const JsonTextError&) {
-  } catch (const codegrade::DecodeError&) {
-  }
+  } catch (const codegrade::DecodeError&) {}
 }
 
 }  // namespace trafl::fuzz

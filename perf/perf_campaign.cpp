@@ -122,14 +122,16 @@ int main(int argc, char** argv) {
     if (s.samples_new != problems * n || s.runs.at(0).grades.at(0).graded != problems * n) std::abort();
   });
   const double total = problems * n;
-  std::printf("threads %d, d_model %ld, layers %ld, %d problems x n %d, gen 64, steps %d, block 32, batch %d, best of %d\n",
-              threads, (long)d, (long)layers, problems, n, steps, batch, reps);
+  std::printf(
+      "threads %d, d_model %ld, layers %ld, %d problems x n %d, gen 64, steps %d, block 32, batch %d, best of %d\n",
+      threads, (long)d, (long)layers, problems, n, steps, batch, reps);
   std::printf("%-44s %10s %10s %8s\n", "", "seconds", "samples/s", "ratio");
-  std::printf("%-44s %10.3f %10.1f %8s\n", "raw sampler (sampling::sample, same batches)", s_raw, total / s_raw, "1.00x");
-  std::printf("%-44s %10.3f %10.1f %7.2fx\n", "campaign sampling loop (+decode, SQLite)", s_sample_loop, total / s_sample_loop,
-              s_sample_loop / s_raw);
-  std::printf("%-44s %10.3f %10.1f %7.2fx\n", "campaign end to end (+load, plan, grade drain)", s_campaign, total / s_campaign,
-              s_campaign / s_raw);
+  std::printf("%-44s %10.3f %10.1f %8s\n", "raw sampler (sampling::sample, same batches)", s_raw, total / s_raw,
+              "1.00x");
+  std::printf("%-44s %10.3f %10.1f %7.2fx\n", "campaign sampling loop (+decode, SQLite)", s_sample_loop,
+              total / s_sample_loop, s_sample_loop / s_raw);
+  std::printf("%-44s %10.3f %10.1f %7.2fx\n", "campaign end to end (+load, plan, grade drain)", s_campaign,
+              total / s_campaign, s_campaign / s_raw);
   fs::remove_all(dir);
   return 0;
 }

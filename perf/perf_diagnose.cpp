@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   const int models = argc > 3 ? std::atoi(argv[3]) : 3;
   const int length = argc > 4 ? std::atoi(argv[4]) : 128;
   if (problems < 1 || samples < 2 || models < 1 || models > 3 || length < 32 || length % 32) {
-    std::fprintf(stderr, "usage: perf_diagnose [problems>=1] [samples>=2] [models 1..3] [gen_length, multiple of 32]\n");
+    std::fprintf(stderr,
+                 "usage: perf_diagnose [problems>=1] [samples>=2] [models 1..3] [gen_length, multiple of 32]\n");
     return 2;
   }
   namespace fs = std::filesystem;
@@ -133,9 +134,10 @@ int main(int argc, char** argv) {
     }
   }
   const double build_s = seconds_since(t0);
-  std::printf("database: %d problems x %d samples x %d models, gen_length %d: %lld graded samples, %.1f MB, built in %.1f s\n",
-              problems, samples, models, length, static_cast<long long>(total),
-              static_cast<double>(fs::file_size(db)) / 1e6, build_s);
+  std::printf(
+      "database: %d problems x %d samples x %d models, gen_length %d: %lld graded samples, %.1f MB, built in %.1f s\n",
+      problems, samples, models, length, static_cast<long long>(total), static_cast<double>(fs::file_size(db)) / 1e6,
+      build_s);
 
   Store store(db, Store::OpenMode::kExisting);
   // Baseline: the raw scan.
@@ -149,8 +151,10 @@ int main(int argc, char** argv) {
       return 1;
     }
     sqlite3_stmt* q = nullptr;
-    sqlite3_prepare_v2(raw, "SELECT s.trajectory, g.correct, g.extracted FROM samples s JOIN grades g ON g.sample_id = s.id AND g.mode = 'symbolic'",
-                       -1, &q, nullptr);
+    sqlite3_prepare_v2(
+        raw,
+        "SELECT s.trajectory, g.correct, g.extracted FROM samples s JOIN grades g ON g.sample_id = s.id AND g.mode = 'symbolic'",
+        -1, &q, nullptr);
     while (sqlite3_step(q) == SQLITE_ROW) {
       const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(q, 0));
       auto t = sampling::decode_trajectory(blob, static_cast<std::size_t>(sqlite3_column_bytes(q, 0)));
@@ -178,14 +182,16 @@ int main(int argc, char** argv) {
 
   std::printf("raw scan (baseline): %.2f s (%lld samples, checksum %lld)\n", scan_s, static_cast<long long>(scanned),
               static_cast<long long>(checksum));
-  std::printf("diagnose:            %.2f s  = %.2fx the raw scan (%zu cells)\n", diag_s, diag_s / scan_s, result.cells.size());
-  std::printf("report:              %.2f s  = %.2fx the raw scan (%lld problem pages, %zu figures, report.html %.1f MB)\n",
-              report_s, report_s / scan_s, static_cast<long long>(summary.problem_pages), summary.figures.size(),
-              static_cast<double>(fs::file_size(summary.html)) / 1e6);
+  std::printf("diagnose:            %.2f s  = %.2fx the raw scan (%zu cells)\n", diag_s, diag_s / scan_s,
+              result.cells.size());
+  std::printf(
+      "report:              %.2f s  = %.2fx the raw scan (%lld problem pages, %zu figures, report.html %.1f MB)\n",
+      report_s, report_s / scan_s, static_cast<long long>(summary.problem_pages), summary.figures.size(),
+      static_cast<double>(fs::file_size(summary.html)) / 1e6);
   for (const auto& cell : result.cells)
     for (const auto& m : cell.models)
-      std::printf("  %-7s pass@1 %.3f  kendall %.3f  distinct orders %.3f  lambda %s\n", m.model.c_str(), m.passk.front().value,
-                  m.trajectory.kendall, m.trajectory.distinct_orders,
+      std::printf("  %-7s pass@1 %.3f  kendall %.3f  distinct orders %.3f  lambda %s\n", m.model.c_str(),
+                  m.passk.front().value, m.trajectory.kendall, m.trajectory.distinct_orders,
                   m.vs_baseline && m.vs_baseline->locking ? std::to_string(*m.vs_baseline->locking).c_str() : "-");
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -100,14 +100,16 @@ int main(int argc, char** argv) {
   std::printf("MATH500 answers: %zu, %.1f s per measurement, no caching\n", answers.size(), seconds);
   long checks = 0, equal = 0;
   for (auto [name, set] : {std::pair<const char*, const std::vector<Pair>*>{"self", &self},
-                           {"shifted", &shifted}, {"reformatted", &reformatted}}) {
+                           {"shifted", &shifted},
+                           {"reformatted", &reformatted}}) {
     double rate = run(*set, seconds / 3, 1, checks, equal);
     std::printf("  %-12s 1 thread : %10.0f checks/s  (%ld checks, %ld judged equal)\n", name, rate, checks, equal);
   }
   double one = run(mix, seconds, 1, checks, equal);
   std::printf("mix (1/3 each) 1 thread : %10.0f checks/s  (%ld checks, %ld judged equal)\n", one, checks, equal);
   double many = run(mix, seconds, threads, checks, equal);
-  std::printf("mix (1/3 each) %d threads: %10.0f checks/s  (%ld checks, %ld judged equal)\n", threads, many, checks, equal);
+  std::printf("mix (1/3 each) %d threads: %10.0f checks/s  (%ld checks, %ld judged equal)\n", threads, many, checks,
+              equal);
   std::printf("equivalence checks per second: %.0f (goal >= 10000)\n", many > one ? many : one);
   return 0;
 }

@@ -56,13 +56,18 @@ int main(int argc, char** argv) {
               base.temperature, threads);
   std::printf("%-22s %9s %12s %11s %9s %9s\n", "mode", "seconds", "tokens/s", "steps/smp", "pass@1", "x exact");
   double exact_seconds = 0;
-  struct Mode { const char* name; bool fast; double threshold; };
+  struct Mode {
+    const char* name;
+    bool fast;
+    double threshold;
+  };
   for (const Mode& m : {Mode{"exact (1 token/step)", false, 0}, Mode{"fast, threshold 0.9", true, 0.9},
                         Mode{"fast, threshold 0.7", true, 0.7}}) {
     campaign::CampaignOptions o = base;
     o.fast = m.fast;
     o.threshold = m.threshold;
-    o.db_path = (tmp / (std::string(m.fast ? "fast" : "exact") + std::to_string(int(m.threshold * 100)) + ".db")).string();
+    o.db_path =
+        (tmp / (std::string(m.fast ? "fast" : "exact") + std::to_string(int(m.threshold * 100)) + ".db")).string();
     const auto t0 = std::chrono::steady_clock::now();
     const campaign::CampaignSummary s = campaign::run(o);
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -73,7 +78,8 @@ int main(int argc, char** argv) {
     for (const auto& run : store.runs())
       for (const auto& row : store.samples(run.id)) {
         steps += sampling::decode_trajectory(reinterpret_cast<const std::uint8_t*>(row.trajectory.data()),
-                                             row.trajectory.size()).steps;
+                                             row.trajectory.size())
+                     .steps;
         samples += 1;
       }
     const auto& g = s.runs.at(0).grades.at(0);

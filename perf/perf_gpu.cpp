@@ -148,11 +148,12 @@ int speed(const torch::Device& device, std::int64_t gen, double total_gib) {
   opt.dtype = torch::kBFloat16;
   const auto t0 = std::chrono::steady_clock::now();
   const model::LLaDAModel m = model::LLaDAModel::init(llada_8b_shape(), 1, opt);  // one tensor at a time on the host
-  std::printf("speed: LLaDA-8B-shaped model, random bf16 weights on %s (made in %.0f s); gen %ld = steps, block 32, "
-              "prompt 64, temperature 0\n",
-              device.str().c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-              (long)gen);
-  std::printf("%6s %12s %12s %10s %10s %12s\n", "batch", "exact tok/s", "fast tok/s", "fast steps", "x exact", "peak GiB");
+  std::printf(
+      "speed: LLaDA-8B-shaped model, random bf16 weights on %s (made in %.0f s); gen %ld = steps, block 32, "
+      "prompt 64, temperature 0\n",
+      device.str().c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), (long)gen);
+  std::printf("%6s %12s %12s %10s %10s %12s\n", "batch", "exact tok/s", "fast tok/s", "fast steps", "x exact",
+              "peak GiB");
   sampling::SamplerOptions o;
   sampling::fill_token_ids(o, m.config());
   o.gen_length = o.steps = gen;
@@ -171,8 +172,8 @@ int speed(const torch::Device& device, std::int64_t gen, double total_gib) {
     double fast_steps = 0;
     for (const auto& t : ft) fast_steps += t.steps;
     const double tok = double(B * gen);
-    std::printf("%6ld %12.1f %12.1f %10.1f %9.2fx %12.2f\n", (long)B, tok / se, tok / sf, fast_steps / double(ft.size()),
-                se / sf, peak);
+    std::printf("%6ld %12.1f %12.1f %10.1f %9.2fx %12.2f\n", (long)B, tok / se, tok / sf,
+                fast_steps / double(ft.size()), se / sf, peak);
   }
   // The largest batch that fits: peak memory is affine in the batch, so two small batches predict
   // it; the prediction is then run (halved until it fits).
@@ -187,8 +188,9 @@ int speed(const torch::Device& device, std::int64_t gen, double total_gib) {
     std::int64_t B = std::int64_t((0.97 * total_gib - (p1 - per_row)) / per_row);
     double peak = -1;
     while (B > 8 && (peak = peak_one_pass(m, device, B, g)) < 0) B /= 2;
-    std::printf("fit: gen %ld: %.3f GiB per row over %.2f GiB; largest batch that fits about %ld (ran: peak %.2f GiB of %.0f)\n",
-                (long)g, per_row, p1 - per_row, (long)B, peak, total_gib);
+    std::printf(
+        "fit: gen %ld: %.3f GiB per row over %.2f GiB; largest batch that fits about %ld (ran: peak %.2f GiB of %.0f)\n",
+        (long)g, per_row, p1 - per_row, (long)B, peak, total_gib);
   }
   return 0;
 }

@@ -127,7 +127,8 @@ int main(int argc, char** argv) {
   bool same_bytes = fast.results.size() == 1 && fast1.results.size() == 1;
   const auto& pts = fast.results.at(0).points;
   for (std::size_t j = 0; j < K && j < pts.size(); ++j) {
-    max_diff = std::max({max_diff, std::abs(pts[j].ci_low - naive_ci[j].low), std::abs(pts[j].ci_high - naive_ci[j].high)});
+    max_diff =
+        std::max({max_diff, std::abs(pts[j].ci_low - naive_ci[j].low), std::abs(pts[j].ci_high - naive_ci[j].high)});
     const auto& q = fast1.results.at(0).points[j];
     same_bytes = same_bytes && q.value == pts[j].value && q.ci_low == pts[j].ci_low && q.ci_high == pts[j].ci_high;
   }
@@ -140,7 +141,8 @@ int main(int argc, char** argv) {
   std::printf("  stages: curves %.3f s, counts x curves product %.3f s, percentiles (1 thread) %.3f s\n", t_curves,
               t_product, t_percentiles);
   std::printf("naive per-resample loop (1 thread):   %8.3f s\n", t_naive);
-  std::printf("speed-up vs naive: %.1fx (threads=%u), %.1fx (1 thread)\n", t_naive / t_fast, threads, t_naive / t_fast1);
+  std::printf("speed-up vs naive: %.1fx (threads=%u), %.1fx (1 thread)\n", t_naive / t_fast, threads,
+              t_naive / t_fast1);
   std::printf("max |CI difference| library vs naive: %.3g   same bytes at threads=%u and 1: %s\n", max_diff, threads,
               same_bytes ? "yes" : "NO");
   std::printf("goal < 2 s: %s\n", t_fast < 2.0 ? "met" : "NOT met");

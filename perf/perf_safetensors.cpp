@@ -35,15 +35,17 @@ int main(int argc, char** argv) {
   cfg.eos_token_ids = {32766};
   cfg.pad_token_id = 32766;
   trafl::model::validate_model_config(cfg, "perf");
-  const std::string dir = argc > 3 ? argv[3]
-                                   : (std::filesystem::temp_directory_path() / ("perf-st-" + std::to_string(::getpid()))).string();
+  const std::string dir =
+      argc > 3 ? argv[3]
+               : (std::filesystem::temp_directory_path() / ("perf-st-" + std::to_string(::getpid()))).string();
 
   const auto specs = trafl::model::expected_tensors(cfg);
   std::vector<OwnedTensor> tensors;
   std::mt19937 rng(1);
   std::uint64_t bytes = 0;
   for (const TensorSpec& s : specs) {
-    OwnedTensor t{s.name, DType::BF16, s.shape, std::vector<unsigned char>(static_cast<std::size_t>(shape_numel(s.shape)) * 2)};
+    OwnedTensor t{s.name, DType::kBf16, s.shape,
+                  std::vector<unsigned char>(static_cast<std::size_t>(shape_numel(s.shape)) * 2)};
     for (std::size_t i = 0; i < t.bytes.size(); i += 2) {
       const std::uint16_t v = f32_to_bf16(static_cast<float>(rng() % 2001) * 1e-5f - 0.01f);
       t.bytes[i] = static_cast<unsigned char>(v & 0xff);
@@ -69,9 +71,9 @@ int main(int argc, char** argv) {
   std::printf("open + validate: %.2f ms\n", to * 1e3);
 
   t0 = Clock::now();
-  ck.check(specs, {DType::BF16});
+  ck.check(specs, {DType::kBf16});
   std::vector<TensorView> views;
-  for (const TensorSpec& s : specs) views.push_back(ck.expect(s.name, {DType::BF16}, s.shape));
+  for (const TensorSpec& s : specs) views.push_back(ck.expect(s.name, {DType::kBf16}, s.shape));
   ck.reject_unused();
   std::printf("check + expect all: %.2f ms\n", seconds_since(t0) * 1e3);
 

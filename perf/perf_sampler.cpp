@@ -61,7 +61,8 @@ struct EagerModel {
   }
   torch::Tensor forward(const torch::Tensor& ids) const {
     const std::int64_t B = ids.size(0), L = ids.size(1), H = c.n_heads, hd = c.head_dim();
-    const torch::Tensor inv_freq = 1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::kFloat32) / double(hd));
+    const torch::Tensor inv_freq =
+        1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, torch::kFloat32) / double(hd));
     const torch::Tensor freqs = torch::arange(L, torch::kFloat32).view({L, 1}) * inv_freq;
     const torch::Tensor emb = torch::cat({freqs, freqs}, -1), cos = emb.cos(), sin = emb.sin();
     torch::Tensor x = torch::embedding(p("wte.weight"), ids);
@@ -73,11 +74,13 @@ struct EagerModel {
       const torch::Tensor v = torch::linear(xn, p(b + "v_proj.weight")).view({B, L, H, hd}).transpose(1, 2);
       q = q * cos + rotate_half(q) * sin;
       k = k * cos + rotate_half(k) * sin;
-      const torch::Tensor att = torch::matmul(torch::softmax(torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(hd)), -1), v);
+      const torch::Tensor att =
+          torch::matmul(torch::softmax(torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(hd)), -1), v);
       x = x + torch::linear(att.transpose(1, 2).reshape({B, L, H * hd}), p(b + "attn_out.weight"));
       const torch::Tensor hn = rms_norm(x, p(b + "ff_norm.weight"));
-      x = x + torch::linear(torch::silu(torch::linear(hn, p(b + "ff_proj.weight"))) * torch::linear(hn, p(b + "up_proj.weight")),
-                            p(b + "ff_out.weight"));
+      x = x + torch::linear(
+                  torch::silu(torch::linear(hn, p(b + "ff_proj.weight"))) * torch::linear(hn, p(b + "up_proj.weight")),
+                  p(b + "ff_out.weight"));
     }
     return torch::linear(rms_norm(x, p("ln_f.weight")), p("ff_out.weight"));
   }
@@ -95,8 +98,7 @@ torch::Tensor eager_generate(const EagerModel& m, const torch::Tensor& prompt, c
     torch::Tensor n = block_mask.sum(1, true);  // get_num_transfer_tokens
     torch::Tensor num_transfer = (n / spb).floor().to(torch::kLong).repeat({1, spb});
     torch::Tensor rem = n.remainder(spb);
-    for (std::int64_t r = 0; r < B; ++r)
-      num_transfer[r].narrow(0, 0, rem[r][0].item<std::int64_t>()).add_(1);
+    for (std::int64_t r = 0; r < B; ++r) num_transfer[r].narrow(0, 0, rem[r][0].item<std::int64_t>()).add_(1);
     for (std::int64_t i = 0; i < spb; ++i) {
       torch::Tensor mask_index = x.eq(o.mask_id);
       torch::Tensor logits = m.forward(x);  // [B, L, V]: every position
@@ -144,10 +146,11 @@ int main(int argc, char** argv) {
   const std::int64_t Lp = 32, L = Lp + o.gen_length, V = c.embedding_size, m_h = c.mlp_hidden_size;
   std::vector<std::int64_t> prompt;
   for (std::int64_t i = 0; i < Lp; ++i) prompt.push_back((i * 7 + 3) % 250);
-  std::printf("threads %d, d_model %ld, layers %ld, mlp %ld, vocab %ld, prompt %ld, gen %ld, steps %ld, block %ld, "
-              "T %.1f, best of %d (batch 1: %d)\n",
-              threads, (long)d, (long)layers, (long)m_h, (long)V, (long)Lp, (long)o.gen_length, (long)o.steps,
-              (long)o.block_length, o.temperature, reps, 4 * reps);
+  std::printf(
+      "threads %d, d_model %ld, layers %ld, mlp %ld, vocab %ld, prompt %ld, gen %ld, steps %ld, block %ld, "
+      "T %.1f, best of %d (batch 1: %d)\n",
+      threads, (long)d, (long)layers, (long)m_h, (long)V, (long)Lp, (long)o.gen_length, (long)o.steps,
+      (long)o.block_length, o.temperature, reps, 4 * reps);
   const model::CpuThreads ct = model::cpu_threads();
   {  // the baseline computes the same function (model/llada.cpp's forward, autograd off)
     c10::InferenceMode im;
@@ -164,7 +167,9 @@ int main(int argc, char** argv) {
     const torch::Tensor prompt_t = torch::tensor(prompt, torch::kLong).view({1, Lp}).repeat({B, 1});
     sampling::sample(m, prompts, keys, o);  // warm-up
     // The weight GEMM shapes for the matmul peak: {K, N} of [B·L, K] × [K, N].
-    struct Shape { std::int64_t k, n; };
+    struct Shape {
+      std::int64_t k, n;
+    };
     std::vector<std::pair<torch::Tensor, torch::Tensor>> gemms;
     for (Shape sh : {Shape{d, 3 * d}, Shape{d, d}, Shape{d, 2 * m_h}, Shape{m_h, d}})
       gemms.emplace_back(torch::randn({B * L, sh.k}), torch::randn({sh.n, sh.k}));
@@ -194,15 +199,16 @@ int main(int argc, char** argv) {
     for (const auto& t : ft) fast_steps += t.steps;
     fast_steps /= static_cast<double>(ft.size());
 
-    const double flops_step = static_cast<double>(B) *
-                              (static_cast<double>(L * layers) * 2.0 * (4.0 * d * d + 3.0 * d * m_h) +
-                               static_cast<double>(layers) * 4.0 * L * L * d + 2.0 * d * V * o.block_length);
+    const double flops_step =
+        static_cast<double>(B) * (static_cast<double>(L * layers) * 2.0 * (4.0 * d * d + 3.0 * d * m_h) +
+                                  static_cast<double>(layers) * 4.0 * L * L * d + 2.0 * d * V * o.block_length);
     const double gflops = flops_step * o.steps / s / 1e9;
     const double tok = static_cast<double>(B * o.gen_length);
     std::printf("%5ld %10.1f %10.2f %9.2f %9.2f %6.0f%% %10.1f %7.2fx %10.1f %10.1f %7.2fx\n", (long)B, tok / s,
                 1e3 * s / o.steps, gflops, peak, 100.0 * gflops / peak, tok / se, se / s, tok / sf, fast_steps, s / sf);
   }
-  std::printf("(exact/eager/fast in generated tokens per second; fast = threshold 0.9 + prefix cache; a random model is\n"
-              " rarely confident, so its fast-mode gain here is mostly the cache)\n");
+  std::printf(
+      "(exact/eager/fast in generated tokens per second; fast = threshold 0.9 + prefix cache; a random model is\n"
+      " rarely confident, so its fast-mode gain here is mostly the cache)\n");
   return 0;
 }

@@ -55,7 +55,9 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
 }
-double mean(const std::vector<double>& v) { return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
+double mean(const std::vector<double>& v) {
+  return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
 
 double cpu_s(int who) {
   rusage ru{};
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
   int runs = argc > 1 ? std::atoi(argv[1]) : 60;
   int jobs = argc > 2 ? std::atoi(argv[2]) : 120;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  Options opts;  // default slots (cores + 1)
+  Options opts;                         // default slots (cores + 1)
   if (argc > 3) opts.python = argv[3];  // interpreter (default: python3 from PATH, resolved to the real binary)
   Sandbox box(opts);
   const std::string python = box.report().python;
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
     t0 = Clock::now();
     auto r = box.run(trivial);
     sbx.push_back(ms_since(t0));
-    failures += r.verdict != Verdict::passed;
+    failures += r.verdict != Verdict::kPassed;
   }
   std::printf("tier: %s, cores: %u, load average at start: ", to_string(box.tier()), cores);
   {
@@ -128,12 +130,13 @@ int main(int argc, char** argv) {
     int bad = 0;
     for (auto& r : results) {
       run_cpu += r.cpu_ms / 1000.0;
-      bad += r.verdict != Verdict::passed;
+      bad += r.verdict != Verdict::kPassed;
     }
-    std::printf("pool (%u workers), %d x %s: %.1f tests/s, busy %.0f%% (%.2f s CPU of runner + reaped trees, of which "
-                "programs %.2f s, over %.2f s x %u cores), %d failures; bare ideal %.1f tests/s\n",
-                pool.workers(), jobs, name, jobs / wall, 100.0 * used / (wall * cores), used, run_cpu, wall, cores, bad,
-                cores * 1000.0 / bare_ms_per_run);
+    std::printf(
+        "pool (%u workers), %d x %s: %.1f tests/s, busy %.0f%% (%.2f s CPU of runner + reaped trees, of which "
+        "programs %.2f s, over %.2f s x %u cores), %d failures; bare ideal %.1f tests/s\n",
+        pool.workers(), jobs, name, jobs / wall, 100.0 * used / (wall * cores), used, run_cpu, wall, cores, bad,
+        cores * 1000.0 / bare_ms_per_run);
   };
   // Bare parallel spawning of `pass` for the same number of cores.
   {
@@ -157,15 +160,17 @@ int main(int argc, char** argv) {
     for (int i = 0; i < runs / 2 + 2; ++i) {
       for (auto* l : {&eager, &lazy}) {
         auto t0 = Clock::now();
-        auto r = trafl::codegrade::run_stdin_tests(box, code, tests, trafl::codegrade::Compare::lcb, *l);
+        auto r = trafl::codegrade::run_stdin_tests(box, code, tests, trafl::codegrade::Compare::kLcb, *l);
         (l == &eager ? te : tl).push_back(ms_since(t0));
         wrong += !r.correct;
       }
     }
     te.erase(te.begin(), te.begin() + 2);  // the first lazy call probes the name table
     tl.erase(tl.begin(), tl.begin() + 2);
-    std::printf("LCB stdin test through the harness, %zu each: eager prelude median %.1f ms, lazy prelude median %.1f ms "
-                "(%.2fx faster), %d not passed\n", te.size(), median(te), median(tl), median(te) / median(tl), wrong);
+    std::printf(
+        "LCB stdin test through the harness, %zu each: eager prelude median %.1f ms, lazy prelude median %.1f ms "
+        "(%.2fx faster), %d not passed\n",
+        te.size(), median(te), median(tl), median(te) / median(tl), wrong);
   }
   const std::string cpu40 = "s = 0\nfor i in range(1200000):\n    s += i\n";
   for (unsigned workers : {box.slots(), cores}) {  // the default, then one per core

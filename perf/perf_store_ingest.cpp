@@ -35,7 +35,8 @@ double cpu_seconds() {
 
 std::string completion_text(std::mt19937_64& rng, int problem, int index) {
   // ~200 bytes of plausible reasoning text ending in an answer.
-  static const char* words[] = {"so", "the", "total", "is", "we", "add", "multiply", "each", "then", "first", "number", "of", "apples"};
+  static const char* words[] = {"so",   "the",  "total", "is",     "we", "add",   "multiply",
+                                "each", "then", "first", "number", "of", "apples"};
   std::string text;
   while (text.size() < 180) {
     text += words[rng() % 13];
@@ -50,11 +51,12 @@ int main(int argc, char** argv) {
   const int problems = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int per_problem = argc > 2 ? std::atoi(argv[2]) : 1000;
   const std::size_t batch = 10000;
-  fs::path path = argc > 3 ? fs::path(argv[3]) : fs::temp_directory_path() / fmt::format("perf_store_ingest_{}.db", getpid());
+  fs::path path =
+      argc > 3 ? fs::path(argv[3]) : fs::temp_directory_path() / fmt::format("perf_store_ingest_{}.db", getpid());
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
   const std::int64_t total = static_cast<std::int64_t>(problems) * per_problem;
-  fmt::print("perf_store_ingest: {} problems x {} samples = {} samples, batches of {}, db {}\n", problems, per_problem, total, batch,
-             path.string());
+  fmt::print("perf_store_ingest: {} problems x {} samples = {} samples, batches of {}, db {}\n", problems, per_problem,
+             total, batch, path.string());
 
   std::mt19937_64 rng(42);
   // Pre-generate the text so that the timing measures the store, not string building.
@@ -96,8 +98,9 @@ int main(int argc, char** argv) {
     }
     inserted += static_cast<std::int64_t>(store.put_samples(run, rows));
     double ingest_s = seconds_since(t0), ingest_cpu = cpu_seconds() - c0;
-    fmt::print("samples ingested : {:>9} in {:6.2f}s = {:>9.0f} samples/s (CPU {:.2f}s = {:.0f} samples per CPU-second)\n", inserted,
-               ingest_s, inserted / ingest_s, ingest_cpu, inserted / ingest_cpu);
+    fmt::print(
+        "samples ingested : {:>9} in {:6.2f}s = {:>9.0f} samples/s (CPU {:.2f}s = {:.0f} samples per CPU-second)\n",
+        inserted, ingest_s, inserted / ingest_s, ingest_cpu, inserted / ingest_cpu);
 
     // Idempotent re-ingest of the first 100k (all ignored).
     {
@@ -141,8 +144,9 @@ int main(int argc, char** argv) {
       graded += static_cast<std::int64_t>(store.put_grades(grades));
     }
     double grade_s = seconds_since(t1), grade_cpu = cpu_seconds() - c1;
-    fmt::print("grades written   : {:>9} in {:6.2f}s = {:>9.0f} grades/s (CPU {:.2f}s = {:.0f} per CPU-second; reading ungraded pages {:.2f}s)\n",
-               graded, grade_s, graded / grade_s, grade_cpu, graded / grade_cpu, read_s);
+    fmt::print(
+        "grades written   : {:>9} in {:6.2f}s = {:>9.0f} grades/s (CPU {:.2f}s = {:.0f} per CPU-second; reading ungraded pages {:.2f}s)\n",
+        graded, grade_s, graded / grade_s, grade_cpu, graded / grade_cpu, read_s);
 
     for (const char* by : {"", "level"}) {
       auto t2 = Clock::now();

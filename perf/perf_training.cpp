@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
     std::ofstream out(dir / "train.jsonl");
     for (int i = 0; i < 64; ++i) {
       const int a = i % 9 + 1, b = i / 9 + 1;
-      out << "{\"question\": \"What is " << a << " plus " << b << "?\", \"answer\": \"" << a << "+" << b << "="
-          << a + b << "\\n#### " << a + b << "\"}\n";
+      out << "{\"question\": \"What is " << a << " plus " << b << "?\", \"answer\": \"" << a << "+" << b << "=" << a + b
+          << "\\n#### " << a + b << "\"}\n";
     }
   }
   std::printf("perf_training: d_model %lld, %lld layers, %d threads, %lld params\n", static_cast<long long>(d),
@@ -138,8 +138,9 @@ int main(int argc, char** argv) {
         gen_tok += m.tokens_per_s;
       }
     const double n = static_cast<double>(rr.steps.size() - 1);
-    std::printf("%-10s step %.0f ms = rollout %.0f ms (%.0f gen tok/s) + update %.0f ms  (update/rollout %.2fx; run %.1f s)\n",
-                method.c_str(), (roll + upd) / n * 1e3, roll / n * 1e3, gen_tok / n, upd / n * 1e3, upd / roll, total);
+    std::printf(
+        "%-10s step %.0f ms = rollout %.0f ms (%.0f gen tok/s) + update %.0f ms  (update/rollout %.2fx; run %.1f s)\n",
+        method.c_str(), (roll + upd) / n * 1e3, roll / n * 1e3, gen_tok / n, upd / n * 1e3, upd / roll, total);
   }
   std::printf("peak RSS %.0f MB\n", peak_rss_mb());
   fs::remove_all(dir);

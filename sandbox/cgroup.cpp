@@ -29,7 +29,8 @@ std::string v1_mount(const std::string& controller, const std::string& probe_fil
     std::string candidate = std::string(dir) + controller;
     if (exists(candidate + "/" + probe_file)) return candidate;
   }
-  if (controller == "cpuacct" && exists("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage")) return "/sys/fs/cgroup/cpu,cpuacct";
+  if (controller == "cpuacct" && exists("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"))
+    return "/sys/fs/cgroup/cpu,cpuacct";
   return "";
 }
 
@@ -68,8 +69,10 @@ CgroupLayout detect_cgroups(std::vector<std::string>& notes) {
   CgroupLayout layout;
   std::string v2_mount;
   bool pure_v2 = exists("/sys/fs/cgroup/cgroup.controllers");
-  if (pure_v2) v2_mount = "/sys/fs/cgroup";
-  else if (exists("/sys/fs/cgroup/unified/cgroup.controllers")) v2_mount = "/sys/fs/cgroup/unified";
+  if (pure_v2)
+    v2_mount = "/sys/fs/cgroup";
+  else if (exists("/sys/fs/cgroup/unified/cgroup.controllers"))
+    v2_mount = "/sys/fs/cgroup/unified";
 
   if (!v2_mount.empty()) {
     layout.v2 = prepare_base(v2_mount, notes, "cgroup v2");
@@ -96,16 +99,22 @@ CgroupLayout detect_cgroups(std::vector<std::string>& notes) {
     }
   }
   if (!pure_v2) {
-    if (!layout.v2_memory) layout.v1_memory = prepare_base(v1_mount("memory", "memory.limit_in_bytes"), notes, "cgroup v1 memory");
+    if (!layout.v2_memory)
+      layout.v1_memory = prepare_base(v1_mount("memory", "memory.limit_in_bytes"), notes, "cgroup v1 memory");
     if (!layout.v2_pids) layout.v1_pids = prepare_base(v1_mount("pids", "cgroup.procs"), notes, "cgroup v1 pids");
-    if (layout.v2.empty()) layout.v1_cpuacct = prepare_base(v1_mount("cpuacct", "cpuacct.usage"), notes, "cgroup v1 cpuacct");
+    if (layout.v2.empty())
+      layout.v1_cpuacct = prepare_base(v1_mount("cpuacct", "cpuacct.usage"), notes, "cgroup v1 cpuacct");
     if (!layout.v1_memory.empty()) layout.memsw = exists(layout.v1_memory + "/memory.memsw.limit_in_bytes");
   }
   bool v1 = !layout.v1_memory.empty() || !layout.v1_pids.empty() || !layout.v1_cpuacct.empty();
-  if (pure_v2 && !layout.v2.empty()) layout.kind = "v2";
-  else if (v1 && !layout.v2.empty()) layout.kind = "hybrid";
-  else if (v1) layout.kind = "v1";
-  else if (!layout.v2.empty()) layout.kind = "v2";
+  if (pure_v2 && !layout.v2.empty())
+    layout.kind = "v2";
+  else if (v1 && !layout.v2.empty())
+    layout.kind = "hybrid";
+  else if (v1)
+    layout.kind = "v1";
+  else if (!layout.v2.empty())
+    layout.kind = "v2";
   if (layout.any()) {
     std::ifstream mounts("/proc/self/mounts");
     std::string dev, dir, type, options, rest;
@@ -113,8 +122,9 @@ CgroupLayout detect_cgroups(std::vector<std::string>& notes) {
       if ((type == "cgroup2" || type == "cgroup") && ("," + options + ",").find(",favordynmods,") != std::string::npos)
         layout.favordynmods = true;
     if (!layout.favordynmods)
-      notes.push_back("cgroups: favordynmods is off: a run's cgroup attach can wait for an RCU grace period "
-                      "(up to ~10 ms per run measured on a 2-core VM); scripts/tune-host turns it on (Linux >= 6.0)");
+      notes.push_back(
+          "cgroups: favordynmods is off: a run's cgroup attach can wait for an RCU grace period "
+          "(up to ~10 ms per run measured on a 2-core VM); scripts/tune-host turns it on (Linux >= 6.0)");
   }
   if (!layout.memory()) notes.push_back("cgroups: no usable memory controller");
   if (!layout.pids()) notes.push_back("cgroups: no usable pids controller");
@@ -167,9 +177,12 @@ bool RunCgroup::begin_run(const CgroupLayout& layout, const std::string& name, s
       return dir;
     };
     if (!layout.v2.empty() && (v2_ = add(layout.v2)).empty()) return fail("mkdir " + layout.v2 + "/" + name);
-    if (!layout.v1_memory.empty() && (mem_ = add(layout.v1_memory)).empty()) return fail("mkdir " + layout.v1_memory + "/" + name);
-    if (!layout.v1_pids.empty() && (pids_ = add(layout.v1_pids)).empty()) return fail("mkdir " + layout.v1_pids + "/" + name);
-    if (!layout.v1_cpuacct.empty() && (cpu_ = add(layout.v1_cpuacct)).empty()) return fail("mkdir " + layout.v1_cpuacct + "/" + name);
+    if (!layout.v1_memory.empty() && (mem_ = add(layout.v1_memory)).empty())
+      return fail("mkdir " + layout.v1_memory + "/" + name);
+    if (!layout.v1_pids.empty() && (pids_ = add(layout.v1_pids)).empty())
+      return fail("mkdir " + layout.v1_pids + "/" + name);
+    if (!layout.v1_cpuacct.empty() && (cpu_ = add(layout.v1_cpuacct)).empty())
+      return fail("mkdir " + layout.v1_cpuacct + "/" + name);
     for (const auto& dir : dirs_) {
       int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
       if (fd < 0) return fail("open " + dir + "/cgroup.procs");

@@ -12,8 +12,8 @@
 namespace trafl::sandbox::detail {
 
 struct CgroupLayout {
-  std::string kind = "none";        // "v2", "hybrid", "v1", "none"
-  std::string v2;                   // base dir in the v2 tree ("" if unusable)
+  std::string kind = "none";  // "v2", "hybrid", "v1", "none"
+  std::string v2;             // base dir in the v2 tree ("" if unusable)
   bool v2_memory = false, v2_pids = false;
   std::string v1_memory, v1_pids, v1_cpuacct;  // base dirs in v1 trees ("" if unusable)
   bool memory() const { return v2_memory || !v1_memory.empty(); }
@@ -47,19 +47,19 @@ class RunCgroup {
 
   // Creates the dirs (first call) and writes this run's limits and baselines; false + err on
   // failure (nothing left behind). The group must be empty.
-  bool begin_run(const CgroupLayout& layout, const std::string& name, std::uint64_t memory_bytes,
-                 unsigned pids, std::string& err);
+  bool begin_run(const CgroupLayout& layout, const std::string& name, std::uint64_t memory_bytes, unsigned pids,
+                 std::string& err);
   bool active() const { return !dirs_.empty(); }
   // O_WRONLY fds of every cgroup.procs, for the child to write "0" into. Owned by this object.
   const std::vector<int>& procs_fds() const { return procs_fds_; }
-  void kill_all();                           // cgroup.kill, else SIGKILL every listed pid
+  void kill_all();  // cgroup.kill, else SIGKILL every listed pid
   bool empty() const;
-  bool wait_empty(double timeout_s);         // kills again while waiting
-  double cpu_ms() const;                     // this run's, -1 if unknown
-  std::uint64_t peak_kb() const;             // this run's, 0 if unknown
-  std::uint64_t oom_kills() const;           // this run's
-  std::uint64_t pids_max_hits() const;       // this run's
-  void destroy();                            // kill, wait, rmdir all
+  bool wait_empty(double timeout_s);    // kills again while waiting
+  double cpu_ms() const;                // this run's, -1 if unknown
+  std::uint64_t peak_kb() const;        // this run's, 0 if unknown
+  std::uint64_t oom_kills() const;      // this run's
+  std::uint64_t pids_max_hits() const;  // this run's
+  void destroy();                       // kill, wait, rmdir all
 
  private:
   const CgroupLayout* layout_ = nullptr;

@@ -47,8 +47,7 @@ void remove_leftovers(const Leftovers& l) {
 void on_signal(int sig) {
   int saved = errno;
   unsigned char b = static_cast<unsigned char>(sig);
-  if (::write(g_pipe[1], &b, 1) < 0) {
-  }
+  if (::write(g_pipe[1], &b, 1) < 0) {}
   errno = saved;
 }
 

@@ -61,12 +61,12 @@ namespace trafl::sandbox {
 
 struct Slot {
   unsigned index = 0;
-  unsigned uid = 0;        // 0: no uid drop (not root)
+  unsigned uid = 0;  // 0: no uid drop (not root)
   detail::SlotUid held;
   bool busy = false;
-  std::string scratch;     // degraded/unsandboxed tiers: the per-slot working dir
-  int landlock_fd = -1;    // degraded tier: ruleset for this slot's scratch dir
-  detail::RunCgroup group; // reused run after run
+  std::string scratch;      // degraded/unsandboxed tiers: the per-slot working dir
+  int landlock_fd = -1;     // degraded tier: ruleset for this slot's scratch dir
+  detail::RunCgroup group;  // reused run after run
 };
 
 struct Sandbox::Impl {
@@ -94,8 +94,10 @@ struct Sandbox::Impl {
   void init();
   void teardown();
   void log(const std::string& line) const {
-    if (opts.log) opts.log(line);
-    else std::fprintf(stderr, "%s\n", line.c_str());
+    if (opts.log)
+      opts.log(line);
+    else
+      std::fprintf(stderr, "%s\n", line.c_str());
   }
   Slot& acquire();
   void release(Slot& s);

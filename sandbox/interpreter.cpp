@@ -49,8 +49,7 @@ Interpreter resolve_interpreter(const std::string& command) {
   }
   ::close(fds[0]);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     throw UsageError("sandbox: the Python interpreter '" + cmd + "' failed to report sys.executable");
   }

@@ -19,10 +19,22 @@ constexpr std::uint32_t kCreateRulesetVersion = 1u << 0;
 constexpr int kRulePathBeneath = 1;
 
 enum : std::uint64_t {
-  kExecute = 1ull << 0, kWriteFile = 1ull << 1, kReadFile = 1ull << 2, kReadDir = 1ull << 3,
-  kRemoveDir = 1ull << 4, kRemoveFile = 1ull << 5, kMakeChar = 1ull << 6, kMakeDir = 1ull << 7,
-  kMakeReg = 1ull << 8, kMakeSock = 1ull << 9, kMakeFifo = 1ull << 10, kMakeBlock = 1ull << 11,
-  kMakeSym = 1ull << 12, kRefer = 1ull << 13, kTruncate = 1ull << 14, kIoctlDev = 1ull << 15,
+  kExecute = 1ull << 0,
+  kWriteFile = 1ull << 1,
+  kReadFile = 1ull << 2,
+  kReadDir = 1ull << 3,
+  kRemoveDir = 1ull << 4,
+  kRemoveFile = 1ull << 5,
+  kMakeChar = 1ull << 6,
+  kMakeDir = 1ull << 7,
+  kMakeReg = 1ull << 8,
+  kMakeSock = 1ull << 9,
+  kMakeFifo = 1ull << 10,
+  kMakeBlock = 1ull << 11,
+  kMakeSym = 1ull << 12,
+  kRefer = 1ull << 13,
+  kTruncate = 1ull << 14,
+  kIoctlDev = 1ull << 15,
 };
 constexpr std::uint64_t kNetBindTcp = 1ull << 0, kNetConnectTcp = 1ull << 1;
 constexpr std::uint64_t kScopeAbstractUnix = 1ull << 0, kScopeSignal = 1ull << 1;
@@ -105,8 +117,6 @@ int landlock_ruleset(int abi, const std::vector<std::string>& ro_paths, const st
   return ruleset;
 }
 
-int landlock_restrict_self_fd(int ruleset_fd) {
-  return static_cast<int>(::syscall(kRestrictSelf, ruleset_fd, 0));
-}
+int landlock_restrict_self_fd(int ruleset_fd) { return static_cast<int>(::syscall(kRestrictSelf, ruleset_fd, 0)); }
 
 }  // namespace trafl::sandbox::detail

@@ -23,9 +23,27 @@ namespace trafl::sandbox::detail {
 namespace {
 
 enum Step : int {
-  kSetsid = 1, kDeathSig, kParentGone, kCgroup, kUnshareNs, kMountPrivate, kMountTmpfs, kMkdir, kBindPrefix,
-  kRemountPrefix, kRlimit, kSetgroups, kSetgid, kSetuid, kChdir, kNoNewPrivs, kLandlock, kDupHigh, kDup2,
-  kSeccomp, kExec,
+  kSetsid = 1,
+  kDeathSig,
+  kParentGone,
+  kCgroup,
+  kUnshareNs,
+  kMountPrivate,
+  kMountTmpfs,
+  kMkdir,
+  kBindPrefix,
+  kRemountPrefix,
+  kRlimit,
+  kSetgroups,
+  kSetgid,
+  kSetuid,
+  kChdir,
+  kNoNewPrivs,
+  kLandlock,
+  kDupHigh,
+  kDup2,
+  kSeccomp,
+  kExec,
 };
 
 const char* step_name(int step) {
@@ -88,14 +106,16 @@ void close_from(int first, int keep) {
     int tree = static_cast<int>(::syscall(428 /* open_tree */, AT_FDCWD, p.prefix_source,
                                           1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | 0x8000 /* AT_RECURSIVE */));
     if (tree < 0) die(errfd, kBindPrefix);
-    if (::mount("trafl-sbx", p.hide_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755") != 0) die(errfd, kMountTmpfs);
+    if (::mount("trafl-sbx", p.hide_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755") != 0)
+      die(errfd, kMountTmpfs);
     for (const char* const* d = p.mkdirs; d && *d; ++d) {
       if (::mkdir(*d, 0755) != 0 && errno != EEXIST) die(errfd, kMkdir);
     }
     if (::syscall(429 /* move_mount */, tree, "", AT_FDCWD, p.prefix_target, 0x4 /* MOVE_MOUNT_F_EMPTY_PATH */) != 0)
       die(errfd, kBindPrefix);
     ::close(tree);
-    if (::mount(nullptr, p.prefix_target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
+    if (::mount(nullptr, p.prefix_target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) !=
+        0)
       die(errfd, kRemountPrefix);
   }
   // Move every source (and the error pipe, and the Landlock ruleset) above the target range first,
@@ -112,7 +132,8 @@ void close_from(int first, int keep) {
   int landlock_fd = -1;
   if (p.landlock_fd >= 0 && (landlock_fd = ::fcntl(p.landlock_fd, F_DUPFD_CLOEXEC, 64)) < 0) die(errfd, kDupHigh);
   for (int i = 0; i < p.n_rlimits; ++i) {
-    if (::setrlimit(static_cast<__rlimit_resource>(p.rlimits[i].resource), &p.rlimits[i].value) != 0) die(errfd, kRlimit);
+    if (::setrlimit(static_cast<__rlimit_resource>(p.rlimits[i].resource), &p.rlimits[i].value) != 0)
+      die(errfd, kRlimit);
   }
   if (p.drop_ids) {
     if (::syscall(SYS_setgroups, 0, nullptr) != 0) die(errfd, kSetgroups);
@@ -166,8 +187,7 @@ pid_t launch_child(const ChildPlan& plan, std::string& err) {
   ::close(pipefd[0]);
   if (got == static_cast<ssize_t>(sizeof msg)) {
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     err = std::string("sandbox set-up failed at ") + step_name(msg[0]) + ": " + errno_text(msg[1]);
     return -1;
   }

@@ -25,7 +25,8 @@ std::string limits_problem(const Limits& l, const LimitNames& n) {
   if (auto p = seconds_problem(n.cpu, l.cpu_s, B::max_cpu_s, false); !p.empty()) return p;
   if (auto p = seconds_problem(n.wall, l.wall_s, B::max_wall_s, true); !p.empty()) return p;
   if (l.memory_mb < B::min_memory_mb || l.memory_mb > B::max_memory_mb)
-    return fmt::format("{} must be between {} and {} MB, not {}", n.memory, B::min_memory_mb, B::max_memory_mb, l.memory_mb);
+    return fmt::format("{} must be between {} and {} MB, not {}", n.memory, B::min_memory_mb, B::max_memory_mb,
+                       l.memory_mb);
   if (l.stdout_cap == 0 || l.stdout_cap > B::max_stdout_bytes)
     return fmt::format("{} must be between 1 KiB and {} KiB", n.stdout_cap, B::max_stdout_bytes >> 10);
   if (l.pids == 0 || l.open_files < 16 || l.file_size_mb == 0 || l.file_size_mb > B::max_memory_mb ||

@@ -13,9 +13,9 @@
 namespace trafl::sandbox {
 
 struct LimitBounds {
-  static constexpr double max_cpu_s = 86400;          // one day of CPU
-  static constexpr double max_wall_s = 3 * 86400;     // room for the harnesses' 2x + 1 s over the CPU limit
-  static constexpr std::size_t min_memory_mb = 16;    // below this Python does not start
+  static constexpr double max_cpu_s = 86400;              // one day of CPU
+  static constexpr double max_wall_s = 3 * 86400;         // room for the harnesses' 2x + 1 s over the CPU limit
+  static constexpr std::size_t min_memory_mb = 16;        // below this Python does not start
   static constexpr std::size_t max_memory_mb = 1u << 20;  // 1 TiB
   static constexpr std::size_t max_stdout_bytes = std::size_t{1} << 30;  // 1 GiB kept in memory
 };

@@ -37,7 +37,7 @@ namespace detail {
 
 // What the tier means for one run.
 struct RunMode {
-  Tier tier = Tier::namespaces_cgroups;
+  Tier tier = Tier::kNamespacesCgroups;
   bool ns = false;           // bwrap with namespaces: the leader is bwrap, files go in as memfds
   bool use_cg = false;       // the run is confined in the slot's cgroup
   bool precise_cpu = false;  // the CPU time of the whole tree is read from that cgroup
@@ -222,8 +222,10 @@ Watched monitor(pid_t pid, Channels& ch, RunCgroup& group, const Limits& L, cons
     if (i_err >= 0 && (pfds[i_err].revents & (POLLIN | POLLHUP | POLLERR))) err_open = drain(ch.err_r.fd, false);
     if (i_info >= 0 && (pfds[i_info].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t n = ::read(ch.info_r.fd, buf, sizeof buf);
-      if (n > 0) w.info.append(buf, static_cast<std::size_t>(n));
-      else if (n == 0 || (errno != EAGAIN && errno != EINTR)) info_open = false;
+      if (n > 0)
+        w.info.append(buf, static_cast<std::size_t>(n));
+      else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        info_open = false;
     }
     if (leader_done) continue;
     bool exited = false;
@@ -237,8 +239,7 @@ Watched monitor(pid_t pid, Channels& ch, RunCgroup& group, const Limits& L, cons
       // Kill leftovers (daemons) before reaping, while the leader's pid/pgid cannot be reused.
       ::kill(-pid, SIGKILL);
       if (group.active()) group.kill_all();
-      while (::wait4(pid, &w.status, 0, &w.ru) < 0 && errno == EINTR) {
-      }
+      while (::wait4(pid, &w.status, 0, &w.ru) < 0 && errno == EINTR) {}
       leader_done = true;
       exited_at = now_s();
       res.wall_ms = (exited_at - start) * 1000;
@@ -279,7 +280,8 @@ void collect(Slot& slot, pid_t pid, const RunMode& mode, const Limits& L, Watche
   res.stderr_data = w.err_buf.size() > L.stderr_keep ? w.err_buf.substr(w.err_buf.size() - L.stderr_keep) : w.err_buf;
   double cg_cpu = group.active() ? group.cpu_ms() : -1;
   const rusage& ru = w.ru;
-  double ru_cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+  double ru_cpu =
+      (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
   res.cpu_ms = cg_cpu >= 0 ? cg_cpu : ru_cpu;
   res.peak_mem_kb = group.active() ? group.peak_kb() : 0;
   if (res.peak_mem_kb == 0) res.peak_mem_kb = static_cast<std::uint64_t>(ru.ru_maxrss);
@@ -313,9 +315,10 @@ bool Sandbox::Impl::prepare_scratch(Slot& slot, const RunRequest& req, Tier tier
       return false;
     }
   }
-  if (tier == Tier::degraded && slot.landlock_fd < 0) {
-    std::vector<std::string> ro = {"/usr", "/bin", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime",
-                                   "/dev/urandom", interp.prefix, interp.executable};
+  if (tier == Tier::kDegraded && slot.landlock_fd < 0) {
+    std::vector<std::string> ro = {
+        "/usr",           "/bin",         "/lib",        "/lib64",         "/etc/ld.so.cache",
+        "/etc/localtime", "/dev/urandom", interp.prefix, interp.executable};
     std::vector<std::string> rw = {slot.scratch, "/dev/null"};
     slot.landlock_fd = landlock_ruleset(report.landlock_abi, ro, rw, err);
     if (slot.landlock_fd < 0) return false;
@@ -341,7 +344,8 @@ bool Sandbox::Impl::plan_child(Slot& slot, const RunRequest& req, const RunMode&
   rlim_t cpu_soft = static_cast<rlim_t>(std::ceil(L.cpu_s)) + (mode.precise_cpu ? 1 : 0);
   add_rlimit(RLIMIT_CPU, cpu_soft, cpu_soft + 1);
   std::uint64_t mem = static_cast<std::uint64_t>(L.memory_mb) << 20;
-  std::uint64_t as = (mode.use_cg && cg.memory()) ? std::max<std::uint64_t>(4 * mem, mem + (1ull << 30)) : mem + (64ull << 20);
+  std::uint64_t as =
+      (mode.use_cg && cg.memory()) ? std::max<std::uint64_t>(4 * mem, mem + (1ull << 30)) : mem + (64ull << 20);
   add_rlimit(RLIMIT_AS, as, as);
   add_rlimit(RLIMIT_FSIZE, static_cast<rlim_t>(L.file_size_mb) << 20, static_cast<rlim_t>(L.file_size_mb) << 20);
   add_rlimit(RLIMIT_NOFILE, L.open_files, L.open_files);
@@ -375,8 +379,9 @@ bool Sandbox::Impl::plan_child(Slot& slot, const RunRequest& req, const RunMode&
     spec.info_fd = 3;
     child.fd_src.push_back(ch.info_w.fd);
     if (!bpf_ns.empty()) {
-      child.seccomp_fd.reset(data_fd(
-          std::string(reinterpret_cast<const char*>(bpf_ns.data()), bpf_ns.size() * sizeof(sock_filter)), "trafl-seccomp"));
+      child.seccomp_fd.reset(
+          data_fd(std::string(reinterpret_cast<const char*>(bpf_ns.data()), bpf_ns.size() * sizeof(sock_filter)),
+                  "trafl-seccomp"));
       if (child.seccomp_fd.fd < 0) {
         err = "memfd for seccomp: " + errno_text(errno);
         return false;
@@ -414,9 +419,10 @@ bool Sandbox::Impl::plan_child(Slot& slot, const RunRequest& req, const RunMode&
     argv_v.insert(argv_v.end(), flags.begin(), flags.end());
     argv_v.push_back(slot.scratch + "/prog.py");
     argv_v.insert(argv_v.end(), req.args.begin(), req.args.end());
-    envp_v = {"PATH=/usr/bin:/bin", "HOME=" + slot.scratch, "TMPDIR=" + slot.scratch, "LANG=C.UTF-8", "MALLOC_ARENA_MAX=2"};
+    envp_v = {"PATH=/usr/bin:/bin", "HOME=" + slot.scratch, "TMPDIR=" + slot.scratch, "LANG=C.UTF-8",
+              "MALLOC_ARENA_MAX=2"};
     plan.chdir_to = slot.scratch.c_str();
-    if (mode.tier == Tier::degraded) {
+    if (mode.tier == Tier::kDegraded) {
       plan.landlock_fd = slot.landlock_fd;
       plan.seccomp = bpf_degraded.empty() ? nullptr : &fprog_degraded;
     }
@@ -437,8 +443,8 @@ RunResult Sandbox::Impl::run_in(Slot& slot, const RunRequest& req, Tier tier) {
   const Limits& L = req.limits;
   RunMode mode;
   mode.tier = tier;
-  mode.ns = tier == Tier::namespaces_cgroups || tier == Tier::namespaces;
-  mode.use_cg = tier != Tier::namespaces && cg.any();
+  mode.ns = tier == Tier::kNamespacesCgroups || tier == Tier::kNamespaces;
+  mode.use_cg = tier != Tier::kNamespaces && cg.any();
   mode.precise_cpu = mode.use_cg && cg.cpu();
   const double wall_limit = L.effective_wall_s();
   Observation obs;
@@ -461,7 +467,7 @@ RunResult Sandbox::Impl::run_in(Slot& slot, const RunRequest& req, Tier tier) {
     plan_child(slot, req, mode, ch, child, err);
   }
   if (!err.empty()) {
-    res.verdict = Verdict::sandbox_error;
+    res.verdict = Verdict::kSandboxError;
     res.detail = err;
     return res;
   }
@@ -480,10 +486,10 @@ RunResult Sandbox::Impl::run_in(Slot& slot, const RunRequest& req, Tier tier) {
   Watched w = monitor(pid, ch, slot.group, L, mode, start, wall_limit, obs, res);
   collect(slot, pid, mode, L, w, start, obs, res);
   if (std::getenv("TRAFL_SBX_TRACE")) {
-    std::fprintf(stderr, "trace: launch %.2f ms, exit %.2f ms, cleanup %.2f ms\n", (t_launched - start) * 1000, res.wall_ms,
-                 (now_s() - start) * 1000 - res.wall_ms);
+    std::fprintf(stderr, "trace: launch %.2f ms, exit %.2f ms, cleanup %.2f ms\n", (t_launched - start) * 1000,
+                 res.wall_ms, (now_s() - start) * 1000 - res.wall_ms);
   }
-  if (tier == Tier::unsandboxed) res.detail += " [UNSANDBOXED run]";
+  if (tier == Tier::kUnsandboxed) res.detail += " [UNSANDBOXED run]";
   return res;
 }
 

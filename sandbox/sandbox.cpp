@@ -93,8 +93,10 @@ void Sandbox::Impl::init() {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   std::vector<std::string> notes;
-  if (report.is_root) cg = detect_cgroups(notes);
-  else notes.push_back("cgroups: not root, none used");
+  if (report.is_root)
+    cg = detect_cgroups(notes);
+  else
+    notes.push_back("cgroups: not root, none used");
   report.cgroup_layout = cg.kind;
   report.cgroup_memory = cg.memory();
   report.cgroup_pids = cg.pids();
@@ -152,7 +154,8 @@ void Sandbox::Impl::init() {
   // One directory per Sandbox instance (not per process): two instances in one process must not
   // share, and so delete, each other's scratch.
   scratch_base = make_scratch_base(scratch_lock_fd);
-  if (scratch_base.empty()) throw UsageError("sandbox: cannot create a scratch directory in /tmp: " + errno_text(errno));
+  if (scratch_base.empty())
+    throw UsageError("sandbox: cannot create a scratch directory in /tmp: " + errno_text(errno));
   owns_scratch_base = true;
   {
     Leftovers l;
@@ -165,7 +168,8 @@ void Sandbox::Impl::init() {
     s.scratch = scratch_base + "/slot" + std::to_string(s.index);
     ::mkdir(s.scratch.c_str(), 0700);
     if (s.uid) {
-      if (::chown(s.scratch.c_str(), s.uid, s.uid) != 0) notes.push_back("chown " + s.scratch + ": " + errno_text(errno));
+      if (::chown(s.scratch.c_str(), s.uid, s.uid) != 0)
+        notes.push_back("chown " + s.scratch + ": " + errno_text(errno));
     }
   }
 
@@ -177,66 +181,69 @@ void Sandbox::Impl::init() {
     req.limits.cpu_s = 5;
     req.limits.memory_mb = 256;
     RunResult r = run_in(slots[0], req, t);
-    if (r.verdict == Verdict::passed) return "";
-    return std::string(to_string(r.verdict)) + ": " + r.detail + (r.stderr_data.empty() ? "" : " | " + r.stderr_tail(3));
+    if (r.verdict == Verdict::kPassed) return "";
+    return std::string(to_string(r.verdict)) + ": " + r.detail +
+           (r.stderr_data.empty() ? "" : " | " + r.stderr_tail(3));
   };
   bool full_cg = cg.memory() && cg.pids();
   bool ns_ok = false;
   if (report.bwrap.empty()) {
     report.bwrap_error = "bwrap not found (install bubblewrap)";
   } else {
-    report.bwrap_error = trial(full_cg ? Tier::namespaces_cgroups : Tier::namespaces);
+    report.bwrap_error = trial(full_cg ? Tier::kNamespacesCgroups : Tier::kNamespaces);
     ns_ok = report.bwrap_error.empty();
   }
   bool degraded_ok = report.landlock_abi > 0 && report.seccomp;
   std::string degraded_error;
   if (!degraded_ok) {
     degraded_error = report.landlock_abi == 0 ? "Landlock unavailable" : "seccomp unavailable";
-  } else if (!ns_ok || (opts.force_tier && *opts.force_tier == Tier::degraded)) {
-    degraded_error = trial(Tier::degraded);
+  } else if (!ns_ok || (opts.force_tier && *opts.force_tier == Tier::kDegraded)) {
+    degraded_error = trial(Tier::kDegraded);
     degraded_ok = degraded_error.empty();
   }
 
   auto supported = [&](Tier t) -> std::string {
     switch (t) {
-      case Tier::namespaces_cgroups:
+      case Tier::kNamespacesCgroups:
         if (!ns_ok) return "namespaces unusable: " + report.bwrap_error;
         if (!full_cg) return "cgroup memory+pids controllers unusable";
         return "";
-      case Tier::namespaces: return ns_ok ? "" : "namespaces unusable: " + report.bwrap_error;
-      case Tier::degraded: return degraded_ok ? "" : degraded_error;
-      case Tier::unsandboxed:
-        return opts.allow_unsandboxed ? "" : "running unsandboxed needs --allow-unsandboxed";
+      case Tier::kNamespaces: return ns_ok ? "" : "namespaces unusable: " + report.bwrap_error;
+      case Tier::kDegraded: return degraded_ok ? "" : degraded_error;
+      case Tier::kUnsandboxed: return opts.allow_unsandboxed ? "" : "running unsandboxed needs --allow-unsandboxed";
     }
     return "unknown tier";
   };
   if (opts.force_tier) {
     std::string why = supported(*opts.force_tier);
-    if (!why.empty()) throw UsageError(std::string("sandbox: tier ") + to_string(*opts.force_tier) + " unavailable: " + why);
+    if (!why.empty())
+      throw UsageError(std::string("sandbox: tier ") + to_string(*opts.force_tier) + " unavailable: " + why);
     report.tier = *opts.force_tier;
   } else if (ns_ok) {
-    report.tier = full_cg ? Tier::namespaces_cgroups : Tier::namespaces;
+    report.tier = full_cg ? Tier::kNamespacesCgroups : Tier::kNamespaces;
   } else if (degraded_ok) {
-    report.tier = Tier::degraded;
+    report.tier = Tier::kDegraded;
   } else if (opts.allow_unsandboxed) {
-    report.tier = Tier::unsandboxed;
+    report.tier = Tier::kUnsandboxed;
   } else {
     throw UsageError("sandbox: no isolation available (" + report.bwrap_error + "; degraded tier: " + degraded_error +
                      "); refusing to run untrusted code. Pass --allow-unsandboxed to run it anyway.");
   }
   if (!ns_ok && !report.bwrap.empty()) notes.push_back("bubblewrap: " + report.bwrap_error);
   switch (report.tier) {
-    case Tier::namespaces_cgroups: break;
-    case Tier::namespaces:
-      report.warnings.push_back("sandbox: no cgroup limits: no aggregate memory/pids limit (worst case pids x RLIMIT_AS)");
-      break;
-    case Tier::degraded:
+    case Tier::kNamespacesCgroups: break;
+    case Tier::kNamespaces:
       report.warnings.push_back(
-          "SANDBOX DEGRADED: no mount/pid/net namespaces; relying on Landlock ABI " + std::to_string(report.landlock_abi) +
+          "sandbox: no cgroup limits: no aggregate memory/pids limit (worst case pids x RLIMIT_AS)");
+      break;
+    case Tier::kDegraded:
+      report.warnings.push_back(
+          "SANDBOX DEGRADED: no mount/pid/net namespaces; relying on Landlock ABI " +
+          std::to_string(report.landlock_abi) +
           " and seccomp; host filesystem layout visible; disk use in scratch limited per file only; daemons may "
           "survive a runner crash");
       break;
-    case Tier::unsandboxed:
+    case Tier::kUnsandboxed:
       report.warnings.push_back("SANDBOX DISABLED (--allow-unsandboxed): untrusted code runs with rlimits only");
       break;
   }
@@ -291,9 +298,9 @@ std::string ProbeReport::describe() const {
   s += "sandbox: bwrap " + (bwrap.empty() ? std::string("missing") : bwrap) +
        (bwrap_error.empty() ? "" : " (unusable: " + bwrap_error + ")") + "\n";
   s += "sandbox: cgroups " + cgroup_layout + " (memory " + (cgroup_memory ? "yes" : "no") + ", pids " +
-       (cgroup_pids ? "yes" : "no") + ", kill " + (cgroup_kill ? "yes" : "no") + ", cpu " + (cgroup_cpu ? "yes" : "no") +
-       ", favordynmods " + (cgroup_favordynmods ? "yes" : "no") + "); landlock ABI " + std::to_string(landlock_abi) +
-       "; seccomp " + (seccomp ? "yes" : "no") + "\n";
+       (cgroup_pids ? "yes" : "no") + ", kill " + (cgroup_kill ? "yes" : "no") + ", cpu " +
+       (cgroup_cpu ? "yes" : "no") + ", favordynmods " + (cgroup_favordynmods ? "yes" : "no") + "); landlock ABI " +
+       std::to_string(landlock_abi) + "; seccomp " + (seccomp ? "yes" : "no") + "\n";
   s += "sandbox: slots " + std::to_string(slot_uids.empty() ? 0 : slot_uids.size());
   if (!slot_uids.empty()) {
     s += " (uids";
@@ -325,17 +332,17 @@ RunResult Sandbox::run(const RunRequest& request) {
   RunResult r;
   try {
     r = impl_->run_in(slot, request, impl_->report.tier);
-    if (r.verdict == Verdict::sandbox_error && r.detail.find("set-up failed") != std::string::npos) {
+    if (r.verdict == Verdict::kSandboxError && r.detail.find("set-up failed") != std::string::npos) {
       r = impl_->run_in(slot, request, impl_->report.tier);  // retry once: transient (EAGAIN) failures
     }
   } catch (const std::exception& e) {
     r = RunResult{};
     r.tier = impl_->report.tier;
-    r.verdict = Verdict::sandbox_error;
+    r.verdict = Verdict::kSandboxError;
     r.detail = std::string("sandbox: ") + e.what();
   }
   impl_->release(slot);
-  if (r.tier == Tier::unsandboxed) impl_->log("sandbox: WARNING: program ran UNSANDBOXED");
+  if (r.tier == Tier::kUnsandboxed) impl_->log("sandbox: WARNING: program ran UNSANDBOXED");
   return r;
 }
 

@@ -30,46 +30,46 @@
 namespace trafl::sandbox {
 
 enum class Verdict {
-  passed,           // exit 0 (the harness may still turn it into wrong_answer)
-  wrong_answer,     // reserved for harnesses: never produced by run()
-  timeout,          // wall deadline, CPU limit (parent accounting or SIGXCPU)
-  memory_exceeded,  // cgroup OOM kill, or RunRequest::memory_error_exit (never stderr text)
-  output_limit,     // stdout cap or stderr kill cap reached
-  runtime_error,    // non-zero exit or a signal
-  sandbox_error,    // the sandbox failed to set up: never blamed on the program
+  kPassed,          // exit 0 (the harness may still turn it into wrong_answer)
+  kWrongAnswer,     // reserved for harnesses: never produced by run()
+  kTimeout,         // wall deadline, CPU limit (parent accounting or SIGXCPU)
+  kMemoryExceeded,  // cgroup OOM kill, or RunRequest::memory_error_exit (never stderr text)
+  kOutputLimit,     // stdout cap or stderr kill cap reached
+  kRuntimeError,    // non-zero exit or a signal
+  kSandboxError,    // the sandbox failed to set up: never blamed on the program
 };
 const char* to_string(Verdict v);
 
 enum class Tier {
-  namespaces_cgroups = 1,  // T1: bubblewrap namespaces + cgroup memory/pids limits + rlimits
-  namespaces = 2,          // T2: bubblewrap namespaces, rlimits only (no aggregate memory/pids cap)
-  degraded = 3,            // T3: no namespaces: rlimits + uid drop + Landlock + seccomp
-  unsandboxed = 4,         // T4: rlimits + process group only; needs allow_unsandboxed
+  kNamespacesCgroups = 1,  // T1: bubblewrap namespaces + cgroup memory/pids limits + rlimits
+  kNamespaces = 2,         // T2: bubblewrap kNamespaces, rlimits only (no aggregate memory/pids cap)
+  kDegraded = 3,           // T3: no namespaces: rlimits + uid drop + Landlock + seccomp
+  kUnsandboxed = 4,        // T4: rlimits + process group only; needs allow_unsandboxed
 };
-const char* to_string(Tier t);       // "T1 namespaces+cgroups", ...
+const char* to_string(Tier t);                         // "T1 namespaces+cgroups", ...
 std::optional<Tier> parse_tier(const std::string& s);  // "1".."4", "T1".."T4"
 
 struct Limits {
-  double cpu_s = 6.0;                     // CPU time of the whole process tree
-  double wall_s = 0.0;                    // 0: max(2*cpu_s, cpu_s + 1)
-  std::size_t memory_mb = 1024;           // cgroup limit (and the RLIMIT_AS guard without cgroups)
-  std::size_t stdout_cap = 16u << 20;     // bytes kept; exceeding it kills: output_limit
-  std::size_t stderr_keep = 64u << 10;    // bytes of stderr kept (the tail is reported)
-  std::size_t stderr_cap = 8u << 20;      // stderr bytes that kill: output_limit
-  unsigned pids = 64;                     // cgroup pids.max / RLIMIT_NPROC
-  std::size_t file_size_mb = 16;          // RLIMIT_FSIZE
-  std::size_t scratch_mb = 64;            // size of the /tmp and /box tmpfs (namespace tiers)
-  unsigned open_files = 64;               // RLIMIT_NOFILE
+  double cpu_s = 6.0;                   // CPU time of the whole process tree
+  double wall_s = 0.0;                  // 0: max(2*cpu_s, cpu_s + 1)
+  std::size_t memory_mb = 1024;         // cgroup limit (and the RLIMIT_AS guard without cgroups)
+  std::size_t stdout_cap = 16u << 20;   // bytes kept; exceeding it kills: output_limit
+  std::size_t stderr_keep = 64u << 10;  // bytes of stderr kept (the tail is reported)
+  std::size_t stderr_cap = 8u << 20;    // stderr bytes that kill: output_limit
+  unsigned pids = 64;                   // cgroup pids.max / RLIMIT_NPROC
+  std::size_t file_size_mb = 16;        // RLIMIT_FSIZE
+  std::size_t scratch_mb = 64;          // size of the /tmp and /box tmpfs (namespace tiers)
+  unsigned open_files = 64;             // RLIMIT_NOFILE
   double effective_wall_s() const;
 };
 
 struct RunRequest {
-  std::string program;                                      // Python source, run as the script
-  std::string stdin_data;                                   // the program's whole stdin
-  std::vector<std::pair<std::string, std::string>> files;   // extra read-only files {name, content}
-  std::vector<std::string> args;                            // sys.argv[1:]
+  std::string program;                                     // Python source, run as the script
+  std::string stdin_data;                                  // the program's whole stdin
+  std::vector<std::pair<std::string, std::string>> files;  // extra read-only files {name, content}
+  std::vector<std::string> args;                           // sys.argv[1:]
   Limits limits;
-  bool site_packages = false;                               // drop -S (slower start, third-party imports)
+  bool site_packages = false;  // drop -S (slower start, third-party imports)
   // The exit code by which a trusted driver in `program` reports that it caught MemoryError
   // (-1: none). Only the exit status and the cgroup's events decide a verdict: stderr is the
   // program's to write, so "MemoryError" printed there by a program that exits 0 is no signal.
@@ -78,19 +78,19 @@ struct RunRequest {
 };
 
 struct RunResult {
-  Verdict verdict = Verdict::sandbox_error;
-  std::string stdout_data;           // at most limits.stdout_cap bytes
+  Verdict verdict = Verdict::kSandboxError;
+  std::string stdout_data;  // at most limits.stdout_cap bytes
   bool stdout_truncated = false;
-  std::string stderr_data;           // the last limits.stderr_keep bytes of stderr
-  std::size_t stdout_bytes = 0;      // total seen (may exceed what is kept)
+  std::string stderr_data;       // the last limits.stderr_keep bytes of stderr
+  std::size_t stdout_bytes = 0;  // total seen (may exceed what is kept)
   std::size_t stderr_bytes = 0;
-  int exit_code = -1;                // the program's exit code, -1 when it died from a signal
-  int signal = 0;                    // the terminating signal, 0 if none
+  int exit_code = -1;  // the program's exit code, -1 when it died from a signal
+  int signal = 0;      // the terminating signal, 0 if none
   double wall_ms = 0;
-  double cpu_ms = 0;                 // whole tree (cgroup) or rusage without cgroups
-  std::uint64_t peak_mem_kb = 0;     // cgroup peak (whole tree) or max rusage RSS
-  Tier tier = Tier::unsandboxed;
-  std::string detail;                // why this verdict: "wall deadline 2.0 s", "oom_kill=1", a setup error...
+  double cpu_ms = 0;              // whole tree (cgroup) or rusage without cgroups
+  std::uint64_t peak_mem_kb = 0;  // cgroup peak (whole tree) or max rusage RSS
+  Tier tier = Tier::kUnsandboxed;
+  std::string detail;  // why this verdict: "wall deadline 2.0 s", "oom_kill=1", a setup error...
   std::string stderr_tail(std::size_t max_lines = 20) const;
 };
 
@@ -108,30 +108,30 @@ unsigned default_slots();
 constexpr unsigned kMaxSlots = 256;
 
 struct Options {
-  bool allow_unsandboxed = false;    // permit T4 when nothing better works
-  std::optional<Tier> force_tier;    // use this tier (error if unsupported); for tests and debugging
-  std::string python;                // interpreter command; "" = python3 from PATH, resolved once
-  std::string bwrap;                 // "" = bwrap from PATH
-  unsigned workers = 0;              // worker slots; 0 = default_slots()
-  unsigned uid_base = 61000;         // slot k runs as uid/gid uid_base + k (+ whatever is free)
+  bool allow_unsandboxed = false;               // permit T4 when nothing better works
+  std::optional<Tier> force_tier;               // use this tier (error if unsupported); for tests and debugging
+  std::string python;                           // interpreter command; "" = python3 from PATH, resolved once
+  std::string bwrap;                            // "" = bwrap from PATH
+  unsigned workers = 0;                         // worker slots; 0 = default_slots()
+  unsigned uid_base = 61000;                    // slot k runs as uid/gid uid_base + k (+ whatever is free)
   std::function<void(const std::string&)> log;  // probe report and warnings; default: stderr
 };
 
 // What the start-up probe found. describe() is the multi-line log shown at start-up.
 struct ProbeReport {
-  Tier tier = Tier::unsandboxed;
+  Tier tier = Tier::kUnsandboxed;
   bool is_root = false;
-  std::string python;                // the real binary
-  std::string python_prefix;         // sys.base_prefix
+  std::string python;         // the real binary
+  std::string python_prefix;  // sys.base_prefix
   std::string python_version;
-  std::string bwrap;                 // "" if missing
-  std::string bwrap_error;           // why namespaces are unusable, if they are
-  std::string cgroup_layout;         // "v2", "hybrid", "v1", "none"
+  std::string bwrap;          // "" if missing
+  std::string bwrap_error;    // why namespaces are unusable, if they are
+  std::string cgroup_layout;  // "v2", "hybrid", "v1", "none"
   bool cgroup_memory = false, cgroup_pids = false, cgroup_kill = false, cgroup_cpu = false;
   bool cgroup_favordynmods = false;  // fast per-run cgroup attach (cgroup.hpp, scripts/tune-host)
   int landlock_abi = 0;
   bool seccomp = false;
-  std::vector<unsigned> slot_uids;   // empty when not root (runs keep the caller's uid)
+  std::vector<unsigned> slot_uids;  // empty when not root (runs keep the caller's uid)
   std::vector<std::string> warnings;
   std::string describe() const;
 };
@@ -147,7 +147,7 @@ class Sandbox {
   Tier tier() const;
   unsigned slots() const;
   // Runs one program in a free slot (blocks while all are busy). Never throws for anything the
-  // program does; set-up failures come back as Verdict::sandbox_error.
+  // program does; set-up failures come back as Verdict::kSandboxError.
   RunResult run(const RunRequest& request);
 
   struct Impl;

@@ -41,15 +41,59 @@ std::vector<sock_filter> seccomp_filter(bool degraded, std::string& err) {
     seccomp_release(ctx);
     return std::vector<sock_filter>{};
   };
-  static const char* const kDenied[] = {
-      "ptrace", "process_vm_readv", "process_vm_writev", "keyctl", "add_key", "request_key", "bpf",
-      "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "mount",
-      "umount2", "pivot_root", "chroot", "setns", "unshare", "kexec_load", "kexec_file_load", "init_module",
-      "finit_module", "delete_module", "reboot", "swapon", "swapoff", "acct", "syslog", "personality",
-      "open_by_handle_at", "name_to_handle_at", "fanotify_init", "fsopen", "fsmount", "fsconfig", "fspick",
-      "open_tree", "move_mount", "mount_setattr", "quotactl", "lookup_dcookie", "vhangup", "uselib",
-      "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname", "setdomainname",
-      "iopl", "ioperm", "nfsservctl", "kcmp"};
+  static const char* const kDenied[] = {"ptrace",
+                                        "process_vm_readv",
+                                        "process_vm_writev",
+                                        "keyctl",
+                                        "add_key",
+                                        "request_key",
+                                        "bpf",
+                                        "perf_event_open",
+                                        "userfaultfd",
+                                        "io_uring_setup",
+                                        "io_uring_enter",
+                                        "io_uring_register",
+                                        "mount",
+                                        "umount2",
+                                        "pivot_root",
+                                        "chroot",
+                                        "setns",
+                                        "unshare",
+                                        "kexec_load",
+                                        "kexec_file_load",
+                                        "init_module",
+                                        "finit_module",
+                                        "delete_module",
+                                        "reboot",
+                                        "swapon",
+                                        "swapoff",
+                                        "acct",
+                                        "syslog",
+                                        "personality",
+                                        "open_by_handle_at",
+                                        "name_to_handle_at",
+                                        "fanotify_init",
+                                        "fsopen",
+                                        "fsmount",
+                                        "fsconfig",
+                                        "fspick",
+                                        "open_tree",
+                                        "move_mount",
+                                        "mount_setattr",
+                                        "quotactl",
+                                        "lookup_dcookie",
+                                        "vhangup",
+                                        "uselib",
+                                        "settimeofday",
+                                        "clock_settime",
+                                        "clock_adjtime",
+                                        "adjtimex",
+                                        "sethostname",
+                                        "setdomainname",
+                                        "iopl",
+                                        "ioperm",
+                                        "nfsservctl",
+                                        "kcmp"};
   for (const char* name : kDenied) {
     int nr = seccomp_syscall_resolve_name(name);
     if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
@@ -58,8 +102,9 @@ std::vector<sock_filter> seccomp_filter(bool degraded, std::string& err) {
   }
   int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
   if (rc < 0) return fail("clone3", rc);
-  for (unsigned long flag : std::initializer_list<unsigned long>{CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
-                             CLONE_NEWCGROUP, 0x00000080UL /* CLONE_NEWTIME */}) {
+  for (unsigned long flag :
+       std::initializer_list<unsigned long>{CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
+                                            CLONE_NEWNET, CLONE_NEWCGROUP, 0x00000080UL /* CLONE_NEWTIME */}) {
     rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
     if (rc < 0) return fail("clone flags", rc);
   }
@@ -76,8 +121,9 @@ std::vector<sock_filter> seccomp_filter(bool degraded, std::string& err) {
       rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu));
       if (rc < 0) return fail("kill(-1)", rc);
     }
-    static const char* const kHostIpc[] = {"shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
-                                           "semget", "semop", "semtimedop", "semctl", "ipc", "mq_open", "mq_unlink",
+    static const char* const kHostIpc[] = {"shmget",       "shmat",           "shmdt",     "shmctl",       "msgget",
+                                           "msgsnd",       "msgrcv",          "msgctl",    "semget",       "semop",
+                                           "semtimedop",   "semctl",          "ipc",       "mq_open",      "mq_unlink",
                                            "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr"};
     for (const char* name : kHostIpc) {
       int nr = seccomp_syscall_resolve_name(name);
@@ -101,7 +147,8 @@ std::vector<sock_filter> seccomp_filter(bool degraded, std::string& err) {
   }
   off_t size = lseek(fd, 0, SEEK_END);
   out.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
-  if (pread(fd, out.data(), out.size() * sizeof(sock_filter), 0) != static_cast<ssize_t>(out.size() * sizeof(sock_filter))) {
+  if (pread(fd, out.data(), out.size() * sizeof(sock_filter), 0) !=
+      static_cast<ssize_t>(out.size() * sizeof(sock_filter))) {
     out.clear();
     err = "reading the exported BPF failed";
   }

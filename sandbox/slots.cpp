@@ -44,7 +44,7 @@ long proc_sid(const std::string& pid) {
   if (!stat) return -1;
   auto close = stat->rfind(')');
   if (close == std::string::npos) return -1;
-  const char* p = stat->c_str() + close + 2;  // state
+  const char* p = stat->c_str() + close + 2;       // state
   for (int field = 0; field < 3 && *p; ++field) {  // state, ppid, pgrp -> session
     while (*p && *p != ' ') ++p;
     while (*p == ' ') ++p;
@@ -80,8 +80,7 @@ void kill_uid_processes(unsigned uid) {
     }
     if (helper > 0) {
       int status;
-      while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
-      }
+      while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {}
     }
     ::usleep(5000);
   }
@@ -100,8 +99,7 @@ class DirLock {
     ::mkdir(kLockDir, 0700);
     fd_ = ::open((std::string(kLockDir) + "/.dir.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ >= 0)
-      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-      }
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {}
   }
   ~DirLock() {
     if (fd_ >= 0) ::close(fd_);

@@ -11,23 +11,23 @@ namespace trafl::sandbox {
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::passed: return "passed";
-    case Verdict::wrong_answer: return "wrong_answer";
-    case Verdict::timeout: return "timeout";
-    case Verdict::memory_exceeded: return "memory_exceeded";
-    case Verdict::output_limit: return "output_limit";
-    case Verdict::runtime_error: return "runtime_error";
-    case Verdict::sandbox_error: return "sandbox_error";
+    case Verdict::kPassed: return "passed";
+    case Verdict::kWrongAnswer: return "wrong_answer";
+    case Verdict::kTimeout: return "timeout";
+    case Verdict::kMemoryExceeded: return "memory_exceeded";
+    case Verdict::kOutputLimit: return "output_limit";
+    case Verdict::kRuntimeError: return "runtime_error";
+    case Verdict::kSandboxError: return "sandbox_error";
   }
   return "?";
 }
 
 const char* to_string(Tier t) {
   switch (t) {
-    case Tier::namespaces_cgroups: return "T1 namespaces+cgroups";
-    case Tier::namespaces: return "T2 namespaces (no cgroups)";
-    case Tier::degraded: return "T3 degraded (rlimits+landlock+seccomp)";
-    case Tier::unsandboxed: return "T4 UNSANDBOXED";
+    case Tier::kNamespacesCgroups: return "T1 namespaces+cgroups";
+    case Tier::kNamespaces: return "T2 namespaces (no cgroups)";
+    case Tier::kDegraded: return "T3 degraded (rlimits+landlock+seccomp)";
+    case Tier::kUnsandboxed: return "T4 UNSANDBOXED";
   }
   return "?";
 }
@@ -35,10 +35,10 @@ const char* to_string(Tier t) {
 std::optional<Tier> parse_tier(const std::string& s) {
   std::string v = s;
   if (!v.empty() && (v[0] == 'T' || v[0] == 't')) v = v.substr(1);
-  if (v == "1") return Tier::namespaces_cgroups;
-  if (v == "2") return Tier::namespaces;
-  if (v == "3") return Tier::degraded;
-  if (v == "4") return Tier::unsandboxed;
+  if (v == "1") return Tier::kNamespacesCgroups;
+  if (v == "2") return Tier::kNamespaces;
+  if (v == "3") return Tier::kDegraded;
+  if (v == "4") return Tier::kUnsandboxed;
   return std::nullopt;
 }
 
@@ -103,29 +103,30 @@ void classify(const Observation& o, RunResult& r) {
     r.verdict = v;
     r.detail = std::move(why);
   };
-  if (!o.launch_error.empty()) return set(Verdict::sandbox_error, o.launch_error);
+  if (!o.launch_error.empty()) return set(Verdict::kSandboxError, o.launch_error);
   if (o.namespaces && !o.child_started && !o.wall_hit && !o.cpu_hit) {
     std::string tail = last_line(r.stderr_data);
-    return set(Verdict::sandbox_error, "bubblewrap failed before starting the program" +
-                                           (tail.empty() ? std::string() : ": " + tail));
+    return set(Verdict::kSandboxError,
+               "bubblewrap failed before starting the program" + (tail.empty() ? std::string() : ": " + tail));
   }
-  if (!o.cleanup_error.empty()) return set(Verdict::sandbox_error, o.cleanup_error);
-  if (o.stdout_cap_hit) return set(Verdict::output_limit, "stdout exceeded " + std::to_string(r.stdout_bytes) + " bytes cap");
-  if (o.stderr_cap_hit) return set(Verdict::output_limit, "stderr exceeded its kill cap");
+  if (!o.cleanup_error.empty()) return set(Verdict::kSandboxError, o.cleanup_error);
+  if (o.stdout_cap_hit)
+    return set(Verdict::kOutputLimit, "stdout exceeded " + std::to_string(r.stdout_bytes) + " bytes cap");
+  if (o.stderr_cap_hit) return set(Verdict::kOutputLimit, "stderr exceeded its kill cap");
   // The OOM killer acting means the memory limit was reached, even if the survivors then hung.
-  if (o.oom_kills > 0) return set(Verdict::memory_exceeded, "cgroup OOM kills: " + std::to_string(o.oom_kills));
-  if (o.wall_hit) return set(Verdict::timeout, "wall-clock limit " + secs(o.wall_limit_s));
-  if (o.cpu_hit) return set(Verdict::timeout, "CPU limit " + secs(o.cpu_limit_s) + " (whole process tree)");
-  if (r.signal == SIGXCPU) return set(Verdict::timeout, "CPU limit (SIGXCPU)");
+  if (o.oom_kills > 0) return set(Verdict::kMemoryExceeded, "cgroup OOM kills: " + std::to_string(o.oom_kills));
+  if (o.wall_hit) return set(Verdict::kTimeout, "wall-clock limit " + secs(o.wall_limit_s));
+  if (o.cpu_hit) return set(Verdict::kTimeout, "CPU limit " + secs(o.cpu_limit_s) + " (whole process tree)");
+  if (r.signal == SIGXCPU) return set(Verdict::kTimeout, "CPU limit (SIGXCPU)");
   if (r.signal == SIGKILL && o.oom_kills == 0 && r.cpu_ms >= o.cpu_limit_s * 1000.0)
-    return set(Verdict::timeout, "CPU limit (SIGKILL at the hard RLIMIT_CPU)");
+    return set(Verdict::kTimeout, "CPU limit (SIGKILL at the hard RLIMIT_CPU)");
   if (o.memory_error_exit >= 0 && r.exit_code == o.memory_error_exit)
-    return set(Verdict::memory_exceeded, "MemoryError (reported by the harness's driver, exit code " +
-                                             std::to_string(r.exit_code) + ")");
+    return set(Verdict::kMemoryExceeded,
+               "MemoryError (reported by the harness's driver, exit code " + std::to_string(r.exit_code) + ")");
   std::string pids_note = o.pids_max_hits ? " (process limit hit " + std::to_string(o.pids_max_hits) + " times)" : "";
-  if (r.signal != 0) return set(Verdict::runtime_error, "killed by " + signame(r.signal) + pids_note);
-  if (r.exit_code != 0) return set(Verdict::runtime_error, "exit code " + std::to_string(r.exit_code) + pids_note);
-  return set(Verdict::passed, "exit code 0" + pids_note);
+  if (r.signal != 0) return set(Verdict::kRuntimeError, "killed by " + signame(r.signal) + pids_note);
+  if (r.exit_code != 0) return set(Verdict::kRuntimeError, "exit code " + std::to_string(r.exit_code) + pids_note);
+  return set(Verdict::kPassed, "exit code 0" + pids_note);
 }
 
 }  // namespace detail

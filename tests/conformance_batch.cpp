@@ -36,8 +36,10 @@ torch::Tensor draw(std::uint64_t stream, std::uint64_t index, const std::string&
   std::int64_t n = 1;
   for (std::int64_t s : shape) n *= s;
   double scale = 1.0;
-  if (is_norm(name) || shape.size() == 1) scale = 0.2;
-  else if (name.find("wte") == std::string::npos) scale = std::sqrt(3.0 / static_cast<double>(shape.back()));
+  if (is_norm(name) || shape.size() == 1)
+    scale = 0.2;
+  else if (name.find("wte") == std::string::npos)
+    scale = std::sqrt(3.0 / static_cast<double>(shape.back()));
   std::vector<float> v(static_cast<std::size_t>(n));
   for (std::int64_t j = 0; j < n; ++j)
     v[static_cast<std::size_t>(j)] = static_cast<float>(scale * unit(stream, index, static_cast<std::uint64_t>(j)));
@@ -111,7 +113,8 @@ std::vector<torch::Tensor> policy_params(const ConformanceBatch& b) {
 
 void take_policy_grads(const ConformanceBatch& b, CaseResult& r) {
   for (auto& [name, p] : b.policy().named_parameters())
-    r.grads[name] = p.grad().defined() ? p.grad().to(torch::kFloat64).clone() : torch::zeros(p.sizes(), torch::kFloat64);
+    r.grads[name] =
+        p.grad().defined() ? p.grad().to(torch::kFloat64).clone() : torch::zeros(p.sizes(), torch::kFloat64);
 }
 
 }  // namespace
@@ -129,16 +132,24 @@ ConformanceBatch make_conformance_batch() {
     t.requires_grad_(true);
   }
   // Three groups (G = 4, L = 6; 257 = EOS): mixed rewards, a degenerate group (all 1), fractional rewards.
-  b.groups = {
-      group("c-0", {256, 81, 58, 32, 49},
-            {{52, 50, 257, 257, 257, 257}, {49, 55, 48, 257, 257, 257}, {52, 50, 51, 52, 53, 54}, {57, 257, 257, 257, 257, 257}},
-            {1.0, 0.0, 0.0, 1.0}),
-      group("c-1", {256, 82, 58, 32},
-            {{65, 66, 67, 257, 257, 257}, {65, 66, 257, 257, 257, 257}, {68, 69, 70, 71, 72, 73}, {65, 257, 257, 257, 257, 257}},
-            {1.0, 1.0, 1.0, 1.0}),
-      group("c-2", {256, 83, 63, 58, 32, 50},
-            {{49, 50, 51, 257, 257, 257}, {52, 53, 257, 257, 257, 257}, {54, 55, 56, 57, 257, 257}, {48, 48, 48, 48, 48, 48}},
-            {0.5, 0.0, 1.0, 0.25})};
+  b.groups = {group("c-0", {256, 81, 58, 32, 49},
+                    {{52, 50, 257, 257, 257, 257},
+                     {49, 55, 48, 257, 257, 257},
+                     {52, 50, 51, 52, 53, 54},
+                     {57, 257, 257, 257, 257, 257}},
+                    {1.0, 0.0, 0.0, 1.0}),
+              group("c-1", {256, 82, 58, 32},
+                    {{65, 66, 67, 257, 257, 257},
+                     {65, 66, 257, 257, 257, 257},
+                     {68, 69, 70, 71, 72, 73},
+                     {65, 257, 257, 257, 257, 257}},
+                    {1.0, 1.0, 1.0, 1.0}),
+              group("c-2", {256, 83, 63, 58, 32, 50},
+                    {{49, 50, 51, 257, 257, 257},
+                     {52, 53, 257, 257, 257, 257},
+                     {54, 55, 56, 57, 257, 257},
+                     {48, 48, 48, 48, 48, 48}},
+                    {0.5, 0.0, 1.0, 0.25})};
   // SFT: two rows, prompts of 5 and 3 tokens (the second left-padded), responses of R = 6.
   training::TokenizedExample e1{{256, 72, 105, 58, 32}, {52, 50, 260, 257, 257, 257}, 3};
   training::TokenizedExample e2{{256, 81, 58}, {49, 55, 48, 53, 260, 257}, 5};
@@ -165,7 +176,7 @@ CaseResult run_conformance_case(ConformanceBatch& b, const std::string& name) {
     const RolloutGroup& g = b.groups[0];
     const torch::Tensor y = training::completions_tensor(g, torch::kCPU);
     const torch::Tensor masks = sampling::coupled_masks(y.size(1), y.size(0), 4, 99);  // [4, G, L]
-    const auto w = name == "elbo" ? sampling::SurrogateWeight::Elbo : sampling::SurrogateWeight::PerToken;
+    const auto w = name == "elbo" ? sampling::SurrogateWeight::kElbo : sampling::SurrogateWeight::kPerToken;
     const torch::Tensor s = sampling::sequence_surrogate(b.policy(), g.prompt, y, masks, w);  // [G]
     const torch::Tensor loss = s.mean();
     loss.backward();
@@ -211,8 +222,9 @@ CaseResult run_conformance_case(ConformanceBatch& b, const std::string& name) {
   training::StepStats stats;
   torch::Tensor total;
   for (const RolloutGroup& g : groups) {
-    const torch::Tensor l = obj->loss(b.policy(), b.reference(), g, objective_inner(name), ConformanceBatch::kObjectiveSeed,
-                                      stats) / static_cast<double>(groups.size());
+    const torch::Tensor l =
+        obj->loss(b.policy(), b.reference(), g, objective_inner(name), ConformanceBatch::kObjectiveSeed, stats) /
+        static_cast<double>(groups.size());
     total = total.defined() ? total + l : l;
   }
   total.backward();
@@ -246,7 +258,8 @@ nlohmann::json conformance_batch_json(const ConformanceBatch& b) {
   for (std::size_t m = 0; m < b.models.size(); ++m)
     for (auto& [name, p] : b.models[m].named_parameters()) j["models"][names[m]][name] = tensor_json(p);
   for (const RolloutGroup& g : b.groups)
-    j["groups"].push_back({{"id", g.problem_id}, {"prompt", g.prompt}, {"completions", g.completions}, {"rewards", g.rewards}});
+    j["groups"].push_back(
+        {{"id", g.problem_id}, {"prompt", g.prompt}, {"completions", g.completions}, {"rewards", g.rewards}});
   j["sft"] = {{"ids", tensor_json(b.sft.ids)},
               {"attention", b.sft.attention.defined() ? tensor_json(b.sft.attention) : nlohmann::json()},
               {"prompt_len", b.sft.prompt_len},

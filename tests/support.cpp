@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 TempDir::TempDir() {
   std::random_device rd;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    auto candidate = fs::temp_directory_path() / ("trafl-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+    auto candidate =
+        fs::temp_directory_path() / ("trafl-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
     if (fs::create_directory(candidate)) {
       path_ = candidate;
       return;

@@ -37,8 +37,9 @@ TEST_CASE("fused attention equals the manual attention (padding, GQA, bf16)", "[
   if (!fused_attention_available()) {
     // LibTorch 1.13 (Debian 12): the model keeps the manual path; the fused one must refuse loudly.
     CHECK_THROWS_AS(fused_attention(q, k, v, torch::Tensor()), std::logic_error);
-    WARN("SKIPPED: this LibTorch predates scaled_dot_product_attention with a scale (2.1); "
-         "scripts/check-builds runs this test against LibTorch 2.6");
+    WARN(
+        "SKIPPED: this LibTorch predates scaled_dot_product_attention with a scale (2.1); "
+        "scripts/check-builds runs this test against LibTorch 2.6");
     return;
   }
   SECTION("no padding (the flash kernel's case on CUDA)") {
@@ -50,14 +51,15 @@ TEST_CASE("fused attention equals the manual attention (padding, GQA, bf16)", "[
   SECTION("key padding, one row with every key padded") {
     torch::Tensor keep = torch::ones({B, L}, torch::kBool);
     keep.index_put_({0, torch::indexing::Slice(4, L)}, false);  // row 0: last two keys are padding
-    keep.index_put_({2}, false);                                 // row 2: nothing to attend to (uniform in both)
+    keep.index_put_({2}, false);                                // row 2: nothing to attend to (uniform in both)
     const torch::Tensor bias = padding_bias(keep);
     CHECK(max_abs_diff(fused_attention(q, k, v, bias), manual_attention(q, k, v, bias)) < 1e-5);
     CHECK_FALSE(fused_attention(q, k, v, bias).isnan().any().item<bool>());
   }
   SECTION("grouped-query attention (2 key/value heads for 4 query heads)") {
     const torch::Tensor k2 = torch::randn({B, 2, L, hd}), v2 = torch::randn({B, 2, L, hd});
-    CHECK(max_abs_diff(fused_attention(q, k2, v2, torch::Tensor()), manual_attention(q, k2, v2, torch::Tensor())) < 1e-5);
+    CHECK(max_abs_diff(fused_attention(q, k2, v2, torch::Tensor()), manual_attention(q, k2, v2, torch::Tensor())) <
+          1e-5);
   }
   SECTION("bf16 with padding agrees to bf16 precision") {
     torch::Tensor keep = torch::ones({B, L}, torch::kBool);

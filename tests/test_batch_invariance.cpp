@@ -24,7 +24,7 @@ namespace {
 LLaDAModel invariance_model(bool dream) {
   ModelConfig c = trafl::test::tiny_llada_config(64, 2);
   if (dream) {
-    c.family = trafl::model::ModelFamily::Dream;
+    c.family = trafl::model::ModelFamily::kDream;
     c.logit_shift = true;
     c.qkv_bias = true;
     c.n_kv_heads = 2;
@@ -40,7 +40,7 @@ LLaDAModel invariance_model(bool dream) {
   return m;
 }
 
-constexpr std::int64_t kGen = 8;      // generated positions after each prompt (the block asked for)
+constexpr std::int64_t kGen = 8;  // generated positions after each prompt (the block asked for)
 constexpr std::int64_t kMask = 261;
 
 // Prompts of different lengths (3..14 tokens), each followed by kGen masks.
@@ -103,8 +103,12 @@ TEST_CASE("a row's logits are the same bits alone and in batches of other sizes,
     trafl::model::set_cpu_threads(1);
     std::vector<BlockLogits> alone;
     for (std::size_t r = 0; r < ps.size(); ++r) alone.push_back(block_logits(m, pad(ps, {r})));
-    const std::vector<std::vector<std::size_t>> batches = {
-        {0, 1, 2, 3, 4, 5}, {2}, {1, 0}, {2, 4, 3}, {5, 2, 0, 1, 3}, {3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}};
+    const std::vector<std::vector<std::size_t>> batches = {{0, 1, 2, 3, 4, 5},
+                                                           {2},
+                                                           {1, 0},
+                                                           {2, 4, 3},
+                                                           {5, 2, 0, 1, 3},
+                                                           {3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}};
     for (const int threads : {1, 2}) {
       trafl::model::set_cpu_threads(threads);
       for (const auto& which : batches) {
@@ -133,7 +137,8 @@ TEST_CASE("a row whose mask has a hole takes the tensor path and still computes 
   CHECK(torch::allclose(m.forward(ids, mask, 2, 8), with_grad, 1e-5, 1e-5));
 }
 
-TEST_CASE("a sample's trajectory is the same bits alone and in any batch, at 1 and 2 threads", "[sampler][invariance]") {
+TEST_CASE("a sample's trajectory is the same bits alone and in any batch, at 1 and 2 threads",
+          "[sampler][invariance]") {
   const auto ps = prompts();
   for (const bool dream : {false, true}) {
     const LLaDAModel m = invariance_model(dream);
@@ -148,15 +153,15 @@ TEST_CASE("a sample's trajectory is the same bits alone and in any batch, at 1 a
       o.seed = 5;
       o.fast = fast;
       o.threshold = 0.2;  // a random model's probabilities are small: let some steps commit several
-      for (const Remasking rm : {Remasking::LowConfidence, Remasking::Random}) {
+      for (const Remasking rm : {Remasking::kLowConfidence, Remasking::kRandom}) {
         o.remasking = rm;
         trafl::model::set_cpu_threads(1);
         std::vector<Trajectory> alone;
         for (std::size_t r = 0; r < ps.size(); ++r) alone.push_back(sample(m, {ps[r]}, {{r, 0}}, o)[0]);
         for (const int threads : {1, 2}) {
           trafl::model::set_cpu_threads(threads);
-          for (const std::vector<std::size_t>& which : {std::vector<std::size_t>{0, 1, 2, 3, 4, 5},
-                                                        std::vector<std::size_t>{4, 1, 3}}) {
+          for (const std::vector<std::size_t>& which :
+               {std::vector<std::size_t>{0, 1, 2, 3, 4, 5}, std::vector<std::size_t>{4, 1, 3}}) {
             std::vector<std::vector<std::int64_t>> batch;
             std::vector<SampleKey> keys;
             for (std::size_t r : which) {
@@ -165,7 +170,7 @@ TEST_CASE("a sample's trajectory is the same bits alone and in any batch, at 1 a
             }
             const auto got = sample(m, batch, keys, o);
             for (std::size_t i = 0; i < which.size(); ++i) {
-              INFO("dream " << dream << ", fast " << fast << ", random remasking " << (rm == Remasking::Random)
+              INFO("dream " << dream << ", fast " << fast << ", random remasking " << (rm == Remasking::kRandom)
                             << ", threads " << threads << ", batch of " << which.size() << ", prompt " << which[i]);
               CHECK(got[i] == alone[which[i]]);
             }

@@ -109,22 +109,29 @@ TEST_CASE("gsm8k: gold after ####, thousands separators removed, negatives, line
 
 TEST_CASE("gsm8k: bad input names file, line and field", "[benchmarks]") {
   TempDir dir;
-  const std::string good = R"J({"question": "Q?", "answer": "A.\n#### 1"})J" "\n";
+  const std::string good = R"J({"question": "Q?", "answer": "A.\n#### 1"})J"
+                           "\n";
   auto path = dir.file("bad.jsonl");
 
-  write_file(path, good + R"J({"question": "Q?", "answer": "no final line"})J" "\n");
+  write_file(path, good + R"J({"question": "Q?", "answer": "no final line"})J"
+                          "\n");
   check_load_error("gsm8k", path, 2, "answer", "####");
 
-  write_file(path, good + good + R"J({"question": "Q?", "answer": "#### seven"})J" "\n");
+  write_file(path, good + good +
+                       R"J({"question": "Q?", "answer": "#### seven"})J"
+                       "\n");
   check_load_error("gsm8k", path, 3, "answer");
 
-  write_file(path, good + R"J({"answer": "#### 1"})J" "\n");
+  write_file(path, good + R"J({"answer": "#### 1"})J"
+                          "\n");
   check_load_error("gsm8k", path, 2, "question", "missing");
 
-  write_file(path, good + R"J({"question": 12, "answer": "#### 1"})J" "\n");
+  write_file(path, good + R"J({"question": 12, "answer": "#### 1"})J"
+                          "\n");
   check_load_error("gsm8k", path, 2, "question", "expected a string");
 
-  write_file(path, good + R"J({"question": "Q?", "answer": "#### 1")J" "\n");
+  write_file(path, good + R"J({"question": "Q?", "answer": "#### 1")J"
+                          "\n");
   check_load_error("gsm8k", path, 2, "", "malformed JSON");
 
   write_file(path, "");
@@ -136,15 +143,16 @@ TEST_CASE("gsm8k: bad input names file, line and field", "[benchmarks]") {
 TEST_CASE("math: last boxed of the solution (nested braces, several boxes, fbox), level and subject", "[benchmarks]") {
   TempDir dir;
   auto path = dir.file("math.jsonl");
-  write_file(path,
-             R"J({"problem": "P0", "level": "Level 3", "type": "Algebra", "solution": "So $x = \\boxed{\\frac{1}{2}}$.", "idx": 7})J"
-             "\n"
-             R"J({"problem": "P1", "level": "Level 5", "type": "Precalculus", "solution": "First $\\boxed{1}$ then $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}$.", "idx": 8})J"
-             "\n"
-             R"J({"problem": "P2", "level": "Level ?", "type": "Geometry", "solution": "Area is \\fbox{$12\\sqrt{2}$}.", "idx": 9})J"
-             "\n"
-             R"J({"problem": "P3", "level": "Level 1", "type": "Number Theory", "solution": "Hence $\\boxed{\\{1,2\\}}$", "idx": "x-10"})J"
-             "\n");
+  write_file(
+      path,
+      R"J({"problem": "P0", "level": "Level 3", "type": "Algebra", "solution": "So $x = \\boxed{\\frac{1}{2}}$.", "idx": 7})J"
+      "\n"
+      R"J({"problem": "P1", "level": "Level 5", "type": "Precalculus", "solution": "First $\\boxed{1}$ then $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}$.", "idx": 8})J"
+      "\n"
+      R"J({"problem": "P2", "level": "Level ?", "type": "Geometry", "solution": "Area is \\fbox{$12\\sqrt{2}$}.", "idx": 9})J"
+      "\n"
+      R"J({"problem": "P3", "level": "Level 1", "type": "Number Theory", "solution": "Hence $\\boxed{\\{1,2\\}}$", "idx": "x-10"})J"
+      "\n");
   auto task = make_task("math");
   auto problems = task->load(path);
   REQUIRE(problems.size() == 4);
@@ -175,25 +183,26 @@ TEST_CASE("math: last boxed of the solution (nested braces, several boxes, fbox)
 TEST_CASE("math: ids fall back to the 0-based line index when there is no idx", "[benchmarks]") {
   TempDir dir;
   auto path = dir.file("math.jsonl");
-  write_file(path,
-             R"J({"problem": "P0", "level": "Level 2", "type": "Algebra", "solution": "$\\boxed{1}$"})J"
-             "\n"
-             R"J({"problem": "P1", "level": "Level 2", "type": "Algebra", "solution": "$\\boxed{2}$"})J"
-             "\n");
+  write_file(path, R"J({"problem": "P0", "level": "Level 2", "type": "Algebra", "solution": "$\\boxed{1}$"})J"
+                   "\n"
+                   R"J({"problem": "P1", "level": "Level 2", "type": "Algebra", "solution": "$\\boxed{2}$"})J"
+                   "\n");
   auto problems = make_task("math")->load(path);
   REQUIRE(problems.size() == 2);
   CHECK(problems[0].id == "0");
   CHECK(problems[1].id == "1");
 }
 
-TEST_CASE("math500 shape: gold = answer, id = unique_id, integer level -- read by math500 and by math", "[benchmarks]") {
+TEST_CASE("math500 shape: gold = answer, id = unique_id, integer level -- read by math500 and by math",
+          "[benchmarks]") {
   TempDir dir;
   auto path = dir.file("math500.jsonl");
-  write_file(path,
-             R"J({"problem": "Convert $(0,3)$ to polar.", "solution": "So $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}.$", "answer": "\\left( 3, \\frac{\\pi}{2} \\right)", "subject": "Precalculus", "level": 2, "unique_id": "test/precalculus/807.json"})J"
-             "\n"
-             R"J({"problem": "Q2", "solution": "No box here; the answer field is the gold.", "answer": "5", "subject": "Algebra", "level": 5, "unique_id": "test/algebra/1.json"})J"
-             "\n");
+  write_file(
+      path,
+      R"J({"problem": "Convert $(0,3)$ to polar.", "solution": "So $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}.$", "answer": "\\left( 3, \\frac{\\pi}{2} \\right)", "subject": "Precalculus", "level": 2, "unique_id": "test/precalculus/807.json"})J"
+      "\n"
+      R"J({"problem": "Q2", "solution": "No box here; the answer field is the gold.", "answer": "5", "subject": "Algebra", "level": 5, "unique_id": "test/algebra/1.json"})J"
+      "\n");
   for (const char* name : {"math500", "math", "synthetic"}) {
     INFO(name);
     auto problems = make_task(name)->load(path);
@@ -233,11 +242,12 @@ TEST_CASE("minerva_math: MATH with the Minerva prompt and default mode", "[bench
 TEST_CASE("minerva (OCW): gold = last boxed of the solution, course metadata, id = idx", "[benchmarks]") {
   TempDir dir;
   auto path = dir.file("ocw.jsonl");
-  write_file(path,
-             R"J({"problem": "Find the diameter (in cm).", "solution": "\\[ s=\\alpha f=\\boxed{1.6} \\mathrm{~cm} \\]", "type": "Introduction to Astronomy (8.282J Spring 2006)", "idx": 0})J"
-             "\n"
-             R"J({"problem": "Rate?", "solution": "Guess $\\boxed{1}$; in fact $\\boxed{4.5e-5}$ s.", "type": "Physical Chemistry (5.61 Fall 2017)", "idx": 1})J"
-             "\n");
+  write_file(
+      path,
+      R"J({"problem": "Find the diameter (in cm).", "solution": "\\[ s=\\alpha f=\\boxed{1.6} \\mathrm{~cm} \\]", "type": "Introduction to Astronomy (8.282J Spring 2006)", "idx": 0})J"
+      "\n"
+      R"J({"problem": "Rate?", "solution": "Guess $\\boxed{1}$; in fact $\\boxed{4.5e-5}$ s.", "type": "Physical Chemistry (5.61 Fall 2017)", "idx": 1})J"
+      "\n");
   auto problems = make_task("minerva")->load(path);
   REQUIRE(problems.size() == 2);
   CHECK(problems[0].gold == "1.6");
@@ -255,12 +265,19 @@ TEST_CASE("math-family bad input names file, line and field", "[benchmarks]") {
   auto line = [](const std::string& json) { return json + "\n"; };
 
   SECTION("no boxed answer in the solution") {
-    write_file(path, good + line(R"J({"problem": "P", "level": "Level 1", "type": "Algebra", "solution": "The answer is 2.", "idx": 1})J"));
+    write_file(
+        path,
+        good +
+            line(
+                R"J({"problem": "P", "level": "Level 1", "type": "Algebra", "solution": "The answer is 2.", "idx": 1})J"));
     check_load_error("math", path, 2, "solution", "boxed");
     check_load_error("minerva_math", path, 2, "solution", "boxed");
   }
   SECTION("unclosed box") {
-    write_file(path, line(R"J({"problem": "P", "level": "Level 1", "type": "Algebra", "solution": "So $\\boxed{\\frac{1}{2}$", "idx": 1})J"));
+    write_file(
+        path,
+        line(
+            R"J({"problem": "P", "level": "Level 1", "type": "Algebra", "solution": "So $\\boxed{\\frac{1}{2}$", "idx": 1})J"));
     check_load_error("math", path, 1, "solution");
   }
   SECTION("missing field") {
@@ -268,11 +285,20 @@ TEST_CASE("math-family bad input names file, line and field", "[benchmarks]") {
     check_load_error("math", path, 2, "type", "missing");
   }
   SECTION("wrong type") {
-    write_file(path, good + line(R"J({"problem": 5, "level": "Level 1", "type": "Algebra", "solution": "$\\boxed{1}$", "idx": 1})J"));
+    write_file(
+        path,
+        good +
+            line(R"J({"problem": 5, "level": "Level 1", "type": "Algebra", "solution": "$\\boxed{1}$", "idx": 1})J"));
     check_load_error("math", path, 2, "problem", "expected a string");
-    write_file(path, good + line(R"J({"problem": "P", "level": [1], "type": "Algebra", "solution": "$\\boxed{1}$", "idx": 1})J"));
+    write_file(
+        path,
+        good + line(R"J({"problem": "P", "level": [1], "type": "Algebra", "solution": "$\\boxed{1}$", "idx": 1})J"));
     check_load_error("math", path, 2, "level");
-    write_file(path, good + line(R"J({"problem": "P", "level": "Level 1", "type": "Algebra", "solution": "$\\boxed{1}$", "idx": 1.5})J"));
+    write_file(
+        path,
+        good +
+            line(
+                R"J({"problem": "P", "level": "Level 1", "type": "Algebra", "solution": "$\\boxed{1}$", "idx": 1.5})J"));
     check_load_error("math", path, 2, "idx");
   }
   SECTION("malformed line") {
@@ -284,7 +310,11 @@ TEST_CASE("math-family bad input names file, line and field", "[benchmarks]") {
     check_load_error("math", path, 2, "", "object");
   }
   SECTION("duplicate ids") {
-    write_file(path, good + line(R"J({"problem": "P", "level": "Level 1", "type": "Algebra", "solution": "$\\boxed{1}$", "idx": 5})J") + good);
+    write_file(
+        path,
+        good +
+            line(R"J({"problem": "P", "level": "Level 1", "type": "Algebra", "solution": "$\\boxed{1}$", "idx": 5})J") +
+            good);
     check_load_error("math", path, 3, "idx", "duplicate id '0' (first seen on line 1)");
   }
   SECTION("empty file") {
@@ -294,23 +324,32 @@ TEST_CASE("math-family bad input names file, line and field", "[benchmarks]") {
     check_load_error("minerva", path, 0, "", "no problems");
     check_load_error("synthetic", path, 0, "", "no problems");
   }
-  SECTION("missing file") {
-    check_load_error("math", dir.file("absent.jsonl"), 0, "", "cannot open");
-  }
+  SECTION("missing file") { check_load_error("math", dir.file("absent.jsonl"), 0, "", "cannot open"); }
   SECTION("math500: duplicate unique_id, empty answer, non-string answer") {
-    const std::string a = line(R"J({"problem": "P", "solution": "S", "answer": "1", "subject": "Algebra", "level": 1, "unique_id": "u/1"})J");
+    const std::string a = line(
+        R"J({"problem": "P", "solution": "S", "answer": "1", "subject": "Algebra", "level": 1, "unique_id": "u/1"})J");
     write_file(path, a + a);
     check_load_error("math500", path, 2, "unique_id", "duplicate");
-    write_file(path, a + line(R"J({"problem": "P", "solution": "S", "answer": "  ", "subject": "Algebra", "level": 1, "unique_id": "u/2"})J"));
+    write_file(
+        path,
+        a + line(
+                R"J({"problem": "P", "solution": "S", "answer": "  ", "subject": "Algebra", "level": 1, "unique_id": "u/2"})J"));
     check_load_error("math500", path, 2, "answer", "empty");
-    write_file(path, a + line(R"J({"problem": "P", "solution": "S", "answer": 3, "subject": "Algebra", "level": 1, "unique_id": "u/2"})J"));
+    write_file(
+        path,
+        a + line(
+                R"J({"problem": "P", "solution": "S", "answer": 3, "subject": "Algebra", "level": 1, "unique_id": "u/2"})J"));
     check_load_error("math500", path, 2, "answer", "expected a string");
-    write_file(path, a + line(R"J({"problem": "P", "solution": "S", "answer": "3", "subject": "Algebra", "level": 1})J"));
+    write_file(path,
+               a + line(R"J({"problem": "P", "solution": "S", "answer": "3", "subject": "Algebra", "level": 1})J"));
     check_load_error("math500", path, 2, "unique_id", "missing");
   }
   SECTION("minerva OCW: no box, missing course, duplicate idx") {
-    const std::string o = line(R"J({"problem": "P", "solution": "$\\boxed{1.6}$ cm", "type": "Relativity (8.033 Fall 2006)", "idx": 3})J");
-    write_file(path, o + line(R"J({"problem": "P", "solution": "1.6 cm", "type": "Relativity (8.033 Fall 2006)", "idx": 4})J"));
+    const std::string o = line(
+        R"J({"problem": "P", "solution": "$\\boxed{1.6}$ cm", "type": "Relativity (8.033 Fall 2006)", "idx": 3})J");
+    write_file(
+        path,
+        o + line(R"J({"problem": "P", "solution": "1.6 cm", "type": "Relativity (8.033 Fall 2006)", "idx": 4})J"));
     check_load_error("minerva", path, 2, "solution", "boxed");
     write_file(path, o + line(R"J({"problem": "P", "solution": "$\\boxed{1}$", "idx": 4})J"));
     check_load_error("minerva", path, 2, "type", "missing");
@@ -323,8 +362,11 @@ TEST_CASE("load validates the whole file: an error on the last line throws, noth
   TempDir dir;
   auto path = dir.file("late.jsonl");
   std::string text;
-  for (int i = 0; i < 50; ++i) text += R"J({"question": "Q", "answer": "#### 1"})J" "\n";
-  text += R"J({"question": "Q", "answer": "#### x"})J" "\n";
+  for (int i = 0; i < 50; ++i)
+    text += R"J({"question": "Q", "answer": "#### 1"})J"
+            "\n";
+  text += R"J({"question": "Q", "answer": "#### x"})J"
+          "\n";
   write_file(path, text);
   check_load_error("gsm8k", path, 51, "answer");
 }

@@ -29,7 +29,8 @@ TEST_CASE("build info: this binary names a commit (or unknown) and its build typ
   CHECK(std::string(trafl::build_type()).size() > 0);
 }
 
-TEST_CASE("build info script: unknown outside a checkout, and the file is rewritten only when its text changes", "[store]") {
+TEST_CASE("build info script: unknown outside a checkout, and the file is rewritten only when its text changes",
+          "[store]") {
   if (std::system("cmake --version >/dev/null 2>&1") != 0) {
     WARN("SKIP: no cmake on PATH to run cmake/build_info.cmake");
     return;

@@ -59,7 +59,8 @@ TEST_CASE("campaign: samples, trajectories and grades stored -- re-run adds noth
   Store store(o.db_path, Store::OpenMode::kExisting);
   auto runs = store.runs();
   REQUIRE(runs.size() == 2);
-  for (const char* key : {"gen_length", "steps", "block_length", "temperature", "remasking", "cfg_scale", "chat", "model_sha256"})
+  for (const char* key :
+       {"gen_length", "steps", "block_length", "temperature", "remasking", "cfg_scale", "chat", "model_sha256"})
     CHECK(runs[0].spec.config.contains(key));
   CHECK(runs[0].spec.model == "tiny");
   CHECK(runs[0].spec.config["steps"] == runs[0].spec.config["gen_length"]);  // default: one token per step
@@ -173,7 +174,8 @@ TEST_CASE("campaign: --batch-size 5 and 16 at two threads store the same samples
   CHECK(test::dump_samples(sixteen.db_path) == expect);
 }
 
-TEST_CASE("campaign --fast: its own campaign and run configs, samples regenerate alone, exact identity unchanged", "[campaign][fast]") {
+TEST_CASE("campaign --fast: its own campaign and run configs, samples regenerate alone, exact identity unchanged",
+          "[campaign][fast]") {
   TempDir dir;
   auto model = test::write_tiny_model(dir, "m", 5);
   auto data = test::write_gsm8k(dir, 3);

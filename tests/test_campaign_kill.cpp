@@ -49,9 +49,30 @@ int wait_for(pid_t pid) {
 }
 
 std::vector<std::string> sample_args(const std::string& model, const std::string& data, const std::string& db) {
-  return {"sample", "--model", "tiny=" + model, "--task", "gsm8k", "--data", data, "--db", db, "--n", "6",
-          "--gen-length", "8,16", "--block-length", "8", "--temperature", "1", "--seed", "11", "--batch-size", "2",
-          "--threads", "1", "--quiet"};
+  return {"sample",
+          "--model",
+          "tiny=" + model,
+          "--task",
+          "gsm8k",
+          "--data",
+          data,
+          "--db",
+          db,
+          "--n",
+          "6",
+          "--gen-length",
+          "8,16",
+          "--block-length",
+          "8",
+          "--temperature",
+          "1",
+          "--seed",
+          "11",
+          "--batch-size",
+          "2",
+          "--threads",
+          "1",
+          "--quiet"};
 }
 
 }  // namespace
@@ -63,7 +84,8 @@ TEST_CASE("campaign: kill -9 at random points, re-run, same database as an unint
   const std::string reference = dir.file("reference.db");
   const auto t0 = std::chrono::steady_clock::now();
   REQUIRE(wait_for(spawn_cli(sample_args(model, data, reference))) == 0);
-  const auto full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto full_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   const auto expect = trafl::test::dump_samples(reference);
   REQUIRE(expect.size() == 2 * 5 * 6);
   REQUIRE(trafl::test::count_rows(reference, "grades") == 2 * 5 * 6);
@@ -101,6 +123,7 @@ TEST_CASE("campaign: kill -9 at random points, re-run, same database as an unint
     CHECK(trafl::test::count_rows(db, "runs") == 2);
     CHECK(trafl::test::dump_samples(db) == expect);
   }
-  WARN("campaigns killed with part of the samples stored: " << killed_midway << " of 6 (full run " << full_ms << " ms)");
+  WARN("campaigns killed with part of the samples stored: " << killed_midway << " of 6 (full run " << full_ms
+                                                            << " ms)");
   CHECK(killed_midway >= 1);
 }

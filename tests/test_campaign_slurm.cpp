@@ -16,10 +16,12 @@ TEST_CASE("campaign: the SLURM job-array recipe samples shards and merges them",
   const std::string scripts = std::string(TRAFL_SOURCE_DIR) + "/scripts/slurm";
   const std::string env = "TRAFL='" + std::string(TRAFL_CLI_PATH) + "' OUT='" + dir.file("out") +
                           "' DEVICE=cpu SLURM_ARRAY_TASK_COUNT=2 CAMPAIGN_ARGS=\"--model tiny=" + model +
-                          " --task gsm8k --data " + data + " --n 3 --gen-length 8 --temperature 1 --threads 1 --quiet\"";
+                          " --task gsm8k --data " + data +
+                          " --n 3 --gen-length 8 --temperature 1 --threads 1 --quiet\"";
   for (int task = 0; task < 2; ++task) {
     int rc = std::system((env + " SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " bash '" + scripts +
-                          "/campaign.sbatch' > /dev/null 2>&1").c_str());
+                          "/campaign.sbatch' > /dev/null 2>&1")
+                             .c_str());
     CHECK(rc == 0);
   }
   int rc = std::system((env + " bash '" + scripts + "/merge.sh' > '" + dir.file("merge.log") + "' 2>&1").c_str());

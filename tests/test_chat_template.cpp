@@ -27,7 +27,9 @@ const std::filesystem::path kFixtures = std::filesystem::path(TRAFL_SOURCE_DIR) 
 
 nlohmann::json load(const std::filesystem::path& p) { return nlohmann::json::parse(test::read_file(p.string())); }
 
-chat::Value token(const nlohmann::json& j) { return j.is_string() ? chat::Value::string(j.get<std::string>()) : chat::Value(); }
+chat::Value token(const nlohmann::json& j) {
+  return j.is_string() ? chat::Value::string(j.get<std::string>()) : chat::Value();
+}
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -64,7 +66,8 @@ TEST_CASE("chat templates render every @huggingface/jinja golden byte for byte",
       std::vector<chat::Turn> turns;
       for (const auto& m : c.at("messages")) turns.push_back({m.at("role"), m.at("content")});
       // The context production code builds (tok::render_chat), not one made for the test.
-      context = chat::chat_context(turns, c.at("add_generation_prompt"), token(t.at("bos_token")), token(t.at("eos_token")));
+      context =
+          chat::chat_context(turns, c.at("add_generation_prompt"), token(t.at("bos_token")), token(t.at("eos_token")));
       text = t.at("chat_template");
       ++conversation_cases;
     } else {
@@ -78,12 +81,14 @@ TEST_CASE("chat templates render every @huggingface/jinja golden byte for byte",
       const std::string err = error_of([&] { tmpl.render(context); });
       CHECK_THAT(err, Catch::Contains(g.at("error").get<std::string>()));
       CHECK_THROWS_AS(tmpl.render(context), chat::TemplateError);
-      if (err.find(g.at("error").get<std::string>()) != std::string::npos) ++(kind == "conversation" ? conversation_identical : construct_identical);
+      if (err.find(g.at("error").get<std::string>()) != std::string::npos)
+        ++(kind == "conversation" ? conversation_identical : construct_identical);
       continue;
     }
     const std::string got = tmpl.render(context);
     CHECK(got == g.at("rendered").get<std::string>());
-    if (got == g.at("rendered").get<std::string>()) ++(kind == "conversation" ? conversation_identical : construct_identical);
+    if (got == g.at("rendered").get<std::string>())
+      ++(kind == "conversation" ? conversation_identical : construct_identical);
   }
   // 4 real templates × 16 conversations, 24 construct templates (the figures the closing note reports).
   CHECK(conversation_cases == static_cast<int>(templates.size() * conversations.size()));
@@ -170,7 +175,8 @@ TEST_CASE("a checkpoint's template is found where transformers looks for it", "[
   test::write_file(dir.file("tokenizer_config.json"), R"({"bos_token": {"content": "<s>"}, "eos_token": null})");
   CHECK_FALSE(chat::find_checkpoint_template(dir.path().string()));  // no chat_template: the built-in is used
 
-  test::write_file(dir.file("tokenizer_config.json"), R"({"bos_token": "<s>", "eos_token": "</s>", "chat_template": "{{ bos_token }}T"})");
+  test::write_file(dir.file("tokenizer_config.json"),
+                   R"({"bos_token": "<s>", "eos_token": "</s>", "chat_template": "{{ bos_token }}T"})");
   auto t = chat::find_checkpoint_template(dir.path().string());
   REQUIRE(t);
   CHECK(t->text == "{{ bos_token }}T");
@@ -178,8 +184,9 @@ TEST_CASE("a checkpoint's template is found where transformers looks for it", "[
   CHECK(t->eos_token.as_string() == "</s>");
   CHECK_THAT(t->describe(), Catch::StartsWith(dir.file("tokenizer_config.json") + " sha256:"));
 
-  test::write_file(dir.file("tokenizer_config.json"),
-                   R"({"chat_template": [{"name": "tool_use", "template": "A"}, {"name": "default", "template": "B"}]})");
+  test::write_file(
+      dir.file("tokenizer_config.json"),
+      R"({"chat_template": [{"name": "tool_use", "template": "A"}, {"name": "default", "template": "B"}]})");
   CHECK(chat::find_checkpoint_template(dir.path().string())->text == "B");
   test::write_file(dir.file("tokenizer_config.json"), R"({"chat_template": [{"name": "tool_use", "template": "A"}]})");
   CHECK_THAT(error_of([&] { chat::find_checkpoint_template(dir.path().string()); }),
@@ -194,7 +201,8 @@ TEST_CASE("a checkpoint's template is found where transformers looks for it", "[
   test::write_file(dir.file("chat_template.jinja"), "{{ bos_token }}jinja file\n");
   t = chat::find_checkpoint_template(dir.path().string());
   CHECK(t->origin == dir.file("chat_template.jinja"));
-  CHECK(chat::Template(t->text, t->origin).render(chat::chat_context({}, true, t->bos_token, t->eos_token)) == "<s>jinja file");
+  CHECK(chat::Template(t->text, t->origin).render(chat::chat_context({}, true, t->bos_token, t->eos_token)) ==
+        "<s>jinja file");
 }
 
 TEST_CASE("chat: --chat uses the checkpoint's template, the built-in LLaDA one only without it", "[chat]") {
@@ -207,8 +215,9 @@ TEST_CASE("chat: --chat uses the checkpoint's template, the built-in LLaDA one o
   CHECK(tok::render_chat(t, {{"user", "Hi"}}) == tok::render_llada_chat({{"user", "Hi"}}));
 
   // A checkpoint template: used, and recorded by file and hash; a changed file is picked up.
-  test::write_file(dir.file("tokenizer_config.json"),
-                   R"({"bos_token": "<|startoftext|>", "chat_template": "{{ bos_token }}{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}"})");
+  test::write_file(
+      dir.file("tokenizer_config.json"),
+      R"({"bos_token": "<|startoftext|>", "chat_template": "{{ bos_token }}{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}"})");
   CHECK(tok::render_chat(t, {{"user", "Hi"}}) == "<|startoftext|>[user]Hi[assistant]");
   CHECK_THAT(tok::chat_format_of(t)->description, Catch::Contains("tokenizer_config.json sha256:"));
   const auto ids = tok::encode_chat(t, {{"user", "Hi"}});
@@ -231,6 +240,8 @@ TEST_CASE("chat: --chat without a checkpoint template needs LLaDA's chat tokens"
   o.corpus = "hello";
   o.special_tokens = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};  // a Qwen/Dream-shaped vocabulary
   const tok::Tokenizer t = tok::write_tiny_tokenizer(dir.file("tokenizer.json"), o);
-  CHECK_THAT(error_of([&] { tok::render_chat(t, {{"user", "Hi"}}); }),
+  CHECK_THAT(error_of([&] {
+               tok::render_chat(t, {{"user", "Hi"}});
+             }),
              Catch::Contains("no chat template") && Catch::Contains("<|start_header_id|>"));
 }

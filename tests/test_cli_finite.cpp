@@ -12,8 +12,8 @@
 
 #include "tests/support.hpp"
 
-using trafl::test::run_cli;
 using Catch::Contains;
+using trafl::test::run_cli;
 
 namespace {
 
@@ -49,8 +49,10 @@ std::vector<std::string> float_options(const std::string& command) {
     std::istringstream words(line);
     std::string w, name;
     while (words >> w)
-      if (w.rfind("--", 0) == 0) name = w;  // the last spelling is the long one ("-t,--temperature")
-      else if (!name.empty()) break;
+      if (w.rfind("--", 0) == 0)
+        name = w;  // the last spelling is the long one ("-t,--temperature")
+      else if (!name.empty())
+        break;
     if (auto comma = name.find(','); comma != std::string::npos) name = name.substr(comma + 1);
     if (!name.empty()) out.push_back(name);
   }
@@ -90,8 +92,8 @@ TEST_CASE("cli: every float option of every command refuses nan and inf", "[cli]
 }
 
 TEST_CASE("cli: the reported non-finite options fail with a message, no backtrace", "[cli]") {
-  for (const char* args : {"sample --temperature nan", "generate --temperature inf", "train --lr nan",
-                           "train --lr 1e999"}) {
+  for (const char* args :
+       {"sample --temperature nan", "generate --temperature inf", "train --lr nan", "train --lr 1e999"}) {
     auto r = run_cli(args);
     INFO(args << ": " << r.out);
     CHECK(r.exit_code != 0);

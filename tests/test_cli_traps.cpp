@@ -41,7 +41,8 @@ const std::string kTinyBase = kSource + "/models/tiny/base";
 
 // One GSM8K problem (gold 12) and one sample per line of `answers`.
 void write_gsm8k(const test::TempDir& dir) {
-  test::write_file(dir.file("gsm8k.jsonl"), "{\"question\": \"What is 5 plus 7?\", \"answer\": \"5 + 7 = 12\\n#### 12\"}\n");
+  test::write_file(dir.file("gsm8k.jsonl"),
+                   "{\"question\": \"What is 5 plus 7?\", \"answer\": \"5 + 7 = 12\\n#### 12\"}\n");
   test::write_file(dir.file("samples.jsonl"), "{\"problem_id\": \"0\", \"completion\": \"#### 12\"}\n");
 }
 
@@ -64,9 +65,9 @@ std::string capture_stderr(F&& body) {
   return out;
 }
 
-const std::vector<std::string> kCommands = {"tasks",  "judge",    "grade",    "passk",  "make-fixtures", "make-task",
-                                            "demo",   "tokenize", "exec",     "loglik", "init-model",    "generate",
-                                            "train",  "diagnose", "report",   "sample", "merge",         "export"};
+const std::vector<std::string> kCommands = {"tasks", "judge",    "grade",  "passk",  "make-fixtures", "make-task",
+                                            "demo",  "tokenize", "exec",   "loglik", "init-model",    "generate",
+                                            "train", "diagnose", "report", "sample", "merge",         "export"};
 
 }  // namespace
 
@@ -74,8 +75,8 @@ TEST_CASE("cli: --db in a folder that does not exist yet: grade and merge create
   test::TempDir dir;
   write_gsm8k(dir);
   const std::string db = dir.file("new/deeper/runs.db");
-  const auto r = run_cli("grade --task gsm8k --data " + q(dir.file("gsm8k.jsonl")) + " --samples " + q(dir.file("samples.jsonl")) +
-                         " --db " + q(db) + " --model m -q");
+  const auto r = run_cli("grade --task gsm8k --data " + q(dir.file("gsm8k.jsonl")) + " --samples " +
+                         q(dir.file("samples.jsonl")) + " --db " + q(db) + " --model m -q");
   INFO(r.out);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, !Contains("unable to open"));
@@ -86,10 +87,12 @@ TEST_CASE("cli: --db in a folder that does not exist yet: grade and merge create
   CHECK(fs::is_regular_file(dir.file("other/sub/merged.db")));
   // A folder that cannot be made (a file is in the way) is an error naming the database.
   test::write_file(dir.file("blocker"), "x");
-  CHECK_THROWS_WITH(Store(dir.file("blocker/runs.db")), Contains("blocker/runs.db") && Contains("cannot create its folder"));
+  CHECK_THROWS_WITH(Store(dir.file("blocker/runs.db")),
+                    Contains("blocker/runs.db") && Contains("cannot create its folder"));
 }
 
-TEST_CASE("prompt format: a checkpoint's record is the default, an explicit mismatch warns naming both", "[cli][traps]") {
+TEST_CASE("prompt format: a checkpoint's record is the default, an explicit mismatch warns naming both",
+          "[cli][traps]") {
   test::TempDir dir;
   fs::create_directories(dir.file("plain"));
   test::write_file(dir.file("plain/train_config.json"), "{\"chat\": false, \"method\": \"sft\"}\n");
@@ -107,7 +110,7 @@ TEST_CASE("prompt format: a checkpoint's record is the default, an explicit mism
   CHECK(c.warnings.empty());
   REQUIRE(c.notes.size() == 1);
   c = checkpoint::choose_prompt_format(true, "--chat", {dir.file("plain")}, false);
-  CHECK(c.chat);  // an explicit choice is kept ...
+  CHECK(c.chat);                    // an explicit choice is kept ...
   REQUIRE(c.warnings.size() == 1);  // ... and warned about, naming both
   CHECK_THAT(c.warnings[0], Contains("--chat") && Contains("chat template") && Contains("plain prompts") &&
                                 Contains(dir.file("plain/train_config.json")));
@@ -121,8 +124,8 @@ TEST_CASE("prompt format: a checkpoint's record is the default, an explicit mism
 
   // Through the CLI: train --model takes the base's plain prompts (the note comes before the data
   // is read, so a missing data file still shows it), and --chat against it warns.
-  const std::string train = "train --method trafl --model " + q(kTinyBase) + " --task gsm8k --data " + q(dir.file("missing.jsonl")) +
-                            " --out " + q(dir.file("out"));
+  const std::string train = "train --method trafl --model " + q(kTinyBase) + " --task gsm8k --data " +
+                            q(dir.file("missing.jsonl")) + " --out " + q(dir.file("out"));
   auto r = run_cli(train);
   INFO(r.out);
   CHECK_THAT(r.out, Contains("prompt format: plain prompts") && Contains("models/tiny/base/train_config.json"));
@@ -132,7 +135,8 @@ TEST_CASE("prompt format: a checkpoint's record is the default, an explicit mism
 
   // sample: the same default, and the campaign really samples with it.
   write_gsm8k(dir);
-  const std::string sample = "sample --model base=" + q(kTinyBase) + " --task gsm8k --data " + q(dir.file("gsm8k.jsonl")) +
+  const std::string sample = "sample --model base=" + q(kTinyBase) + " --task gsm8k --data " +
+                             q(dir.file("gsm8k.jsonl")) +
                              " --n 1 --gen-length 16 --threads 1 --db ";  // no -q: it would hide the note
   r = run_cli(sample + q(dir.file("s1.db")));
   INFO(r.out);
@@ -162,7 +166,8 @@ TEST_CASE("the example configs the README uses ship and work", "[cli][traps]") {
   const auto tiny = read_json_file(kSource + "/examples/tiny.json", "example");
   CHECK(tiny == demo::tiny_model_config());
   test::TempDir dir;
-  const auto r = run_cli("init-model --config " + q(kSource + "/examples/tiny.json") + " --out " + q(dir.file("m")) + " --tiny-tokenizer");
+  const auto r = run_cli("init-model --config " + q(kSource + "/examples/tiny.json") + " --out " + q(dir.file("m")) +
+                         " --tiny-tokenizer");
   INFO(r.out);
   CHECK(r.exit_code == 0);
   // trafl.json is a valid TraFL objective configuration.
@@ -176,7 +181,8 @@ TEST_CASE("generate and sample share one length rule, and refuse more steps than
   CHECK(d.block_length == 16);  // 32 does not divide 16: one block (generate used to refuse this)
   d = sampling::resolve_decoding_lengths(64, 32, 0);
   CHECK(d.block_length == 32);
-  CHECK_THROWS_WITH(sampling::resolve_decoding_lengths(16, 32, 0), Contains("--steps 32") && Contains("commit nothing"));
+  CHECK_THROWS_WITH(sampling::resolve_decoding_lengths(16, 32, 0),
+                    Contains("--steps 32") && Contains("commit nothing"));
   CHECK_THROWS_WITH(campaign::resolve_lengths({16}, {32}, {}), Contains("commit nothing"));
   const auto lengths = campaign::resolve_lengths({16, 64}, {}, {});
   CHECK(lengths[0].block_length == 16);
@@ -206,11 +212,12 @@ TEST_CASE("an unknown flag is reported before a missing required option", "[cli]
 TEST_CASE("train streams its per-step lines while it trains", "[cli][traps]") {
   test::TempDir dir;
   std::string sft;
-  for (int i = 0; i < 64; ++i) sft += "{\"prompt\": \"What is " + std::to_string(i) + "?\", \"response\": \"It is " + std::to_string(i) + ".\"}\n";
+  for (int i = 0; i < 64; ++i)
+    sft += "{\"prompt\": \"What is " + std::to_string(i) + "?\", \"response\": \"It is " + std::to_string(i) + ".\"}\n";
   test::write_file(dir.file("sft.jsonl"), sft);
-  const std::string cmd = std::string("'") + TRAFL_CLI_PATH + "' train --method sft --init-config " + q(kSource + "/examples/tiny.json") +
-                          " --sft-data " + q(dir.file("sft.jsonl")) + " --out " + q(dir.file("out")) +
-                          " --steps 40 --batch 16 --response-length 32 --threads 1 2>&1";
+  const std::string cmd = std::string("'") + TRAFL_CLI_PATH + "' train --method sft --init-config " +
+                          q(kSource + "/examples/tiny.json") + " --sft-data " + q(dir.file("sft.jsonl")) + " --out " +
+                          q(dir.file("out")) + " --steps 40 --batch 16 --response-length 32 --threads 1 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe);
   char line[4096];
@@ -259,7 +266,8 @@ TEST_CASE("progress lines: rates with decimals, the unit beside count and rate, 
     p.finish();
   });
   INFO(bytes);
-  CHECK_THAT(bytes, Contains("1.00 MiB/3.00 MiB") && Contains("iB/s"));  // the rate is bytes per second too (KiB/s … TiB/s)
+  CHECK_THAT(bytes,
+             Contains("1.00 MiB/3.00 MiB") && Contains("iB/s"));  // the rate is bytes per second too (KiB/s … TiB/s)
 }
 
 TEST_CASE("every command: -q/--quiet, defaults shown, one example", "[cli][traps]") {
@@ -275,7 +283,8 @@ TEST_CASE("every command: -q/--quiet, defaults shown, one example", "[cli][traps
   }
   // Defaults: train's come from TrainConfig (its flags' variables start empty), generate's from its options.
   const auto train = run_cli("train --help");
-  CHECK_THAT(train.out, Contains("--lr FLOAT=0.0001") && Contains("--method TEXT=sft") && Contains("--group-size INT=4"));
+  CHECK_THAT(train.out,
+             Contains("--lr FLOAT=0.0001") && Contains("--method TEXT=sft") && Contains("--group-size INT=4"));
   const auto gen = run_cli("generate --help");
   CHECK_THAT(gen.out, Contains("--gen-length INT=128") && Contains("--remasking TEXT=low_confidence"));
 }
@@ -284,8 +293,8 @@ TEST_CASE("report prints its progress, and -q silences it", "[cli][traps]") {
   test::TempDir dir;
   write_gsm8k(dir);
   const std::string db = dir.file("runs.db");
-  REQUIRE(run_cli("grade --task gsm8k --data " + q(dir.file("gsm8k.jsonl")) + " --samples " + q(dir.file("samples.jsonl")) +
-                  " --db " + q(db) + " --model m -q")
+  REQUIRE(run_cli("grade --task gsm8k --data " + q(dir.file("gsm8k.jsonl")) + " --samples " +
+                  q(dir.file("samples.jsonl")) + " --db " + q(db) + " --model m -q")
               .exit_code == 0);
   const std::string report = "report --db " + q(db) + " --no-png --bootstrap 50 --out " + q(dir.file("rep"));
   auto r = run_cli(report);

@@ -42,8 +42,8 @@ std::string load_error(const Task& task, const std::string& path) {
 }
 
 // Grades every (problem, completion) pair on enough threads to keep all sandbox slots busy.
-std::vector<Grade> grade_all(const Task& task, const std::vector<Problem>& problems, const std::vector<std::string>& completions,
-                             const std::string& mode) {
+std::vector<Grade> grade_all(const Task& task, const std::vector<Problem>& problems,
+                             const std::vector<std::string>& completions, const std::string& mode) {
   std::vector<Grade> out(problems.size());
   std::atomic<std::size_t> next{0};
   unsigned n = std::max(2u, sbx::box().slots() * 2);
@@ -56,12 +56,14 @@ std::vector<Grade> grade_all(const Task& task, const std::vector<Problem>& probl
   return out;
 }
 
-std::string lcb_line(const std::string& id, const std::string& platform, const std::string& difficulty, const std::string& pub,
-                     const std::string& priv, const std::string& meta = "{}", const std::string& starter = "") {
-  nlohmann::json j = {{"question_title", "T " + id}, {"question_content", "Do " + id}, {"platform", platform},
-                      {"question_id", id}, {"contest_id", "c1"}, {"contest_date", "2024-10-05T00:00:00"},
-                      {"starter_code", starter}, {"difficulty", difficulty}, {"public_test_cases", pub},
-                      {"metadata", meta}};
+std::string lcb_line(const std::string& id, const std::string& platform, const std::string& difficulty,
+                     const std::string& pub, const std::string& priv, const std::string& meta = "{}",
+                     const std::string& starter = "") {
+  nlohmann::json j = {{"question_title", "T " + id}, {"question_content", "Do " + id},
+                      {"platform", platform},        {"question_id", id},
+                      {"contest_id", "c1"},          {"contest_date", "2024-10-05T00:00:00"},
+                      {"starter_code", starter},     {"difficulty", difficulty},
+                      {"public_test_cases", pub},    {"metadata", meta}};
   if (!priv.empty()) j["private_test_cases"] = priv;
   return j.dump() + "\n";
 }
@@ -137,7 +139,8 @@ TEST_CASE("livecodebench: fixture loads (plain and encoded private tests), bad i
     CHECK(msg.find(b.field) != std::string::npos);
     CHECK(msg.find(b.also) != std::string::npos);
   }
-  write_file(dir.file("dup.jsonl"), lcb_line("a", "atcoder", "easy", pub, "") + lcb_line("a", "atcoder", "easy", pub, ""));
+  write_file(dir.file("dup.jsonl"),
+             lcb_line("a", "atcoder", "easy", pub, "") + lcb_line("a", "atcoder", "easy", pub, ""));
   CHECK(!load_error(task, dir.file("dup.jsonl")).empty());
 }
 
@@ -147,9 +150,10 @@ TEST_CASE("livecodebench: grading through Task::grade (stdin and functional, lcb
   std::string pub = R"([{"input": "1\nabc\n", "output": "YES\n", "testtype": "stdin"}])";
   std::string fpub = R"([{"input": "[1, 2]\n3", "output": "[0, 1]", "testtype": "functional"}])";
   std::string fl = R"([{"input": "3", "output": "0.3333333333", "testtype": "stdin"}])";
-  write_file(dir.file("lcb.jsonl"), lcb_line("1873_A", "codeforces", "easy", pub, k1873A) +
-                                        lcb_line("two-sum", "leetcode", "medium", fpub, "", R"({"func_name": "twoSum"})") +
-                                        lcb_line("float", "atcoder", "easy", fl, ""));
+  write_file(dir.file("lcb.jsonl"),
+             lcb_line("1873_A", "codeforces", "easy", pub, k1873A) +
+                 lcb_line("two-sum", "leetcode", "medium", fpub, "", R"({"func_name": "twoSum"})") +
+                 lcb_line("float", "atcoder", "easy", fl, ""));
   LiveCodeBenchTask task;
   auto ps = task.load(dir.file("lcb.jsonl"));
   // 1873_A: can "abc" be made by at most one swap? Answer for each string.
@@ -162,7 +166,8 @@ TEST_CASE("livecodebench: grading through Task::grade (stdin and functional, lcb
   CHECK(g.correct);
   CHECK(g.details["tests_run"] == 5);
   CHECK(g.details["harness"] == "stdin");
-  auto wrong = task.grade(ps[0], "```python\nt = int(input())\nfor _ in range(t):\n    input()\n    print('YES')\n```", "lcb");
+  auto wrong =
+      task.grade(ps[0], "```python\nt = int(input())\nfor _ in range(t):\n    input()\n    print('YES')\n```", "lcb");
   CHECK(wrong.verdict == "wrong_answer");
   CHECK(wrong.details["tests"].back()["verdict"] == "wrong_answer");
   auto none = task.grade(ps[0], "print('YES')", "lcb");
@@ -180,11 +185,12 @@ TEST_CASE("livecodebench: grading through Task::grade (stdin and functional, lcb
 TEST_CASE("humaneval and mbpp: fixtures load and grade -- bad input names file:line:field", "[code][sandbox]") {
   use_test_sandbox();
   TempDir dir;
-  nlohmann::json he = {{"task_id", "HumanEval/0"},
-                       {"prompt", "from typing import List\n\ndef add(a: int, b: int) -> int:\n    \"\"\"Add.\"\"\"\n"},
-                       {"entry_point", "add"},
-                       {"canonical_solution", "    return a + b\n"},
-                       {"test", "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(0, 0) == 0\n"}};
+  nlohmann::json he = {
+      {"task_id", "HumanEval/0"},
+      {"prompt", "from typing import List\n\ndef add(a: int, b: int) -> int:\n    \"\"\"Add.\"\"\"\n"},
+      {"entry_point", "add"},
+      {"canonical_solution", "    return a + b\n"},
+      {"test", "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(0, 0) == 0\n"}};
   // Write it gzip-compressed, like the published file.
   {
     std::string text = he.dump() + "\n";
@@ -207,11 +213,18 @@ TEST_CASE("humaneval and mbpp: fixtures load and grade -- bad input names file:l
   CHECK(msg.find(":2:") != std::string::npos);
   CHECK(msg.find("entry_point") != std::string::npos);
 
-  nlohmann::json mb = {{"text", "Write a function to square."}, {"code", "def sq(x):\r\n    return x*x"}, {"task_id", 11},
-                       {"test_setup_code", "K = 3"}, {"test_list", {"assert sq(2) == 4", "assert sq(K) == 9"}},
+  nlohmann::json mb = {{"text", "Write a function to square."},
+                       {"code", "def sq(x):\r\n    return x*x"},
+                       {"task_id", 11},
+                       {"test_setup_code", "K = 3"},
+                       {"test_list", {"assert sq(2) == 4", "assert sq(K) == 9"}},
                        {"challenge_test_list", nlohmann::json::array()}};
-  nlohmann::json san = {{"source_file", "x"}, {"task_id", 2}, {"prompt", "Square with math."}, {"code", "def r(x):\n    return math.isqrt(x)"},
-                        {"test_imports", {"import math"}}, {"test_list", {"assert r(16) == 4"}}};
+  nlohmann::json san = {{"source_file", "x"},
+                        {"task_id", 2},
+                        {"prompt", "Square with math."},
+                        {"code", "def r(x):\n    return math.isqrt(x)"},
+                        {"test_imports", {"import math"}},
+                        {"test_list", {"assert r(16) == 4"}}};
   write_file(dir.file("mbpp.jsonl"), mb.dump() + "\n");
   write_file(dir.file("san.json"), "[\n  " + san.dump(2) + "\n]");
   MbppTask mt;
@@ -309,8 +322,9 @@ TEST_CASE("real data: MBPP reference code passes its test_list -- broken variant
   REQUIRE(problems.size() == 974);
   // Known exceptions, allowed to fail (machine-dependent), id → reason. Every other record must pass.
   const std::map<std::string, std::string> exceptions = {
-      {"123", "reference amicable_numbers_sum is O(n^2): the 9999 assert needs ~3.5 s here, over the 3 s limit "
-              "(timeout)"},
+      {"123",
+       "reference amicable_numbers_sum is O(n^2): the 9999 assert needs ~3.5 s here, over the 3 s limit "
+       "(timeout)"},
   };
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> refs;
@@ -370,16 +384,19 @@ TEST_CASE("real data: MBPP reference code passes its test_list -- broken variant
   std::cout << "MBPP sanitized reference (every 4th): " << spass << "/" << sp.size() << " passed\n";
 }
 
-TEST_CASE("real data: hand-written LiveCodeBench solutions pass (stdin and functional), wrong ones fail", "[code][real-data][sandbox]") {
+TEST_CASE("real data: hand-written LiveCodeBench solutions pass (stdin and functional), wrong ones fail",
+          "[code][real-data][sandbox]") {
   std::string path = trafl::test::shared_data_file("livecodebench/problems.jsonl");
   if (path.empty()) return;
   use_test_sandbox();
   LiveCodeBenchTask task;
   auto all = task.load(path);
   const std::map<std::string, std::pair<std::string, std::string>> solutions = {
-      {"abc387_a", {"a, b = map(int, input().split())\nprint((a + b) ** 2)", "a, b = map(int, input().split())\nprint(a + b)"}},
-      {"abc387_b", {"x = int(input())\nprint(sum(i * j for i in range(1, 10) for j in range(1, 10) if i * j != x))",
-                    "print(2025)"}},
+      {"abc387_a",
+       {"a, b = map(int, input().split())\nprint((a + b) ** 2)", "a, b = map(int, input().split())\nprint(a + b)"}},
+      {"abc387_b",
+       {"x = int(input())\nprint(sum(i * j for i in range(1, 10) for j in range(1, 10) if i * j != x))",
+        "print(2025)"}},
       {"abc388_b",
        {"import sys\ndef main():\n    n, d = map(int, input().split())\n    s = [tuple(map(int, input().split())) for _ in range(n)]\n"
         "    for k in range(1, d + 1):\n        print(max(t * (l + k) for t, l in s))\nif __name__ == '__main__':\n    main()",
@@ -439,12 +456,16 @@ struct FlakySandboxTask : Task, codegrade::SandboxedGrading {
 };
 }  // namespace
 
-TEST_CASE("grade pipeline: sandbox_error grades are not stored, the command fails loudly, a re-run finishes", "[code]") {
+TEST_CASE("grade pipeline: sandbox_error grades are not stored, the command fails loudly, a re-run finishes",
+          "[code]") {
   TempDir dir;
   write_file(dir.file("data.jsonl"), "{}\n");
-  write_file(dir.file("s.jsonl"), R"({"problem_id": "0", "completion": "ok"})" "\n"
-                                  R"({"problem_id": "1", "completion": "SANDBOX_FAIL"})" "\n"
-                                  R"({"problem_id": "2", "completion": "ok"})" "\n");
+  write_file(dir.file("s.jsonl"), R"({"problem_id": "0", "completion": "ok"})"
+                                  "\n"
+                                  R"({"problem_id": "1", "completion": "SANDBOX_FAIL"})"
+                                  "\n"
+                                  R"({"problem_id": "2", "completion": "ok"})"
+                                  "\n");
   GradeOptions o;
   o.task_object = std::make_shared<FlakySandboxTask>();
   o.data_path = dir.file("data.jsonl");
@@ -468,18 +489,25 @@ TEST_CASE("trafl-eval grade --task humaneval|mbpp through the store (CLI)", "[co
                        {"canonical_solution", "    return a + b\n"},
                        {"test", "def check(candidate):\n    assert candidate(1, 2) == 3\n"}};
   write_file(dir.file("he.jsonl"), he.dump() + "\n");
-  write_file(dir.file("samples.jsonl"), R"({"task_id": "HumanEval/0", "completion": "    return a + b\n"})" "\n"
-                                        R"({"task_id": "HumanEval/0", "completion": "    return a * b\n"})" "\n");
+  write_file(dir.file("samples.jsonl"), R"({"task_id": "HumanEval/0", "completion": "    return a + b\n"})"
+                                        "\n"
+                                        R"({"task_id": "HumanEval/0", "completion": "    return a * b\n"})"
+                                        "\n");
   auto q = [](const std::string& s) { return "'" + s + "'"; };
   auto r = trafl::test::run_cli("grade -q --task humaneval --data " + q(dir.file("he.jsonl")) + " --samples " +
                                 q(dir.file("samples.jsonl")) + " --db " + q(dir.file("runs.db")));
   INFO(r.out);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("2 new, 2 in run, 1 correct") != std::string::npos);
-  nlohmann::json mb = {{"text", "Square."}, {"code", "def sq(x):\n    return x*x"}, {"task_id", 11}, {"test_setup_code", ""},
-                       {"test_list", {"assert sq(2) == 4"}}, {"challenge_test_list", nlohmann::json::array()}};
+  nlohmann::json mb = {{"text", "Square."},
+                       {"code", "def sq(x):\n    return x*x"},
+                       {"task_id", 11},
+                       {"test_setup_code", ""},
+                       {"test_list", {"assert sq(2) == 4"}},
+                       {"challenge_test_list", nlohmann::json::array()}};
   write_file(dir.file("mbpp.jsonl"), mb.dump() + "\n");
-  write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "```python\ndef sq(x):\n    return x**2\n```"})" "\n");
+  write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "```python\ndef sq(x):\n    return x**2\n```"})"
+                                   "\n");
   auto m = trafl::test::run_cli("grade -q --task mbpp --data " + q(dir.file("mbpp.jsonl")) + " --samples " +
                                 q(dir.file("ms.jsonl")) + " --db " + q(dir.file("runs.db")));
   INFO(m.out);
@@ -492,9 +520,12 @@ TEST_CASE("trafl-eval grade --task humaneval|mbpp through the store (CLI)", "[co
 namespace {
 std::string lcb_row(const std::string& id, const std::string& platform, const std::string& difficulty,
                     const std::string& date, const std::string& version = "") {
-  std::string pub = R"([{"input": "2 3\n", "output": "5\n", "testtype": "stdin"}, {"input": "1 1\n", "output": "2\n", "testtype": "stdin"}, {"input": "4 4\n", "output": "8\n", "testtype": "stdin"}])";
-  nlohmann::json j = {{"question_title", id}, {"question_content", "Add " + id}, {"platform", platform}, {"question_id", id},
-                      {"contest_id", "c"}, {"contest_date", date}, {"starter_code", ""}, {"difficulty", difficulty},
+  std::string pub =
+      R"([{"input": "2 3\n", "output": "5\n", "testtype": "stdin"}, {"input": "1 1\n", "output": "2\n", "testtype": "stdin"}, {"input": "4 4\n", "output": "8\n", "testtype": "stdin"}])";
+  nlohmann::json j = {{"question_title", id},     {"question_content", "Add " + id},
+                      {"platform", platform},     {"question_id", id},
+                      {"contest_id", "c"},        {"contest_date", date},
+                      {"starter_code", ""},       {"difficulty", difficulty},
                       {"public_test_cases", pub}, {"metadata", "{}"}};
   if (!version.empty()) j["_version"] = version;
   return j.dump() + "\n";
@@ -544,7 +575,8 @@ TEST_CASE("livecodebench: release tags map to the published files", "[code][lcb_
   CHECK(load(o) == std::vector<std::string>{"b1"});
   o = {};
   o.release = "release_v4";
-  CHECK_THROWS_WITH(LiveCodeBenchTask(o).load(dir.path().string()), Catch::Contains("test4.jsonl") && Catch::Contains("missing"));
+  CHECK_THROWS_WITH(LiveCodeBenchTask(o).load(dir.path().string()),
+                    Catch::Contains("test4.jsonl") && Catch::Contains("missing"));
   CHECK_THROWS_WITH(LiveCodeBenchTask().load(dir.path().string()), Catch::Contains("--release"));
   o.release = "release_v3";
   o.since = "2030";
@@ -559,7 +591,8 @@ TEST_CASE("livecodebench: release tags map to the published files", "[code][lcb_
   LiveCodeBenchTask::Options v2, v3;
   v2.release = "release_v2";
   v3.release = "release_v3";
-  CHECK(LiveCodeBenchTask(v2).data_identity(dir.path().string()) != LiveCodeBenchTask(v3).data_identity(dir.path().string()));
+  CHECK(LiveCodeBenchTask(v2).data_identity(dir.path().string()) !=
+        LiveCodeBenchTask(v3).data_identity(dir.path().string()));
 
   // One file with _version rows (how re-packaged copies mark releases).
   write_file(dir.file("mixed.jsonl"), lcb_row("x5", "atcoder", "easy", "2024-10-01T00:00:00", "v5") +
@@ -606,7 +639,9 @@ TEST_CASE("make_task with options: code options reach the adapters, math tasks r
 
 TEST_CASE("task options: each task reads its own keys and refuses others, by name", "[code][lcb_options]") {
   TaskOptions o;
-  o.own = {{"difficulty", "easy,hard"}, {"platform", nlohmann::json::array({"atcoder"})}, {"release", "v2_v3"},
+  o.own = {{"difficulty", "easy,hard"},
+           {"platform", nlohmann::json::array({"atcoder"})},
+           {"release", "v2_v3"},
            {"prompt_style", "short"}};
   auto task = make_task("livecodebench", o);
   const auto& lo = dynamic_cast<LiveCodeBenchTask&>(*task).options();
@@ -617,16 +652,17 @@ TEST_CASE("task options: each task reads its own keys and refuses others, by nam
   // A typo is refused naming the task, the key and the keys it reads; never silently the default.
   TaskOptions typo;
   typo.own["difficulties"] = "hard";
-  CHECK_THROWS_WITH(make_task("livecodebench", typo),
-                    Catch::Contains("task livecodebench options") && Catch::Contains("difficulties") &&
-                        Catch::Contains("reads: release, since"));
+  CHECK_THROWS_WITH(make_task("livecodebench", typo), Catch::Contains("task livecodebench options") &&
+                                                          Catch::Contains("difficulties") &&
+                                                          Catch::Contains("reads: release, since"));
   TaskOptions wrong_type;
   wrong_type.own["since"] = 2024;
   CHECK_THROWS_WITH(make_task("livecodebench", wrong_type), Catch::Contains("'since' must be a string"));
   CHECK_THAT(task_option_help(), Catch::Contains("livecodebench: release"));
 }
 
-TEST_CASE("livecodebench: stop at the first failure by default, --all-tests runs every test", "[code][lcb_options][sandbox]") {
+TEST_CASE("livecodebench: stop at the first failure by default, --all-tests runs every test",
+          "[code][lcb_options][sandbox]") {
   use_test_sandbox();
   TempDir dir;
   write_file(dir.file("p.jsonl"), lcb_row("add", "atcoder", "easy", "2024-01-01T00:00:00"));
@@ -646,16 +682,21 @@ TEST_CASE("livecodebench: stop at the first failure by default, --all-tests runs
   CHECK(all.details["tests"][1].contains("wall_ms"));
 }
 
-TEST_CASE("trafl-eval grade: livecodebench selection and sandbox flags (CLI) -- per-test results stored", "[code][lcb_options][sandbox]") {
+TEST_CASE("trafl-eval grade: livecodebench selection and sandbox flags (CLI) -- per-test results stored",
+          "[code][lcb_options][sandbox]") {
   TempDir dir;
   write_file(dir.file("lcb.jsonl"), lcb_row("x5", "atcoder", "easy", "2024-10-01T00:00:00", "v5") +
                                         lcb_row("x6", "atcoder", "hard", "2025-02-01T00:00:00", "v6"));
-  write_file(dir.file("s.jsonl"), R"({"problem_id": "x6", "completion": "```python\nprint(sum(map(int, input().split())))\n```"})" "\n"
-                                  R"({"problem_id": "x6", "completion": "```python\nprint(5)\n```"})" "\n");
+  write_file(dir.file("s.jsonl"),
+             R"({"problem_id": "x6", "completion": "```python\nprint(sum(map(int, input().split())))\n```"})"
+             "\n"
+             R"({"problem_id": "x6", "completion": "```python\nprint(5)\n```"})"
+             "\n");
   auto q = [](const std::string& s) { return "'" + s + "'"; };
-  std::string base = "grade -q --task livecodebench --data " + q(dir.file("lcb.jsonl")) + " --samples " + q(dir.file("s.jsonl")) +
-                     " --db " + q(dir.file("runs.db"));
-  auto r = trafl::test::run_cli(base + " --release v6 --difficulty hard --test-timeout 2 --memory 256 --workers 1 --all-tests");
+  std::string base = "grade -q --task livecodebench --data " + q(dir.file("lcb.jsonl")) + " --samples " +
+                     q(dir.file("s.jsonl")) + " --db " + q(dir.file("runs.db"));
+  auto r = trafl::test::run_cli(
+      base + " --release v6 --difficulty hard --test-timeout 2 --memory 256 --workers 1 --all-tests");
   INFO(r.out);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("(1 problems of 1)") != std::string::npos);
@@ -672,7 +713,8 @@ TEST_CASE("trafl-eval grade: livecodebench selection and sandbox flags (CLI) -- 
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open_v2(dir.file("runs.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT verdict, details FROM grades ORDER BY verdict", -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT verdict, details FROM grades ORDER BY verdict", -1, &st, nullptr) ==
+          SQLITE_OK);
   std::vector<std::pair<std::string, nlohmann::json>> rows;
   while (sqlite3_step(st) == SQLITE_ROW)
     rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
@@ -685,18 +727,22 @@ TEST_CASE("trafl-eval grade: livecodebench selection and sandbox flags (CLI) -- 
   CHECK(rows[1].first == "wrong_answer");
   CHECK(rows[1].second["tests"].size() == 3);  // --all-tests: every test ran and is recorded
   CHECK(rows[1].second["test_timeout_s"] == 2.0);
-  for (const auto& t : rows[1].second["tests"]) CHECK((t.contains("verdict") && t.contains("wall_ms") && t.contains("peak_mem_kb")));
+  for (const auto& t : rows[1].second["tests"])
+    CHECK((t.contains("verdict") && t.contains("wall_ms") && t.contains("peak_mem_kb")));
 }
 
-TEST_CASE("task options from the CLI: --task-option and the livecodebench shorthands meet in one place", "[code][lcb_options][cli]") {
+TEST_CASE("task options from the CLI: --task-option and the livecodebench shorthands meet in one place",
+          "[code][lcb_options][cli]") {
   TempDir dir;
   write_file(dir.file("g.jsonl"), "{\"question\": \"Q?\", \"answer\": \"x\\n#### 1\"}\n");
   write_file(dir.file("s.jsonl"), "{\"problem_id\": \"0\", \"completion\": \"#### 1\"}\n");
-  const std::string common = " --data " + dir.file("g.jsonl") + " --samples " + dir.file("s.jsonl") + " --db " + dir.file("r.db");
+  const std::string common =
+      " --data " + dir.file("g.jsonl") + " --samples " + dir.file("s.jsonl") + " --db " + dir.file("r.db");
   auto math = trafl::test::run_cli("grade --quiet --task gsm8k --task-option release=v1" + common);
   CHECK(math.exit_code != 0);
   CHECK_THAT(math.out, Catch::Contains("gsm8k has no options of its own") && Catch::Contains("release"));
-  auto twice = trafl::test::run_cli("grade --quiet --task livecodebench --release v1 --task-option release=v2" + common);
+  auto twice =
+      trafl::test::run_cli("grade --quiet --task livecodebench --release v1 --task-option release=v2" + common);
   CHECK(twice.exit_code != 0);
   CHECK_THAT(twice.out, Catch::Contains("'release' given twice"));
   auto malformed = trafl::test::run_cli("grade --quiet --task livecodebench --task-option release" + common);

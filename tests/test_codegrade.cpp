@@ -25,7 +25,8 @@ const char* k1873A =
 std::string zlib_compress(const std::string& s) {
   uLongf n = compressBound(static_cast<uLong>(s.size()));
   std::string out(n, '\0');
-  compress(reinterpret_cast<Bytef*>(&out[0]), &n, reinterpret_cast<const Bytef*>(s.data()), static_cast<uLong>(s.size()));
+  compress(reinterpret_cast<Bytef*>(&out[0]), &n, reinterpret_cast<const Bytef*>(s.data()),
+           static_cast<uLong>(s.size()));
   out.resize(n);
   return out;
 }
@@ -35,7 +36,8 @@ std::string base64(const std::string& s) {
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < s.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) | static_cast<unsigned char>(s[i + 2]);
+    unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
+                 static_cast<unsigned char>(s[i + 2]);
     out += a[v >> 18];
     out += a[(v >> 12) & 63];
     out += a[(v >> 6) & 63];
@@ -137,8 +139,10 @@ TEST_CASE("LCB decoder: every pickle string opcode, and rejects", "[code]") {
   p6[1] = 6;
   CHECK_THROWS_WITH(unpickle_str(p6), Catch::Contains("protocol 6"));
   // A valid pickle whose string is not a test list.
-  CHECK_THROWS_WITH(decode_lcb_tests(base64(zlib_compress(pickle_short("{\"a\": 1}")))), Catch::Contains("not a JSON list"));
-  CHECK_THROWS_WITH(parse_test_list(R"([{"input": "a", "output": "b", "testtype": "weird"}])"), Catch::Contains("testtype"));
+  CHECK_THROWS_WITH(decode_lcb_tests(base64(zlib_compress(pickle_short("{\"a\": 1}")))),
+                    Catch::Contains("not a JSON list"));
+  CHECK_THROWS_WITH(parse_test_list(R"([{"input": "a", "output": "b", "testtype": "weird"}])"),
+                    Catch::Contains("testtype"));
 }
 
 TEST_CASE("extract_code: the last fenced block, LCB style", "[code]") {
@@ -150,76 +154,80 @@ TEST_CASE("extract_code: the last fenced block, LCB style", "[code]") {
 }
 
 TEST_CASE("stdout comparison: LCB exact/Decimal rules and the tolerant mode", "[code]") {
-  CHECK(stdout_matches("YES\n", "YES", Compare::lcb));
-  CHECK(stdout_matches("  1 2  \n3\n\n", "1 2\n3", Compare::lcb));
-  CHECK(!stdout_matches("1 2\n3\n4", "1 2\n3", Compare::lcb));   // line count
-  CHECK(stdout_matches("1.0 2", "1 2.00", Compare::lcb));          // Decimal equality
-  CHECK(stdout_matches("1e2", "100", Compare::lcb));
-  CHECK(stdout_matches("-0", "0", Compare::lcb));
-  CHECK(!stdout_matches("1  2", "1 3", Compare::lcb));
-  CHECK(!stdout_matches("yes", "YES", Compare::lcb));
-  CHECK(!stdout_matches("nan", "nan", Compare::tolerant) == false);  // identical text matches exactly
-  CHECK(!stdout_matches("0.333333", "0.3333333", Compare::lcb));    // no tolerance in LCB
-  CHECK(stdout_matches("0.3333333", "0.33333333", Compare::tolerant));
-  CHECK(!stdout_matches("0.33", "0.3333333", Compare::tolerant));
-  CHECK(stdout_matches("1000000.5", "1000000.4999", Compare::tolerant));  // relative
-  CHECK(!stdout_matches("1 2", "1 2 3", Compare::tolerant));
+  CHECK(stdout_matches("YES\n", "YES", Compare::kLcb));
+  CHECK(stdout_matches("  1 2  \n3\n\n", "1 2\n3", Compare::kLcb));
+  CHECK(!stdout_matches("1 2\n3\n4", "1 2\n3", Compare::kLcb));  // line count
+  CHECK(stdout_matches("1.0 2", "1 2.00", Compare::kLcb));       // Decimal equality
+  CHECK(stdout_matches("1e2", "100", Compare::kLcb));
+  CHECK(stdout_matches("-0", "0", Compare::kLcb));
+  CHECK(!stdout_matches("1  2", "1 3", Compare::kLcb));
+  CHECK(!stdout_matches("yes", "YES", Compare::kLcb));
+  CHECK(!stdout_matches("nan", "nan", Compare::kTolerant) == false);  // identical text matches exactly
+  CHECK(!stdout_matches("0.333333", "0.3333333", Compare::kLcb));     // no tolerance in LCB
+  CHECK(stdout_matches("0.3333333", "0.33333333", Compare::kTolerant));
+  CHECK(!stdout_matches("0.33", "0.3333333", Compare::kTolerant));
+  CHECK(stdout_matches("1000000.5", "1000000.4999", Compare::kTolerant));  // relative
+  CHECK(!stdout_matches("1 2", "1 2 3", Compare::kTolerant));
   CHECK(decimal_tokens_equal("1_000", "1000").value());
   CHECK(!decimal_tokens_equal("NaN", "NaN").value());
   CHECK(!decimal_tokens_equal("abc", "1"));
   std::string why;
-  CHECK(!stdout_matches("1\n2", "1\n3", Compare::lcb, &why));
+  CHECK(!stdout_matches("1\n2", "1\n3", Compare::kLcb, &why));
   CHECK(why.find("line 2") != std::string::npos);
 }
 
 TEST_CASE("functional results compare like Python ==", "[code]") {
   using J = nlohmann::json;
-  CHECK(py_equal(J::parse("[1, 2]"), J::parse("[1, 2]"), Compare::lcb));
-  CHECK(py_equal(J::parse("true"), J::parse("1"), Compare::lcb));
-  CHECK(py_equal(J::parse("2.0"), J::parse("2"), Compare::lcb));
-  CHECK(!py_equal(J::parse("\"1\""), J::parse("1"), Compare::lcb));
-  CHECK(!py_equal(J::parse("0.30000000000000004"), J::parse("0.3"), Compare::lcb));
-  CHECK(py_equal(J::parse("0.30000000000000004"), J::parse("0.3"), Compare::tolerant));
-  CHECK(!py_equal(J::parse("{\"__py__\": \"tuple\", \"repr\": \"(1, 2)\"}"), J::parse("[1, 2]"), Compare::tolerant));
-  CHECK(!py_equal(J::parse("null"), J::parse("0"), Compare::lcb));
+  CHECK(py_equal(J::parse("[1, 2]"), J::parse("[1, 2]"), Compare::kLcb));
+  CHECK(py_equal(J::parse("true"), J::parse("1"), Compare::kLcb));
+  CHECK(py_equal(J::parse("2.0"), J::parse("2"), Compare::kLcb));
+  CHECK(!py_equal(J::parse("\"1\""), J::parse("1"), Compare::kLcb));
+  CHECK(!py_equal(J::parse("0.30000000000000004"), J::parse("0.3"), Compare::kLcb));
+  CHECK(py_equal(J::parse("0.30000000000000004"), J::parse("0.3"), Compare::kTolerant));
+  CHECK(!py_equal(J::parse("{\"__py__\": \"tuple\", \"repr\": \"(1, 2)\"}"), J::parse("[1, 2]"), Compare::kTolerant));
+  CHECK(!py_equal(J::parse("null"), J::parse("0"), Compare::kLcb));
 }
 
-TEST_CASE("functional results: integers beyond 64 bits compare exactly, an int equals a float only exactly", "[code][bigint]") {
+TEST_CASE("functional results: integers beyond 64 bits compare exactly, an int equals a float only exactly",
+          "[code][bigint]") {
   auto P = [](const char* s) { return parse_py_json(s); };
   const char* big = "100000000000000000000000000001";
-  for (auto mode : {Compare::lcb, Compare::tolerant}) {
+  for (auto mode : {Compare::kLcb, Compare::kTolerant}) {
     CHECK(py_equal(P(big), P(big), mode));
     CHECK(!py_equal(P("100000000000000000000000000000"), P(big), mode));  // 10**29
     CHECK(!py_equal(P("100000000000012345678000000000"), P(big), mode));
     CHECK(!py_equal(P("[100000000000000000000000000000]"), P("[100000000000000000000000000001]"), mode));
-    CHECK(!py_equal(P("{\"a\": -100000000000000000000000000000}"), P("{\"a\": -100000000000000000000000000001}"), mode));
+    CHECK(
+        !py_equal(P("{\"a\": -100000000000000000000000000000}"), P("{\"a\": -100000000000000000000000000001}"), mode));
     CHECK(py_equal(P("-18446744073709551617"), P("-18446744073709551617"), mode));
     CHECK(!py_equal(P("18446744073709551616"), P("18446744073709551615"), mode));  // 2**64 vs the uint64 max
   }
   // int vs float as Python: 1e29 is 99999999999999991433150857216 exactly.
-  CHECK(!py_equal(P("1e29"), P(big), Compare::lcb));
-  CHECK(!py_equal(P("1e29"), P("100000000000000000000000000000"), Compare::lcb));
-  CHECK(py_equal(P("1e29"), P("99999999999999991433150857216"), Compare::lcb));
-  CHECK(py_equal(P("9007199254740992.0"), P("9007199254740992"), Compare::lcb));
-  CHECK(!py_equal(P("9007199254740992.0"), P("9007199254740993"), Compare::lcb));  // 2**53 + 1 is no double
-  CHECK(py_equal(P("-0.0"), P("0"), Compare::lcb));
-  CHECK(py_equal(P("true"), P("1"), Compare::lcb));
+  CHECK(!py_equal(P("1e29"), P(big), Compare::kLcb));
+  CHECK(!py_equal(P("1e29"), P("100000000000000000000000000000"), Compare::kLcb));
+  CHECK(py_equal(P("1e29"), P("99999999999999991433150857216"), Compare::kLcb));
+  CHECK(py_equal(P("9007199254740992.0"), P("9007199254740992"), Compare::kLcb));
+  CHECK(!py_equal(P("9007199254740992.0"), P("9007199254740993"), Compare::kLcb));  // 2**53 + 1 is no double
+  CHECK(py_equal(P("-0.0"), P("0"), Compare::kLcb));
+  CHECK(py_equal(P("true"), P("1"), Compare::kLcb));
   // tolerant: a float within 1e-6 relative of an integer still counts (its documented opt-in).
-  CHECK(py_equal(P("1e29"), P(big), Compare::tolerant));
+  CHECK(py_equal(P("1e29"), P(big), Compare::kTolerant));
   CHECK(P("[1, 2").is_discarded());
-  CHECK(py_json_text(P("[1, 100000000000000000000000000001, {\"k\": 2.5}]")) == "[1,100000000000000000000000000001,{\"k\":2.5}]");
+  CHECK(py_json_text(P("[1, 100000000000000000000000000001, {\"k\": 2.5}]")) ==
+        "[1,100000000000000000000000000001,{\"k\":2.5}]");
 }
 
 TEST_CASE("functional harness: big integer answers are judged exactly (LCB's ==)", "[code][sandbox][bigint]") {
   auto& b = code_box();
   std::vector<TestCase> tests = {{"1", "100000000000000000000000000001", "functional"}};
-  auto right = run_functional_tests(b, "def f(x):\n    return 10**29 + x\n", "f", tests, Compare::lcb, quick());
+  auto right = run_functional_tests(b, "def f(x):\n    return 10**29 + x\n", "f", tests, Compare::kLcb, quick());
   INFO(right.detail);
   CHECK(right.verdict == "passed");
   for (const char* answer : {"10**29", "10**29 + 12345678", "1e29"}) {
-    for (auto mode : {Compare::lcb, Compare::tolerant}) {
-      if (mode == Compare::tolerant && std::string(answer) == "1e29") continue;  // a float: tolerant's opt-in
-      auto r = run_functional_tests(b, std::string("def f(x):\n    return ") + answer + "\n", "f", tests, mode, quick());
+    for (auto mode : {Compare::kLcb, Compare::kTolerant}) {
+      if (mode == Compare::kTolerant && std::string(answer) == "1e29") continue;  // a float: tolerant's opt-in
+      auto r =
+          run_functional_tests(b, std::string("def f(x):\n    return ") + answer + "\n", "f", tests, mode, quick());
       INFO(answer << ": " << r.detail);
       CHECK(r.verdict == "wrong_answer");
     }
@@ -229,56 +237,60 @@ TEST_CASE("functional harness: big integer answers are judged exactly (LCB's ==)
 TEST_CASE("stdin harness: pass, wrong answer, runtime error, fake output, early exit", "[code][sandbox]") {
   auto& b = code_box();
   auto tests = stdin_tests({{"3\n", "6\n"}, {"5\n", "10\n"}});
-  auto ok = run_stdin_tests(b, "n = int(input())\nprint(n * 2)\n", tests, Compare::lcb, quick());
+  auto ok = run_stdin_tests(b, "n = int(input())\nprint(n * 2)\n", tests, Compare::kLcb, quick());
   INFO(ok.detail);
   CHECK(ok.verdict == "passed");
   CHECK(ok.correct);
   CHECK(ok.tests.size() == 2);
   CHECK(ok.tests[0].wall_ms > 0);
 
-  auto wa = run_stdin_tests(b, "n = int(input())\nprint(n * 2 if n == 3 else 0)\n", tests, Compare::lcb, quick());
+  auto wa = run_stdin_tests(b, "n = int(input())\nprint(n * 2 if n == 3 else 0)\n", tests, Compare::kLcb, quick());
   CHECK(wa.verdict == "wrong_answer");
   CHECK(!wa.correct);
   REQUIRE(wa.tests.size() == 2);
   CHECK(wa.tests[1].verdict == "wrong_answer");
 
-  auto re = run_stdin_tests(b, "raise ValueError('boom')\n", tests, Compare::lcb, quick());
+  auto re = run_stdin_tests(b, "raise ValueError('boom')\n", tests, Compare::kLcb, quick());
   CHECK(re.verdict == "runtime_error");
   CHECK(re.tests.size() == 1);  // stop at the first failure
   CHECK(re.detail.find("boom") != std::string::npos);
 
   // A program that prints "passed"-looking text and exits early still has to produce the answer.
-  auto fake = run_stdin_tests(b, "print('passed')\nimport os\nos._exit(0)\n", tests, Compare::lcb, quick());
+  auto fake = run_stdin_tests(b, "print('passed')\nimport os\nos._exit(0)\n", tests, Compare::kLcb, quick());
   CHECK(fake.verdict == "wrong_answer");
   // sys.exit after the answer is fine (LCB catches SystemExit), exit() works although -S drops site.
-  auto ex = run_stdin_tests(b, "n = int(input())\nprint(n * 2)\nexit(3)\n", tests, Compare::lcb, quick());
+  auto ex = run_stdin_tests(b, "n = int(input())\nprint(n * 2)\nexit(3)\n", tests, Compare::kLcb, quick());
   CHECK(ex.verdict == "passed");
   // LCB's prelude: math/collections names without imports; the __main__ guard runs.
-  auto pre = run_stdin_tests(b, "def main():\n    print(int(sqrt(int(input())**2)) * 2)\nif __name__ == '__main__':\n    main()\n",
-                             tests, Compare::lcb, quick());
+  auto pre = run_stdin_tests(
+      b, "def main():\n    print(int(sqrt(int(input())**2)) * 2)\nif __name__ == '__main__':\n    main()\n", tests,
+      Compare::kLcb, quick());
   CHECK(pre.verdict == "passed");
 }
 
 TEST_CASE("stdin harness: per-test timeout and float tolerance flip", "[code][sandbox]") {
   auto& b = code_box();
   auto tests = stdin_tests({{"1\n", "1\n"}, {"2\n", "2\n"}});
-  auto to = run_stdin_tests(b, "n = int(input())\nif n == 2:\n    while True: pass\nprint(n)\n", tests, Compare::lcb, quick(0.5));
+  auto to = run_stdin_tests(b, "n = int(input())\nif n == 2:\n    while True: pass\nprint(n)\n", tests, Compare::kLcb,
+                            quick(0.5));
   CHECK(to.verdict == "timeout");
   REQUIRE(to.tests.size() == 2);
   CHECK(to.tests[0].verdict == "passed");
   CHECK(to.tests[1].verdict == "timeout");
 
-  auto mem = run_stdin_tests(b, "x = bytearray(1 << 30)\nprint(len(x))\n", stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
+  auto mem =
+      run_stdin_tests(b, "x = bytearray(1 << 30)\nprint(len(x))\n", stdin_tests({{"", "1\n"}}), Compare::kLcb, quick());
   INFO(mem.detail);
   CHECK(mem.verdict == "memory_exceeded");
   // The verdict comes from the exit status and the cgroup, not from stderr: a right answer that
   // exits 0 with "MemoryError: x" as its last stderr line passes, in every harness.
   const char* noisy = "import sys\nprint(1)\nsys.stderr.write('MemoryError: x\\n')\n";
-  auto quiet = run_stdin_tests(b, noisy, stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
+  auto quiet = run_stdin_tests(b, noisy, stdin_tests({{"", "1\n"}}), Compare::kLcb, quick());
   INFO(quiet.detail);
   CHECK(quiet.verdict == "passed");
-  auto fquiet = run_functional_tests(b, "import sys\ndef f(x):\n    sys.stderr.write('MemoryError: x\\n')\n    return x\n", "f",
-                                     {{"1", "1", "functional"}}, Compare::lcb, quick());
+  auto fquiet =
+      run_functional_tests(b, "import sys\ndef f(x):\n    sys.stderr.write('MemoryError: x\\n')\n    return x\n", "f",
+                           {{"1", "1", "functional"}}, Compare::kLcb, quick());
   INFO(fquiet.detail);
   CHECK(fquiet.verdict == "passed");
   AssertProgram ap;
@@ -288,16 +300,16 @@ TEST_CASE("stdin harness: per-test timeout and float tolerance flip", "[code][sa
   INFO(aquiet.detail);
   CHECK(aquiet.verdict == "passed");
   // A program whose MemoryError is caught by the driver (not only a cgroup kill) is memory_exceeded.
-  auto caught = run_stdin_tests(b, "raise MemoryError('x')\n", stdin_tests({{"", "1\n"}}), Compare::lcb, quick());
+  auto caught = run_stdin_tests(b, "raise MemoryError('x')\n", stdin_tests({{"", "1\n"}}), Compare::kLcb, quick());
   INFO(caught.detail);
   CHECK(caught.verdict == "memory_exceeded");
   auto flood = run_stdin_tests(b, "import sys\nwhile True: sys.stdout.write('x' * 65536)\n", stdin_tests({{"", "1\n"}}),
-                               Compare::lcb, quick());
+                               Compare::kLcb, quick());
   CHECK(flood.verdict == "output_limit");
 
   auto ft = stdin_tests({{"", "0.3333333333\n"}});
-  auto lcb = run_stdin_tests(b, "print(1/3 + 1e-9)\n", ft, Compare::lcb, quick());
-  auto tol = run_stdin_tests(b, "print(1/3 + 1e-9)\n", ft, Compare::tolerant, quick());
+  auto lcb = run_stdin_tests(b, "print(1/3 + 1e-9)\n", ft, Compare::kLcb, quick());
+  auto tol = run_stdin_tests(b, "print(1/3 + 1e-9)\n", ft, Compare::kTolerant, quick());
   CHECK(lcb.verdict == "wrong_answer");
   CHECK(tol.verdict == "passed");
 }
@@ -312,34 +324,41 @@ TEST_CASE("functional harness: class Solution, plain function, tuples, forged re
       "            for j in range(len(nums)):\n"
       "                if nums[i] + nums[j] == target and i != j: return [i, j]\n"
       "        return (0, 0)\n";  // a tuple at top level counts as a list (LCB)
-  auto ok = run_functional_tests(b, sol, "twoSum", tests, Compare::lcb, quick());
+  auto ok = run_functional_tests(b, sol, "twoSum", tests, Compare::kLcb, quick());
   INFO(ok.detail);
   CHECK(ok.verdict == "passed");
 
   // A plain function (no class Solution), and a wrong one.
-  auto fn = run_functional_tests(b, "def add(a, b):\n    return a + b\n", "add", {{"1\n2", "3", "functional"}}, Compare::lcb, quick());
+  auto fn = run_functional_tests(b, "def add(a, b):\n    return a + b\n", "add", {{"1\n2", "3", "functional"}},
+                                 Compare::kLcb, quick());
   CHECK(fn.verdict == "passed");
-  auto wrong = run_functional_tests(b, "def add(a, b):\n    return a - b\n", "add", {{"1\n2", "3", "functional"}}, Compare::lcb, quick());
+  auto wrong = run_functional_tests(b, "def add(a, b):\n    return a - b\n", "add", {{"1\n2", "3", "functional"}},
+                                    Compare::kLcb, quick());
   CHECK(wrong.verdict == "wrong_answer");
   // Nested tuples are not lists (Python ==).
-  auto nested = run_functional_tests(b, "def f(a):\n    return [(1, 2)]\n", "f", {{"0", "[[1, 2]]", "functional"}}, Compare::lcb, quick());
+  auto nested = run_functional_tests(b, "def f(a):\n    return [(1, 2)]\n", "f", {{"0", "[[1, 2]]", "functional"}},
+                                     Compare::kLcb, quick());
   CHECK(nested.verdict == "wrong_answer");
   // Float flip between the modes.
   std::vector<TestCase> ft = {{"1", "0.3", "functional"}};
-  CHECK(run_functional_tests(b, "def f(x):\n    return 0.1 + 0.2\n", "f", ft, Compare::lcb, quick()).verdict == "wrong_answer");
-  CHECK(run_functional_tests(b, "def f(x):\n    return 0.1 + 0.2\n", "f", ft, Compare::tolerant, quick()).verdict == "passed");
+  CHECK(run_functional_tests(b, "def f(x):\n    return 0.1 + 0.2\n", "f", ft, Compare::kLcb, quick()).verdict ==
+        "wrong_answer");
+  CHECK(run_functional_tests(b, "def f(x):\n    return 0.1 + 0.2\n", "f", ft, Compare::kTolerant, quick()).verdict ==
+        "passed");
 
   // Early exit at import and forged result lines fail.
-  auto early = run_functional_tests(b, "import os\nos._exit(0)\n", "add", {{"1\n2", "3", "functional"}}, Compare::lcb, quick());
+  auto early =
+      run_functional_tests(b, "import os\nos._exit(0)\n", "add", {{"1\n2", "3", "functional"}}, Compare::kLcb, quick());
   CHECK(early.verdict == "runtime_error");
   auto forged = run_functional_tests(b, "print('\\nTRAFL-RESULT 0000 3')\nimport sys\nsys.exit(0)\n", "add",
-                                     {{"1\n2", "3", "functional"}}, Compare::lcb, quick());
+                                     {{"1\n2", "3", "functional"}}, Compare::kLcb, quick());
   CHECK(forged.verdict == "runtime_error");
   // (not "add": LCB's prelude star-imports operator.add, so a missing `add` still resolves, as in LCB)
-  auto missing = run_functional_tests(b, "def other():\n    pass\n", "plusTwo", {{"1\n2", "3", "functional"}}, Compare::lcb, quick());
+  auto missing = run_functional_tests(b, "def other():\n    pass\n", "plusTwo", {{"1\n2", "3", "functional"}},
+                                      Compare::kLcb, quick());
   CHECK(missing.verdict == "runtime_error");
   auto slow = run_functional_tests(b, "def add(a, b):\n    while True: pass\n", "add", {{"1\n2", "3", "functional"}},
-                                   Compare::lcb, quick(0.5));
+                                   Compare::kLcb, quick(0.5));
   CHECK(slow.verdict == "timeout");
 }
 
@@ -360,8 +379,9 @@ TEST_CASE("asserts harness: per-test records, early exit and fake DONE fail", "[
   CHECK(wa.tests.size() == 2);
 
   p.tests = {"assert sq(2) == 4"};
-  for (const char* evil : {"import os\nos._exit(0)\n", "import sys\nsys.exit(0)\n",
-                           "print('\\nTRAFL-DONE 123 1')\nprint('\\nTRAFL-TEST 123 0 passed 1 1 \"\"')\nimport os\nos._exit(0)\n"}) {
+  for (const char* evil :
+       {"import os\nos._exit(0)\n", "import sys\nsys.exit(0)\n",
+        "print('\\nTRAFL-DONE 123 1')\nprint('\\nTRAFL-TEST 123 0 passed 1 1 \"\"')\nimport os\nos._exit(0)\n"}) {
     AssertProgram e = p;
     e.candidate = evil;
     auto r = run_assert_tests(b, e, quick());
@@ -396,8 +416,8 @@ TEST_CASE("asserts harness: per-test records, early exit and fake DONE fail", "[
   CHECK(g.details["total_tests"] == 3);
 }
 
-
-TEST_CASE("LCB prelude: bound lazily it gives the same names and values as run eagerly", "[code][sandbox][lazy_prelude]") {
+TEST_CASE("LCB prelude: bound lazily it gives the same names and values as run eagerly",
+          "[code][sandbox][lazy_prelude]") {
   auto& box = code_box();
   // Names from many of the import_string's modules, incl. the ones whose winner depends on the
   // import order (typing's Counter over collections', builtins' pow over math's, the datetime module).
@@ -416,12 +436,12 @@ TEST_CASE("LCB prelude: bound lazily it gives the same names and values as run e
   HarnessLimits lazy = quick(5.0), eager = quick(5.0);
   eager.lazy_prelude = false;
   for (auto* l : {&lazy, &eager}) {
-    auto r = run_stdin_tests(box, code, stdin_tests({{"12\n", expected}}), Compare::lcb, *l);
+    auto r = run_stdin_tests(box, code, stdin_tests({{"12\n", expected}}), Compare::kLcb, *l);
     INFO((l == &lazy ? "lazy " : "eager ") << r.detail);
     CHECK(r.correct);
   }
   // An unknown name is still a NameError (runtime_error), not a harness failure.
-  auto r = run_stdin_tests(box, "print(no_such_name)\n", stdin_tests({{"", "1\n"}}), Compare::lcb, lazy);
+  auto r = run_stdin_tests(box, "print(no_such_name)\n", stdin_tests({{"", "1\n"}}), Compare::kLcb, lazy);
   CHECK(r.verdict == "runtime_error");
   CHECK(r.detail.find("NameError") != std::string::npos);
 }

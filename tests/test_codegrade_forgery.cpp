@@ -46,7 +46,8 @@ std::string forge(const std::string& nonce_expr) {
 
 }  // namespace
 
-TEST_CASE("asserts harness: forged records, a stolen nonce and a subverted driver never pass", "[code][sandbox][forgery]") {
+TEST_CASE("asserts harness: forged records, a stolen nonce and a subverted driver never pass",
+          "[code][sandbox][forgery]") {
   auto& box = sbx::box();
   // The honest answer passes and a plain wrong one fails: the attacks below are judged by the same tests.
   auto honest = run_assert_tests(box, add_program("def add(a, b):\n    return a + b\n"), limits());
@@ -56,62 +57,70 @@ TEST_CASE("asserts harness: forged records, a stolen nonce and a subverted drive
 
   const std::vector<std::pair<const char*, std::string>> attacks = {
       // The issue's reproduction: the nonce read back from the seekable stdin memfd.
-      {"pread of stdin", "import os\ndef add(a, b):\n    return 42\nif True:\n" +
-                             forge("os.pread(0, 200, 0).decode().split()[0]")},
+      {"pread of stdin",
+       "import os\ndef add(a, b):\n    return 42\nif True:\n" + forge("os.pread(0, 200, 0).decode().split()[0]")},
       // The same at the moment a test calls the candidate (stdin may be closed or replaced by then).
       {"pread at call time", "import os\ndef add(a, b):\n" + forge("os.pread(0, 200, 0).decode().split()[0]")},
       // The driver's locals, found through the frames above the candidate.
-      {"sys._getframe", "import os, sys\ndef add(a, b):\n"
-                        "    f = sys._getframe(1)\n"
-                        "    while f is not None and 'nonce' not in f.f_locals:\n"
-                        "        f = f.f_back\n" +
-                            forge("f.f_locals['nonce'] if f is not None else 'x'")},
+      {"sys._getframe",
+       "import os, sys\ndef add(a, b):\n"
+       "    f = sys._getframe(1)\n"
+       "    while f is not None and 'nonce' not in f.f_locals:\n"
+       "        f = f.f_back\n" +
+           forge("f.f_locals['nonce'] if f is not None else 'x'")},
       // Every other process's stdin and stdout through /proc: the nonce from any fd 0, the records to
       // every writable fd of every process (a forked judge that stayed dumpable would be reachable).
-      {"/proc/<pid>/fd", "import os\ndef add(a, b):\n"
-                         "    nonce = 'x'\n"
-                         "    for p in os.listdir('/proc'):\n"
-                         "        if not p.isdigit() or int(p) == os.getpid():\n"
-                         "            continue\n"
-                         "        try:\n"
-                         "            fd = os.open('/proc/%s/fd/0' % p, os.O_RDONLY)\n"
-                         "            word = os.pread(fd, 200, 0).decode().split()\n"
-                         "            if word and len(word[0]) == 32:\n"
-                         "                nonce = word[0]\n"
-                         "        except Exception:\n"
-                         "            pass\n"
-                         "    o = ('\\n' + '\\n'.join('TRAFL-TEST %s %d passed 1.0 1.0 \"\"' % (nonce, i) for i in range(2)) +\n"
-                         "         '\\nTRAFL-DONE %s 2\\n' % nonce).encode()\n"
-                         "    for p in os.listdir('/proc'):\n"
-                         "        if not p.isdigit():\n"
-                         "            continue\n"
-                         "        for f in ('1', '2'):\n"
-                         "            try:\n"
-                         "                fd = os.open('/proc/%s/fd/%s' % (p, f), os.O_WRONLY)\n"
-                         "                os.write(fd, o)\n"
-                         "            except Exception:\n"
-                         "                pass\n"
-                         "    os._exit(0)\n"},
+      {"/proc/<pid>/fd",
+       "import os\ndef add(a, b):\n"
+       "    nonce = 'x'\n"
+       "    for p in os.listdir('/proc'):\n"
+       "        if not p.isdigit() or int(p) == os.getpid():\n"
+       "            continue\n"
+       "        try:\n"
+       "            fd = os.open('/proc/%s/fd/0' % p, os.O_RDONLY)\n"
+       "            word = os.pread(fd, 200, 0).decode().split()\n"
+       "            if word and len(word[0]) == 32:\n"
+       "                nonce = word[0]\n"
+       "        except Exception:\n"
+       "            pass\n"
+       "    o = ('\\n' + '\\n'.join('TRAFL-TEST %s %d passed 1.0 1.0 \"\"' % (nonce, i) for i in range(2)) +\n"
+       "         '\\nTRAFL-DONE %s 2\\n' % nonce).encode()\n"
+       "    for p in os.listdir('/proc'):\n"
+       "        if not p.isdigit():\n"
+       "            continue\n"
+       "        for f in ('1', '2'):\n"
+       "            try:\n"
+       "                fd = os.open('/proc/%s/fd/%s' % (p, f), os.O_WRONLY)\n"
+       "                os.write(fd, o)\n"
+       "            except Exception:\n"
+       "                pass\n"
+       "    os._exit(0)\n"},
       // The driver's own functions replaced: an exec that runs nothing makes every test "pass".
-      {"builtins.exec patched", "import builtins\ndef add(a, b):\n    return 42\nbuiltins.exec = lambda *a, **k: None\n"},
+      {"builtins.exec patched",
+       "import builtins\ndef add(a, b):\n    return 42\nbuiltins.exec = lambda *a, **k: None\n"},
       {"builtins.compile patched",
        "import builtins\ndef add(a, b):\n    return 42\nbuiltins.compile = lambda *a, **k: compile('pass', 'x', 'exec')\n"},
       // An answer equal to everything.
-      {"__eq__ always true", "class _Any:\n    def __eq__(self, other):\n        return True\n"
-                             "def add(a, b):\n    return _Any()\n"},
+      {"__eq__ always true",
+       "class _Any:\n    def __eq__(self, other):\n        return True\n"
+       "def add(a, b):\n    return _Any()\n"},
       // Exit paths: SystemExit(0) from the call, an atexit hook and a closed-then-reopened stdout.
       {"SystemExit", "def add(a, b):\n    raise SystemExit(0)\n"},
-      {"atexit", "import atexit, os\ndef add(a, b):\n    return 42\n"
-                 "def _hook():\n" + forge("os.pread(0, 200, 0).decode().split()[0]") + "atexit.register(_hook)\n"},
-      {"fd 1 closed then reused", "import os\ndef add(a, b):\n"
-                                  "    n = os.pread(0, 200, 0).decode().split()[0]\n"
-                                  "    os.close(1)\n"
-                                  "    fd = os.dup(2)\n" +
-                                      forge("n")},
+      {"atexit",
+       "import atexit, os\ndef add(a, b):\n    return 42\n"
+       "def _hook():\n" +
+           forge("os.pread(0, 200, 0).decode().split()[0]") + "atexit.register(_hook)\n"},
+      {"fd 1 closed then reused",
+       "import os\ndef add(a, b):\n"
+       "    n = os.pread(0, 200, 0).decode().split()[0]\n"
+       "    os.close(1)\n"
+       "    fd = os.dup(2)\n" +
+           forge("n")},
       // Signals to the judge: a stray SIGALRM or SIGUSR1 must fail the test, never pass it.
-      {"signals to the parent", "import os, signal\ndef add(a, b):\n"
-                                "    os.kill(os.getppid(), signal.SIGALRM)\n"
-                                "    return 42\n"},
+      {"signals to the parent",
+       "import os, signal\ndef add(a, b):\n"
+       "    os.kill(os.getppid(), signal.SIGALRM)\n"
+       "    return 42\n"},
   };
   for (const auto& [name, code] : attacks) {
     auto r = run_assert_tests(box, add_program(code), limits());

@@ -37,7 +37,8 @@ std::int64_t count(const std::string& db, const std::string& sql) {
 
 // The settings of a training config without the keys that only say where files were.
 nlohmann::json settings(nlohmann::json j) {
-  for (const char* key : {"out", "model", "init_config", "sft_data", "data", "db", "progress", "tokenizer"}) j.erase(key);
+  for (const char* key : {"out", "model", "init_config", "sft_data", "data", "db", "progress", "tokenizer"})
+    j.erase(key);
   return j;
 }
 
@@ -51,8 +52,8 @@ TEST_CASE("demo recipe: every shipped checkpoint was made with the recipe's sett
   };
   const std::string base = trafl::demo::base_dir(layout);
   REQUIRE(fs::exists(fs::path(base) / "model.safetensors"));
-  CHECK(settings(recorded(base)) == settings(nlohmann::json(trafl::training::to_json(
-                                        trafl::demo::base_sft_config(layout, scale, "CONFIG")))));
+  CHECK(settings(recorded(base)) ==
+        settings(nlohmann::json(trafl::training::to_json(trafl::demo::base_sft_config(layout, scale, "CONFIG")))));
   // The model's architecture is the recipe's tiny config (config.json as written by init).
   const auto config = nlohmann::json::parse(trafl::test::read_file(base + "/config.json"));
   for (const char* key : {"d_model", "n_layers", "n_heads", "mlp_hidden_size", "vocab_size", "max_sequence_length"})
@@ -86,14 +87,16 @@ TEST_CASE("demo --quick: shipped models, both tasks, two lengths, graded, diagno
   const std::string summary = trafl::test::read_file(out + "/summary.txt");
   std::vector<std::string> needles = {"trafl", "diffu-grpo", "espo", "justgrpo", "wd1", "stage times", "report.html"};
   for (const auto& task : trafl::demo::tasks())  // one table per task and length of the recipe
-    for (const std::int64_t length : task.gen_lengths) needles.push_back(fmt::format("{} | L={}", task.adapter, length));
+    for (const std::int64_t length : task.gen_lengths)
+      needles.push_back(fmt::format("{} | L={}", task.adapter, length));
   for (const std::string& needle : needles) {
     INFO(needle);
     CHECK(summary.find(needle) != std::string::npos);
   }
   // The tiny base model is not a stub: it solves some generated problems even at this scale.
-  CHECK(count(db, "SELECT COUNT(*) FROM grades g JOIN samples s ON s.id = g.sample_id JOIN runs r ON r.id = s.run_id "
-                  "WHERE r.model = 'base' AND g.correct = 1") > 0);
+  CHECK(count(db,
+              "SELECT COUNT(*) FROM grades g JOIN samples s ON s.id = g.sample_id JOIN runs r ON r.id = s.run_id "
+              "WHERE r.model = 'base' AND g.correct = 1") > 0);
 
   // Resuming: the same command finds everything sampled and graded.
   auto again = trafl::test::run_cli(args);
@@ -106,8 +109,8 @@ TEST_CASE("demo --quick: shipped models, both tasks, two lengths, graded, diagno
 TEST_CASE("demo --retrain --quick: the recipe trains every model and the study runs on them", "[demo][slow]") {
   trafl::test::TempDir dir;
   const std::string out = dir.file("demo");
-  auto r = trafl::test::run_cli("demo --quick --retrain --problems 1 --samples 4 --no-progress --bootstrap 50 --out " + out +
-                                " --export-models " + dir.file("exported"));
+  auto r = trafl::test::run_cli("demo --quick --retrain --problems 1 --samples 4 --no-progress --bootstrap 50 --out " +
+                                out + " --export-models " + dir.file("exported"));
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   for (const std::string name : {"base", "math-trafl", "math-justgrpo", "math-wd1", "code-espo", "code-diffu-grpo"})
@@ -115,7 +118,8 @@ TEST_CASE("demo --retrain --quick: the recipe trains every model and the study r
   CHECK(r.out.find("training (--retrain)") != std::string::npos);
   CHECK(count(out + "/demo.db", "SELECT COUNT(*) FROM samples") == (6 + 6) * 2 * 1 * 4);
   // The recorded settings are the recipe's at quick scale.
-  const auto recorded = nlohmann::json::parse(trafl::test::read_file(dir.file("exported") + "/math-trafl/train_config.json"));
+  const auto recorded =
+      nlohmann::json::parse(trafl::test::read_file(dir.file("exported") + "/math-trafl/train_config.json"));
   CHECK(recorded.at("steps") == trafl::demo::quick_scale().rl_steps);
   CHECK(recorded.at("method") == "trafl");
 }

@@ -101,7 +101,8 @@ TEST_CASE("expected distinct answers: exact formula against enumeration", "[diag
   const std::int64_t n = 12, A = 4, m = 3;
   for (std::int64_t k = 1; k <= n; ++k) {
     double q = 1;  // C(n−m, k)/C(n, k)
-    for (std::int64_t j = 0; j < k; ++j) q *= std::max<double>(0, static_cast<double>(n - m - j)) / static_cast<double>(n - j);
+    for (std::int64_t j = 0; j < k; ++j)
+      q *= std::max<double>(0, static_cast<double>(n - m - j)) / static_cast<double>(n - j);
     CHECK(expected_distinct(n, {m, m, m, m}, k) == Approx(A * (1 - q)));
   }
   CHECK(expected_distinct(12, {3, 3, 3, 3}, 1) == Approx(1.0));
@@ -110,7 +111,8 @@ TEST_CASE("expected distinct answers: exact formula against enumeration", "[diag
   CHECK(expected_distinct(5, {1, 1, 1, 1, 1}, 3) == Approx(3.0));
   // A skewed case against brute force over all subsets.
   const std::vector<int> answers = {0, 0, 0, 0, 0, 1, 1, 2, 3, 3};
-  for (int k = 1; k <= 10; ++k) CHECK(expected_distinct(10, {5, 2, 1, 2}, k) == Approx(brute_expected_distinct(answers, k)));
+  for (int k = 1; k <= 10; ++k)
+    CHECK(expected_distinct(10, {5, 2, 1, 2}, k) == Approx(brute_expected_distinct(answers, k)));
   CHECK(entropy_bits({4}) == 0.0);
   CHECK(entropy_bits({1, 1, 1, 1}) == Approx(2.0));
 }
@@ -160,7 +162,8 @@ TEST_CASE("identical samples: one distinct answer, zero path diversity", "[diagn
 
 TEST_CASE("crossover rule", "[diagnostics]") {
   Comparison c;
-  for (auto [k, v] : std::vector<std::pair<int, double>>{{1, 0.1}, {2, 0.05}, {4, -0.01}, {8, -0.2}}) c.delta.push_back({k, v, true, v - 0.05, v + 0.05});
+  for (auto [k, v] : std::vector<std::pair<int, double>>{{1, 0.1}, {2, 0.05}, {4, -0.01}, {8, -0.2}})
+    c.delta.push_back({k, v, true, v - 0.05, v + 0.05});
   find_crossover(c);
   REQUIRE(c.crossover_k);
   CHECK(*c.crossover_k == 4);
@@ -331,7 +334,8 @@ TEST_CASE("diagnose errors: unknown baseline lists the models -- missing databas
   auto unknown = test::run_cli("diagnose --db '" + dir.file("runs.db") + "' --baseline gamma");
   CHECK(unknown.exit_code != 0);
   CHECK_THAT(unknown.out, Catch::Contains("alpha, beta"));
-  auto ok = test::run_cli("diagnose --db '" + dir.file("runs.db") + "' --baseline alpha --bootstrap 50 --out '" + dir.file("o") + "'");
+  auto ok = test::run_cli("diagnose --db '" + dir.file("runs.db") + "' --baseline alpha --bootstrap 50 --out '" +
+                          dir.file("o") + "'");
   CHECK(ok.exit_code == 0);
   CHECK_THAT(ok.out, Catch::Contains("math500 · L=8"));
   CHECK(std::filesystem::exists(dir.file("o/passk.csv")));
@@ -346,7 +350,7 @@ TEST_CASE("diagnose refuses one model name over two different checkpoints in one
   test::add_fixture_run(store, "base", "math", {{"gen_length", 32}, {"model_sha256", "bbb"}}, problems, "symbolic", 1);
   Options o;
   CHECK_THROWS_WITH(run(store, o), Catch::Contains("model name 'base' names two different models") &&
-                                                    Catch::Contains("aaa") && Catch::Contains("bbb"));
+                                       Catch::Contains("aaa") && Catch::Contains("bbb"));
   // The same checkpoint under another seed pools as before.
   Store store2(dir.file("runs2.db"));
   test::add_fixture_run(store2, "base", "math", {{"gen_length", 32}, {"model_sha256", "aaa"}}, problems);

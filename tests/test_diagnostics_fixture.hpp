@@ -73,7 +73,8 @@ inline std::int64_t add_fixture_run(Store& store, const std::string& model, cons
   // Grades in sample order: ungraded() pages by sample id, which follows insertion order.
   std::map<std::pair<std::string, std::int64_t>, const FixtureSample*> by_identity;
   for (const auto& fp : problems)
-    for (std::size_t i = 0; i < fp.samples.size(); ++i) by_identity[{fp.id, static_cast<std::int64_t>(i)}] = &fp.samples[i];
+    for (std::size_t i = 0; i < fp.samples.size(); ++i)
+      by_identity[{fp.id, static_cast<std::int64_t>(i)}] = &fp.samples[i];
   std::vector<GradeRow> grades;
   for (const auto& pending : store.ungraded(run, mode, 1000000)) {
     const FixtureSample* s = by_identity.at({pending.problem_id, pending.sample_index});

@@ -31,7 +31,7 @@ namespace {
 // A tiny Dream: GQA (4 query heads, 2 KV heads), untied head, ids of the tiny byte-level tokenizer.
 ModelConfig tiny_dream_config(bool tied = false) {
   ModelConfig c = trafl::test::tiny_llada_config();
-  c.family = ModelFamily::Dream;
+  c.family = ModelFamily::kDream;
   c.logit_shift = true;
   c.qkv_bias = true;
   c.n_kv_heads = 2;
@@ -137,7 +137,7 @@ TEST_CASE("Dream save/load round trip with the real tensor names (single, sharde
   m.save(dir.file("one"));
   const LLaDAModel back = LLaDAModel::load(dir.file("one"));
   CHECK(back.config() == m.config());
-  CHECK(back.config().family == ModelFamily::Dream);
+  CHECK(back.config().family == ModelFamily::kDream);
   require_same_weights(m, back);
 
   const std::vector<std::string> names = safetensors_names(dir.file("one"));
@@ -226,7 +226,8 @@ TEST_CASE("Dream left padding: positions from the mask, same logits as alone", "
   CHECK(torch::allclose(got, alone, 1e-5, 1e-6));
 }
 
-TEST_CASE("Dream without autograd (raw CPU forward) equals the differentiable forward, with a prefix cache", "[dream][model]") {
+TEST_CASE("Dream without autograd (raw CPU forward) equals the differentiable forward, with a prefix cache",
+          "[dream][model]") {
   // With autograd off on CPU the model runs its raw-buffer forward (llada_cpu.cpp); with autograd on,
   // the tensor one. Same function: biases, GQA, padded positions, the logit shift, cached keys.
   trafl::test::torch_test_threads();
@@ -286,7 +287,7 @@ TEST_CASE("init-model and generate accept a Dream config", "[dream][cli]") {
   const auto init = trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m"));
   INFO(init.out);
   REQUIRE(init.exit_code == 0);
-  CHECK(trafl::model::read_model_config(dir.file("m")).family == ModelFamily::Dream);
+  CHECK(trafl::model::read_model_config(dir.file("m")).family == ModelFamily::kDream);
   const auto gen = trafl::test::run_cli("generate --model " + dir.file("m") +
                                         " --prompt 'Hi' --gen-length 8 --steps 4 --block-length 8 --json --threads 2");
   INFO(gen.out);

@@ -22,7 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(TRAFL_SOURCE_DIR) + "/tests/fixtures/samples/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(TRAFL_SOURCE_DIR) + "/tests/fixtures/samples/" + name;
+}
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
 using Grades = std::map<std::pair<std::string, std::int64_t>, std::pair<std::string, bool>>;
@@ -56,9 +58,10 @@ std::string math_samples() {
   const char* answers[] = {"5", "2", "12", "6", "9", "\\frac{3}{4}"};
   for (int i = 0; i < 6; ++i)
     for (int k = 0; k < 3; ++k) {
-      std::string text = k == 0 ? std::string("Final Answer: The final answer is $") + answers[i] + "$. I hope it is correct."
-                       : k == 1 ? "Final Answer: The final answer is $7$. I hope it is correct."
-                                : "I do not know.";
+      std::string text =
+          k == 0   ? std::string("Final Answer: The final answer is $") + answers[i] + "$. I hope it is correct."
+          : k == 1 ? "Final Answer: The final answer is $7$. I hope it is correct."
+                   : "I do not know.";
       s += nlohmann::json{{"problem_id", std::to_string(i)}, {"completion", text}}.dump() + "\n";
     }
   return s;
@@ -128,11 +131,14 @@ TEST_CASE("export: csv and jsonl put config and metadata keys in columns of thei
   std::istringstream in(text);
   std::string header;
   std::getline(in, header);
-  CHECK(header ==
-        "run_id,model,task,seed,data_sha256,tool_version,tool_commit,config.steps,config.temperature,problem_id,sample_index,"
-        "meta.level,mode,verdict,correct,extracted,question,gold,completion\r");
-  CHECK(text.find(",64,0.7,0,0,2,gsm8k-strict,correct,1,3,\"How many, \"\"exactly\"\"?\",3,#### 3\r\n") != std::string::npos);
-  CHECK(text.find(",64,0.7,0,1,2,gsm8k-strict,,,,\"How many, \"\"exactly\"\"?\",3,\"line one\nline two\"\r\n") != std::string::npos);
+  CHECK(
+      header ==
+      "run_id,model,task,seed,data_sha256,tool_version,tool_commit,config.steps,config.temperature,problem_id,sample_index,"
+      "meta.level,mode,verdict,correct,extracted,question,gold,completion\r");
+  CHECK(text.find(",64,0.7,0,0,2,gsm8k-strict,correct,1,3,\"How many, \"\"exactly\"\"?\",3,#### 3\r\n") !=
+        std::string::npos);
+  CHECK(text.find(",64,0.7,0,1,2,gsm8k-strict,,,,\"How many, \"\"exactly\"\"?\",3,\"line one\nline two\"\r\n") !=
+        std::string::npos);
   auto jsonl = export_one(db, dir.file("out"), ExportFormat::kJsonl);
   auto rows = read_json_records(jsonl.files[0].path);
   REQUIRE(rows.size() == 2);
@@ -143,7 +149,8 @@ TEST_CASE("export: csv and jsonl put config and metadata keys in columns of thei
   CHECK(jsonl.files[0].graded == 1);
 }
 
-TEST_CASE("export: a format for another task is refused for an explicit run, and nothing is written", "[store][formats]") {
+TEST_CASE("export: a format for another task is refused for an explicit run, and nothing is written",
+          "[store][formats]") {
   TempDir dir;
   auto db = dir.file("runs.db");
   {
@@ -176,7 +183,8 @@ TEST_CASE("export: evalplus and lcb files re-grade to the stored grades (CLI)", 
     const char* mode;
   };
   std::vector<Case> cases = {
-      {"humaneval", fixture("humaneval_mini.jsonl"), fixture("evalplus_humaneval_samples.jsonl"), "evalplus", "asserts"},
+      {"humaneval", fixture("humaneval_mini.jsonl"), fixture("evalplus_humaneval_samples.jsonl"), "evalplus",
+       "asserts"},
       {"mbpp", fixture("mbpp_mini.jsonl"), fixture("evalplus_mbpp_samples.jsonl"), "evalplus", "asserts"},
       {"livecodebench", fixture("lcb_mini.jsonl"), fixture("Scenario.codegeneration_3_0.2.json"), "lcb", "lcb"},
   };
@@ -184,8 +192,8 @@ TEST_CASE("export: evalplus and lcb files re-grade to the stored grades (CLI)", 
     INFO(c.task);
     auto a = dir.file(std::string(c.task) + "-a.db"), b = dir.file(std::string(c.task) + "-b.db");
     auto out = dir.file(std::string(c.task) + "-out");
-    auto g = trafl::test::run_cli("grade -q --task " + std::string(c.task) + " --data " + q(c.data) + " --samples " + q(c.samples) +
-                                  " --db " + q(a));
+    auto g = trafl::test::run_cli("grade -q --task " + std::string(c.task) + " --data " + q(c.data) + " --samples " +
+                                  q(c.samples) + " --db " + q(a));
     INFO(g.out);
     REQUIRE(g.exit_code == 0);
     auto e = trafl::test::run_cli("export --db " + q(a) + " --format " + c.format + " --out " + q(out));
@@ -193,8 +201,8 @@ TEST_CASE("export: evalplus and lcb files re-grade to the stored grades (CLI)", 
     REQUIRE(e.exit_code == 0);
     REQUIRE(std::distance(fs::directory_iterator(out), fs::directory_iterator()) == 1);
     auto file = fs::directory_iterator(out)->path().string();
-    auto r = trafl::test::run_cli("grade -q --task " + std::string(c.task) + " --data " + q(c.data) + " --samples " + q(file) +
-                                  " --db " + q(b));
+    auto r = trafl::test::run_cli("grade -q --task " + std::string(c.task) + " --data " + q(c.data) + " --samples " +
+                                  q(file) + " --db " + q(b));
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     auto before = stored_grades(a, c.mode);

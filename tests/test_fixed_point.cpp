@@ -48,9 +48,11 @@ double kl(const torch::Tensor& log_p, const torch::Tensor& log_q) {
   return (log_p.exp() * (log_p - log_q)).sum().item<double>();
 }
 double entropy(const torch::Tensor& log_p) { return -(log_p.exp() * log_p).sum().item<double>(); }
-double mass_on_correct(const Toy& t, const torch::Tensor& log_p) { return (log_p.exp() * t.reward).sum().item<double>(); }
+double mass_on_correct(const Toy& t, const torch::Tensor& log_p) {
+  return (log_p.exp() * t.reward).sum().item<double>();
+}
 
-enum class Method { TraflRaw, TraflCentered, Grpo };
+enum class Method { kTraflRaw, kTraflCentered, kGrpo };
 
 // Trains the 27 logits (starting at p_ref) with on-policy groups drawn from the current policy.
 // Plain SGD, learning rate decayed linearly to 10% so the end point is not dominated by noise.
@@ -71,15 +73,15 @@ torch::Tensor train(const Toy& toy, Method method, double beta, int steps, doubl
       // Sampling carries no gradient: the completions are plain indices.
       const torch::Tensor y = torch::multinomial(log_p.detach().exp(), kGroup, /*replacement=*/true, gen);  // [G]
       const torch::Tensor lp = log_p.index_select(0, y), r = toy.reward.index_select(0, y);
-      if (method == Method::Grpo) {
+      if (method == Method::kGrpo) {
         const torch::Tensor lp2 = lp.view({kGroup, 1});
         loss = loss + grpo_loss(lp2, lp2.detach(), torch::Tensor(), group_normalized_advantages(r),
                                 torch::ones({kGroup, 1}, torch::kFloat64), 0.2, 0.0,
-                                TokenNormalization::GenLengthNonzeroAdv)
+                                TokenNormalization::kGenLengthNonzeroAdv)
                           .loss;
       } else {
-        const torch::Tensor delta = trafl_residuals(lp, toy.log_ref.index_select(0, y), r, log_z, beta,
-                                                    method == Method::TraflCentered);
+        const torch::Tensor delta =
+            trafl_residuals(lp, toy.log_ref.index_select(0, y), r, log_z, beta, method == Method::kTraflCentered);
         loss = loss + trafl_loss(delta);
       }
     }
@@ -100,9 +102,9 @@ TEST_CASE("fixed point: TraFL reaches p_ref·exp(βr), GRPO concentrates", "[fix
   const torch::Tensor log_star_centered = tilted(toy, beta * (1.0 - 1.0 / kGroup));
 
   const double lr = 0.5;
-  const torch::Tensor trafl_raw = train(toy, Method::TraflRaw, beta, steps, lr, 1);
-  const torch::Tensor trafl_centered = train(toy, Method::TraflCentered, beta, steps, lr, 2);
-  const torch::Tensor grpo = train(toy, Method::Grpo, beta, steps, lr, 3);
+  const torch::Tensor trafl_raw = train(toy, Method::kTraflRaw, beta, steps, lr, 1);
+  const torch::Tensor trafl_centered = train(toy, Method::kTraflCentered, beta, steps, lr, 2);
+  const torch::Tensor grpo = train(toy, Method::kGrpo, beta, steps, lr, 3);
 
   const double kl_raw = kl(log_star, trafl_raw), kl_centered = kl(log_star_centered, trafl_centered);
   const double kl_ref_to_star = kl(log_star, toy.log_ref), kl_grpo = kl(log_star, grpo);

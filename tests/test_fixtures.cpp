@@ -22,7 +22,9 @@ using trafl::test::TempDir;
 
 namespace {
 
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 }  // namespace
 
@@ -33,8 +35,10 @@ TEST_CASE("fixtures: same seed gives the same bytes, another seed different ones
   CHECK(fx::problems_jsonl(a) == fx::problems_jsonl(b));
   CHECK(fx::problems_jsonl(a) != fx::problems_jsonl(c));
   for (const auto& m : fx::simulated_models()) {
-    CHECK(fx::samples_jsonl(fx::simulate_samples(m.name, a, 8, 7)) == fx::samples_jsonl(fx::simulate_samples(m.name, b, 8, 7)));
-    CHECK(fx::samples_jsonl(fx::simulate_samples(m.name, a, 8, 7)) != fx::samples_jsonl(fx::simulate_samples(m.name, a, 8, 9)));
+    CHECK(fx::samples_jsonl(fx::simulate_samples(m.name, a, 8, 7)) ==
+          fx::samples_jsonl(fx::simulate_samples(m.name, b, 8, 7)));
+    CHECK(fx::samples_jsonl(fx::simulate_samples(m.name, a, 8, 7)) !=
+          fx::samples_jsonl(fx::simulate_samples(m.name, a, 8, 9)));
   }
   // A prefix of the problem set does not depend on how many problems are generated.
   auto small = fx::generate_problems(10, 7);
@@ -54,7 +58,8 @@ TEST_CASE("fixtures: same seed gives the same bytes, another seed different ones
   opt.train_problems = 10;
   auto f1 = fx::write_fixtures(d1.path().string(), opt);
   auto f2 = fx::write_fixtures(d2.path().string(), opt);
-  for (const char* name : {"problems.jsonl", "train.jsonl", "samples-base.jsonl", "samples-locked.jsonl", "README.md"}) {
+  for (const char* name :
+       {"problems.jsonl", "train.jsonl", "samples-base.jsonl", "samples-locked.jsonl", "README.md"}) {
     INFO(name);
     REQUIRE(std::filesystem::exists(d1.file(name)));
     CHECK(read_file(d1.file(name)) == read_file(d2.file(name)));
@@ -194,9 +199,7 @@ TEST_CASE("simulated samples: last box is the intended answer -- profiles differ
           REQUIRE(box.has_value());
           CHECK(contains(p.wrong_answers, *box));
           break;
-        case fx::SampleKind::kNoAnswer:
-          CHECK_FALSE(box.has_value());
-          break;
+        case fx::SampleKind::kNoAnswer: CHECK_FALSE(box.has_value()); break;
       }
     }
     CHECK(counts[fx::SampleKind::kNoAnswer] > 0);

@@ -72,7 +72,8 @@ GradeOptions toy_options(const TempDir& dir, const std::string& samples) {
 void write_toy_data(const TempDir& dir, int problems = 3) {
   std::string data;
   for (int i = 0; i < problems; ++i)
-    data += "{\"id\": " + std::to_string(i) + ", \"answer\": \"" + std::to_string(i * 10) + "\", \"level\": \"L" + std::to_string(i % 2) + "\"}\n";
+    data += "{\"id\": " + std::to_string(i) + ", \"answer\": \"" + std::to_string(i * 10) + "\", \"level\": \"L" +
+            std::to_string(i % 2) + "\"}\n";
   write_file(dir.file("toy.jsonl"), data);
 }
 
@@ -81,7 +82,8 @@ std::int64_t table_rows(const std::string& db, const char* table) {
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(raw, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(raw, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st, nullptr) ==
+          SQLITE_OK);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
   auto n = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
@@ -113,7 +115,7 @@ TEST_CASE("grade memo: identical completions reuse a grade -- sandbox failures a
   REQUIRE(hit);
   CHECK(hit->correct);
   CHECK(hit->extracted == "42");
-  CHECK_FALSE(memo.find("p2", "gsm8k-strict", "#### 42"));   // another problem
+  CHECK_FALSE(memo.find("p2", "gsm8k-strict", "#### 42"));    // another problem
   CHECK_FALSE(memo.find("p1", "gsm8k-flexible", "#### 42"));  // another mode
   CHECK_FALSE(memo.find("p1", "gsm8k-strict", "#### 42 "));   // another text
   // The key cannot be forged by moving characters between the fields.
@@ -191,7 +193,8 @@ TEST_CASE("grade pipeline: gzip, lm-eval and task-id shapes", "[store]") {
     auto path = dir.file("gz-model.jsonl.gz");
     gzFile f = gzopen(path.c_str(), "wb");
     REQUIRE(f != nullptr);
-    std::string text = "{\"problem_id\": \"1\", \"completion\": \"10\"}\n{\"problem_id\": \"1\", \"completion\": \"11\"}\n";
+    std::string text =
+        "{\"problem_id\": \"1\", \"completion\": \"10\"}\n{\"problem_id\": \"1\", \"completion\": \"11\"}\n";
     gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
     gzclose(f);
     auto s = grade_samples(toy_options(dir, path));
@@ -206,8 +209,9 @@ TEST_CASE("grade pipeline: gzip, lm-eval and task-id shapes", "[store]") {
       std::string gold = std::to_string(doc * 10);
       std::string resps = "[[\"" + gold + "\", \"x\", \"y " + gold + "\"]]";
       for (const char* filter : {"strict-match", "flexible-extract"})
-        lines += "{\"doc_id\": " + std::to_string(doc) + ", \"doc\": {}, \"target\": \"" + gold + "\", \"resps\": " + resps +
-                 ", \"filtered_resps\": [\"" + gold + "\"], \"filter\": \"" + filter + "\", \"metrics\": [\"exact_match\"]}\n";
+        lines += "{\"doc_id\": " + std::to_string(doc) + ", \"doc\": {}, \"target\": \"" + gold +
+                 "\", \"resps\": " + resps + ", \"filtered_resps\": [\"" + gold + "\"], \"filter\": \"" + filter +
+                 "\", \"metrics\": [\"exact_match\"]}\n";
     }
     write_file(path, lines);
     auto o = toy_options(dir, path);
@@ -340,8 +344,10 @@ TEST_CASE("grade pipeline: SIGKILL at any point, then re-run, gives exact counts
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) ++killed;
-    else CHECK(WEXITSTATUS(status) == 0);
+    if (WIFSIGNALED(status))
+      ++killed;
+    else
+      CHECK(WEXITSTATUS(status) == 0);
     // Whatever was committed is whole: samples come in whole batches, and every grade has its sample.
     if (fs::exists(o.db_path)) {
       auto n = table_rows(o.db_path, "samples");

@@ -29,9 +29,7 @@ struct Row {
   bool expected = false;
 };
 
-std::string table_path() {
-  return std::string(TRAFL_SOURCE_DIR) + "/tests/fixtures/grading_conformance/cases.jsonl";
-}
+std::string table_path() { return std::string(TRAFL_SOURCE_DIR) + "/tests/fixtures/grading_conformance/cases.jsonl"; }
 
 // Every row graded once (the table is read by two test cases).
 const std::vector<Row>& graded_rows() {
@@ -71,8 +69,8 @@ TEST_CASE("conformance table rows carry their provenance", "[grading][grading_co
   REQUIRE(rows.size() >= 300);
   for (const Row& r : rows) {
     INFO(table_path() << ":" << r.line);
-    for (const char* field : {"source", "test", "gold", "pred", "expected", "mode", "form", "repository", "path", "commit",
-                              "licence"})
+    for (const char* field :
+         {"source", "test", "gold", "pred", "expected", "mode", "form", "repository", "path", "commit", "licence"})
       CHECK(r.j.contains(field));
     std::string commit = r.j.value("commit", "");
     CHECK(commit.size() == 40);
@@ -86,8 +84,8 @@ TEST_CASE("no published negative is graded correct", "[grading][grading_conforma
     if (r.expected) continue;
     ++negatives;
     INFO(table_path() << ":" << r.line << " [" << r.j.at("source").get<std::string>() << "] gold '"
-                      << r.j.at("gold").get<std::string>() << "' pred '" << r.j.at("pred").get<std::string>().substr(0, 200)
-                      << "' details " << r.grade.details.dump());
+                      << r.j.at("gold").get<std::string>() << "' pred '"
+                      << r.j.at("pred").get<std::string>().substr(0, 200) << "' details " << r.grade.details.dump());
     CHECK_FALSE(r.grade.correct);
   }
   CHECK(negatives >= 50);
@@ -99,16 +97,19 @@ TEST_CASE("conformance with other graders' published cases", "[grading][grading_
     const std::string source = r.j.at("source");
     for (Tally* t : {&by_source[source], &by_test[source + " / " + r.j.at("test").get<std::string>()]}) {
       ++t->cases;
-      if (r.grade.correct == r.expected) ++t->agree;
-      else if (r.grade.correct) ++t->false_pos;
-      else ++t->false_neg;
+      if (r.grade.correct == r.expected)
+        ++t->agree;
+      else if (r.grade.correct)
+        ++t->false_pos;
+      else
+        ++t->false_neg;
     }
     if (r.grade.correct != r.expected)
       std::cout << "conformance disagrees: " << table_path() << ":" << r.line << " [" << source << "] gold '"
                 << r.j.at("gold").get<std::string>().substr(0, 80) << "' pred '"
                 << r.j.at("pred").get<std::string>().substr(0, 80) << "' expected " << r.expected << " path "
-                << r.grade.details.value("path", "") << (r.j.contains("note") ? " (note: " + r.j.at("note").get<std::string>() + ")" : "")
-                << "\n";
+                << r.grade.details.value("path", "")
+                << (r.j.contains("note") ? " (note: " + r.j.at("note").get<std::string>() + ")" : "") << "\n";
   }
   for (const auto& [test, t] : by_test)
     std::cout << "conformance " << test << ": " << t.agree << "/" << t.cases << " agree, false positives "

@@ -32,7 +32,7 @@ const std::vector<Pair>& pairs() {
       {"|x|+|y|", "|x+y|", false},
       {"|xy|", "xy", false},
       {"|x-30|", "|x|-30", false},
-      {"\\ln(x^2)", "2\\ln x", false},           // ln x² is defined at x < 0, 2 ln x is not
+      {"\\ln(x^2)", "2\\ln x", false},              // ln x² is defined at x < 0, 2 ln x is not
       {"\\sqrt{xy}", "\\sqrt{x}\\sqrt{y}", false},  // ditto at x, y < 0
       {"\\sqrt{x^2+2x+1}", "x+1", false},
       {"\\left|\\frac{1}{x}\\right|", "\\frac{1}{x}", false},
@@ -48,7 +48,7 @@ const std::vector<Pair>& pairs() {
       {"\\sqrt{1/n}", "1/\\sqrt n", true},  // both undefined at n < 0: those points say nothing
       {"x^{3/2}", "x\\sqrt{x}", true},
       {"\\frac{1}{\\sqrt{x}}", "x^{-1/2}", true},
-      {"\\sqrt[3]{x}", "x^{1/3}", true},      // real cube root on both sides
+      {"\\sqrt[3]{x}", "x^{1/3}", true},  // real cube root on both sides
       {"\\sqrt[3]{x^2}", "x^{2/3}", true},
       {"|x|^3", "|x^3|", true},
       {"\\ln x + \\ln y", "\\ln(xy)", false},  // ln(xy) is also defined at x, y < 0
@@ -59,8 +59,8 @@ const std::vector<Pair>& pairs() {
       {"\\frac{x^2-1}{x-1}", "x+1", true},
       {"e^{-x}", "\\frac{1}{e^x}", true},
       // issue 16: a fractional power of a negative base is its real root
-      {"-\\frac{8x^2}{9(x^2-2)^{5/3}}+\\frac{2}{3(x^2-2)^{2/3}}",
-       "-\\frac{2(x^2+6)}{9(x^2-2)\\sqrt[3]{x^2-2}^2}", true},
+      {"-\\frac{8x^2}{9(x^2-2)^{5/3}}+\\frac{2}{3(x^2-2)^{2/3}}", "-\\frac{2(x^2+6)}{9(x^2-2)\\sqrt[3]{x^2-2}^2}",
+       true},
   };
   return p;
 }

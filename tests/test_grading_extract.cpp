@@ -40,7 +40,8 @@ TEST_CASE("gsm8k flexible extraction: boxed, answer tag, 'the answer is', last n
 }
 
 TEST_CASE("gsm8k flexible cuts few-shot run-ons before taking the last number", "[grading]") {
-  auto e = extract_gsm8k_flexible("So she has 8 apples.\n\nQuestion: John has 3 cats and 4 dogs. How many pets?\nAnswer: 7");
+  auto e =
+      extract_gsm8k_flexible("So she has 8 apples.\n\nQuestion: John has 3 cats and 4 dogs. How many pets?\nAnswer: 7");
   CHECK(*e.answer == "8");
   CHECK(e.truncated);
   auto g = trafl::grade_math("So she has 8 apples.\nQuestion: How many? 9", "8", "gsm8k-flexible");

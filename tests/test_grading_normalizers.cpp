@@ -20,14 +20,14 @@ TEST_CASE("hendrycks strip_string reproduces the original, quirks included", "[g
   CHECK(*hendrycks_strip_string("03/4") == "03/4");  // int("03") renders as "3": the assert fails
   CHECK(*hendrycks_strip_string(".5") == "\\frac{1}{2}");
   CHECK(*hendrycks_strip_string("k = 7") == "7");
-  CHECK(*hendrycks_strip_string("abc = 7") == "abc=7");  // left side longer than 2 characters
+  CHECK(*hendrycks_strip_string("abc = 7") == "abc=7");      // left side longer than 2 characters
   CHECK(*hendrycks_strip_string("\\leftarrow") == "arrow");  // "\left" removed inside \leftarrow
   CHECK(*hendrycks_strip_string("10\\text{ cm}") == "10");
   CHECK(*hendrycks_strip_string("\\sqrt3+1") == "\\sqrt{3}+1");
-  CHECK_FALSE(hendrycks_strip_string("2\\sqrt"));                 // IndexError in the original
-  CHECK_FALSE(hendrycks_strip_string("5\\text{ a}\\text{ b}"));   // assert len(splits) == 2
-  CHECK_FALSE(hendrycks_strip_string("1+\\frac"));                // IndexError
-  CHECK(*hendrycks_strip_string("\\frac1") == "\\frac1");         // the assert path returns the input
+  CHECK_FALSE(hendrycks_strip_string("2\\sqrt"));                // IndexError in the original
+  CHECK_FALSE(hendrycks_strip_string("5\\text{ a}\\text{ b}"));  // assert len(splits) == 2
+  CHECK_FALSE(hendrycks_strip_string("1+\\frac"));               // IndexError
+  CHECK(*hendrycks_strip_string("\\frac1") == "\\frac1");        // the assert path returns the input
   auto raised = hendrycks_is_equiv("2\\sqrt", "2\\sqrt");
   CHECK(raised.raised);
   CHECK(raised.equal);  // raw string equality decides
@@ -73,7 +73,7 @@ TEST_CASE("the LaTeX parser refuses what it cannot read exactly", "[grading]") {
   auto mixed = parse_latex("3\\frac{1}{2}", b);
   REQUIRE(mixed.tree);
   auto v = eval_exact(*mixed.tree);
-  REQUIRE(v.status == ExactStatus::Exact);
+  REQUIRE(v.status == ExactStatus::kExact);
   CHECK(to_string(v.value) == "7/2");
   auto sci = parse_latex("4.5e3", b);
   REQUIRE(sci.tree);

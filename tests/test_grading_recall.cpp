@@ -127,16 +127,19 @@ TEST_CASE("adjacent boxes form one answer, separated boxes do not", "[grading][r
   CHECK(joined.extracted == "-2, 1");
   CHECK(trafl::grade_math("$\\boxed{3} \\quad \\text{or} \\quad \\boxed{4}$", "\\{3,4\\}", "symbolic").correct);
   // An intermediate box, then a sentence, then the answer: only the last box counts.
-  auto apart = trafl::grade_math("First $a = \\boxed{1}$, which we substitute into the second equation to get \\boxed{2}.",
-                                 "1, 2", "symbolic");
+  auto apart = trafl::grade_math(
+      "First $a = \\boxed{1}$, which we substitute into the second equation to get \\boxed{2}.", "1, 2", "symbolic");
   CHECK_FALSE(apart.correct);
   CHECK(apart.extracted == "2");
   // Two boxes are not a tuple.
   CHECK_FALSE(trafl::grade_math("\\boxed{2}, \\boxed{3}", "(2,3)", "symbolic").correct);
   // One value in several forms: right only when every box equals the gold.
-  CHECK(trafl::grade_math("$d = \\boxed{15\\frac{39}{40}},$ or $\\boxed{\\frac{639}{40}}$ inches.", "\\frac{639}{40}", "symbolic")
+  CHECK(trafl::grade_math("$d = \\boxed{15\\frac{39}{40}},$ or $\\boxed{\\frac{639}{40}}$ inches.", "\\frac{639}{40}",
+                          "symbolic")
             .correct);
-  CHECK_FALSE(trafl::grade_math("$\\boxed{15\\frac{39}{40}},$ or $\\boxed{\\frac{640}{40}}$", "\\frac{639}{40}", "symbolic").correct);
+  CHECK_FALSE(
+      trafl::grade_math("$\\boxed{15\\frac{39}{40}},$ or $\\boxed{\\frac{640}{40}}$", "\\frac{639}{40}", "symbolic")
+          .correct);
   // The gold side reads adjacent boxes the same way.
   CHECK(trafl::grade_math("\\boxed{1,2}", "$\\boxed{1}\\boxed{2}$", "symbolic").correct);
 }
@@ -156,8 +159,8 @@ TEST_CASE("answers written without a box are found only where Math-Verify finds 
   CHECK(trafl::grade_math("Final Answer: The volume of $ABCDEFGH$ is 120.", "120", "symbolic").correct);
   CHECK(trafl::grade_math("Final Answer: for 3 cases it is $x = 7$.", "7", "symbolic").correct);
   // A final-answer sentence after the last box replaces it; a box after it does not.
-  CHECK(trafl::grade_math("so $\\boxed{200}$. Final Answer: The final answer is $10,455$. I hope it is correct.", "10455",
-                          "symbolic")
+  CHECK(trafl::grade_math("so $\\boxed{200}$. Final Answer: The final answer is $10,455$. I hope it is correct.",
+                          "10455", "symbolic")
             .correct);
   CHECK_FALSE(trafl::grade_math("Final Answer: The final answer is $5$. I hope it is correct. Oops: \\boxed{6}", "5",
                                 "symbolic")

@@ -130,13 +130,20 @@ const std::vector<Case>& cases() {
       {"1 \\pm \\sqrt{19}", "1+\\sqrt{19}", "symbolic", false},
       {"3 \\pm 2 \\sqrt{2}", "3+2\\sqrt2,3-2\\sqrt2", "symbolic", true},
       // ---- matrices: shape must match, then cell by cell
-      {"\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}", "\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}", "symbolic", true},
-      {"\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}", "\\begin{bmatrix}-1&0\\\\0&-1\\end{bmatrix}", "symbolic", true},
-      {"\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}", "\\begin{pmatrix} -1 & 0 \\\\ 0 & 1 \\end{pmatrix}", "symbolic", false},
-      {"\\begin{pmatrix} 1/5 \\\\ -18/5 \\end{pmatrix}", "\\begin{pmatrix} \\frac{1}{5} \\\\ -\\frac{18}{5} \\end{pmatrix}", "symbolic", true},
-      {"\\begin{pmatrix} 1/5 \\\\ -18/5 \\end{pmatrix}", "\\begin{pmatrix} 1/5 & -18/5 \\end{pmatrix}", "symbolic", false},
-      {"\\begin{pmatrix} -18 \\\\ -49 \\\\ 96 \\end{pmatrix}", "\\begin{pmatrix}-18\\\\-49\\\\96\\end{pmatrix}", "symbolic", true},
-      {"\\begin{pmatrix} 16/49 \\\\ 48/49 \\\\ 24/49 \\end{pmatrix}", "\\begin{pmatrix} 16/49 \\\\ 48/49 \\\\ 25/49 \\end{pmatrix}", "symbolic", false},
+      {"\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}", "\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}",
+       "symbolic", true},
+      {"\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}", "\\begin{bmatrix}-1&0\\\\0&-1\\end{bmatrix}", "symbolic",
+       true},
+      {"\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}", "\\begin{pmatrix} -1 & 0 \\\\ 0 & 1 \\end{pmatrix}",
+       "symbolic", false},
+      {"\\begin{pmatrix} 1/5 \\\\ -18/5 \\end{pmatrix}",
+       "\\begin{pmatrix} \\frac{1}{5} \\\\ -\\frac{18}{5} \\end{pmatrix}", "symbolic", true},
+      {"\\begin{pmatrix} 1/5 \\\\ -18/5 \\end{pmatrix}", "\\begin{pmatrix} 1/5 & -18/5 \\end{pmatrix}", "symbolic",
+       false},
+      {"\\begin{pmatrix} -18 \\\\ -49 \\\\ 96 \\end{pmatrix}", "\\begin{pmatrix}-18\\\\-49\\\\96\\end{pmatrix}",
+       "symbolic", true},
+      {"\\begin{pmatrix} 16/49 \\\\ 48/49 \\\\ 24/49 \\end{pmatrix}",
+       "\\begin{pmatrix} 16/49 \\\\ 48/49 \\\\ 25/49 \\end{pmatrix}", "symbolic", false},
       // ---- equations and x= prefixes
       {"x=5", "5", "symbolic", true},
       {"x=5", "x = 5", "symbolic", true},
@@ -265,8 +272,9 @@ const std::vector<Case>& cases() {
 std::string completion_for(const Case& c) {
   std::string mode = c.mode;
   if (mode == "gsm8k-strict" || mode == "gsm8k-flexible") return c.answer;
-  if (mode == "minerva") return std::string("Solving gives the value.\nFinal Answer: The final answer is ") + c.answer +
-                                ". I hope it is correct.";
+  if (mode == "minerva")
+    return std::string("Solving gives the value.\nFinal Answer: The final answer is ") + c.answer +
+           ". I hope it is correct.";
   return std::string("We compute carefully. The answer is $\\boxed{") + c.answer + "}$.";
 }
 
@@ -277,7 +285,8 @@ TEST_CASE("equivalence table", "[grading]") {
   for (const Case& c : cases()) {
     std::string completion = completion_for(c);
     trafl::Grade g = trafl::grade_math(completion, c.gold, c.mode);
-    INFO("mode " << c.mode << " | gold '" << c.gold << "' | answer '" << c.answer << "' | details " << g.details.dump());
+    INFO("mode " << c.mode << " | gold '" << c.gold << "' | answer '" << c.answer << "' | details "
+                 << g.details.dump());
     CHECK(g.correct == c.correct);
     CHECK(g.mode == c.mode);
     CHECK(g.verdict == (g.correct ? "correct" : (g.verdict == "no_answer" ? "no_answer" : "wrong")));

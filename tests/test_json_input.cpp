@@ -13,10 +13,10 @@
 #include "training/train_config.hpp"
 #include "tests/support.hpp"
 
+using Catch::Contains;
 using trafl::InputError;
 using trafl::test::TempDir;
 using trafl::test::write_file;
-using Catch::Contains;
 
 namespace {
 
@@ -25,8 +25,7 @@ std::string jsonl_error(const std::string& path, std::size_t* line = nullptr) {
   try {
     trafl::JsonlReader reader(path);
     trafl::JsonlRecord rec;
-    while (reader.next(rec)) {
-    }
+    while (reader.next(rec)) {}
   } catch (const InputError& e) {
     if (line) *line = e.line();
     return e.what();
@@ -88,7 +87,9 @@ TEST_CASE("json input: a raw NUL byte is an error on its own line, and later lin
 TEST_CASE("json input: a key twice in one object is refused, naming the key", "[json]") {
   TempDir dir;
   auto path = dir.file("dup.jsonl");
-  write_file(path, "{\"question\": \"a\", \"answer\": \"#### 1\"}\n{\"question\": \"a\", \"answer\": \"#### 1\", \"answer\": \"#### 2\"}\n");
+  write_file(
+      path,
+      "{\"question\": \"a\", \"answer\": \"#### 1\"}\n{\"question\": \"a\", \"answer\": \"#### 1\", \"answer\": \"#### 2\"}\n");
   std::size_t line = 0;
   auto msg = jsonl_error(path, &line);
   CHECK(line == 2);

@@ -51,8 +51,9 @@ TEST_CASE("make-task: same seed gives the same bytes, another seed other bytes",
     auto a = make(dir, std::string(kind) + "-a", kind, 7, 50, 10);
     auto b = make(dir, std::string(kind) + "-b", kind, 7, 50, 10);
     auto c = make(dir, std::string(kind) + "-c", kind, 8, 50, 10);
-    for (auto member : {&tasks_gen::MakeTaskResult::train, &tasks_gen::MakeTaskResult::test, &tasks_gen::MakeTaskResult::sft,
-                        &tasks_gen::MakeTaskResult::reference, &tasks_gen::MakeTaskResult::manifest}) {
+    for (auto member :
+         {&tasks_gen::MakeTaskResult::train, &tasks_gen::MakeTaskResult::test, &tasks_gen::MakeTaskResult::sft,
+          &tasks_gen::MakeTaskResult::reference, &tasks_gen::MakeTaskResult::manifest}) {
       CHECK(read_file(a.*member) == read_file(b.*member));
     }
     CHECK(read_file(a.train) != read_file(c.train));
@@ -103,8 +104,11 @@ TEST_CASE("make-task math: GSM8K format through the gsm8k adapter, references gr
   std::map<std::string, std::set<std::string>> first_steps;  // kind -> "in order" / "other order"
   for (const auto& m : items) {
     auto first = m.answer.substr(0, m.answer.find('\n'));
-    bool in_order = first.rfind(std::to_string(m.nums[0]) + (m.kind == "product3" || m.kind == "products" ? "*" : (m.kind == "remove" ? "-" : "+")) +
-                                    std::to_string(m.nums[1]) + "=", 0) == 0;
+    bool in_order =
+        first.rfind(std::to_string(m.nums[0]) +
+                        (m.kind == "product3" || m.kind == "products" ? "*" : (m.kind == "remove" ? "-" : "+")) +
+                        std::to_string(m.nums[1]) + "=",
+                    0) == 0;
     first_steps[m.kind].insert(in_order ? "in order" : "other order");
     // Another random order of the same problem reaches the same value.
     auto again = tasks_gen::math_answer_again(m, 99);
@@ -127,7 +131,9 @@ TEST_CASE("make-task code: private tests encode like the published files and dec
   REQUIRE(tests.size() == 1);
   CHECK(tests[0].output == "3\n");
   // CPython's pickle.dumps('ab', 4): 80 04 95 06 00.. 8c 02 'ab' 94 2e
-  CHECK(codegrade::pickle_str("ab") == std::string("\x80\x04\x95\x06\0\0\0\0\0\0\0\x8c\x02" "ab\x94.", 17));
+  CHECK(codegrade::pickle_str("ab") == std::string("\x80\x04\x95\x06\0\0\0\0\0\0\0\x8c\x02"
+                                                   "ab\x94.",
+                                                   17));
   CHECK(codegrade::base64_encode("hello") == "aGVsbG8=");
   CHECK(codegrade::base64_decode(codegrade::base64_encode(std::string(1000, '\xfe'))) == std::string(1000, '\xfe'));
   std::string big(70000, 'x');  // >= 64 KiB: BINUNICODE without a FRAME

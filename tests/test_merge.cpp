@@ -86,7 +86,8 @@ TEST_CASE("merge: disjoint databases unite -- re-merge adds nothing", "[campaign
   CHECK(test::count_rows(dir.file("out.db"), "samples") == 20);
 }
 
-TEST_CASE("merge: a conflicting duplicate sample is refused and nothing of that input is written", "[campaign][merge]") {
+TEST_CASE("merge: a conflicting duplicate sample is refused and nothing of that input is written",
+          "[campaign][merge]") {
   TempDir dir;
   fill(dir.file("a.db"), 0, 3, 2);
   fill(dir.file("b.db"), 2, 4, 2, "other");  // problem 2 overlaps with different text

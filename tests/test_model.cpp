@@ -38,9 +38,10 @@ void write_edited(const LLaDAModel& m, const std::string& dir, const std::string
     if (name == drop) continue;
     torch::Tensor c = t.contiguous();
     std::vector<float> v(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    tensors.push_back(ck::OwnedTensor::from_f32(name, ck::DType::F32, ck::Shape(c.sizes().begin(), c.sizes().end()), v));
+    tensors.push_back(
+        ck::OwnedTensor::from_f32(name, ck::DType::kF32, ck::Shape(c.sizes().begin(), c.sizes().end()), v));
   }
-  if (!extra.empty()) tensors.push_back(ck::OwnedTensor::from_f32(extra, ck::DType::F32, {2}, {1.f, 2.f}));
+  if (!extra.empty()) tensors.push_back(ck::OwnedTensor::from_f32(extra, ck::DType::kF32, {2}, {1.f, 2.f}));
   ck::write_sharded(dir, tensors);
 }
 
@@ -86,7 +87,8 @@ TEST_CASE("LLaDA init is deterministic and saves/loads identically (f32, bf16, s
     CHECK(b.dtype() == torch::kBFloat16);
     const LLaDAModel f = LLaDAModel::load(dir.file("bf16"));
     for (std::size_t i = 0; i < m.named_parameters().size(); ++i) {
-      CHECK(torch::equal(f.named_parameters()[i].second, m.named_parameters()[i].second.to(torch::kBFloat16).to(torch::kFloat32)));
+      CHECK(torch::equal(f.named_parameters()[i].second,
+                         m.named_parameters()[i].second.to(torch::kBFloat16).to(torch::kFloat32)));
       CHECK(torch::equal(b.named_parameters()[i].second, m.named_parameters()[i].second.to(torch::kBFloat16)));
     }
   }
@@ -251,8 +253,8 @@ TEST_CASE("init-model writes a loadable HF-layout checkpoint", "[model][cli]") {
   trafl::test::TempDir dir;
   const ModelConfig c = trafl::test::tiny_llada_config();
   trafl::model::write_model_config(dir.file("config.json"), c);
-  const auto r = trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m") +
-                                      " --seed 11");
+  const auto r =
+      trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m") + " --seed 11");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK(fs::exists(dir.file("m") + "/tokenizer.json"));

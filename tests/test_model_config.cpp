@@ -6,11 +6,11 @@
 #include "model/config.hpp"
 #include "tests/support.hpp"
 
+using Catch::Matchers::Contains;
 using trafl::InputError;
 using trafl::model::ModelConfig;
 using trafl::model::ModelFamily;
 using trafl::test::TempDir;
-using Catch::Matchers::Contains;
 using json = nlohmann::json;
 
 namespace {
@@ -78,7 +78,7 @@ json without(const char* base, const std::string& key) {
 
 TEST_CASE("config: LLaDA-8B config.json", "[checkpoint]") {
   const ModelConfig c = parse(json::parse(kLLaDA8B));
-  CHECK(c.family == ModelFamily::LLaDA);
+  CHECK(c.family == ModelFamily::kLLaDA);
   CHECK(c.d_model == 4096);
   CHECK(c.n_layers == 32);
   CHECK(c.n_heads == 32);
@@ -112,9 +112,9 @@ TEST_CASE("config: LLaDA-8B config.json", "[checkpoint]") {
   CHECK(specs.back().shape == trafl::checkpoint::Shape{126464, 4096});
   CHECK(specs[specs.size() - 2].name == "model.transformer.ln_f.weight");
   const std::vector<std::pair<std::string, trafl::checkpoint::Shape>> block31 = {
-      {"attn_norm.weight", {4096}},         {"q_proj.weight", {4096, 4096}},   {"k_proj.weight", {4096, 4096}},
-      {"v_proj.weight", {4096, 4096}},      {"attn_out.weight", {4096, 4096}}, {"ff_norm.weight", {4096}},
-      {"ff_proj.weight", {12288, 4096}},    {"up_proj.weight", {12288, 4096}}, {"ff_out.weight", {4096, 12288}}};
+      {"attn_norm.weight", {4096}},      {"q_proj.weight", {4096, 4096}},   {"k_proj.weight", {4096, 4096}},
+      {"v_proj.weight", {4096, 4096}},   {"attn_out.weight", {4096, 4096}}, {"ff_norm.weight", {4096}},
+      {"ff_proj.weight", {12288, 4096}}, {"up_proj.weight", {12288, 4096}}, {"ff_out.weight", {4096, 12288}}};
   for (std::size_t k = 0; k < block31.size(); ++k) {
     const auto& s = specs[1 + 31 * 9 + k];
     CHECK(s.name == "model.transformer.blocks.31." + block31[k].first);
@@ -130,7 +130,7 @@ TEST_CASE("config: to_json round trip and file I/O", "[checkpoint]") {
     CHECK(back == c);
     CHECK(back.warnings.empty());
     trafl::model::write_model_config(dir.file("config.json"), c);
-    CHECK(trafl::model::read_model_config(dir.path().string()) == c);     // a directory
+    CHECK(trafl::model::read_model_config(dir.path().string()) == c);      // a directory
     CHECK(trafl::model::read_model_config(dir.file("config.json")) == c);  // the file
   }
   // Variants survive the round trip: tied, GQA, qkv bias, bos, several eos ids.
@@ -148,7 +148,8 @@ TEST_CASE("config: to_json round trip and file I/O", "[checkpoint]") {
   CHECK(names[4].shape == trafl::checkpoint::Shape{1024, 4096});  // k_proj with 8 KV heads
 
   trafl::test::write_file(dir.file("bad.json"), "{\"d_model\": ");
-  CHECK_THROWS_WITH(trafl::model::read_model_config(dir.file("bad.json")), Contains("bad.json") && Contains("not valid JSON"));
+  CHECK_THROWS_WITH(trafl::model::read_model_config(dir.file("bad.json")),
+                    Contains("bad.json") && Contains("not valid JSON"));
   CHECK_THROWS_AS(trafl::model::read_model_config(dir.file("absent.json")), InputError);
 }
 
@@ -178,17 +179,19 @@ TEST_CASE("config: unsupported LLaDA values name the key", "[checkpoint]") {
   CHECK(parse(with(kLLaDA8B, "include_qkv_bias", true)).qkv_bias);
   CHECK(parse(with(kLLaDA8B, "flash_attention", true)).d_model == 4096);
   CHECK(parse(with(kLLaDA8B, "eos_token_id", json::array({126081, 126348}))).eos_token_ids.size() == 2);
-  const ModelConfig mqa = parse(with(with(kLLaDA8B, "n_kv_heads", nullptr).dump().c_str(), "multi_query_attention", true));
+  const ModelConfig mqa =
+      parse(with(with(kLLaDA8B, "n_kv_heads", nullptr).dump().c_str(), "multi_query_attention", true));
   CHECK(mqa.n_kv_heads == 1);
   CHECK(parse(without(kLLaDA8B, "n_kv_heads")).n_kv_heads == 32);
   CHECK(parse(without(kLLaDA8B, "mlp_hidden_size")).mlp_hidden_size == 4 * 4096);
   CHECK(parse(without(kLLaDA8B, "embedding_size")).embedding_size == 126464);
-  CHECK(parse(without(kLLaDA8B, "model_type")).family == ModelFamily::LLaDA);  // inferred from d_model
+  CHECK(parse(without(kLLaDA8B, "model_type")).family == ModelFamily::kLLaDA);  // inferred from d_model
 }
 
 TEST_CASE("config: missing keys, wrong types and inconsistent sizes name the key", "[checkpoint]") {
-  for (const char* key : {"d_model", "n_heads", "n_layers", "vocab_size", "max_sequence_length", "rope_theta",
-                          "mask_token_id", "activation_type", "block_type", "layer_norm_type", "rope", "weight_tying"}) {
+  for (const char* key :
+       {"d_model", "n_heads", "n_layers", "vocab_size", "max_sequence_length", "rope_theta", "mask_token_id",
+        "activation_type", "block_type", "layer_norm_type", "rope", "weight_tying"}) {
     INFO(key);
     CHECK(error_field(without(kLLaDA8B, key)) == key);
     CHECK_THAT(error_text(without(kLLaDA8B, key)), Contains("required key is missing"));
@@ -223,7 +226,7 @@ TEST_CASE("config: unknown keys are warnings, known irrelevant keys are silent",
 
 TEST_CASE("config: Dream-7B (Qwen2-style keys)", "[checkpoint]") {
   const ModelConfig c = parse(json::parse(kDream7B));
-  CHECK(c.family == ModelFamily::Dream);
+  CHECK(c.family == ModelFamily::kDream);
   CHECK(c.d_model == 3584);
   CHECK(c.n_heads == 28);
   CHECK(c.n_kv_heads == 4);
@@ -261,5 +264,5 @@ TEST_CASE("config: Dream-7B (Qwen2-style keys)", "[checkpoint]") {
   CHECK(error_field(without(kDream7B, "hidden_size")) == "hidden_size");
   CHECK(error_field(without(kDream7B, "mask_token_id")) == "mask_token_id");
   CHECK(parse(with(kDream7B, "tie_word_embeddings", true)).tied_embeddings);
-  CHECK(parse(with(kDream7B, "model_type", "dream")).family == ModelFamily::Dream);
+  CHECK(parse(with(kDream7B, "model_type", "dream")).family == ModelFamily::kDream);
 }

@@ -17,8 +17,8 @@
 #include <catch2/catch.hpp>
 
 using namespace trafl::training;
-using trafl::model::LLaDAModel;
 using Catch::Detail::Approx;
+using trafl::model::LLaDAModel;
 
 namespace {
 
@@ -67,9 +67,8 @@ TEST_CASE("ESPO: fresh masks for each inner iteration, old and reference ELBOs o
   const int mu = 3;
   const double beta = 0.5;
   auto obj = make_objective("espo", {{"inner_iterations", mu}, {"beta", beta}, {"num_mc", 1}}, config);
-  std::vector<RolloutGroup> groups = {group_of("toy-1", {256, 72, 105, 58},
-                                               {{52, 50, 257, 257}, {49, 257, 257, 257}, {52, 50, 48, 257}},
-                                               {1.0, 0.0, 1.0})};
+  std::vector<RolloutGroup> groups = {group_of(
+      "toy-1", {256, 72, 105, 58}, {{52, 50, 257, 257}, {49, 257, 257, 257}, {52, 50, 48, 257}}, {1.0, 0.0, 1.0})};
   obj->prepare(policy, reference, groups, 42);
   const auto& fz = groups[0].frozen;
   const torch::Tensor masks = fz.at("masks"), old = fz.at("elbo_old"), ref = fz.at("elbo_ref");
@@ -82,16 +81,17 @@ TEST_CASE("ESPO: fresh masks for each inner iteration, old and reference ELBOs o
       INFO(a << " vs " << b);
       CHECK_FALSE(torch::equal(masks[a], masks[b]));
     }
-  const torch::Tensor y = torch::tensor(std::vector<std::int64_t>{52, 50, 257, 257, 49, 257, 257, 257, 52, 50, 48, 257},
-                                        torch::kLong).view({3, 4});
+  const torch::Tensor y =
+      torch::tensor(std::vector<std::int64_t>{52, 50, 257, 257, 49, 257, 257, 257, 52, 50, 48, 257}, torch::kLong)
+          .view({3, 4});
   for (int it = 0; it < mu; ++it) {
     INFO("iteration " << it);
     torch::NoGradGuard no_grad;
     // θ_old and the reference were scored on this iteration's masks (same no-grad path: bit-equal).
     const torch::Tensor o = trafl::sampling::sequence_surrogate(policy, groups[0].prompt, y, masks[it],
-                                                               trafl::sampling::SurrogateWeight::Elbo);
+                                                                trafl::sampling::SurrogateWeight::kElbo);
     const torch::Tensor r = trafl::sampling::sequence_surrogate(reference, groups[0].prompt, y, masks[it],
-                                                               trafl::sampling::SurrogateWeight::Elbo);
+                                                                trafl::sampling::SurrogateWeight::kElbo);
     CHECK(torch::equal(old[it], o));
     CHECK(torch::equal(ref[it], r));
     if (it > 0) CHECK_FALSE(torch::equal(old[it], old[0]));
@@ -127,8 +127,8 @@ TEST_CASE("JustGRPO signal divisors: per round, rollouts with A != 0 over the ba
   torch::Tensor logp = torch::log(torch::tensor({0.5, 0.25, 0.3, 0.3}, torch::kFloat64)).view({2, 2});
   logp.requires_grad_(true);
   const torch::Tensor A = torch::tensor({2.0, -1.0}, torch::kFloat64);
-  const GrpoTerms t = grpo_loss(logp, logp.detach(), torch::Tensor(), A, torch::ones({2, 2}, torch::kFloat64), 0.2,
-                                0.0, TokenNormalization::GenLengthNonzeroAdv, 0.5);
+  const GrpoTerms t = grpo_loss(logp, logp.detach(), torch::Tensor(), A, torch::ones({2, 2}, torch::kFloat64), 0.2, 0.0,
+                                TokenNormalization::kGenLengthNonzeroAdv, 0.5);
   t.loss.backward();
   // T = 2, n = 0.5: row 0 −2/1 = −2, row 1 +1/1 = 1.
   CHECK(logp.grad()[0][0].item<double>() == Approx(-2.0));
@@ -147,17 +147,17 @@ TEST_CASE("JustGRPO on a batch with degenerate groups: the batch's update is Σ_
   // Rewards per group (G = 4) and their rollouts with A ≠ 0, by hand:
   //   g0 {1,0,0,0}: mean ¼, all four differ from it -> 4;  g1 {0,0,0,0}, g2 {1,1,1,1}: A ≡ 0 -> 0;
   //   g3 {1,½,½,0}: the two ½ equal the mean -> 2.
-  std::vector<RolloutGroup> groups = {group_of("p0", {256, 72, 58}, ys, {1, 0, 0, 0}),
-                                      group_of("p1", {256, 73, 58}, ys, {0, 0, 0, 0}),
-                                      group_of("p2", {256, 74, 58}, ys, {1, 1, 1, 1}),
-                                      group_of("p3", {256, 75, 58}, ys, {1, 0.5, 0.5, 0})};
+  std::vector<RolloutGroup> groups = {
+      group_of("p0", {256, 72, 58}, ys, {1, 0, 0, 0}), group_of("p1", {256, 73, 58}, ys, {0, 0, 0, 0}),
+      group_of("p2", {256, 74, 58}, ys, {1, 1, 1, 1}), group_of("p3", {256, 75, 58}, ys, {1, 0.5, 0.5, 0})};
   // u_g = ∇ Σ_{i,t} −A_i logp_{i,t}: each group's summed token loss at ρ = 1 (what the reference sums).
   std::vector<torch::Tensor> u;
   for (const RolloutGroup& g : groups) {
-    const torch::Tensor y = torch::tensor(std::vector<std::int64_t>(
-                                              {52, 50, 257, 257, 49, 257, 257, 257, 52, 50, 48, 257, 55, 257, 257, 257}),
-                                          torch::kLong)
-                                .view({4, L});
+    const torch::Tensor y =
+        torch::tensor(
+            std::vector<std::int64_t>({52, 50, 257, 257, 49, 257, 257, 257, 52, 50, 48, 257, 55, 257, 257, 257}),
+            torch::kLong)
+            .view({4, L});
     const torch::Tensor A = group_normalized_advantages(torch::tensor(g.rewards, torch::kFloat32));
     (-(A.unsqueeze(1) * ar_token_logp(policy, g.prompt, y)).sum()).backward();
     u.push_back(take_grad(policy));

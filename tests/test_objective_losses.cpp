@@ -103,7 +103,7 @@ TEST_CASE("GRPO token loss: clip, k3 KL, the two normalisations", "[objective][l
     // ρ = [1.25, 1], A = 2, ε = 0.2: token0 min(2.5, 1.2·2) = 2.4 (clipped), token1 2
     // k3: d = ref − logp = [0, ln 2]: [0, 2 − ln2 − 1 = 0.3068528]
     // loss = (−2.4 + (−2 + 0.1·0.3068528)) / 2 = −2.1846574
-    const GrpoTerms t = grpo_loss(logp, old, ref, vec({2.0}), mask, 0.2, 0.1, TokenNormalization::MaskedTokens);
+    const GrpoTerms t = grpo_loss(logp, old, ref, vec({2.0}), mask, 0.2, 0.1, TokenNormalization::kMaskedTokens);
     CHECK(t.loss.item<double>() == Approx(-2.1846574).epsilon(1e-6));
     CHECK(t.kl.item<double>() == Approx(0.3068528 / 2).epsilon(1e-6));
     CHECK(t.clip_fraction == Approx(0.5));
@@ -118,7 +118,7 @@ TEST_CASE("GRPO token loss: clip, k3 KL, the two normalisations", "[objective][l
     const torch::Tensor mask = torch::ones({2, 2}, torch::kFloat64);
     // row0 as above without KL: −2.4 − 2 = −4.4 ; row1 has A = 0 ; divide by L·1 = 2
     const GrpoTerms t = grpo_loss(logp, old, torch::Tensor(), vec({2.0, 0.0}), mask, 0.2, 0.0,
-                                  TokenNormalization::GenLengthNonzeroAdv);
+                                  TokenNormalization::kGenLengthNonzeroAdv);
     CHECK(t.loss.item<double>() == Approx(-2.2));
     CHECK(t.kl.item<double>() == 0.0);
     t.loss.backward();
@@ -127,7 +127,7 @@ TEST_CASE("GRPO token loss: clip, k3 KL, the two normalisations", "[objective][l
     CHECK(elem(logp.grad(), 2) == 0.0);
     // every advantage zero: a zero loss, still differentiable
     const GrpoTerms z = grpo_loss(logp, old, torch::Tensor(), vec({0.0, 0.0}), mask, 0.2, 0.0,
-                                  TokenNormalization::GenLengthNonzeroAdv);
+                                  TokenNormalization::kGenLengthNonzeroAdv);
     CHECK(z.loss.item<double>() == 0.0);
     CHECK(z.loss.requires_grad());
   }

@@ -62,7 +62,7 @@ TEST_CASE("each objective: one prepare + loss + backward on a tiny LLaDA", "[obj
     DYNAMIC_SECTION(name) {
       auto obj = make_objective(name, options.at(name), config);
       CHECK(obj->name() == name);
-      CHECK(obj->rollout_order() == (name == "justgrpo" ? RolloutOrder::LeftToRight : RolloutOrder::Diffusion));
+      CHECK(obj->rollout_order() == (name == "justgrpo" ? RolloutOrder::kLeftToRight : RolloutOrder::kDiffusion));
       std::vector<RolloutGroup> groups = {handmade_group()};
       obj->prepare(policy, reference, groups, 42);
       for (const auto& [key, t] : groups[0].frozen) {

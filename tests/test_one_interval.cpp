@@ -48,7 +48,8 @@ struct Ci {
 std::map<std::int64_t, Ci> passk_points(const nlohmann::json& result) {
   std::map<std::int64_t, Ci> out;
   for (const auto& pt : result.at("pass_at_k"))
-    out[pt.at("k").get<std::int64_t>()] = {pt.at("value").get<double>(), pt.at("ci_low").get<double>(), pt.at("ci_high").get<double>()};
+    out[pt.at("k").get<std::int64_t>()] = {pt.at("value").get<double>(), pt.at("ci_low").get<double>(),
+                                           pt.at("ci_high").get<double>()};
   return out;
 }
 
@@ -107,7 +108,8 @@ TEST_CASE("passk, passk --by, diagnose and report give one pass@k one interval",
   CHECK(table.out.find("cfg1") == std::string::npos);
 
   // report: its diagnostics/passk.csv and its per-split table carry the same numbers.
-  const auto rep = test::run_cli("report " + common + " --no-png --samples-per-problem 0 --out '" + dir.file("rep") + "'");
+  const auto rep =
+      test::run_cli("report " + common + " --no-png --samples-per-problem 0 --out '" + dir.file("rep") + "'");
   INFO(rep.out);
   REQUIRE(rep.exit_code == 0);
   const std::string csv = test::read_file(dir.file("rep/diagnostics/passk.csv"));
@@ -142,9 +144,12 @@ TEST_CASE("passk_estimates: the same counts give the same intervals whatever els
 }
 
 TEST_CASE("config labels: diagnose's short label, run keys only to tell twins apart", "[interval]") {
-  const std::string a = R"({"gen_length":32,"steps":16,"block_length":32,"temperature":0.6,"remasking":"low_confidence","seed":1,"model_sha256":"x"})";
-  const std::string b = R"({"gen_length":32,"steps":16,"block_length":32,"temperature":0.6,"remasking":"low_confidence","seed":2,"model_sha256":"x"})";
-  const std::string c = R"({"gen_length":64,"steps":16,"block_length":32,"temperature":0.6,"remasking":"low_confidence","seed":1,"model_sha256":"y","cfg_scale":0.5})";
+  const std::string a =
+      R"({"gen_length":32,"steps":16,"block_length":32,"temperature":0.6,"remasking":"low_confidence","seed":1,"model_sha256":"x"})";
+  const std::string b =
+      R"({"gen_length":32,"steps":16,"block_length":32,"temperature":0.6,"remasking":"low_confidence","seed":2,"model_sha256":"x"})";
+  const std::string c =
+      R"({"gen_length":64,"steps":16,"block_length":32,"temperature":0.6,"remasking":"low_confidence","seed":1,"model_sha256":"y","cfg_scale":0.5})";
   const auto labels = config_labels({a, b, c}, {"t", "t", "t"});
   CHECK(labels[0] == "L=32 steps=16 block=32 T=0.6 low_confidence seed=1");
   CHECK(labels[1] == "L=32 steps=16 block=32 T=0.6 low_confidence seed=2");

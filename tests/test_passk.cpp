@@ -103,7 +103,7 @@ TEST_CASE("default k list: 1, powers of two below max n, and max n", "[passk]") 
 
 TEST_CASE("aggregation averages per group and omits k > n with a report", "[passk]") {
   std::vector<ProblemOutcome> in = {
-      outcome("a", "p1", 10, 3), outcome("a", "p2", 10, 0), outcome("a", "p3", 5, 5),  // p3 has fewer samples
+      outcome("a", "p1", 10, 3), outcome("a", "p2", 10, 0),  outcome("a", "p3", 5, 5),  // p3 has fewer samples
       outcome("b", "p1", 10, 1), outcome("b", "p2", 10, 10),
   };
   PasskOptions opt;
@@ -148,8 +148,10 @@ TEST_CASE("aggregation averages per group and omits k > n with a report", "[pass
 
 TEST_CASE("aggregation with splits: a row over all problems plus one per split value", "[passk]") {
   std::vector<ProblemOutcome> in = {
-      outcome("a", "p1", 8, 2, "Level 1"), outcome("a", "p2", 8, 8, "Level 1"),
-      outcome("a", "p3", 4, 1, "Level 2"), outcome("a", "p4", 8, 0, ""),
+      outcome("a", "p1", 8, 2, "Level 1"),
+      outcome("a", "p2", 8, 8, "Level 1"),
+      outcome("a", "p3", 4, 1, "Level 2"),
+      outcome("a", "p4", 8, 0, ""),
   };
   PasskOptions opt;
   opt.bootstrap = 0;  // default k list from max n = 8: 1 2 4 8
@@ -175,8 +177,7 @@ TEST_CASE("aggregation with splits: a row over all problems plus one per split v
   CHECK(compute_passk(in, opt).results.size() == 1);
 }
 
-TEST_CASE("aggregation: problems with no samples omit every k -- results do not depend on input order",
-          "[passk]") {
+TEST_CASE("aggregation: problems with no samples omit every k -- results do not depend on input order", "[passk]") {
   std::vector<ProblemOutcome> in = {outcome("a", "p1", 0, 0), outcome("a", "p2", 4, 2)};
   PasskOptions opt;
   opt.bootstrap = 0;

@@ -61,8 +61,8 @@ TEST_CASE("bootstrap: resample counts are a pure function of (seed, b, P)", "[pa
 
 TEST_CASE("bootstrap: blocked kernel equals the naive per-resample loop", "[passk]") {
   // Odd sizes exercise the padding of both the resample and the column tiles.
-  for (auto [P, K, B] : {std::tuple<std::size_t, std::size_t, std::int64_t>{37, 13, 50},
-                         {1, 1, 1}, {5, 8, 4}, {200, 33, 97}}) {
+  for (auto [P, K, B] :
+       {std::tuple<std::size_t, std::size_t, std::int64_t>{37, 13, 50}, {1, 1, 1}, {5, 8, 4}, {200, 33, 97}}) {
     const auto v = random_matrix(P, K, P * 31 + K);
     BootstrapOptions o;
     o.resamples = B;

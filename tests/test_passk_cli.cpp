@@ -29,8 +29,8 @@ void build_db(const std::string& path) {
     int n;
     int c;
   };
-  const std::vector<P> ps = {{"p1", "Level 1", 8, 2}, {"p2", "Level 1", 8, 8}, {"p3", "Level 2", 4, 1},
-                             {"p4", "Level 2", 8, 0}};
+  const std::vector<P> ps = {
+      {"p1", "Level 1", 8, 2}, {"p2", "Level 1", 8, 8}, {"p3", "Level 2", 4, 1}, {"p4", "Level 2", 8, 0}};
   std::vector<Problem> problems;
   std::vector<SampleRow> samples;
   for (const auto& p : ps) {

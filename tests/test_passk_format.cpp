@@ -38,9 +38,9 @@ std::vector<std::string> lines(const std::string& s) {
 }  // namespace
 
 TEST_CASE("passk format names", "[passk]") {
-  CHECK(parse_passk_format("table") == PasskFormat::table);
-  CHECK(parse_passk_format("csv") == PasskFormat::csv);
-  CHECK(parse_passk_format("json") == PasskFormat::json);
+  CHECK(parse_passk_format("table") == PasskFormat::kTable);
+  CHECK(parse_passk_format("csv") == PasskFormat::kCsv);
+  CHECK(parse_passk_format("json") == PasskFormat::kJson);
   CHECK_THROWS_AS(parse_passk_format("xml"), UsageError);
 }
 

@@ -40,12 +40,18 @@ json with(json a, const json& b) {
 }
 
 void parse_objective(const TrainConfig& c) {
-  if (c.method == "trafl") parse_trafl_options(c.objective);
-  else if (c.method == "diffu-grpo") parse_diffu_grpo_options(c.objective);
-  else if (c.method == "espo") parse_espo_options(c.objective);
-  else if (c.method == "justgrpo") parse_justgrpo_options(c.objective);
-  else if (c.method == "wd1") parse_wd1_options(c.objective);
-  else FAIL("no objective " << c.method);
+  if (c.method == "trafl")
+    parse_trafl_options(c.objective);
+  else if (c.method == "diffu-grpo")
+    parse_diffu_grpo_options(c.objective);
+  else if (c.method == "espo")
+    parse_espo_options(c.objective);
+  else if (c.method == "justgrpo")
+    parse_justgrpo_options(c.objective);
+  else if (c.method == "wd1")
+    parse_wd1_options(c.objective);
+  else
+    FAIL("no objective " << c.method);
 }
 
 }  // namespace
@@ -61,7 +67,8 @@ TEST_CASE("presets: the five recipes, each value a valid option with a source", 
     }
     for (const std::string& family : p.families) {
       INFO(p.name << " on " << family);
-      const TrainConfig c = resolve_train_config(nullptr, "", with(where(family_task(family)), json{{"preset", p.name}}));
+      const TrainConfig c =
+          resolve_train_config(nullptr, "", with(where(family_task(family)), json{{"preset", p.name}}));
       CHECK(c.preset == p.name);
       CHECK_NOTHROW(validate(c));
       CHECK_NOTHROW(parse_objective(c));  // every objective option is one the objective reads
@@ -100,8 +107,12 @@ TEST_CASE("presets: the recipe follows the task family", "[presets]") {
   CHECK(d1.temperature == 0.9);
   CHECK(d1.sampler_steps == 128);
   CHECK(d1.weight_decay == 0.1);
-  CHECK(d1.objective == json{{"beta", 0.04}, {"epsilon", 0.5}, {"inner_iterations", 12}, {"p_mask_prompt", 0.15},
-                              {"random_masking", true}, {"scale_rewards", false}});
+  CHECK(d1.objective == json{{"beta", 0.04},
+                             {"epsilon", 0.5},
+                             {"inner_iterations", 12},
+                             {"p_mask_prompt", 0.15},
+                             {"random_masking", true},
+                             {"scale_rewards", false}});
   CHECK(resolve_train_config(nullptr, "", with(where("math"), json{{"preset", "wd1"}})).reward == "d1-math");
 
   const TrainConfig jg = resolve_train_config(nullptr, "", with(where("gsm8k"), json{{"preset", "justgrpo"}}));
@@ -112,21 +123,21 @@ TEST_CASE("presets: the recipe follows the task family", "[presets]") {
   CHECK(jg.adam_beta2 == 0.999);
 
   // No published recipe, no preset: d1 never trained on code; no task, no family; unknown names.
-  CHECK_THROWS_AS(resolve_train_config(nullptr, "", with(where("livecodebench"), json{{"preset", "d1"}})), trafl::UsageError);
+  CHECK_THROWS_AS(resolve_train_config(nullptr, "", with(where("livecodebench"), json{{"preset", "d1"}})),
+                  trafl::UsageError);
   CHECK_THROWS_AS(resolve_train_config(nullptr, "", json{{"preset", "espo"}}), trafl::UsageError);
   CHECK_THROWS_WITH(resolve_train_config(nullptr, "", with(where("gsm8k"), json{{"preset", "grpo"}})),
                     Catch::Contains("unknown preset 'grpo'") && Catch::Contains("trafl-paper"));
 }
 
 TEST_CASE("presets: defaults < preset < --config file < flags, objective options merged", "[presets]") {
-  const json file = {{"preset", "espo"}, {"task", "gsm8k"}, {"lr", 1e-5}, {"batch", 3},
-                     {"objective", {{"beta", 0.5}}}};
+  const json file = {{"preset", "espo"}, {"task", "gsm8k"}, {"lr", 1e-5}, {"batch", 3}, {"objective", {{"beta", 0.5}}}};
   const json flags = with(where("gsm8k"), json{{"batch", 2}, {"objective", {{"num_mc", 1}}}});
   const TrainConfig c = resolve_train_config(file, "f.json", flags);
-  CHECK(c.preset == "espo");                 // named by the file
-  CHECK(c.lr == 1e-5);                       // file over preset
-  CHECK(c.batch == 2);                       // flag over file
-  CHECK(c.weight_decay == 0.01);             // the preset's, untouched
+  CHECK(c.preset == "espo");      // named by the file
+  CHECK(c.lr == 1e-5);            // file over preset
+  CHECK(c.batch == 2);            // flag over file
+  CHECK(c.weight_decay == 0.01);  // the preset's, untouched
   CHECK(c.adam_eps == 1e-8);
   CHECK(c.objective == json{{"beta", 0.5}, {"epsilon", 0.2}, {"inner_iterations", 8}, {"num_mc", 1}});
   CHECK(TrainConfig{}.weight_decay == 0.0);  // ... which differs from the default
@@ -166,7 +177,8 @@ TEST_CASE("train --preset through the CLI: help lists the presets, the run recor
   for (int a = 1; a < 4; ++a)
     lines += json{{"question", "What is " + std::to_string(a) + " plus 1?"},
                   {"answer", std::to_string(a) + "+1=" + std::to_string(a + 1) + "\n#### " + std::to_string(a + 1)}}
-                 .dump() + "\n";
+                 .dump() +
+             "\n";
   const std::string data = dir.file("train.jsonl");
   trafl::test::write_file(data, lines);
   const std::string file = dir.file("run.json");
@@ -189,8 +201,12 @@ TEST_CASE("train --preset through the CLI: help lists the presets, the run recor
   CHECK(saved.at("adam_beta2") == 0.99);
   CHECK(saved.at("max_grad_norm") == 0.2);
   CHECK(saved.at("temperature") == 0.9);
-  CHECK(saved.at("objective") == json{{"beta", 0.04}, {"epsilon", 0.5}, {"inner_iterations", 2}, {"p_mask_prompt", 0.15},
-                                      {"random_masking", true}, {"scale_rewards", false}});
+  CHECK(saved.at("objective") == json{{"beta", 0.04},
+                                      {"epsilon", 0.5},
+                                      {"inner_iterations", 2},
+                                      {"p_mask_prompt", 0.15},
+                                      {"random_masking", true},
+                                      {"scale_rewards", false}});
   // d1's recipe has no code preset: refused before anything is written.
   auto code = trafl::test::run_cli("train --preset d1 --task livecodebench --data " + data + " --init-config " +
                                    model_config + " --out " + dir.file("c"));

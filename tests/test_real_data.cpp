@@ -53,14 +53,15 @@ TEST_CASE("real MATH: 5000 problems, level and subject counts", "[benchmarks][re
   if (path.empty()) return;
   auto problems = make_task("math")->load(path);
   REQUIRE(problems.size() == 5000);
-  CHECK(count_by(problems, "level") == std::map<std::string, int>{{"1", 437}, {"2", 894}, {"3", 1131}, {"4", 1214}, {"5", 1324}});
+  CHECK(count_by(problems, "level") ==
+        std::map<std::string, int>{{"1", 437}, {"2", 894}, {"3", 1131}, {"4", 1214}, {"5", 1324}});
   CHECK(count_by(problems, "subject") == std::map<std::string, int>{{"Algebra", 1187},
-                                                                     {"Intermediate Algebra", 903},
-                                                                     {"Prealgebra", 871},
-                                                                     {"Precalculus", 546},
-                                                                     {"Number Theory", 540},
-                                                                     {"Geometry", 479},
-                                                                     {"Counting & Probability", 474}});
+                                                                    {"Intermediate Algebra", 903},
+                                                                    {"Prealgebra", 871},
+                                                                    {"Precalculus", 546},
+                                                                    {"Number Theory", 540},
+                                                                    {"Geometry", 479},
+                                                                    {"Counting & Probability", 474}});
   CHECK(problems[0].id == "0");
   CHECK(problems[0].gold == "2");
   int multi_box = 0;
@@ -100,14 +101,15 @@ TEST_CASE("real MATH-500: 500 problems, ids, levels and subjects", "[benchmarks]
   REQUIRE(problems.size() == 500);
   CHECK(problems[0].id == "test/precalculus/807.json");
   CHECK(problems[0].gold == "\\left( 3, \\frac{\\pi}{2} \\right)");
-  CHECK(count_by(problems, "level") == std::map<std::string, int>{{"1", 43}, {"2", 90}, {"3", 105}, {"4", 128}, {"5", 134}});
+  CHECK(count_by(problems, "level") ==
+        std::map<std::string, int>{{"1", 43}, {"2", 90}, {"3", 105}, {"4", 128}, {"5", 134}});
   CHECK(count_by(problems, "subject") == std::map<std::string, int>{{"Algebra", 124},
-                                                                     {"Intermediate Algebra", 97},
-                                                                     {"Prealgebra", 82},
-                                                                     {"Number Theory", 62},
-                                                                     {"Precalculus", 56},
-                                                                     {"Geometry", 41},
-                                                                     {"Counting & Probability", 38}});
+                                                                    {"Intermediate Algebra", 97},
+                                                                    {"Prealgebra", 82},
+                                                                    {"Number Theory", 62},
+                                                                    {"Precalculus", 56},
+                                                                    {"Geometry", 41},
+                                                                    {"Counting & Probability", 38}});
   // The generic `math` task sniffs the same shape.
   CHECK(make_task("math")->load(path).size() == 500);
 }
@@ -129,7 +131,8 @@ TEST_CASE("real Minerva OCW: 272 problems, 9 courses, ids 0..271", "[benchmarks]
 
 // ---- grading the files' own solutions (needs grade_math) ----------------------------------------------
 
-TEST_CASE("real gsm8k grading: every reference is correct, shifted references almost never", "[benchmarks][real-data]") {
+TEST_CASE("real gsm8k grading: every reference is correct, shifted references almost never",
+          "[benchmarks][real-data]") {
   auto path = shared_data_file("gsm8k/test.jsonl");
   if (path.empty()) return;
   auto task = make_task("gsm8k");
@@ -137,7 +140,8 @@ TEST_CASE("real gsm8k grading: every reference is correct, shifted references al
   std::vector<std::string> failures;
   for (const auto& p : problems) {
     auto g = task->grade(p, p.reference, task->default_mode());
-    if (!g.correct) failures.push_back(p.id + " (gold " + p.gold + ", extracted '" + g.extracted + "', verdict " + g.verdict + ")");
+    if (!g.correct)
+      failures.push_back(p.id + " (gold " + p.gold + ", extracted '" + g.extracted + "', verdict " + g.verdict + ")");
   }
   std::cout << "real gsm8k: " << problems.size() - failures.size() << "/" << problems.size()
             << " references correct in mode " << task->default_mode() << "\n";
@@ -171,12 +175,14 @@ TEST_CASE("real MATH-500 grading: each solution is correct against its answer (s
                          ", details " + g.details.dump());
     }
   }
-  std::cout << "real MATH-500: " << problems.size() - failures.size() << "/500 solutions correct against `answer` (symbolic)\n";
+  std::cout << "real MATH-500: " << problems.size() - failures.size()
+            << "/500 solutions correct against `answer` (symbolic)\n";
   for (const auto& f : failures) std::cout << "  not correct: " << f << "\n";
   CHECK(failures.empty());
 }
 
-TEST_CASE("real Minerva OCW grading: each solution is correct against its own boxed answer", "[benchmarks][real-data]") {
+TEST_CASE("real Minerva OCW grading: each solution is correct against its own boxed answer",
+          "[benchmarks][real-data]") {
   auto path = shared_data_file("minerva_math/test.jsonl");
   if (path.empty()) return;
   auto task = make_task("minerva");
@@ -195,7 +201,8 @@ TEST_CASE("real Minerva OCW grading: each solution is correct against its own bo
   CHECK(failures.empty());
 }
 
-TEST_CASE("real MATH grading: each solution is correct against its own last box (symbolic)", "[benchmarks][real-data]") {
+TEST_CASE("real MATH grading: each solution is correct against its own last box (symbolic)",
+          "[benchmarks][real-data]") {
   auto path = shared_data_file("math/test.jsonl");
   if (path.empty()) return;
   auto task = make_task("math");
@@ -203,7 +210,8 @@ TEST_CASE("real MATH grading: each solution is correct against its own last box 
   std::vector<std::string> failures;
   for (const auto& p : problems) {
     auto g = task->grade(p, p.reference, "symbolic");
-    if (!g.correct) failures.push_back(p.id + ": gold '" + p.gold + "', extracted '" + g.extracted + "', verdict " + g.verdict);
+    if (!g.correct)
+      failures.push_back(p.id + ": gold '" + p.gold + "', extracted '" + g.extracted + "', verdict " + g.verdict);
   }
   std::cout << "real MATH: " << problems.size() - failures.size() << "/5000 solutions correct against their last box\n";
   for (std::size_t i = 0; i < failures.size() && i < 30; ++i) std::cout << "  not correct: " << failures[i] << "\n";

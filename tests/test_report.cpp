@@ -39,7 +39,8 @@ void build_db(const std::string& path) {
   Store store(path);
   const std::vector<std::string> models = {"base", "grpo", "trafl<&>"};
   for (int length : {16, 32}) {
-    const nlohmann::json config = {{"gen_length", length}, {"steps", length}, {"block_length", 8}, {"temperature", 0.6}};
+    const nlohmann::json config = {
+        {"gen_length", length}, {"steps", length}, {"block_length", 8}, {"temperature", 0.6}};
     for (std::size_t mi = 0; mi < models.size(); ++mi) {
       std::vector<test::FixtureProblem> problems;
       for (int i = 0; i < 12; ++i) {
@@ -53,7 +54,8 @@ void build_db(const std::string& path) {
           smp.correct = s < correct;
           smp.answer = smp.correct ? (s % 2 ? "1" : "1.0") : std::to_string(2 + s % (1 + static_cast<int>(mi)));
           std::vector<std::int32_t> steps(static_cast<std::size_t>(length));
-          for (int j = 0; j < length; ++j) steps[j] = mi == 1 ? j : (j / 8) * 8 + ((j + s) % 8);  // grpo: one fixed order
+          for (int j = 0; j < length; ++j)
+            steps[j] = mi == 1 ? j : (j / 8) * 8 + ((j + s) % 8);  // grpo: one fixed order
           smp.steps = steps;
           if (i == 0 && s == 0) smp.completion = "</pre><script>alert('x')</script> \\boxed{" + smp.answer + "}";
           p.samples.push_back(smp);
@@ -77,7 +79,10 @@ std::string find_chromium() {
 
 TEST_CASE("escape and slug", "[report]") {
   CHECK(report::escape("<a href=\"x\">&'</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
-  CHECK(report::escape(std::string("a\x01" "b")) == "a\xEF\xBF\xBD" "b");
+  CHECK(report::escape(std::string("a\x01"
+                                   "b")) ==
+        "a\xEF\xBF\xBD"
+        "b");
   CHECK(report::slug("math500") == "math500");
   CHECK(report::slug("test/algebra/1.json") != report::slug("test_algebra_1.json"));
   CHECK(report::slug("../etc").find('/') == std::string::npos);
@@ -140,7 +145,8 @@ TEST_CASE("line chart: one path per series, log-2 ticks, no drawn title", "[repo
   CHECK(svg.find("<title id=\"t-title\">UNIQUE-TITLE-TEXT</title>") != std::string::npos);
 }
 
-TEST_CASE("line chart intervals: bands for two models, whiskers at measured k for three, panels per model", "[report]") {
+TEST_CASE("line chart intervals: bands for two models, whiskers at measured k for three, panels per model",
+          "[report]") {
   // Two series: outlined bands.
   const std::string two = report::render(chart_of(2));
   CHECK(count(two, "<path class=\"band\"") == 2);
@@ -156,7 +162,7 @@ TEST_CASE("line chart intervals: bands for two models, whiskers at measured k fo
   CHECK(xs.size() == 3 * 5);
   // Asked for, bands with three.
   auto c = chart_of(3);
-  c.intervals = report::Intervals::bands;
+  c.intervals = report::Intervals::kBands;
   CHECK(count(report::render(c), "<path class=\"band\"") == 3);
   // Panels: one per model, each with its own band and line, the others as grey context.
   const std::string panels = report::render_panels(chart_of(3));
@@ -164,7 +170,8 @@ TEST_CASE("line chart intervals: bands for two models, whiskers at measured k fo
   CHECK(count(panels, "<path class=\"band\"") == 3);
   CHECK(count(panels, "<path class=\"curve\"") == 3);
   CHECK(count(panels, "<path class=\"context\"") == 3 * 2);
-  for (const std::string& key : {std::string("m0"), std::string("m1"), report::slug("a<b")}) CHECK(panels.find("id=\"band-t-" + key + "\"") != std::string::npos);
+  for (const std::string& key : {std::string("m0"), std::string("m1"), report::slug("a<b")})
+    CHECK(panels.find("id=\"band-t-" + key + "\"") != std::string::npos);
 }
 
 TEST_CASE("figures stay readable at single-column width", "[report]") {
@@ -215,12 +222,14 @@ TEST_CASE("raster: one panel per model, identical rows merge into one rect per r
   const std::string svg = report::render(r);
   CHECK(count(svg, "<g class=\"raster-panel\"") == 2);
   CHECK(svg.find("id=\"raster-o-locked\"") != std::string::npos);
-  CHECK(count(svg, "fill=\"" + report::shade(report::Shading::viridis, 0) + "\"") >= 2);  // step 0 in both rows of "locked"
+  CHECK(count(svg, "fill=\"" + report::shade(report::Shading::kViridis, 0) + "\"") >=
+        2);  // step 0 in both rows of "locked"
   // "flat": four equal cells drawn as one rect of four cells' width.
   const auto flat = svg.substr(svg.find("id=\"raster-o-flat\""));
-  CHECK(count(flat.substr(0, flat.find("</g>")), "fill=\"" + report::shade(report::Shading::viridis, 2.0 / 3) + "\"") == 1);
-  CHECK(report::shade(report::Shading::viridis, 0) == "#440154");
-  CHECK(report::shade(report::Shading::viridis, 1) == "#fde725");
+  CHECK(count(flat.substr(0, flat.find("</g>")),
+              "fill=\"" + report::shade(report::Shading::kViridis, 2.0 / 3) + "\"") == 1);
+  CHECK(report::shade(report::Shading::kViridis, 0) == "#440154");
+  CHECK(report::shade(report::Shading::kViridis, 1) == "#fde725");
 }
 
 // The files a paper needs: for every figure its SVG, its CSV headed by '#' title/caption lines,
@@ -233,7 +242,8 @@ void check_figure_files(const report::Summary& s) {
     CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
     const std::string csv = test::read_file(s.data[i]);
     CHECK(csv.rfind("# ", 0) == 0);
-    CHECK(count(csv.substr(0, csv.find('\n', csv.find('\n') + 1)), "\n") == 1);  // exactly two comment lines, then the header
+    CHECK(count(csv.substr(0, csv.find('\n', csv.find('\n') + 1)), "\n") ==
+          1);  // exactly two comment lines, then the header
   }
   if (s.png_note.empty()) {
     CHECK(s.pdfs.size() == s.figures.size());
@@ -295,7 +305,8 @@ TEST_CASE("report: self-contained page with a curve per model per cell, tables, 
   // The verdict: grpo unmasks every sample in one fixed order (fixture), the others vary.
   CHECK(html.find("id=\"glance\"") != std::string::npos);
   CHECK(count(html, "yes: fewer paths than base") == 2 * 2);  // glance table + cell table, both cells
-  CHECK(html.find("<td class=\"l\">trafl&lt;&amp;&gt;</td><td class=\"l\">no clear difference from base") != std::string::npos);
+  CHECK(html.find("<td class=\"l\">trafl&lt;&amp;&gt;</td><td class=\"l\">no clear difference from base") !=
+        std::string::npos);
 
   // Tables: locking summary, per-split tables, run configurations, definitions; all scroll sideways.
   CHECK(html.find("id=\"locking\"") != std::string::npos);
@@ -322,7 +333,8 @@ TEST_CASE("report: self-contained page with a curve per model per cell, tables, 
   CHECK(data.rfind("model,k,pass_at_k,ci_low,ci_high\n", 0) == 0);
   CHECK(count(data, "\n") == 1 + 3 * 4);  // 3 models × k = 1, 2, 4, 8
   const std::string orders = test::read_file(dir.file("report/figures/orders_" + result.cells[0].slug + ".csv"));
-  CHECK(orders.find("model,problem,run,sample,row,position,commit_step,correct_with_path,distinct_paths\n") != std::string::npos);
+  CHECK(orders.find("model,problem,run,sample,row,position,commit_step,correct_with_path,distinct_paths\n") !=
+        std::string::npos);
   if (s.pngs.empty()) WARN("PNG figures not produced: " << s.png_note);
 
   // Problem pages: linked, capped, escaped, with the orders of each cell's correct samples.
@@ -423,8 +435,9 @@ TEST_CASE("report renders in headless Chromium at 800 and 1400 px", "[report][ch
   for (int width : {800, 1400}) {
     INFO("window width " << width);
     const std::string dom_file = dir.file("dom" + std::to_string(width) + ".html");
-    const std::string cmd = chromium + " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --window-size=" + std::to_string(width) +
-                            ",1000 --dump-dom 'file://" + probe + "' > '" + dom_file + "' 2>/dev/null";
+    const std::string cmd = chromium + " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --window-size=" +
+                            std::to_string(width) + ",1000 --dump-dom 'file://" + probe + "' > '" + dom_file +
+                            "' 2>/dev/null";
     REQUIRE(std::system(cmd.c_str()) == 0);
     const std::string dom = test::read_file(dom_file);
     // The browser parsed the inline SVGs into elements: every model's curve, interval and band
@@ -440,7 +453,8 @@ TEST_CASE("report renders in headless Chromium at 800 and 1400 px", "[report][ch
         CHECK(dom.find("id=\"raster-commit_" + key + "\"") != std::string::npos);
       }
     // The PDF copies are linked and exist.
-    for (const auto& pdf : s.pdfs) CHECK(dom.find("href=\"figures/" + fs::path(pdf).filename().string() + "\"") != std::string::npos);
+    for (const auto& pdf : s.pdfs)
+      CHECK(dom.find("href=\"figures/" + fs::path(pdf).filename().string() + "\"") != std::string::npos);
     // Nothing wider than the window: wide tables and the configuration JSON wrap or scroll inside.
     std::smatch m;
     REQUIRE(std::regex_search(dom, m, std::regex(R"re(data-probe="([0-9]+)/([0-9]+)")re")));

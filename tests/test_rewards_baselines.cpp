@@ -87,7 +87,8 @@ TEST_CASE("d1 GSM8K reward: each term on model-style completions, by hand", "[re
 
 TEST_CASE("d1 MATH reward: boxed inside the answer tags, by hand", "[rewards][d1]") {
   // (1 for <answer> + 1 for \boxed in it) · 0.5 = 1.0
-  CHECK(d1::boxed_in_answer("<reasoning>\n1/2 of the pie.\n</reasoning>\n<answer>\n\\boxed{\\frac{1}{2}}\n</answer>") == 1.0);
+  CHECK(d1::boxed_in_answer("<reasoning>\n1/2 of the pie.\n</reasoning>\n<answer>\n\\boxed{\\frac{1}{2}}\n</answer>") ==
+        1.0);
   // no <answer>: the whole text is searched: (0 + 1) · 0.5
   CHECK(d1::boxed_in_answer("So the answer is $\\boxed{5}$.") == 0.5);
   // <answer> without \boxed: (1 + 0.5) · 0.5; neither: 0.5 · 0.5
@@ -101,22 +102,24 @@ TEST_CASE("ESPO code format: one fenced python block making up the whole complet
   using training::code_reward::espo_format;
   const std::string code = "a, b = map(int, input().split())\nprint(a + b)\n";
   CHECK(espo_format("Read both numbers and print their sum.\n```python\n" + code + "```") == 1.0);
-  CHECK(espo_format("```python\n" + code + "```\n") == 1.0);         // one newline after the fence
-  CHECK(espo_format("```python\n" + code + "```\n\n") == 0.0);       // not two
+  CHECK(espo_format("```python\n" + code + "```\n") == 1.0);                      // one newline after the fence
+  CHECK(espo_format("```python\n" + code + "```\n\n") == 0.0);                    // not two
   CHECK(espo_format("```python\n" + code + "```\nThis prints the sum.") == 0.0);  // prose after it
-  CHECK(espo_format("```\n" + code + "```") == 0.0);                 // no language tag
+  CHECK(espo_format("```\n" + code + "```") == 0.0);                              // no language tag
   CHECK(espo_format("```py\n" + code + "```") == 0.0);
-  CHECK(espo_format("```python\nx = 1\n```\n```python\nprint(x)\n```") == 0.0);  // two blocks
+  CHECK(espo_format("```python\nx = 1\n```\n```python\nprint(x)\n```") == 0.0);   // two blocks
   CHECK(espo_format("Use `input()` twice:\n```python\n" + code + "```") == 1.0);  // single backticks are fine
-  CHECK(espo_format("``" "```python\n" + code + "```") == 1.0);  // P may end in backticks ((?!```) per char)
-  CHECK(espo_format("```python\n" + code) == 0.0);                  // cut off before the closing fence
+  CHECK(espo_format("``"
+                    "```python\n" +
+                    code + "```") == 1.0);          // P may end in backticks ((?!```) per char)
+  CHECK(espo_format("```python\n" + code) == 0.0);  // cut off before the closing fence
 }
 
 TEST_CASE("reward registry: names, refusals, d1-gsm8k through a problem's worked answer", "[rewards]") {
   const std::vector<std::string> names = training::reward_names();
   CHECK(names == std::vector<std::string>{"task", "d1-gsm8k", "d1-math", "espo-code"});
   CHECK_THROWS_AS(training::make_reward("d1-countdown", "gsm8k", {}), UsageError);
-  CHECK_THROWS_AS(training::make_reward("espo-code", "gsm8k", {}), UsageError);      // a code reward for math
+  CHECK_THROWS_AS(training::make_reward("espo-code", "gsm8k", {}), UsageError);  // a code reward for math
   CHECK_THROWS_AS(training::make_reward("d1-gsm8k", "livecodebench", {}), UsageError);
   training::RewardOptions with_format;
   with_format.format_weight = 0.5;
@@ -164,12 +167,13 @@ TEST_CASE("espo-code reward end to end: format + fraction of tests passed in the
   training::RewardOptions o;
   o.task_options = to;
   auto reward = training::make_reward("espo-code", "livecodebench", o);
-  const std::vector<double> s = reward->score(problems[0], {
-      "Here is the program.\n```python\n" + code + "```",         // format 1 + all 6 tests
-      "```python\nprint(-1)\n```",                                // format 1 + no test
-      "```python\n" + code + "```\nIt reads the input first.",   // prose after: 0, tests not run
-      ref,                                                         // no language tag: 0
-  });
+  const std::vector<double> s = reward->score(
+      problems[0], {
+                       "Here is the program.\n```python\n" + code + "```",       // format 1 + all 6 tests
+                       "```python\nprint(-1)\n```",                              // format 1 + no test
+                       "```python\n" + code + "```\nIt reads the input first.",  // prose after: 0, tests not run
+                       ref,                                                      // no language tag: 0
+                   });
   codegrade::set_shared_sandbox(nullptr);
   REQUIRE(s.size() == 4);
   CHECK(s[0] == Approx(2.0));

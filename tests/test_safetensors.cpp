@@ -52,11 +52,11 @@ std::vector<unsigned char> pattern_bytes(std::size_t n, unsigned seed) {
 // A small valid file image: a few dtypes, a scalar and a zero-size tensor.
 std::string valid_file_bytes(const TempDir& dir) {
   std::vector<OwnedTensor> ts;
-  ts.push_back({"model.transformer.blocks.0.q_proj.weight", DType::BF16, {4, 3}, pattern_bytes(24, 1)});
-  ts.push_back({"model.transformer.ln_f.weight", DType::F32, {3}, pattern_bytes(12, 2)});
-  ts.push_back({"step", DType::I64, {}, pattern_bytes(8, 3)});
-  ts.push_back({"empty", DType::F16, {0, 5}, {}});
-  ts.push_back({"flags", DType::BOOL, {5}, {1, 0, 1, 1, 0}});
+  ts.push_back({"model.transformer.blocks.0.q_proj.weight", DType::kBf16, {4, 3}, pattern_bytes(24, 1)});
+  ts.push_back({"model.transformer.ln_f.weight", DType::kF32, {3}, pattern_bytes(12, 2)});
+  ts.push_back({"step", DType::kI64, {}, pattern_bytes(8, 3)});
+  ts.push_back({"empty", DType::kF16, {0, 5}, {}});
+  ts.push_back({"flags", DType::kBool, {5}, {1, 0, 1, 1, 0}});
   const std::string path = dir.file("valid.safetensors");
   write_safetensors(path, ts, {{"format", "pt"}});
   return trafl::test::read_file(path);
@@ -67,8 +67,8 @@ std::string valid_file_bytes(const TempDir& dir) {
 // ---- dtype conversions -------------------------------------------------------------------------
 TEST_CASE("dtype names, sizes and parsing", "[checkpoint]") {
   const std::vector<std::pair<std::string, std::size_t>> expected = {
-      {"BOOL", 1}, {"U8", 1}, {"I8", 1}, {"F8_E5M2", 1}, {"F8_E4M3", 1}, {"I16", 2}, {"U16", 2}, {"F16", 2},
-      {"BF16", 2}, {"I32", 4}, {"U32", 4}, {"F32", 4}, {"F64", 8}, {"I64", 8}, {"U64", 8}};
+      {"BOOL", 1}, {"U8", 1},  {"I8", 1},  {"F8_E5M2", 1}, {"F8_E4M3", 1}, {"I16", 2}, {"U16", 2}, {"F16", 2},
+      {"BF16", 2}, {"I32", 4}, {"U32", 4}, {"F32", 4},     {"F64", 8},     {"I64", 8}, {"U64", 8}};
   REQUIRE(expected.size() == static_cast<std::size_t>(kDTypeCount));
   for (const auto& [name, size] : expected) {
     auto t = parse_dtype(name);
@@ -79,11 +79,11 @@ TEST_CASE("dtype names, sizes and parsing", "[checkpoint]") {
   CHECK_FALSE(parse_dtype("F4"));
   CHECK_FALSE(parse_dtype("bf16"));
   CHECK_FALSE(parse_dtype("C64"));
-  DTypeSet s{DType::BF16, DType::F32};
-  CHECK(s.contains(DType::BF16));
-  CHECK_FALSE(s.contains(DType::F16));
+  DTypeSet s{DType::kBf16, DType::kF32};
+  CHECK(s.contains(DType::kBf16));
+  CHECK_FALSE(s.contains(DType::kF16));
   CHECK(s.to_string() == "{BF16, F32}");
-  CHECK(DTypeSet::any().contains(DType::U64));
+  CHECK(DTypeSet::any().contains(DType::kU64));
 }
 
 TEST_CASE("bf16 <-> f32 incl. subnormals, inf and NaN", "[checkpoint]") {
@@ -96,8 +96,8 @@ TEST_CASE("bf16 <-> f32 incl. subnormals, inf and NaN", "[checkpoint]") {
   CHECK(std::isnan(bf16_to_f32(0x7FC0)));
   CHECK(std::signbit(bf16_to_f32(0x8000)));
   // Round to nearest even.
-  CHECK(f32_to_bf16(1.0f + std::ldexp(1.0f, -8)) == 0x3F80);        // tie -> even (down)
-  CHECK(f32_to_bf16(1.0f + 3 * std::ldexp(1.0f, -8)) == 0x3F82);    // tie -> even (up)
+  CHECK(f32_to_bf16(1.0f + std::ldexp(1.0f, -8)) == 0x3F80);      // tie -> even (down)
+  CHECK(f32_to_bf16(1.0f + 3 * std::ldexp(1.0f, -8)) == 0x3F82);  // tie -> even (up)
   CHECK(f32_to_bf16(1.0f + std::ldexp(1.0f, -8) + std::ldexp(1.0f, -20)) == 0x3F81);
   CHECK(f32_to_bf16(std::numeric_limits<float>::max()) == 0x7F80);  // rounds to inf
   CHECK(std::isnan(bf16_to_f32(f32_to_bf16(std::nanf("")))));
@@ -129,7 +129,7 @@ TEST_CASE("f16 <-> f32 incl. subnormals, inf and NaN", "[checkpoint]") {
   CHECK(f32_to_f16(65520.0f) == 0x7C00);  // tie at the top rounds to inf
   CHECK(f32_to_f16(1e10f) == 0x7C00);
   CHECK(f32_to_f16(-1e10f) == 0xFC00);
-  CHECK(f32_to_f16(std::ldexp(1.0f, -25)) == 0x0000);     // tie -> even (zero)
+  CHECK(f32_to_f16(std::ldexp(1.0f, -25)) == 0x0000);      // tie -> even (zero)
   CHECK(f32_to_f16(3 * std::ldexp(1.0f, -25)) == 0x0002);  // tie -> even
   CHECK(f32_to_f16(std::ldexp(1.0f, -26)) == 0x0000);
   CHECK(f32_to_f16(-0.0f) == 0x8000);
@@ -182,48 +182,48 @@ TEST_CASE("convert_to_f32 reads every dtype from unaligned memory", "[checkpoint
     std::memcpy(p + sizeof(v0), &v1, sizeof(v1));
   };
   put(std::int16_t{-3}, std::int16_t{7});
-  convert_to_f32(DType::I16, p, 2, out);
+  convert_to_f32(DType::kI16, p, 2, out);
   CHECK(out[0] == -3.0f);
   CHECK(out[1] == 7.0f);
   put(std::uint16_t{0x3F80}, std::uint16_t{0xC000});
-  convert_to_f32(DType::BF16, p, 2, out);
+  convert_to_f32(DType::kBf16, p, 2, out);
   CHECK(out[0] == 1.0f);
   CHECK(out[1] == -2.0f);
   put(std::uint16_t{0x3C00}, std::uint16_t{0x0001});
-  convert_to_f32(DType::F16, p, 2, out);
+  convert_to_f32(DType::kF16, p, 2, out);
   CHECK(out[0] == 1.0f);
   CHECK(out[1] == std::ldexp(1.0f, -24));
   put(1.5f, -2.25f);
-  convert_to_f32(DType::F32, p, 2, out);
+  convert_to_f32(DType::kF32, p, 2, out);
   CHECK(out[0] == 1.5f);
   CHECK(out[1] == -2.25f);
   put(0.125, -8.0);
-  convert_to_f32(DType::F64, p, 2, out);
+  convert_to_f32(DType::kF64, p, 2, out);
   CHECK(out[0] == 0.125f);
   CHECK(out[1] == -8.0f);
   put(std::int64_t{-5}, std::int64_t{1} << 40);
-  convert_to_f32(DType::I64, p, 2, out);
+  convert_to_f32(DType::kI64, p, 2, out);
   CHECK(out[0] == -5.0f);
   CHECK(out[1] == std::ldexp(1.0f, 40));
   put(std::uint32_t{4000000000u}, std::uint32_t{1});
-  convert_to_f32(DType::U32, p, 2, out);
+  convert_to_f32(DType::kU32, p, 2, out);
   CHECK(out[0] == 4e9f);
   put(std::int8_t{-128}, std::uint8_t{2});
-  convert_to_f32(DType::I8, p, 1, out);
+  convert_to_f32(DType::kI8, p, 1, out);
   CHECK(out[0] == -128.0f);
   put(std::uint8_t{0}, std::uint8_t{2});
-  convert_to_f32(DType::BOOL, p, 2, out);
+  convert_to_f32(DType::kBool, p, 2, out);
   CHECK(out[0] == 0.0f);
   CHECK(out[1] == 1.0f);
   const std::vector<float> src = {1.0f, -0.5f, 3.0e-6f};
   std::vector<unsigned char> dst(src.size() * 2 + 1);
-  convert_from_f32(src.data(), src.size(), DType::BF16, dst.data() + 1);
+  convert_from_f32(src.data(), src.size(), DType::kBf16, dst.data() + 1);
   std::vector<float> back(3);
-  convert_to_f32(DType::BF16, dst.data() + 1, 3, back.data());
+  convert_to_f32(DType::kBf16, dst.data() + 1, 3, back.data());
   CHECK(back[0] == 1.0f);
   CHECK(back[1] == -0.5f);
   CHECK(back[2] == Approx(3.0e-6f).epsilon(0.01));
-  CHECK_THROWS_AS(convert_from_f32(src.data(), 1, DType::I32, dst.data()), std::invalid_argument);
+  CHECK_THROWS_AS(convert_from_f32(src.data(), 1, DType::kI32, dst.data()), std::invalid_argument);
 }
 
 // ---- round trips -------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ TEST_CASE("safetensors round trip for every dtype, scalars and zero-size tensors
     ts.push_back({base + ".scalar", t, {}, pattern_bytes(dtype_size(t), seed++)});
     ts.push_back({base + ".empty", t, {2, 0, 4}, {}});
   }
-  ts.push_back({"a.vector", DType::F32, {7}, pattern_bytes(28, 99)});
+  ts.push_back({"a.vector", DType::kF32, {7}, pattern_bytes(28, 99)});
   const std::map<std::string, std::string> meta = {{"format", "pt"}, {"note", "héllo \"quoted\""}};
   const std::string path = dir.file("model.safetensors");
   write_safetensors(path, ts, meta);
@@ -280,7 +280,7 @@ TEST_CASE("safetensors round trip for every dtype, scalars and zero-size tensors
   CHECK(header.rfind("{\"__metadata__\":", 0) == 0);
 
   // Values through to_f32 and copy_aligned.
-  const auto f32 = OwnedTensor::from_f32("x", DType::F16, {2, 2}, {1.0f, -2.5f, 65504.0f, std::ldexp(1.0f, -24)});
+  const auto f32 = OwnedTensor::from_f32("x", DType::kF16, {2, 2}, {1.0f, -2.5f, 65504.0f, std::ldexp(1.0f, -24)});
   write_safetensors(dir.file("f16.safetensors"), std::vector<OwnedTensor>{f32});
   SafeTensorsFile g(dir.file("f16.safetensors"));
   CHECK(to_f32(g.view("x")) == std::vector<float>{1.0f, -2.5f, 65504.0f, std::ldexp(1.0f, -24)});
@@ -297,7 +297,7 @@ TEST_CASE("safetensors: an empty file (no tensors) and a view that outlives its 
   CHECK(e.metadata().empty());
   CHECK(trafl::test::read_file(dir.file("e.safetensors")).size() == 16);  // "{}" padded to 8
 
-  const auto t = OwnedTensor::from_f32("w", DType::BF16, {2}, {1.0f, 2.0f});
+  const auto t = OwnedTensor::from_f32("w", DType::kBf16, {2}, {1.0f, 2.0f});
   write_safetensors(dir.file("w.safetensors"), std::vector<OwnedTensor>{t});
   TensorView v;
   {
@@ -367,8 +367,9 @@ TEST_CASE("safetensors: corrupt files are InputErrors naming the file and tensor
   SECTION("overlapping offsets") {
     const std::string err = load_error(
         dir, "o.safetensors",
-        raw_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                 std::string(12, 'x')));
+        raw_file(
+            R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+            std::string(12, 'x')));
     CHECK_THAT(err, Contains("o.safetensors"));
     CHECK_THAT(err, Contains("tensor 'b'"));
     CHECK_THAT(err, Contains("overlap tensor 'a'"));
@@ -376,25 +377,28 @@ TEST_CASE("safetensors: corrupt files are InputErrors naming the file and tensor
   SECTION("gap between tensors, and a first tensor not at 0") {
     std::string err = load_error(
         dir, "g.safetensors",
-        raw_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
-                 std::string(12, 'x')));
+        raw_file(
+            R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
+            std::string(12, 'x')));
     CHECK_THAT(err, Contains("tensor 'b'"));
     CHECK_THAT(err, Contains("gap"));
-    err = load_error(dir, "g2.safetensors",
-                     raw_file(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})", "xx"));
+    err = load_error(dir, "g2.safetensors", raw_file(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})", "xx"));
     CHECK_THAT(err, Contains("tensor 'a'"));
     CHECK_THAT(err, Contains("gap"));
   }
   SECTION("size does not match dtype and shape") {
-    const std::string err = load_error(
-        dir, "s.safetensors", raw_file("{" + w + R"(:{"dtype":"BF16","shape":[2,2],"data_offsets":[0,16]}})", four_f32));
+    const std::string err =
+        load_error(dir, "s.safetensors",
+                   raw_file("{" + w + R"(:{"dtype":"BF16","shape":[2,2],"data_offsets":[0,16]}})", four_f32));
     CHECK_THAT(err, Contains("tensor 'model.transformer.blocks.3.q_proj.weight'"));
     CHECK_THAT(err, Contains("span 16 bytes but dtype BF16 with shape [2, 2] needs 8 bytes"));
   }
   SECTION("duplicate keys") {
     std::string err = load_error(
         dir, "d.safetensors",
-        raw_file(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})", "xy"));
+        raw_file(
+            R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})",
+            "xy"));
     CHECK_THAT(err, Contains("tensor 'a'"));
     CHECK_THAT(err, Contains("twice"));
     err = load_error(dir, "d2.safetensors",
@@ -431,7 +435,8 @@ TEST_CASE("safetensors: corrupt files are InputErrors naming the file and tensor
                Contains("too large"));
     CHECK_THAT(err_for(R"({"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,4]})"), Contains("too large"));
     CHECK_THAT(err_for("[1]"), Contains("must be an object"));
-    CHECK_THAT(err_for(R"({"dtype":"U8","shape":[4],"data_offsets":[0,18446744073709551615]})"), Contains("needs 4 bytes"));
+    CHECK_THAT(err_for(R"({"dtype":"U8","shape":[4],"data_offsets":[0,18446744073709551615]})"),
+               Contains("needs 4 bytes"));
   }
   SECTION("trailing bytes after the last tensor") {
     const std::string err =
@@ -467,17 +472,18 @@ TEST_CASE("safetensors: writer rejects bad input and writes atomically", "[check
   TempDir dir;
   using Catch::Contains;
   const std::string path = dir.file("out.safetensors");
-  std::vector<OwnedTensor> dup = {{"a", DType::U8, {1}, {1}}, {"a", DType::U8, {1}, {2}}};
+  std::vector<OwnedTensor> dup = {{"a", DType::kU8, {1}, {1}}, {"a", DType::kU8, {1}, {2}}};
   CHECK_THROWS_WITH(write_safetensors(path, dup), Contains("tensor 'a'") && Contains("twice"));
-  std::vector<OwnedTensor> reserved = {{"__metadata__", DType::U8, {1}, {1}}};
+  std::vector<OwnedTensor> reserved = {{"__metadata__", DType::kU8, {1}, {1}}};
   CHECK_THROWS_AS(write_safetensors(path, reserved), TensorError);
-  std::vector<OwnedTensor> wrong = {{"w", DType::F32, {2, 2}, std::vector<unsigned char>(15)}};
-  CHECK_THROWS_WITH(write_safetensors(path, wrong), Contains("15 bytes given but dtype F32 with shape [2, 2] needs 16"));
+  std::vector<OwnedTensor> wrong = {{"w", DType::kF32, {2, 2}, std::vector<unsigned char>(15)}};
+  CHECK_THROWS_WITH(write_safetensors(path, wrong),
+                    Contains("15 bytes given but dtype F32 with shape [2, 2] needs 16"));
   CHECK_FALSE(std::filesystem::exists(path));
 
-  std::vector<OwnedTensor> one = {{"a", DType::U8, {1}, {1}}};
+  std::vector<OwnedTensor> one = {{"a", DType::kU8, {1}, {1}}};
   write_safetensors(path, one);
-  std::vector<OwnedTensor> two = {{"b", DType::U8, {2}, {1, 2}}};
+  std::vector<OwnedTensor> two = {{"b", DType::kU8, {2}, {1, 2}}};
   write_safetensors(path, two);  // replaces
   SafeTensorsFile f(path);
   CHECK(f.contains("b"));

@@ -17,10 +17,10 @@
 #include "tests/support.hpp"
 
 using namespace trafl::checkpoint;
+using Catch::Matchers::Contains;
 using trafl::InputError;
 using trafl::model::ModelConfig;
 using trafl::test::TempDir;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -65,7 +65,7 @@ TEST_CASE("sharded write/read with the real LLaDA tensor names", "[checkpoint]")
   TempDir dir;
   const ModelConfig cfg = tiny_llada();
   const auto specs = trafl::model::expected_tensors(cfg);
-  const auto tensors = random_tensors(specs, DType::BF16, 1);
+  const auto tensors = random_tensors(specs, DType::kBf16, 1);
   ShardingOptions opt;
   opt.max_shard_bytes = 40'000;  // embedding (40 KB) alone, then the blocks in several shards
   const auto files = write_sharded(dir.path().string(), tensors, opt);
@@ -86,10 +86,10 @@ TEST_CASE("sharded write/read with the real LLaDA tensor names", "[checkpoint]")
   CHECK(ck.total_bytes() == *index.total_size);
   CHECK(ck.warnings().empty());
   CHECK(ck.metadata().at("format") == "pt");
-  CHECK(ck.compare(specs, {DType::BF16}).empty());
-  ck.check(specs, {DType::BF16, DType::F32});
+  CHECK(ck.compare(specs, {DType::kBf16}).empty());
+  ck.check(specs, {DType::kBf16, DType::kF32});
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    const TensorView v = ck.expect(specs[i].name, {DType::BF16}, specs[i].shape);
+    const TensorView v = ck.expect(specs[i].name, {DType::kBf16}, specs[i].shape);
     REQUIRE(v.nbytes == tensors[i].bytes.size());
     CHECK(std::memcmp(v.data, tensors[i].bytes.data(), v.nbytes) == 0);
     CHECK(ck.file_of(specs[i].name) == v.file);
@@ -106,7 +106,7 @@ TEST_CASE("sharded write/read with the real LLaDA tensor names", "[checkpoint]")
 TEST_CASE("single-file checkpoints and always_index", "[checkpoint]") {
   TempDir a, b;
   const auto specs = trafl::model::expected_tensors(tiny_llada());
-  const auto tensors = random_tensors(specs, DType::F32, 2);
+  const auto tensors = random_tensors(specs, DType::kF32, 2);
   CHECK(write_sharded(a.path().string(), tensors) == std::vector<std::string>{kSingleFileName});
   Checkpoint ck = Checkpoint::open(a.path().string());
   CHECK_FALSE(ck.sharded());
@@ -126,7 +126,7 @@ TEST_CASE("sharded checkpoints: index and shards must agree", "[checkpoint]") {
   const auto specs = trafl::model::expected_tensors(tiny_llada());
   ShardingOptions opt;
   opt.max_shard_bytes = 40'000;
-  write_sharded(dir.path().string(), random_tensors(specs, DType::BF16, 3), opt);
+  write_sharded(dir.path().string(), random_tensors(specs, DType::kBf16, 3), opt);
   const std::string index = dir.file(kIndexFileName);
   const std::string original = trafl::test::read_file(index);
 
@@ -134,8 +134,9 @@ TEST_CASE("sharded checkpoints: index and shards must agree", "[checkpoint]") {
     edit_index(index, [&](nlohmann::json& j) {
       j["weight_map"]["model.transformer.blocks.9.q_proj.weight"] = j["weight_map"]["model.transformer.wte.weight"];
     });
-    CHECK_THROWS_WITH(Checkpoint::open(dir.path().string()),
-                      Contains("tensor 'model.transformer.blocks.9.q_proj.weight'") && Contains("missing from that shard"));
+    CHECK_THROWS_WITH(
+        Checkpoint::open(dir.path().string()),
+        Contains("tensor 'model.transformer.blocks.9.q_proj.weight'") && Contains("missing from that shard"));
   }
   SECTION("present in a shard but not in the index") {
     edit_index(index, [](nlohmann::json& j) { j["weight_map"].erase("model.transformer.blocks.1.up_proj.weight"); });
@@ -143,7 +144,8 @@ TEST_CASE("sharded checkpoints: index and shards must agree", "[checkpoint]") {
                       Contains("tensor 'model.transformer.blocks.1.up_proj.weight'") && Contains("not listed in"));
   }
   SECTION("index maps a tensor to a shard file that does not exist") {
-    edit_index(index, [](nlohmann::json& j) { j["weight_map"]["model.transformer.ln_f.weight"] = "model-99.safetensors"; });
+    edit_index(index,
+               [](nlohmann::json& j) { j["weight_map"]["model.transformer.ln_f.weight"] = "model-99.safetensors"; });
     CHECK_THROWS_WITH(Checkpoint::open(dir.path().string()),
                       Contains("tensor 'model.transformer.ln_f.weight'") && Contains("does not exist"));
   }
@@ -182,29 +184,32 @@ TEST_CASE("Checkpoint reports missing, extra, wrong-shape and wrong-dtype tensor
   TempDir dir;
   const ModelConfig cfg = tiny_llada();
   auto specs = trafl::model::expected_tensors(cfg);
-  auto tensors = random_tensors(specs, DType::BF16, 4);
+  auto tensors = random_tensors(specs, DType::kBf16, 4);
   // Drop ln_f, add an extra tensor, store one tensor as F64.
   tensors.erase(std::remove_if(tensors.begin(), tensors.end(),
                                [](const OwnedTensor& t) { return t.name == "model.transformer.ln_f.weight"; }),
                 tensors.end());
-  tensors.push_back(OwnedTensor::from_f32("model.transformer.blocks.0.rotary.inv_freq", DType::F32, {8}, std::vector<float>(8)));
+  tensors.push_back(
+      OwnedTensor::from_f32("model.transformer.blocks.0.rotary.inv_freq", DType::kF32, {8}, std::vector<float>(8)));
   for (auto& t : tensors)
-    if (t.name == "model.transformer.blocks.1.attn_norm.weight") t = OwnedTensor::from_f32(t.name, DType::F64, {64}, std::vector<float>(64, 1.0f));
+    if (t.name == "model.transformer.blocks.1.attn_norm.weight")
+      t = OwnedTensor::from_f32(t.name, DType::kF64, {64}, std::vector<float>(64, 1.0f));
   write_sharded(dir.path().string(), tensors);
 
   Checkpoint ck = Checkpoint::open(dir.path().string());
   ModelConfig wrong = cfg;
   wrong.mlp_hidden_size = 128;  // every ff_proj/up_proj/ff_out is now the wrong shape
   const auto wrong_specs = trafl::model::expected_tensors(wrong);
-  const CheckpointMismatch m = ck.compare(wrong_specs, {DType::BF16});
+  const CheckpointMismatch m = ck.compare(wrong_specs, {DType::kBf16});
   CHECK(m.missing == std::vector<std::string>{"model.transformer.ln_f.weight"});
   CHECK(m.unexpected == std::vector<std::string>{"model.transformer.blocks.0.rotary.inv_freq"});
   CHECK(m.wrong_shape.size() == 9);
-  CHECK_THAT(m.wrong_shape[0], Contains("model.transformer.blocks.0.ff_proj.weight: expected [128, 64], found [96, 64]"));
+  CHECK_THAT(m.wrong_shape[0],
+             Contains("model.transformer.blocks.0.ff_proj.weight: expected [128, 64], found [96, 64]"));
   REQUIRE(m.wrong_dtype.size() == 1);
   CHECK_THAT(m.wrong_dtype[0], Contains("model.transformer.blocks.1.attn_norm.weight: dtype F64 not in {BF16}"));
   try {
-    ck.check(wrong_specs, {DType::BF16});
+    ck.check(wrong_specs, {DType::kBf16});
     FAIL("check passed");
   } catch (const InputError& e) {
     const std::string msg = e.what();
@@ -216,11 +221,12 @@ TEST_CASE("Checkpoint reports missing, extra, wrong-shape and wrong-dtype tensor
   }
 
   // Per-tensor expect().
-  CHECK_THROWS_WITH(ck.expect("model.transformer.ln_f.weight", {DType::BF16}, {64}),
+  CHECK_THROWS_WITH(ck.expect("model.transformer.ln_f.weight", {DType::kBf16}, {64}),
                     Contains("tensor 'model.transformer.ln_f.weight': not in the checkpoint"));
-  CHECK_THROWS_WITH(ck.expect("model.transformer.blocks.0.ff_proj.weight", {DType::BF16}, {128, 64}),
-                    Contains("tensor 'model.transformer.blocks.0.ff_proj.weight': shape [96, 64] but the model expects [128, 64]"));
-  CHECK_THROWS_WITH(ck.expect("model.transformer.blocks.1.attn_norm.weight", {DType::BF16, DType::F32}, {64}),
+  CHECK_THROWS_WITH(
+      ck.expect("model.transformer.blocks.0.ff_proj.weight", {DType::kBf16}, {128, 64}),
+      Contains("tensor 'model.transformer.blocks.0.ff_proj.weight': shape [96, 64] but the model expects [128, 64]"));
+  CHECK_THROWS_WITH(ck.expect("model.transformer.blocks.1.attn_norm.weight", {DType::kBf16, DType::kF32}, {64}),
                     Contains("dtype F64 but the model accepts {BF16, F32}"));
   const TensorView ok = ck.expect("model.transformer.blocks.1.attn_norm.weight", DTypeSet::floating(), {64});
   CHECK(to_f32(ok) == std::vector<float>(64, 1.0f));
@@ -236,10 +242,11 @@ TEST_CASE("Checkpoint reports missing, extra, wrong-shape and wrong-dtype tensor
 TEST_CASE("Checkpoint::open on paths without a checkpoint", "[checkpoint]") {
   TempDir dir;
   CHECK_THROWS_WITH(Checkpoint::open(dir.file("nope")), Contains("no such file"));
-  CHECK_THROWS_WITH(Checkpoint::open(dir.path().string()), Contains("no model.safetensors or model.safetensors.index.json"));
+  CHECK_THROWS_WITH(Checkpoint::open(dir.path().string()),
+                    Contains("no model.safetensors or model.safetensors.index.json"));
   trafl::test::write_file(dir.file("pytorch_model.bin"), "x");
   CHECK_THROWS_WITH(Checkpoint::open(dir.path().string()), Contains("convert the checkpoint to safetensors"));
-  std::vector<OwnedTensor> dup = {{"a", DType::U8, {1}, {1}}, {"a", DType::U8, {1}, {1}}};
+  std::vector<OwnedTensor> dup = {{"a", DType::kU8, {1}, {1}}, {"a", DType::kU8, {1}, {1}}};
   ShardingOptions opt;
   opt.max_shard_bytes = 1;
   CHECK_THROWS_WITH(write_sharded(dir.file("out"), dup, opt), Contains("tensor 'a'"));

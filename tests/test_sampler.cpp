@@ -26,7 +26,7 @@ const LLaDAModel& tiny_model() {
   return m;
 }
 
-SamplerOptions tiny_options(double temperature, Remasking remasking = Remasking::LowConfidence) {
+SamplerOptions tiny_options(double temperature, Remasking remasking = Remasking::kLowConfidence) {
   SamplerOptions o;
   fill_token_ids(o, tiny_model().config());
   o.eot_id = 260;
@@ -117,10 +117,11 @@ TEST_CASE("counter noise: the CPU loop gives the tensor form's bits, uniform on 
 
 TEST_CASE("sampler invariants: no mask left, scheduled commits, blocks in order", "[sampler]") {
   trafl::test::torch_test_threads();
-  for (Remasking rm : {Remasking::LowConfidence, Remasking::Random}) {
+  for (Remasking rm : {Remasking::kLowConfidence, Remasking::kRandom}) {
     for (double temp : {0.0, 1.0}) {
       const SamplerOptions o = tiny_options(temp, rm);
-      const auto ts = sample(tiny_model(), {prompt_of(5, 0), prompt_of(5, 1), prompt_of(3, 2)}, {{0, 0}, {1, 0}, {2, 0}}, o);
+      const auto ts =
+          sample(tiny_model(), {prompt_of(5, 0), prompt_of(5, 1), prompt_of(3, 2)}, {{0, 0}, {1, 0}, {2, 0}}, o);
       REQUIRE(ts.size() == 3);
       for (const Trajectory& t : ts) check_invariants(t, o);
     }
@@ -165,7 +166,7 @@ TEST_CASE("per-sample reproducibility: batch 1 == batch 4, padded batch == one b
   // Many prompts of different lengths, left-padded, equal the same prompts sampled alone.
   const std::vector<std::vector<std::int64_t>> prompts = {prompt_of(3, 1), prompt_of(9, 2), prompt_of(6, 3)};
   const std::vector<SampleKey> keys = {{0, 0}, {1, 0}, {2, 0}};
-  for (Remasking rm : {Remasking::LowConfidence, Remasking::Random}) {
+  for (Remasking rm : {Remasking::kLowConfidence, Remasking::kRandom}) {
     const SamplerOptions ob = tiny_options(0.7, rm);
     const auto together = sample(tiny_model(), prompts, keys, ob);
     for (std::size_t r = 0; r < prompts.size(); ++r) {
@@ -213,7 +214,9 @@ TEST_CASE("trajectory blob round trip and corruption", "[sampler]") {
 TEST_CASE("generate CLI: init-model then sample, text and JSON", "[sampler][cli]") {
   trafl::test::TempDir dir;
   trafl::model::write_model_config(dir.file("config.json"), trafl::test::tiny_llada_config());
-  REQUIRE(trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m")).exit_code == 0);
+  REQUIRE(
+      trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m")).exit_code ==
+      0);
   const std::string base = "generate --model " + dir.file("m") +
                            " --prompt 'What is 2+3?' --gen-length 16 --steps 8 --block-length 8 --threads 2";
   const auto plain = trafl::test::run_cli(base + " --chat");

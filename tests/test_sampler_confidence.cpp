@@ -21,9 +21,9 @@ TEST_CASE("confidence dtype: a bf16 near-tie commits another position than float
   const torch::Tensor logits =
       torch::tensor({201.0 / 512, 0.0, 203.0 / 512, 0.0}, torch::kFloat64).view({1, 2, 2}).to(torch::kBFloat16);
   REQUIRE(logits.to(torch::kFloat64).view({4})[0].item<double>() == 201.0 / 512);  // exact in bf16
-  const torch::Tensor x0 = logits.argmax(-1);                                        // token 0 at both
-  const torch::Tensor f64 = commit_confidence(logits, x0, ConfidenceDtype::Float64);
-  const torch::Tensor bf16 = commit_confidence(logits, x0, ConfidenceDtype::Model);
+  const torch::Tensor x0 = logits.argmax(-1);                                      // token 0 at both
+  const torch::Tensor f64 = commit_confidence(logits, x0, ConfidenceDtype::kFloat64);
+  const torch::Tensor bf16 = commit_confidence(logits, x0, ConfidenceDtype::kModel);
   REQUIRE(f64.scalar_type() == torch::kFloat64);
   REQUIRE(bf16.scalar_type() == torch::kFloat64);
   CHECK(f64[0][0].item<double>() == Approx(1.0 / (1.0 + std::exp(-201.0 / 512))).epsilon(1e-12));
@@ -38,8 +38,8 @@ TEST_CASE("confidence dtype: a bf16 near-tie commits another position than float
 }
 
 TEST_CASE("confidence dtype: names, and the sampler runs with either", "[sampler][confidence]") {
-  CHECK(parse_confidence_dtype("f64") == ConfidenceDtype::Float64);
-  CHECK(parse_confidence_dtype("model") == ConfidenceDtype::Model);
+  CHECK(parse_confidence_dtype("f64") == ConfidenceDtype::kFloat64);
+  CHECK(parse_confidence_dtype("model") == ConfidenceDtype::kModel);
   CHECK_THROWS_AS(parse_confidence_dtype("bf16"), trafl::UsageError);
 
   // With an f32 model "model" means an f32 softmax: a valid trajectory, the same tokens' confidences
@@ -53,7 +53,7 @@ TEST_CASE("confidence dtype: names, and the sampler runs with either", "[sampler
   const std::vector<std::vector<std::int64_t>> prompts = {{5, 6, 7}};
   const std::vector<SampleKey> keys = {SampleKey{}};
   const auto a = sample(model, prompts, keys, o);
-  o.confidence_dtype = ConfidenceDtype::Model;
+  o.confidence_dtype = ConfidenceDtype::kModel;
   const auto b = sample(model, prompts, keys, o);
   REQUIRE(a.size() == 1);
   REQUIRE(b.size() == 1);

@@ -59,7 +59,9 @@ TEST_CASE("MC ELBO converges to the exact ELBO within its standard error", "[sam
 TEST_CASE("loglik CLI: ELBO with standard error, reproducible for a seed, bad --mc refused", "[sampler][elbo][cli]") {
   trafl::test::TempDir dir;
   trafl::model::write_model_config(dir.file("config.json"), trafl::test::tiny_llada_config());
-  REQUIRE(trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m")).exit_code == 0);
+  REQUIRE(
+      trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m")).exit_code ==
+      0);
   const std::string base = "loglik --model " + dir.file("m") + " --prompt 'What is 2+3?' --completion ' 5' --threads 2";
   const auto a = trafl::test::run_cli(base + " --mc 32 --batch-size 8 --seed 4 --json");
   INFO(a.out);
@@ -95,7 +97,8 @@ Moments estimator_moments(const torch::Tensor& masks /*[K, N, T]*/, const std::v
   const auto b = bits.accessor<std::int64_t, 2>();
   std::vector<double> est(static_cast<std::size_t>(N), 0.0);
   for (std::int64_t n = 0; n < N; ++n) {
-    for (std::int64_t k = 0; k < K; ++k) est[static_cast<std::size_t>(n)] += term_of_bits[static_cast<std::size_t>(b[k][n])];
+    for (std::int64_t k = 0; k < K; ++k)
+      est[static_cast<std::size_t>(n)] += term_of_bits[static_cast<std::size_t>(b[k][n])];
     est[static_cast<std::size_t>(n)] /= static_cast<double>(K);
   }
   Moments m;
@@ -152,22 +155,24 @@ TEST_CASE("coupled estimator: unbiased for the exact ELBO, lower variance than i
   const Moments coupled = estimator_moments(coupled_masks(T, N, K, 5), term_of_bits);
   const Moments indep = estimator_moments(independent_masks(T, N, K, 5), term_of_bits);
   const double se_c = std::sqrt(coupled.var / N), se_i = std::sqrt(indep.var / N);
-  std::printf("[surrogate] exact ELBO %.5f | coupled K=4: mean %.5f (se %.5f) var %.3e | independent K=4: mean %.5f "
-              "(se %.5f) var %.3e | variance ratio %.3f\n",
-              exact, coupled.mean, se_c, coupled.var, indep.mean, se_i, indep.var, coupled.var / indep.var);
+  std::printf(
+      "[surrogate] exact ELBO %.5f | coupled K=4: mean %.5f (se %.5f) var %.3e | independent K=4: mean %.5f "
+      "(se %.5f) var %.3e | variance ratio %.3f\n",
+      exact, coupled.mean, se_c, coupled.var, indep.mean, se_i, indep.var, coupled.var / indep.var);
   CHECK(std::abs(coupled.mean - exact) < 4 * se_c);
   CHECK(std::abs(indep.mean - exact) < 4 * se_i);
   CHECK(coupled.var < 0.8 * indep.var);
 }
 
-TEST_CASE("sequence surrogate: same numbers as the no-grad terms, weightings, gradients", "[sampler][elbo][surrogate]") {
+TEST_CASE("sequence surrogate: same numbers as the no-grad terms, weightings, gradients",
+          "[sampler][elbo][surrogate]") {
   trafl::test::torch_test_threads();
   const LLaDAModel m = LLaDAModel::init(trafl::test::tiny_llada_config(), 5);
   const std::vector<std::int64_t> prompt = {256, 72, 105};
   const torch::Tensor y = torch::tensor(std::vector<std::int64_t>{52, 50, 257, 49, 51, 257}, torch::kLong).view({2, 3});
   const torch::Tensor masks = coupled_masks(3, 2, 4, 8);  // [4, 2, 3]
-  const torch::Tensor elbo = sequence_surrogate(m, prompt, y, masks, SurrogateWeight::Elbo);
-  const torch::Tensor per_token = sequence_surrogate(m, prompt, y, masks, SurrogateWeight::PerToken);
+  const torch::Tensor elbo = sequence_surrogate(m, prompt, y, masks, SurrogateWeight::kElbo);
+  const torch::Tensor per_token = sequence_surrogate(m, prompt, y, masks, SurrogateWeight::kPerToken);
   REQUIRE(elbo.sizes() == torch::IntArrayRef({2}));
   for (std::int64_t g = 0; g < 2; ++g) {
     const std::vector<std::int64_t> ans = {y[g][0].item<std::int64_t>(), y[g][1].item<std::int64_t>(),
@@ -181,17 +186,17 @@ TEST_CASE("sequence surrogate: same numbers as the no-grad terms, weightings, gr
     torch::Tensor t = p;
     t.requires_grad_(true);
   }
-  sequence_surrogate(m, prompt, y, masks, SurrogateWeight::PerToken).sum().backward();
+  sequence_surrogate(m, prompt, y, masks, SurrogateWeight::kPerToken).sum().backward();
   double g2 = 0;
   for (auto& [name, p] : m.named_parameters())
     if (p.grad().defined()) g2 += p.grad().pow(2).sum().item<double>();
   CHECK(g2 > 0);
   {
     torch::NoGradGuard no_grad;
-    CHECK_FALSE(sequence_surrogate(m, prompt, y, masks, SurrogateWeight::Elbo).requires_grad());
+    CHECK_FALSE(sequence_surrogate(m, prompt, y, masks, SurrogateWeight::kElbo).requires_grad());
   }
-  CHECK(parse_surrogate_weight("elbo") == SurrogateWeight::Elbo);
+  CHECK(parse_surrogate_weight("elbo") == SurrogateWeight::kElbo);
   CHECK_THROWS_AS(parse_surrogate_weight("paper"), trafl::UsageError);
-  CHECK_THROWS_AS(sequence_surrogate(m, prompt, y, torch::zeros({1, 2, 3}, torch::kBool), SurrogateWeight::Elbo),
+  CHECK_THROWS_AS(sequence_surrogate(m, prompt, y, torch::zeros({1, 2, 3}, torch::kBool), SurrogateWeight::kElbo),
                   trafl::UsageError);
 }

@@ -26,7 +26,7 @@ namespace {
 LLaDAModel peaked_model(std::uint64_t seed, double head_scale, bool dream = false) {
   ModelConfig c = trafl::test::tiny_llada_config();
   if (dream) {
-    c.family = trafl::model::ModelFamily::Dream;
+    c.family = trafl::model::ModelFamily::kDream;
     c.logit_shift = true;
     c.qkv_bias = true;
     c.n_kv_heads = 2;
@@ -116,7 +116,8 @@ TEST_CASE("forward_cached with an up-to-date cache equals the full forward (LLaD
   }
 }
 
-TEST_CASE("a batch run in row chunks over two threads equals each row alone (padding, prefix cache, refill)", "[fast][model]") {
+TEST_CASE("a batch run in row chunks over two threads equals each row alone (padding, prefix cache, refill)",
+          "[fast][model]") {
   // Without autograd on CPU a small model's batch is cut into chunks of rows spread over the
   // threads (LLaDAModel::run). With two threads a batch of 5 goes as chunks of 3 and 2 rows; each
   // row must come out as when it runs alone (a batch of 1 is never cut), cache and refill included.
@@ -158,7 +159,7 @@ TEST_CASE("fast mode with threshold >= 1 and no cache is exact mode, bit for bit
   const std::vector<std::vector<std::int64_t>> prompts = {prompt_of(5, 1), prompt_of(9, 2), prompt_of(3, 3)};
   const std::vector<SampleKey> keys = {{0, 0}, {1, 4}, {2, 9}};
   for (double temp : {0.0, 0.8}) {
-    for (Remasking rm : {Remasking::LowConfidence, Remasking::Random}) {
+    for (Remasking rm : {Remasking::kLowConfidence, Remasking::kRandom}) {
       for (std::int64_t steps : {24, 12}) {  // 1 or 2 tokens per step
         SamplerOptions exact = options(temp, false, 0, false), fast = options(temp, true, 1.0, false);
         exact.remasking = fast.remasking = rm;
@@ -250,8 +251,8 @@ TEST_CASE("fast mode agreement with exact mode at T=0 (measured)", "[fast][sampl
       steps += fast[r].steps;
     }
     const double token_agreement = double(same_tokens) / double(tokens);
-    std::printf("[fast] %-18s identical samples %zu/%zu, token agreement %.3f, steps %.1f/sample (exact 24)\n",
-                v.name, same_samples, exact.size(), token_agreement, double(steps) / double(exact.size()));
+    std::printf("[fast] %-18s identical samples %zu/%zu, token agreement %.3f, steps %.1f/sample (exact 24)\n", v.name,
+                same_samples, exact.size(), token_agreement, double(steps) / double(exact.size()));
     CHECK(token_agreement >= v.min_token_agreement);
   }
 }
@@ -259,7 +260,9 @@ TEST_CASE("fast mode agreement with exact mode at T=0 (measured)", "[fast][sampl
 TEST_CASE("generate --fast --threshold through the CLI", "[fast][cli]") {
   trafl::test::TempDir dir;
   trafl::model::write_model_config(dir.file("config.json"), trafl::test::tiny_llada_config());
-  REQUIRE(trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m")).exit_code == 0);
+  REQUIRE(
+      trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --out " + dir.file("m")).exit_code ==
+      0);
   const std::string base = "generate --model " + dir.file("m") +
                            " --prompt 'What is 2+3?' --gen-length 16 --steps 16 --block-length 8 --threads 2 --json";
   const auto r = trafl::test::run_cli(base + " --fast --threshold 0.0");

@@ -24,7 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(TRAFL_SOURCE_DIR) + "/tests/fixtures/samples/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(TRAFL_SOURCE_DIR) + "/tests/fixtures/samples/" + name;
+}
 
 GradeOptions math_options(const TempDir& dir, const std::string& samples) {
   GradeOptions o;
@@ -48,8 +50,8 @@ InputError refusal(const GradeOptions& o) {
   throw std::logic_error("unreachable");
 }
 
-std::map<std::string, std::int64_t> correct_per_problem(const std::string& db, const std::string& task, const std::string& model,
-                                                        const std::string& mode) {
+std::map<std::string, std::int64_t> correct_per_problem(const std::string& db, const std::string& task,
+                                                        const std::string& model, const std::string& mode) {
   Store store(db, Store::OpenMode::kExisting);
   std::map<std::string, std::int64_t> out;
   for (const auto& o : store.outcomes(OutcomeQuery{task, model, mode, ""})) out[o.problem_id] = o.c;
@@ -60,7 +62,8 @@ std::string q(const std::string& s) { return "'" + s + "'"; }
 
 }  // namespace
 
-TEST_CASE("lm-eval minerva_math_<subject>: doc_id counts within the subject, doc.problem finds the row", "[store][formats]") {
+TEST_CASE("lm-eval minerva_math_<subject>: doc_id counts within the subject, doc.problem finds the row",
+          "[store][formats]") {
   TempDir dir;
   auto path = fixture("samples_minerva_math_prealgebra_2024-06-01T12-00-00.jsonl");
   auto o = math_options(dir, path);
@@ -72,7 +75,8 @@ TEST_CASE("lm-eval minerva_math_<subject>: doc_id counts within the subject, doc
   CHECK(per == std::map<std::string, std::int64_t>{{"3", 1}, {"4", 1}, {"5", 0}});
 }
 
-TEST_CASE("lm-eval: a target that disagrees with the problem its doc names is refused at its line", "[store][formats]") {
+TEST_CASE("lm-eval: a target that disagrees with the problem its doc names is refused at its line",
+          "[store][formats]") {
   TempDir dir;
   auto path = fixture("samples_minerva_math_prealgebra_target_mismatch.jsonl");
   auto e = refusal(math_options(dir, path));
@@ -103,7 +107,8 @@ TEST_CASE("trafl and lm-eval lines: a question or gold carried on the line must 
   TempDir dir;
   auto samples = dir.file("s.jsonl");
   auto o = math_options(dir, samples);
-  const std::string ok = R"({"problem_id": "4", "question": "What is  half of $18$?\n", "gold": "9", "completion": "Final Answer: The final answer is $9$. I hope it is correct."})";
+  const std::string ok =
+      R"({"problem_id": "4", "question": "What is  half of $18$?\n", "gold": "9", "completion": "Final Answer: The final answer is $9$. I hope it is correct."})";
   SECTION("matching text (whitespace aside) and gold: graded") {
     write_file(samples, ok + "\n");
     auto s = grade_samples(o);
@@ -111,20 +116,26 @@ TEST_CASE("trafl and lm-eval lines: a question or gold carried on the line must 
     CHECK(s.lines_by_question == 0);
   }
   SECTION("the text of another problem") {
-    write_file(samples, ok + "\n" + R"({"problem_id": "1", "question": "What is half of $18$?", "completion": "x"})" + "\n");
+    write_file(samples,
+               ok + "\n" + R"({"problem_id": "1", "question": "What is half of $18$?", "completion": "x"})" + "\n");
     auto e = refusal(o);
     CHECK(e.line() == 2);
     CHECK(e.field() == "question");
   }
   SECTION("another gold") {
-    write_file(samples, R"({"problem_id": "4", "gold": "6", "completion": "x"})" "\n");
+    write_file(samples, R"({"problem_id": "4", "gold": "6", "completion": "x"})"
+                        "\n");
     auto e = refusal(o);
     CHECK(e.line() == 1);
     CHECK(e.field() == "gold");
   }
   SECTION("lm-eval doc with a stable id wins over doc_id, and its text must agree") {
-    write_file(samples, R"({"doc_id": 0, "doc": {"unique_id": "4", "problem": "What is half of $18$?"}, "target": "9", "resps": [["The final answer is $9$."]]})" "\n"
-                        R"({"doc_id": 1, "doc": {"unique_id": "5", "problem": "What is half of $18$?"}, "target": "9", "resps": [["x"]]})" "\n");
+    write_file(
+        samples,
+        R"({"doc_id": 0, "doc": {"unique_id": "4", "problem": "What is half of $18$?"}, "target": "9", "resps": [["The final answer is $9$."]]})"
+        "\n"
+        R"({"doc_id": 1, "doc": {"unique_id": "5", "problem": "What is half of $18$?"}, "target": "9", "resps": [["x"]]})"
+        "\n");
     auto e = refusal(o);
     CHECK(e.line() == 2);
     CHECK(e.field() == "doc.problem");
@@ -133,8 +144,9 @@ TEST_CASE("trafl and lm-eval lines: a question or gold carried on the line must 
 
 TEST_CASE("EvalPlus: solution wins over completion, and Mbpp/N ids are MBPP task N (CLI)", "[code][sandbox][formats]") {
   TempDir dir;
-  auto he = trafl::test::run_cli("grade -q --task humaneval --data " + q(fixture("humaneval_mini.jsonl")) + " --samples " +
-                                 q(fixture("evalplus_humaneval_samples.jsonl")) + " --db " + q(dir.file("runs.db")));
+  auto he =
+      trafl::test::run_cli("grade -q --task humaneval --data " + q(fixture("humaneval_mini.jsonl")) + " --samples " +
+                           q(fixture("evalplus_humaneval_samples.jsonl")) + " --db " + q(dir.file("runs.db")));
   INFO(he.out);
   CHECK(he.exit_code == 0);
   // Solutions right and completions wrong on lines 1-2; line 3 has only a (right) completion.
@@ -148,11 +160,12 @@ TEST_CASE("EvalPlus: solution wins over completion, and Mbpp/N ids are MBPP task
         std::map<std::string, std::int64_t>{{"2", 1}, {"3", 1}});
 }
 
-TEST_CASE("LiveCodeBench runner output and _eval_all: every code_list element is a sample (CLI)", "[code][sandbox][formats]") {
+TEST_CASE("LiveCodeBench runner output and _eval_all: every code_list element is a sample (CLI)",
+          "[code][sandbox][formats]") {
   TempDir dir;
   for (const char* name : {"Scenario.codegeneration_3_0.2.json", "Scenario.codegeneration_3_0.2_eval_all.json"}) {
-    auto r = trafl::test::run_cli("grade -q --task livecodebench --data " + q(fixture("lcb_mini.jsonl")) + " --samples " +
-                                  q(fixture(name)) + " --db " + q(dir.file("runs.db")));
+    auto r = trafl::test::run_cli("grade -q --task livecodebench --data " + q(fixture("lcb_mini.jsonl")) +
+                                  " --samples " + q(fixture(name)) + " --db " + q(dir.file("runs.db")));
     INFO(name << "\n" << r.out);
     CHECK(r.exit_code == 0);
     // graded_list in the _eval_all file: [true, false, true] and [true, false, false].
@@ -163,7 +176,8 @@ TEST_CASE("LiveCodeBench runner output and _eval_all: every code_list element is
         std::map<std::string, std::int64_t>{{"9999", 1}, {"abc999_a", 2}});
 }
 
-TEST_CASE("LiveCodeBench files: errors name the line of the element, and the metrics file is named as such", "[store][formats]") {
+TEST_CASE("LiveCodeBench files: errors name the line of the element, and the metrics file is named as such",
+          "[store][formats]") {
   TempDir dir;
   GradeOptions o;
   o.task_object = make_task("livecodebench");
@@ -199,7 +213,8 @@ TEST_CASE("LiveCodeBench files: errors name the line of the element, and the met
   }
 }
 
-TEST_CASE("real MATH: every row found by its text, with lm-eval's minerva target, from any doc_id", "[real-data][formats]") {
+TEST_CASE("real MATH: every row found by its text, with lm-eval's minerva target, from any doc_id",
+          "[real-data][formats]") {
   auto path = trafl::test::shared_data_file("math/test.jsonl");
   if (path.empty()) return;
   auto problems = make_task("minerva_math")->load(path);
@@ -225,7 +240,8 @@ TEST_CASE("real MATH: every row found by its text, with lm-eval's minerva target
   CHECK(remapped == 5000 - 1187);  // doc_id agrees with the row only in the first subject (Algebra, 1187 rows)
 }
 
-TEST_CASE("real MATH-500: minerva_math500 targets (normalised box of the solution) agree with the answer field", "[real-data][formats]") {
+TEST_CASE("real MATH-500: minerva_math500 targets (normalised box of the solution) agree with the answer field",
+          "[real-data][formats]") {
   auto path = trafl::test::shared_data_file("math500/test.jsonl");
   if (path.empty()) return;
   auto problems = make_task("math500")->load(path);

@@ -23,7 +23,7 @@ TEST_CASE("sandbox: stdin is echoed and the tier is probed", "[sandbox]") {
   INFO(b.report().describe());
   auto r = run(b, "import sys\ndata = sys.stdin.read()\nprint(data.upper(), end='')\n", "hello\nworld\n");
   INFO(describe(r));
-  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.verdict == Verdict::kPassed);
   CHECK(r.stdout_data == "HELLO\nWORLD\n");
   CHECK(r.exit_code == 0);
   CHECK(r.tier == b.tier());
@@ -46,7 +46,7 @@ TEST_CASE("sandbox: starting a program runs no pthread_atfork handler", "[sandbo
   for (int i = 0; i < 3; ++i) {
     auto r = run(box(), "print('ok')\n");
     INFO(describe(r));
-    CHECK(r.verdict == Verdict::passed);
+    CHECK(r.verdict == Verdict::kPassed);
   }
   CHECK(prefork_calls.load() == before);
   // The witness works: a plain fork() does run it.
@@ -60,21 +60,22 @@ TEST_CASE("sandbox: starting a program runs no pthread_atfork handler", "[sandbo
 TEST_CASE("sandbox: exit codes and exceptions are runtime errors", "[sandbox]") {
   auto r = run(box(), "import sys\nprint('partial')\nsys.exit(3)\n");
   INFO(describe(r));
-  CHECK(r.verdict == Verdict::runtime_error);
+  CHECK(r.verdict == Verdict::kRuntimeError);
   CHECK(r.exit_code == 3);
   CHECK(r.stdout_data == "partial\n");
   auto e = run(box(), "def f():\n    raise ValueError('boom 42')\nf()\n");
   INFO(describe(e));
-  CHECK(e.verdict == Verdict::runtime_error);
+  CHECK(e.verdict == Verdict::kRuntimeError);
   CHECK(e.exit_code == 1);
   CHECK(e.stderr_tail().find("ValueError: boom 42") != std::string::npos);
 }
 
 TEST_CASE("sandbox: the environment is cleared and python runs with -S -I -B", "[sandbox]") {
-  auto r = run(box(), "import os, sys\nprint(sorted(os.environ))\nprint(sys.flags.no_site, sys.flags.isolated, "
-                      "sys.flags.dont_write_bytecode)\nprint(os.getuid() != 0)\n");
+  auto r = run(box(),
+               "import os, sys\nprint(sorted(os.environ))\nprint(sys.flags.no_site, sys.flags.isolated, "
+               "sys.flags.dont_write_bytecode)\nprint(os.getuid() != 0)\n");
   INFO(describe(r));
-  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.verdict == Verdict::kPassed);
   CHECK(r.stdout_data.find("1 1 1") != std::string::npos);
   CHECK(r.stdout_data.find("True") != std::string::npos);
   CHECK(r.stdout_data.find("PYENV") == std::string::npos);
@@ -83,17 +84,18 @@ TEST_CASE("sandbox: the environment is cleared and python runs with -S -I -B", "
 
 TEST_CASE("sandbox: extra files land next to the program (function-call mode)", "[sandbox]") {
   RunRequest req;
-  req.program = "import os, sys, json\nsys.path.insert(0, os.getcwd())\nimport solution\n"
-                "args = json.loads(sys.stdin.read())\nprint(json.dumps(solution.add(*args)))\n";
+  req.program =
+      "import os, sys, json\nsys.path.insert(0, os.getcwd())\nimport solution\n"
+      "args = json.loads(sys.stdin.read())\nprint(json.dumps(solution.add(*args)))\n";
   req.files = {{"solution.py", "def add(a, b):\n    return a + b\n"}};
   req.stdin_data = "[2, 40]";
   req.limits.cpu_s = 1;
   auto r = box().run(req);
   INFO(describe(r));
-  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.verdict == Verdict::kPassed);
   CHECK(r.stdout_data == "42\n");
   req.files = {{"../evil.py", "x"}};
-  CHECK(box().run(req).verdict == Verdict::sandbox_error);
+  CHECK(box().run(req).verdict == Verdict::kSandboxError);
 }
 
 TEST_CASE("sandbox: verdict classification", "[sandbox]") {
@@ -106,32 +108,32 @@ TEST_CASE("sandbox: verdict classification", "[sandbox]") {
   o.wait_status = 1 << 8;  // bwrap exit 1 before starting the program
   r.stderr_data = "bwrap: Can't find source path /x: Permission denied\n";
   classify(o, r);
-  CHECK(r.verdict == Verdict::sandbox_error);
+  CHECK(r.verdict == Verdict::kSandboxError);
   CHECK(r.detail.find("Can't find source path") != std::string::npos);
 
   o.child_started = true;
   o.wait_status = (128 + SIGXCPU) << 8;
   r = RunResult{};
   classify(o, r);
-  CHECK(r.verdict == Verdict::timeout);
+  CHECK(r.verdict == Verdict::kTimeout);
   CHECK(r.signal == SIGXCPU);
 
   o.wait_status = (128 + SIGSEGV) << 8;
   r = RunResult{};
   classify(o, r);
-  CHECK(r.verdict == Verdict::runtime_error);
+  CHECK(r.verdict == Verdict::kRuntimeError);
   CHECK(r.signal == SIGSEGV);
 
   o.wait_status = 0;
   o.oom_kills = 2;
   r = RunResult{};
   classify(o, r);
-  CHECK(r.verdict == Verdict::memory_exceeded);
+  CHECK(r.verdict == Verdict::kMemoryExceeded);
 
   o.wall_hit = true;  // the survivors of an OOM kill then hung
   r = RunResult{};
   classify(o, r);
-  CHECK(r.verdict == Verdict::memory_exceeded);
+  CHECK(r.verdict == Verdict::kMemoryExceeded);
   o.wall_hit = false;
 
   // MemoryError: only a trusted driver's exit code says so; stderr text is the program's to write.
@@ -140,32 +142,32 @@ TEST_CASE("sandbox: verdict classification", "[sandbox]") {
   r = RunResult{};
   r.stderr_data = "Traceback...\nMemoryError\n";
   classify(o, r);
-  CHECK(r.verdict == Verdict::runtime_error);
+  CHECK(r.verdict == Verdict::kRuntimeError);
   o.wait_status = 0;
   r = RunResult{};
   r.stderr_data = "MemoryError: x\n";
   classify(o, r);
-  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.verdict == Verdict::kPassed);
   o.memory_error_exit = 86;
   o.wait_status = 86 << 8;
   r = RunResult{};
   classify(o, r);
-  CHECK(r.verdict == Verdict::memory_exceeded);
+  CHECK(r.verdict == Verdict::kMemoryExceeded);
   o.memory_error_exit = -1;
   r = RunResult{};
   classify(o, r);
-  CHECK(r.verdict == Verdict::runtime_error);
+  CHECK(r.verdict == Verdict::kRuntimeError);
 
   o.stdout_cap_hit = true;
   o.wall_hit = true;
   r = RunResult{};
   classify(o, r);
-  CHECK(r.verdict == Verdict::output_limit);  // first match wins
+  CHECK(r.verdict == Verdict::kOutputLimit);  // first match wins
   o.launch_error = "sandbox set-up failed at setresuid: EAGAIN";
   classify(o, r);
-  CHECK(r.verdict == Verdict::sandbox_error);
-  CHECK(std::string(to_string(Verdict::wrong_answer)) == "wrong_answer");
-  CHECK(parse_tier("T3") == Tier::degraded);
+  CHECK(r.verdict == Verdict::kSandboxError);
+  CHECK(std::string(to_string(Verdict::kWrongAnswer)) == "wrong_answer");
+  CHECK(parse_tier("T3") == Tier::kDegraded);
 }
 
 TEST_CASE("sandbox: the pool runs programs on every slot, results in order", "[sandbox]") {
@@ -183,7 +185,7 @@ TEST_CASE("sandbox: the pool runs programs on every slot, results in order", "[s
   CHECK(done == 8);
   for (std::size_t i = 0; i < results.size(); ++i) {
     INFO(describe(results[i]));
-    CHECK(results[i].verdict == Verdict::passed);
+    CHECK(results[i].verdict == Verdict::kPassed);
     CHECK(results[i].stdout_data == std::to_string(2 * i) + "\n");
   }
   auto fut = pool.submit(reqs[3]);
@@ -193,16 +195,16 @@ TEST_CASE("sandbox: the pool runs programs on every slot, results in order", "[s
 TEST_CASE("sandbox: refuses to run unsandboxed without the explicit flag", "[sandbox]") {
   Options o;
   o.workers = 1;
-  o.force_tier = Tier::unsandboxed;
+  o.force_tier = Tier::kUnsandboxed;
   o.log = [](const std::string&) {};
   CHECK_THROWS_WITH(Sandbox(o), Catch::Contains("--allow-unsandboxed"));
   o.allow_unsandboxed = true;
   Sandbox unsafe(o);
   auto r = run(unsafe, "print(6 * 7)\n");
   INFO(describe(r));
-  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.verdict == Verdict::kPassed);
   CHECK(r.stdout_data == "42\n");
-  CHECK(r.tier == Tier::unsandboxed);
+  CHECK(r.tier == Tier::kUnsandboxed);
   CHECK(r.detail.find("UNSANDBOXED") != std::string::npos);
 }
 
@@ -212,8 +214,7 @@ TEST_CASE("sandbox: exec command prints verdict, limits and output", "[sandbox]"
   trafl::test::write_file(dir.file("in.txt"), "abc\n");
   auto res = trafl::test::run_cli("exec '" + dir.file("prog.py") + "' --stdin '" + dir.file("in.txt") +
                                   "' --timeout 2 --memory 256 --json");
-  if (res.out.find("exec") != std::string::npos && res.out.find("verdict") == std::string::npos &&
-      res.exit_code != 0) {
+  if (res.out.find("exec") != std::string::npos && res.out.find("verdict") == std::string::npos && res.exit_code != 0) {
     std::cout << "SKIPPED exec command test because `exec` is not registered in cli/main.cpp yet: " << res.out << "\n";
     return;
   }
@@ -236,18 +237,20 @@ TEST_CASE("sandbox: a forced tier 2 runs outside the cgroup of the probe's tier-
   }
   Options o;
   o.workers = 1;
-  o.force_tier = Tier::namespaces;
+  o.force_tier = Tier::kNamespaces;
   o.log = [](const std::string&) {};
   Sandbox t2(o);
-  REQUIRE(t2.tier() == Tier::namespaces);
+  REQUIRE(t2.tier() == Tier::kNamespaces);
   // 400 MB under a 1024 MB limit: the probe ran its trial with a 256 MB cgroup, which must not apply.
-  auto r = run(t2, "x = bytearray(400 << 20)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\nprint('ok')\n", "", 5.0, 1024);
+  auto r =
+      run(t2, "x = bytearray(400 << 20)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\nprint('ok')\n", "", 5.0, 1024);
   INFO(describe(r));
-  CHECK(r.verdict == Verdict::passed);
+  CHECK(r.verdict == Verdict::kPassed);
   CHECK(r.stdout_data == "ok\n");
 }
 
-TEST_CASE("sandbox: every limit is validated in one place -- nan, negatives, overflows are refused by name", "[sandbox][limits]") {
+TEST_CASE("sandbox: every limit is validated in one place -- nan, negatives, overflows are refused by name",
+          "[sandbox][limits]") {
   using trafl::sandbox::limits_from_flags;
   using trafl::sandbox::limits_problem;
   const trafl::sandbox::LimitNames names{"--timeout", "--wall", "--memory", "--output-kb"};
@@ -279,7 +282,7 @@ TEST_CASE("sandbox: every limit is validated in one place -- nan, negatives, ove
   req.program = "print(1)\n";
   req.limits.cpu_s = std::nan("");
   auto r = box().run(req);
-  CHECK(r.verdict == Verdict::sandbox_error);
+  CHECK(r.verdict == Verdict::kSandboxError);
   CHECK(r.detail.find("invalid limits") != std::string::npos);
   Limits fine;
   CHECK(limits_problem(fine).empty());
@@ -289,12 +292,12 @@ TEST_CASE("exec, grade and sample refuse bad limits with a clear message (CLI)",
   trafl::test::TempDir dir;
   trafl::test::write_file(dir.file("prog.py"), "import time\ntime.sleep(30)\n");
   auto q = [](const std::string& s) { return "'" + s + "'"; };
-  for (const auto& [args, flag] : std::vector<std::pair<std::string, std::string>>{
-           {"--timeout nan", "--timeout"},
-           {"--timeout -1", "--timeout"},
-           {"--memory 17592186044432", "--memory"},
-           {"--output-kb 18014398509481985", "--output-kb"},
-           {"--memory 1", "--memory"}}) {
+  for (const auto& [args, flag] :
+       std::vector<std::pair<std::string, std::string>>{{"--timeout nan", "--timeout"},
+                                                        {"--timeout -1", "--timeout"},
+                                                        {"--memory 17592186044432", "--memory"},
+                                                        {"--output-kb 18014398509481985", "--output-kb"},
+                                                        {"--memory 1", "--memory"}}) {
     auto t0 = std::chrono::steady_clock::now();
     auto res = trafl::test::run_cli("exec " + q(dir.file("prog.py")) + " " + args);
     INFO(args << ": " << res.out);
@@ -302,12 +305,19 @@ TEST_CASE("exec, grade and sample refuse bad limits with a clear message (CLI)",
     CHECK(res.out.find(flag) != std::string::npos);
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));  // refused, not run
   }
-  nlohmann::json mb = {{"text", "Square."}, {"code", "def sq(x):\n    return x*x"}, {"task_id", 11}, {"test_setup_code", ""},
-                       {"test_list", {"assert sq(2) == 4"}}, {"challenge_test_list", nlohmann::json::array()}};
+  nlohmann::json mb = {{"text", "Square."},
+                       {"code", "def sq(x):\n    return x*x"},
+                       {"task_id", 11},
+                       {"test_setup_code", ""},
+                       {"test_list", {"assert sq(2) == 4"}},
+                       {"challenge_test_list", nlohmann::json::array()}};
   trafl::test::write_file(dir.file("mbpp.jsonl"), mb.dump() + "\n");
-  trafl::test::write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "def sq(x):\n    return x*x\n"})" "\n");
-  for (const auto& [args, flag] : std::vector<std::pair<std::string, std::string>>{
-           {"--memory 1", "--memory"}, {"--test-timeout -1", "--test-timeout"}, {"--test-timeout nan", "--test-timeout"}}) {
+  trafl::test::write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "def sq(x):\n    return x*x\n"})"
+                                                "\n");
+  for (const auto& [args, flag] :
+       std::vector<std::pair<std::string, std::string>>{{"--memory 1", "--memory"},
+                                                        {"--test-timeout -1", "--test-timeout"},
+                                                        {"--test-timeout nan", "--test-timeout"}}) {
     auto res = trafl::test::run_cli("grade -q --task mbpp --data " + q(dir.file("mbpp.jsonl")) + " --samples " +
                                     q(dir.file("ms.jsonl")) + " --db " + q(dir.file("runs.db")) + " " + args);
     INFO(args << ": " << res.out);

@@ -72,9 +72,9 @@ std::set<std::string> unheld_scratch_dirs() {
 std::vector<std::string> cgroups_of(pid_t pid) {
   std::vector<std::string> out;
   std::string tag = "-p" + std::to_string(pid) + "-";
-  for (const char* base : {"/sys/fs/cgroup/trafl-sbx", "/sys/fs/cgroup/unified/trafl-sbx", "/sys/fs/cgroup/memory/trafl-sbx",
-                           "/sys/fs/cgroup/pids/trafl-sbx", "/sys/fs/cgroup/cpuacct/trafl-sbx",
-                           "/sys/fs/cgroup/cpu,cpuacct/trafl-sbx"}) {
+  for (const char* base :
+       {"/sys/fs/cgroup/trafl-sbx", "/sys/fs/cgroup/unified/trafl-sbx", "/sys/fs/cgroup/memory/trafl-sbx",
+        "/sys/fs/cgroup/pids/trafl-sbx", "/sys/fs/cgroup/cpuacct/trafl-sbx", "/sys/fs/cgroup/cpu,cpuacct/trafl-sbx"}) {
     for (const auto& path : list_dir(base, "u"))
       if (path.find(tag) != std::string::npos) out.push_back(path);
   }
@@ -109,7 +109,8 @@ pid_t start_sleeper(const std::string& program, const std::string& marker) {
 
 }  // namespace
 
-TEST_CASE("sandbox: SIGTERM or SIGINT of exec removes its scratch directory, cgroups and processes", "[sandbox][cleanup]") {
+TEST_CASE("sandbox: SIGTERM or SIGINT of exec removes its scratch directory, cgroups and processes",
+          "[sandbox][cleanup]") {
   trafl::test::TempDir dir;
   std::string program = dir.file("sleep.py");
   trafl::test::write_file(program, "import time\ntime.sleep(60)\n");
@@ -139,7 +140,8 @@ TEST_CASE("sandbox: SIGTERM or SIGINT of exec removes its scratch directory, cgr
   }
 }
 
-TEST_CASE("sandbox: after a SIGKILL the next sandbox sweeps the scratch directory and cgroups left behind", "[sandbox][cleanup]") {
+TEST_CASE("sandbox: after a SIGKILL the next sandbox sweeps the scratch directory and cgroups left behind",
+          "[sandbox][cleanup]") {
   trafl::test::TempDir dir;
   std::string program = dir.file("sleep.py");
   trafl::test::write_file(program, "import time\ntime.sleep(60)\n");
@@ -160,7 +162,8 @@ TEST_CASE("sandbox: after a SIGKILL the next sandbox sweeps the scratch director
   // (Here a killed run's directory can stay flocked for seconds, so `left` may be empty and the
   // sweep of scratch directories untested in this case; the cgroups below are always checked.)
   bool had_groups = !cgroups_of(cli).empty();
-  std::cout << "after SIGKILL: " << left.size() << " scratch dirs, " << (had_groups ? "some" : "no") << " cgroups left\n";
+  std::cout << "after SIGKILL: " << left.size() << " scratch dirs, " << (had_groups ? "some" : "no")
+            << " cgroups left\n";
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // the sweep spares dirs younger than 2 s
   trafl::test::write_file(dir.file("quick.py"), "print(1)\n");
   auto r = trafl::test::run_cli("exec '" + dir.file("quick.py") + "' --timeout 2");
@@ -172,13 +175,18 @@ TEST_CASE("sandbox: after a SIGKILL the next sandbox sweeps the scratch director
 
 TEST_CASE("grade --workers beyond the maximum is refused before any lock file is made", "[sandbox][cleanup]") {
   trafl::test::TempDir dir;
-  nlohmann::json mb = {{"text", "Square."}, {"code", "def sq(x):\n    return x*x"}, {"task_id", 11}, {"test_setup_code", ""},
-                       {"test_list", {"assert sq(2) == 4"}}, {"challenge_test_list", nlohmann::json::array()}};
+  nlohmann::json mb = {{"text", "Square."},
+                       {"code", "def sq(x):\n    return x*x"},
+                       {"task_id", 11},
+                       {"test_setup_code", ""},
+                       {"test_list", {"assert sq(2) == 4"}},
+                       {"challenge_test_list", nlohmann::json::array()}};
   trafl::test::write_file(dir.file("mbpp.jsonl"), mb.dump() + "\n");
-  trafl::test::write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "def sq(x):\n    return x*x\n"})" "\n");
+  trafl::test::write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "def sq(x):\n    return x*x\n"})"
+                                                "\n");
   auto q = [](const std::string& s) { return "'" + s + "'"; };
-  auto r = trafl::test::run_cli("grade -q --task mbpp --data " + q(dir.file("mbpp.jsonl")) + " --samples " + q(dir.file("ms.jsonl")) +
-                                " --db " + q(dir.file("runs.db")) + " --workers 100000");
+  auto r = trafl::test::run_cli("grade -q --task mbpp --data " + q(dir.file("mbpp.jsonl")) + " --samples " +
+                                q(dir.file("ms.jsonl")) + " --db " + q(dir.file("runs.db")) + " --workers 100000");
   INFO(r.out);
   CHECK(r.exit_code != 0);
   CHECK(r.out.find("--workers 100000") != std::string::npos);

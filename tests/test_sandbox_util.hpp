@@ -42,7 +42,7 @@ inline Sandbox* degraded_box() {
     tried = true;
     Options o;
     o.workers = 1;
-    o.force_tier = Tier::degraded;
+    o.force_tier = Tier::kDegraded;
     o.log = [](const std::string& line) { std::cout << "[degraded] " << line << "\n"; };
     try {
       instance = std::make_unique<Sandbox>(o);
@@ -54,7 +54,7 @@ inline Sandbox* degraded_box() {
 }
 
 inline bool has_namespaces(Sandbox& b, const char* test) {
-  if (b.tier() == Tier::namespaces_cgroups || b.tier() == Tier::namespaces) return true;
+  if (b.tier() == Tier::kNamespacesCgroups || b.tier() == Tier::kNamespaces) return true;
   std::cout << "SKIPPED " << test << " because the kernel refused namespaces: " << b.report().bwrap_error << "\n";
   return false;
 }
@@ -73,8 +73,8 @@ inline RunResult run(Sandbox& b, const std::string& program, const std::string& 
 inline std::string describe(const RunResult& r) {
   std::ostringstream s;
   s << to_string(r.verdict) << " (" << r.detail << ") exit=" << r.exit_code << " sig=" << r.signal
-    << " wall=" << r.wall_ms << "ms cpu=" << r.cpu_ms << "ms peak=" << r.peak_mem_kb << "KiB\nstdout: "
-    << r.stdout_data.substr(0, 600) << "\nstderr: " << r.stderr_tail(8);
+    << " wall=" << r.wall_ms << "ms cpu=" << r.cpu_ms << "ms peak=" << r.peak_mem_kb
+    << "KiB\nstdout: " << r.stdout_data.substr(0, 600) << "\nstderr: " << r.stderr_tail(8);
   return s.str();
 }
 

@@ -251,7 +251,8 @@ TEST_CASE("store: ingest is idempotent and never mixes different completions", "
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open_v2(store.path().c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
     sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(raw, "SELECT token_ids, trajectory FROM samples ORDER BY id LIMIT 1", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(raw, "SELECT token_ids, trajectory FROM samples ORDER BY id LIMIT 1", -1, &st,
+                               nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
     std::string tokens(static_cast<const char*>(sqlite3_column_blob(st, 0)), sqlite3_column_bytes(st, 0));
     CHECK(tokens == std::string("\x01\x00\x00\x00\xfe\xff\xff\xff\x70\x11\x01\x00", 12));
@@ -280,7 +281,8 @@ TEST_CASE("store: grading in a second mode adds grades and never rewrites the fi
 
   // Re-grading "strict" with different verdicts changes nothing: grades are never rewritten.
   std::vector<GradeRow> again;
-  for (auto& s : store.ungraded(run, "fresh-mode", 1000)) again.push_back(GradeRow{s.sample_id, make_grade(true, "strict")});
+  for (auto& s : store.ungraded(run, "fresh-mode", 1000))
+    again.push_back(GradeRow{s.sample_id, make_grade(true, "strict")});
   CHECK(store.put_grades(again) == 0);
   CHECK(store.count_correct(run, "strict") == 6);
 
@@ -297,8 +299,8 @@ TEST_CASE("store: grading in a second mode adds grades and never rewrites the fi
 TEST_CASE("store: outcomes() gives per-problem n and c per group, optionally split by metadata", "[store]") {
   TempDir dir;
   Store store(dir.file("runs.db"));
-  std::vector<Problem> problems = {make_problem("p0", "1", "1"), make_problem("p1", "2", "1"), make_problem("p2", "3", "5"),
-                                   make_problem("p3", "4")};
+  std::vector<Problem> problems = {make_problem("p0", "1", "1"), make_problem("p1", "2", "1"),
+                                   make_problem("p2", "3", "5"), make_problem("p3", "4")};
   // Model A: two seeds (they pool), model B: another config.
   auto a0 = store.ensure_run(make_spec("A", {}, 0));
   auto a1 = store.ensure_run(make_spec("A", {}, 1));

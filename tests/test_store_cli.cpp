@@ -54,8 +54,8 @@ std::string q(const std::string& s) { return "'" + s + "'"; }
 std::string write_gsm8k(const TempDir& dir, int problems) {
   std::string text;
   for (int i = 0; i < problems; ++i)
-    text += "{\"question\": \"What is " + std::to_string(i) + " plus 10?\", \"answer\": \"" + std::to_string(i) + " + 10 = " +
-            std::to_string(10 + i) + "\\n#### " + std::to_string(10 + i) + "\"}\n";
+    text += "{\"question\": \"What is " + std::to_string(i) + " plus 10?\", \"answer\": \"" + std::to_string(i) +
+            " + 10 = " + std::to_string(10 + i) + "\\n#### " + std::to_string(10 + i) + "\"}\n";
   auto path = dir.file("gsm8k.jsonl");
   write_file(path, text);
   return path;
@@ -71,7 +71,8 @@ std::string samples_text(int problems, int per_problem) {
   return text;
 }
 
-std::string grade_args(const std::string& data, const std::string& samples, const std::string& db, const std::string& extra = "") {
+std::string grade_args(const std::string& data, const std::string& samples, const std::string& db,
+                       const std::string& extra = "") {
   return "grade --task gsm8k --data " + q(data) + " --samples " + q(samples) + " --db " + q(db) + " --quiet " + extra;
 }
 
@@ -125,8 +126,8 @@ TEST_CASE("grade CLI: an unknown task is a usage error and creates no database",
   write_file(dir.file("s.jsonl"), "{\"problem_id\": \"0\", \"completion\": \"1\"}\n");
   write_file(dir.file("d.jsonl"), "{\"question\": \"q\", \"answer\": \"#### 1\"}\n");
   auto db = dir.file("runs.db");
-  auto r = run_cli("grade --task no-such-task --data " + q(dir.file("d.jsonl")) + " --samples " + q(dir.file("s.jsonl")) +
-                   " --db " + q(db) + " --quiet");
+  auto r = run_cli("grade --task no-such-task --data " + q(dir.file("d.jsonl")) + " --samples " +
+                   q(dir.file("s.jsonl")) + " --db " + q(db) + " --quiet");
   INFO(r.out);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.out, Catch::Contains("no-such-task"));
@@ -204,16 +205,18 @@ TEST_CASE("grade CLI: kill -9 part-way, then re-run, gives exactly the counts of
       int devnull = open("/dev/null", O_WRONLY);
       dup2(devnull, 1);
       dup2(devnull, 2);
-      execl(TRAFL_CLI_PATH, "trafl-eval", "grade", "--task", "gsm8k", "--data", data.c_str(), "--samples", samples.c_str(),
-            "--db", db.c_str(), "--batch-size", "2000", (char*)nullptr);
+      execl(TRAFL_CLI_PATH, "trafl-eval", "grade", "--task", "gsm8k", "--data", data.c_str(), "--samples",
+            samples.c_str(), "--db", db.c_str(), "--batch-size", "2000", (char*)nullptr);
       _exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) ++killed;
-    else CHECK(WEXITSTATUS(status) == 0);
+    if (WIFSIGNALED(status))
+      ++killed;
+    else
+      CHECK(WEXITSTATUS(status) == 0);
   }
   WARN("trafl-eval processes killed part-way: " << killed << " of 5");
   CHECK(killed >= 1);

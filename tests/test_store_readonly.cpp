@@ -13,10 +13,10 @@
 #include "tests/support.hpp"
 
 using namespace trafl;
+using Catch::Contains;
 using trafl::test::run_cli;
 using trafl::test::TempDir;
 using trafl::test::write_file;
-using Catch::Contains;
 
 namespace {
 
@@ -47,7 +47,8 @@ TEST_CASE("store: passk, diagnose and report read a database on a read-only moun
   // Two models graded on a small gsm8k set (diagnose and report compare against a baseline).
   std::string data, samples;
   for (int p = 0; p < 3; ++p)
-    data += "{\"question\": \"Q" + std::to_string(p) + "?\", \"answer\": \"x\\n#### " + std::to_string(10 + p) + "\"}\n";
+    data +=
+        "{\"question\": \"Q" + std::to_string(p) + "?\", \"answer\": \"x\\n#### " + std::to_string(10 + p) + "\"}\n";
   for (int k = 0; k < 4; ++k)
     for (int p = 0; p < 3; ++p)
       samples += "{\"problem_id\": \"" + std::to_string(p) + "\", \"completion\": \"#### " +
@@ -76,22 +77,26 @@ TEST_CASE("store: passk, diagnose and report read a database on a read-only moun
   INFO(passk.out);
   CHECK(passk.exit_code == 0);
   CHECK_THAT(passk.out, Contains("tuned") && !Contains("SQLite"));
-  auto diag = run_on_readonly_mount(db_dir, cli + " diagnose --db " + q(db) + " --baseline base --bootstrap 0 --out " +
-                                                q(dir.file("diag")));
+  auto diag = run_on_readonly_mount(
+      db_dir, cli + " diagnose --db " + q(db) + " --baseline base --bootstrap 0 --out " + q(dir.file("diag")));
   INFO(diag.out);
   CHECK(diag.exit_code == 0);
   auto report = run_on_readonly_mount(db_dir, cli + " report --db " + q(db) + " --out " + q(dir.file("report")));
   INFO(report.out);
   CHECK(report.exit_code == 0);
   // A writing command there fails with a message, and the reads left nothing behind.
-  auto grade = run_on_readonly_mount(db_dir, cli + " grade --quiet --task gsm8k --data " + q(dir.file("gsm8k.jsonl")) +
-                                                 " --samples " + q(dir.file("s.jsonl")) + " --db " + q(db) + " --model third");
+  auto grade =
+      run_on_readonly_mount(db_dir, cli + " grade --quiet --task gsm8k --data " + q(dir.file("gsm8k.jsonl")) +
+                                        " --samples " + q(dir.file("s.jsonl")) + " --db " + q(db) + " --model third");
   CHECK(grade.exit_code != 0);
   CHECK_FALSE(std::filesystem::exists(db + "-wal"));
 
   // Read-only opening never writes, even where it could: the file's bytes stay the same.
   std::string before = trafl::test::read_file(db);
-  { Store s(db, Store::OpenMode::kReadOnly); CHECK(s.runs().size() == 2); }
+  {
+    Store s(db, Store::OpenMode::kReadOnly);
+    CHECK(s.runs().size() == 2);
+  }
   CHECK(trafl::test::read_file(db) == before);
 }
 

@@ -22,8 +22,13 @@ namespace {
 json char_bpe(const std::vector<std::string>& tokens, const json& merges) {
   json vocab = json::object();
   for (std::size_t i = 0; i < tokens.size(); ++i) vocab[tokens[i]] = i;
-  return json{{"version", "1.0"},      {"truncation", nullptr}, {"padding", nullptr}, {"added_tokens", json::array()},
-              {"normalizer", nullptr}, {"pre_tokenizer", nullptr}, {"post_processor", nullptr},
+  return json{{"version", "1.0"},
+              {"truncation", nullptr},
+              {"padding", nullptr},
+              {"added_tokens", json::array()},
+              {"normalizer", nullptr},
+              {"pre_tokenizer", nullptr},
+              {"post_processor", nullptr},
               {"decoder", nullptr},
               {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", merges}, {"unk_token", nullptr}}}};
 }
@@ -79,25 +84,25 @@ TEST_CASE("byte-level table is GPT-2's", "[tokenizer]") {
     CHECK(unicode_to_byte(cp) == b);
   }
   CHECK(seen.size() == 256);
-  CHECK(byte_to_unicode(' ') == "\xC4\xA0");     // Ġ U+0120
-  CHECK(byte_to_unicode('\n') == "\xC4\x8A");    // Ċ U+010A
-  CHECK(byte_to_unicode('\t') == "\xC4\x89");    // ĉ U+0109
+  CHECK(byte_to_unicode(' ') == "\xC4\xA0");   // Ġ U+0120
+  CHECK(byte_to_unicode('\n') == "\xC4\x8A");  // Ċ U+010A
+  CHECK(byte_to_unicode('\t') == "\xC4\x89");  // ĉ U+0109
   CHECK(byte_to_unicode('!') == "!");
   CHECK(byte_to_unicode('~') == "~");
-  CHECK(byte_to_unicode(0x7F) == "\xC4\xA1");    // U+0121
-  CHECK(byte_to_unicode(0xA1) == "\xC2\xA1");    // ¡ maps to itself
-  CHECK(byte_to_unicode(0xAD) == "\xC5\x83");    // soft hyphen → U+0143
+  CHECK(byte_to_unicode(0x7F) == "\xC4\xA1");  // U+0121
+  CHECK(byte_to_unicode(0xA1) == "\xC2\xA1");  // ¡ maps to itself
+  CHECK(byte_to_unicode(0xAD) == "\xC5\x83");  // soft hyphen → U+0143
   CHECK(byte_to_unicode(0xFF) == "\xC3\xBF");
   CHECK(unicode_to_byte('A') == 'A');
-  CHECK(unicode_to_byte(0x20) == -1);            // a raw space is not in the table
+  CHECK(unicode_to_byte(0x20) == -1);  // a raw space is not in the table
   CHECK(unicode_to_byte(0x4E2D) == -1);
 }
 
 TEST_CASE("lossy UTF-8 decoding replaces maximal invalid subparts", "[tokenizer]") {
   CHECK(utf8_lossy("abc") == "abc");
   CHECK(utf8_lossy("\xFF") == "\xEF\xBF\xBD");
-  CHECK(utf8_lossy("a\xE2\x82") == "a\xEF\xBF\xBD");                      // truncated 3-byte sequence: one U+FFFD
-  CHECK(utf8_lossy("\xE0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD");            // overlong: two
+  CHECK(utf8_lossy("a\xE2\x82") == "a\xEF\xBF\xBD");                            // truncated 3-byte sequence: one U+FFFD
+  CHECK(utf8_lossy("\xE0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong: two
   CHECK(utf8_lossy("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate: three
   CHECK(utf8_lossy("\xF0\x9F\x98\x80") == "\xF0\x9F\x98\x80");
   CHECK(utf8_invalid_at("ok\xC3") == 2);
@@ -184,8 +189,9 @@ TEST_CASE("the LLaDA Split regex: Unicode properties, possessive quantifiers, on
 TEST_CASE("ByteLevel pre-tokenizer: GPT-2 regex and add_prefix_space", "[tokenizer]") {
   using V = std::vector<std::string>;
   json bl{{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}};
-  CHECK(split_pieces(bl, "Hello world's  end") ==
-        V{"Hello", "\xC4\xA0world", "'s", "\xC4\xA0", "\xC4\xA0" "end"});
+  CHECK(split_pieces(bl, "Hello world's  end") == V{"Hello", "\xC4\xA0world", "'s", "\xC4\xA0",
+                                                    "\xC4\xA0"
+                                                    "end"});
   bl["add_prefix_space"] = true;
   CHECK(split_pieces(bl, "Hi") == V{"\xC4\xA0Hi"});
   CHECK(split_pieces(bl, " Hi") == V{"\xC4\xA0Hi"});
@@ -193,7 +199,8 @@ TEST_CASE("ByteLevel pre-tokenizer: GPT-2 regex and add_prefix_space", "[tokeniz
 
 TEST_CASE("Digits pre-tokenizer", "[tokenizer]") {
   using V = std::vector<std::string>;
-  CHECK(split_pieces(json{{"type", "Digits"}, {"individual_digits", true}}, "a123b4") == V{"a", "1", "2", "3", "b", "4"});
+  CHECK(split_pieces(json{{"type", "Digits"}, {"individual_digits", true}}, "a123b4") ==
+        V{"a", "1", "2", "3", "b", "4"});
   CHECK(split_pieces(json{{"type", "Digits"}, {"individual_digits", false}}, "a123b4") == V{"a", "123", "b", "4"});
 }
 
@@ -201,8 +208,8 @@ TEST_CASE("NFC normalizer composes before the model sees the text", "[tokenizer]
   auto j = json::parse(make_tiny_tokenizer_json({}));
   j["normalizer"] = {{"type", "Sequence"}, {"normalizers", json::array({json{{"type", "NFC"}}})}};
   auto t = load(j);
-  auto composed = t.encode("caf\xC3\xA9!", false);      // é precomposed
-  auto decomposed = t.encode("cafe\xCC\x81!", false);   // e + combining acute
+  auto composed = t.encode("caf\xC3\xA9!", false);     // é precomposed
+  auto decomposed = t.encode("cafe\xCC\x81!", false);  // e + combining acute
   CHECK(composed.ids == decomposed.ids);
   CHECK(t.decode(decomposed.ids) == "caf\xC3\xA9!");
   // offsets still point into the original (decomposed) text
@@ -212,8 +219,8 @@ TEST_CASE("NFC normalizer composes before the model sees the text", "[tokenizer]
 TEST_CASE("added tokens: literal, longest first, special or not, with strip flags", "[tokenizer]") {
   auto j = json::parse(make_tiny_tokenizer_json({}));
   auto add = [&](int id, const std::string& content, bool special, json extra = json::object()) {
-    json t{{"id", id}, {"content", content}, {"special", special}, {"lstrip", false}, {"rstrip", false},
-           {"single_word", false}, {"normalized", false}};
+    json t{{"id", id},        {"content", content},   {"special", special}, {"lstrip", false},
+           {"rstrip", false}, {"single_word", false}, {"normalized", false}};
     t.update(extra);
     j["added_tokens"].push_back(t);
   };
@@ -247,7 +254,8 @@ TEST_CASE("added tokens: literal, longest first, special or not, with strip flag
 TEST_CASE("normalized added tokens are matched after normalization", "[tokenizer]") {
   auto j = json::parse(make_tiny_tokenizer_json({}));
   j["normalizer"] = {{"type", "NFC"}};
-  j["added_tokens"].push_back({{"id", 400}, {"content", "\xC3\xA9t\xC3\xA9"}, {"special", false}, {"normalized", true}});
+  j["added_tokens"].push_back(
+      {{"id", 400}, {"content", "\xC3\xA9t\xC3\xA9"}, {"special", false}, {"normalized", true}});
   auto t = load(j);
   CHECK(t.encode_ids("un e\xCC\x81te\xCC\x81", false) == std::vector<TokenId>{'u', 'n', ' ', 400});
 }
@@ -258,13 +266,15 @@ TEST_CASE("TemplateProcessing adds BOS only with add_special_tokens", "[tokenize
   j["post_processor"] = {
       {"type", "Sequence"},
       {"processors",
-       json::array({json{{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}},
-                    json{{"type", "TemplateProcessing"},
-                         {"single", json::array({json{{"SpecialToken", {{"id", "<|startoftext|>"}, {"type_id", 0}}}},
-                                                 json{{"Sequence", {{"id", "A"}, {"type_id", 0}}}}})},
-                         {"pair", json::array()},
-                         {"special_tokens",
-                          {{"<|startoftext|>", {{"id", "<|startoftext|>"}, {"ids", {bos}}, {"tokens", {"<|startoftext|>"}}}}}}}})}};
+       json::array(
+           {json{{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}},
+            json{{"type", "TemplateProcessing"},
+                 {"single", json::array({json{{"SpecialToken", {{"id", "<|startoftext|>"}, {"type_id", 0}}}},
+                                         json{{"Sequence", {{"id", "A"}, {"type_id", 0}}}}})},
+                 {"pair", json::array()},
+                 {"special_tokens",
+                  {{"<|startoftext|>",
+                    {{"id", "<|startoftext|>"}, {"ids", {bos}}, {"tokens", {"<|startoftext|>"}}}}}}}})}};
   auto t = load(j);
   CHECK(t.encode_ids("hi", true) == std::vector<TokenId>{bos, 'h', 'i'});
   CHECK(t.encode_ids("hi", false) == std::vector<TokenId>{'h', 'i'});
@@ -290,9 +300,9 @@ TEST_CASE("round trips: decode(encode(s)) == s", "[tokenizer]") {
     std::string s;
     int len = static_cast<int>(rng() % 12);
     for (int k = 0; k < len; ++k) {
-      std::uint32_t ranges[][2] = {{0x20, 0x7E}, {0x09, 0x0D}, {0xA0, 0x2FF}, {0x300, 0x36F}, {0x590, 0x6FF},
-                                   {0x2000, 0x206F}, {0x3040, 0x30FF}, {0x4E00, 0x9FFF}, {0xAC00, 0xD7A3},
-                                   {0xE000, 0xF8FF}, {0x1F300, 0x1FAFF}, {0x10000, 0x10FFFF}};
+      std::uint32_t ranges[][2] = {{0x20, 0x7E},     {0x09, 0x0D},     {0xA0, 0x2FF},      {0x300, 0x36F},
+                                   {0x590, 0x6FF},   {0x2000, 0x206F}, {0x3040, 0x30FF},   {0x4E00, 0x9FFF},
+                                   {0xAC00, 0xD7A3}, {0xE000, 0xF8FF}, {0x1F300, 0x1FAFF}, {0x10000, 0x10FFFF}};
       auto& r = ranges[rng() % 12];
       detail::utf8_append(s, r[0] + rng() % (r[1] - r[0] + 1));
     }
@@ -332,8 +342,8 @@ TEST_CASE("LLaDA chat template: exact string and ids", "[tokenizer]") {
   CHECK(hi ==
         "<|startoftext|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
         "<|start_header_id|>assistant<|end_header_id|>\n\n");
-  std::string multi = render_llada_chat({{"system", "  Be brief.\n"}, {"user", "\tWhat is 2+2? \xE3\x80\x80"},
-                                         {"assistant", "4"}, {"user", "And 3+3?"}});
+  std::string multi = render_llada_chat(
+      {{"system", "  Be brief.\n"}, {"user", "\tWhat is 2+2? \xE3\x80\x80"}, {"assistant", "4"}, {"user", "And 3+3?"}});
   CHECK(multi ==
         "<|startoftext|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
         "<|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2?<|eot_id|>"
@@ -394,13 +404,26 @@ TEST_CASE("unsupported or malformed components are clear errors naming file and 
     CHECK_THAT(msg, Catch::Contains("/models/x/tokenizer.json") && Catch::Contains(what));
   };
   expect([](json& j) { j["model"]["type"] = "WordPiece"; }, "unsupported tokenizer component WordPiece at model");
-  expect([](json& j) { j["normalizer"] = {{"type", "Lowercase"}}; },
-         "unsupported tokenizer component Lowercase at normalizer");
-  expect([](json& j) { j["pre_tokenizer"]["pretokenizers"][1] = {{"type", "Metaspace"}}; },
-         "unsupported tokenizer component Metaspace at pre_tokenizer.pretokenizers[1]");
-  expect([](json& j) { j["decoder"] = {{"type", "WordPiece"}}; }, "unsupported tokenizer component WordPiece at decoder");
-  expect([](json& j) { j["post_processor"] = {{"type", "RobertaProcessing"}}; },
-         "unsupported tokenizer component RobertaProcessing at post_processor");
+  expect(
+      [](json& j) {
+        j["normalizer"] = {{"type", "Lowercase"}};
+      },
+      "unsupported tokenizer component Lowercase at normalizer");
+  expect(
+      [](json& j) {
+        j["pre_tokenizer"]["pretokenizers"][1] = {{"type", "Metaspace"}};
+      },
+      "unsupported tokenizer component Metaspace at pre_tokenizer.pretokenizers[1]");
+  expect(
+      [](json& j) {
+        j["decoder"] = {{"type", "WordPiece"}};
+      },
+      "unsupported tokenizer component WordPiece at decoder");
+  expect(
+      [](json& j) {
+        j["post_processor"] = {{"type", "RobertaProcessing"}};
+      },
+      "unsupported tokenizer component RobertaProcessing at post_processor");
   expect([](json& j) { j["truncation"] = {{"max_length", 512}}; }, "unsupported tokenizer component truncation");
   expect([](json& j) { j["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = "(unclosed"; },
          "regex does not compile");

@@ -37,7 +37,8 @@ std::string load_error(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("tokenizer.json: nested Sequence pre-tokenizers are bounded, with the path built once", "[tokenizer][limits]") {
+TEST_CASE("tokenizer.json: nested Sequence pre-tokenizers are bounded, with the path built once",
+          "[tokenizer][limits]") {
   // 20 levels: loads and encodes (the split still applies through every level).
   auto ok = trafl::tok::Tokenizer::from_json_string(nested_tokenizer(20), "ok.json");
   CHECK(ok.encode("ab ba", false).pieces == std::vector<std::string>{"a", "b", "b", "a"});

@@ -129,9 +129,9 @@ TEST_CASE("LoRA: zero B is the identity, only A/B get gradients, merge equals th
 }
 
 TEST_CASE("LoRA targets accept LLaDA names and Llama aliases, reject others", "[training][lora]") {
-  CHECK(parse_lora_target("attn_out") == trafl::model::Projection::attn_out);
-  CHECK(parse_lora_target("o_proj") == trafl::model::Projection::attn_out);
-  CHECK(parse_lora_target("down_proj") == trafl::model::Projection::ff_out);
+  CHECK(parse_lora_target("attn_out") == trafl::model::Projection::kAttnOut);
+  CHECK(parse_lora_target("o_proj") == trafl::model::Projection::kAttnOut);
+  CHECK(parse_lora_target("down_proj") == trafl::model::Projection::kFfOut);
   CHECK_THROWS_AS(parse_lora_target("wte"), trafl::UsageError);
 }
 
@@ -154,8 +154,9 @@ TEST_CASE("training config: unknown key and wrong type name the key", "[training
   CHECK_THROWS_AS(apply_json(c, nlohmann::json{{"seed", -1}}, "run.json"), trafl::InputError);
   // Round trip: the resolved JSON reads back to the same JSON.
   TrainConfig d;
-  apply_json(d, nlohmann::json{{"method", "trafl"}, {"lr", 3e-6}, {"lora_targets", {"q_proj"}}, {"objective", {{"beta", 5}}}},
-             "x");
+  apply_json(
+      d, nlohmann::json{{"method", "trafl"}, {"lr", 3e-6}, {"lora_targets", {"q_proj"}}, {"objective", {{"beta", 5}}}},
+      "x");
   TrainConfig e;
   apply_json(e, nlohmann::json::parse(to_json(d).dump()), "y");
   CHECK(to_json(e) == to_json(d));

@@ -48,10 +48,11 @@ TEST_CASE("train CLI: SFT from scratch, then every objective", "[training][cli]"
   trafl::test::write_file(objective, R"({"inner_iterations": 2})");
   for (const std::string& method : trafl::training::objective_names()) {
     const std::string out = dir.file("rl-" + method);
-    auto rl = trafl::test::run_cli("train --method " + method + " --model " + sft_out + " --out " + out +
-                                   " --task gsm8k --data " + data +
-                                   " --steps 1 --batch 2 --group-size 2 --gen-length 8 --sampler-steps 8 --block-length 8"
-                                   " --lr 1e-3 --threads 2 --quiet --objective-config " + objective + " --db " + db);
+    auto rl = trafl::test::run_cli(
+        "train --method " + method + " --model " + sft_out + " --out " + out + " --task gsm8k --data " + data +
+        " --steps 1 --batch 2 --group-size 2 --gen-length 8 --sampler-steps 8 --block-length 8"
+        " --lr 1e-3 --threads 2 --quiet --objective-config " +
+        objective + " --db " + db);
     INFO(method << ": " << rl.out);
     CHECK(rl.exit_code == 0);
     CHECK(rl.out.find("reward") != std::string::npos);

@@ -162,7 +162,8 @@ struct CountingObjective : Objective {
   CallCounts& counts_;
   std::string name() const override { return "counting"; }
   int inner_iterations() const override { return 2; }
-  void prepare(const LLaDAModel&, const LLaDAModel& reference, std::vector<RolloutGroup>& groups, std::uint64_t) override {
+  void prepare(const LLaDAModel&, const LLaDAModel& reference, std::vector<RolloutGroup>& groups,
+               std::uint64_t) override {
     CHECK_FALSE(torch::GradMode::is_enabled());
     ++counts_.prepared;
     for (RolloutGroup& g : groups) g.frozen["x"] = torch::zeros({1});
@@ -242,8 +243,8 @@ TEST_CASE("RL loop: rollouts, prepare once, inner iterations, frozen reference, 
   for (const StepMetrics& m : r.steps) {
     CHECK(m.reward_mean.has_value());
     CHECK(m.entropy.has_value());
-    CHECK(*m.kl == Approx(0.5));                 // averaged over groups and inner iterations
-    CHECK(m.stats.at("inner") == Approx(0.5));   // (0 + 1) / 2
+    CHECK(*m.kl == Approx(0.5));                // averaged over groups and inner iterations
+    CHECK(m.stats.at("inner") == Approx(0.5));  // (0 + 1) / 2
     CHECK(m.rollout_s > 0);
     CHECK(m.update_s > 0);
   }

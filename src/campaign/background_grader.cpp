@@ -83,8 +83,7 @@ void BackgroundGrader::loop() {
       }
       // Grade until a sweep finds nothing (more batches may land meanwhile); when draining, the
       // sampler has stopped, so an empty sweep means everything is graded.
-      while (pass(store)) {
-      }
+      while (pass(store)) {}
       if (draining) return;
     }
   } catch (...) {

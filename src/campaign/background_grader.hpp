@@ -26,7 +26,8 @@ namespace trafl::campaign {
 class BackgroundGrader {
  public:
   BackgroundGrader(std::string db_path, std::shared_ptr<const Task> task, std::vector<Problem> problems,
-                   std::vector<std::string> modes, std::vector<std::int64_t> run_ids, unsigned threads, std::size_t page_size);
+                   std::vector<std::string> modes, std::vector<std::int64_t> run_ids, unsigned threads,
+                   std::size_t page_size);
   ~BackgroundGrader();  // stops without draining (an exception is unwinding the campaign)
   BackgroundGrader(const BackgroundGrader&) = delete;
   BackgroundGrader& operator=(const BackgroundGrader&) = delete;
@@ -36,8 +37,8 @@ class BackgroundGrader {
   void finish();
   bool failed() const { return failed_; }
 
-  std::int64_t graded() const { return graded_; }      // grades computed (all modes)
-  std::int64_t stored() const { return stored_; }      // rows new
+  std::int64_t graded() const { return graded_; }  // grades computed (all modes)
+  std::int64_t stored() const { return stored_; }  // rows new
   std::int64_t sandbox_errors() const { return sandbox_errors_; }
 
  private:

@@ -59,18 +59,28 @@ Prepared prepare(const CampaignOptions& o) {
   if (o.batch_size <= 0) throw UsageError("--batch-size must be positive");
   if (o.limit < 0) throw UsageError("--limit must be >= 0");
   if (o.temperature < 0) throw UsageError("--temperature must be >= 0");
-  if (o.shard.count < 1 || o.shard.index < 0 || o.shard.index >= o.shard.count) throw UsageError("--shard: need 0 <= i < N");
+  if (o.shard.count < 1 || o.shard.index < 0 || o.shard.index >= o.shard.count)
+    throw UsageError("--shard: need 0 <= i < N");
   if (o.db_path.empty()) throw UsageError("sample: --db is required");
   for (std::size_t i = 0; i < o.models.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (o.models[i].name == o.models[j].name)
-        throw UsageError(fmt::format("--model: the name '{}' is used twice (use NAME=DIR to tell them apart)", o.models[i].name));
+        throw UsageError(
+            fmt::format("--model: the name '{}' is used twice (use NAME=DIR to tell them apart)", o.models[i].name));
   sampling::parse_remasking(o.remasking);  // UsageError for an unknown name
   if (o.fast && !(o.threshold >= 0.0)) throw UsageError("--threshold must be >= 0");
   Prepared p;
   p.lengths = resolve_lengths(o.gen_lengths, o.steps, o.block_lengths);
-  p.decoding = DecodingConfig{o.temperature, o.cfg_scale, o.remasking, o.chat, o.logits_eos_inf, o.confidence_eos_eot_inf,
-                              canonical_dtype(o.dtype), o.fast, o.threshold, o.prefix_cache};
+  p.decoding = DecodingConfig{o.temperature,
+                              o.cfg_scale,
+                              o.remasking,
+                              o.chat,
+                              o.logits_eos_inf,
+                              o.confidence_eos_eot_inf,
+                              canonical_dtype(o.dtype),
+                              o.fast,
+                              o.threshold,
+                              o.prefix_cache};
   model::parse_dtype(p.decoding.dtype);  // UsageError for an unknown dtype
 
   p.task = o.task_object ? o.task_object : std::shared_ptr<const Task>(make_task(o.task));
@@ -78,7 +88,8 @@ Prepared prepare(const CampaignOptions& o) {
   p.modes = o.grade_modes.empty() ? std::vector<std::string>{p.task->default_mode()} : o.grade_modes;
   for (const auto& m : p.modes)
     if (std::find(known.begin(), known.end(), m) == known.end())
-      throw UsageError(fmt::format("task {} has no grading mode '{}' (modes: {})", p.task->name(), m, fmt::join(known, ", ")));
+      throw UsageError(
+          fmt::format("task {} has no grading mode '{}' (modes: {})", p.task->name(), m, fmt::join(known, ", ")));
   p.all_problems = p.task->load(o.data_path);
   p.data_sha256 = p.task->data_identity(o.data_path);  // a file, or a directory + release selection
   p.problems = select_problems(p.all_problems, o.limit, o.shard);
@@ -119,8 +130,8 @@ Prepared prepare(const CampaignOptions& o) {
   return p;
 }
 
-sampling::SamplerOptions sampler_options(const model::LLaDAModel& m, const tok::Tokenizer& tokenizer, const LengthConfig& l,
-                                         const CampaignOptions& o) {
+sampling::SamplerOptions sampler_options(const model::LLaDAModel& m, const tok::Tokenizer& tokenizer,
+                                         const LengthConfig& l, const CampaignOptions& o) {
   sampling::SamplerOptions so;
   sampling::fill_token_ids(so, m.config());
   so.eot_id = tokenizer.token_to_id(tok::kLladaEot).value_or(-1);
@@ -156,11 +167,13 @@ LoadedModel load_model(const ModelRef& ref, const CampaignOptions& o) {
 }
 
 std::vector<std::int64_t> encode_prompt(const tok::Tokenizer& t, const Problem& p, bool chat) {
-  std::vector<tok::TokenId> ids = chat ? tok::encode_chat(t, {{"user", p.prompt}}) : tok::encode_plain_prompt(t, p.prompt);
+  std::vector<tok::TokenId> ids =
+      chat ? tok::encode_chat(t, {{"user", p.prompt}}) : tok::encode_plain_prompt(t, p.prompt);
   return {ids.begin(), ids.end()};
 }
 
-SampleRow to_row(const tok::Tokenizer& t, const std::string& problem_id, std::int64_t index, sampling::Trajectory&& tr) {
+SampleRow to_row(const tok::Tokenizer& t, const std::string& problem_id, std::int64_t index,
+                 sampling::Trajectory&& tr) {
   SampleRow row;
   row.problem_id = problem_id;
   row.sample_index = index;
@@ -190,9 +203,10 @@ CampaignSummary run(const CampaignOptions& o) {
 
   Store store(o.db_path);
   if (auto existing = store.campaign(p.name); existing && existing->identity != p.identity)
-    throw UsageError(fmt::format("campaign '{}' in {} was started with other settings (differs in: {}); use the same "
-                                 "settings to resume it, or another --run-name (or none) for a new campaign",
-                                 p.name, o.db_path, describe_differences(existing->identity, p.identity)));
+    throw UsageError(
+        fmt::format("campaign '{}' in {} was started with other settings (differs in: {}); use the same "
+                    "settings to resume it, or another --run-name (or none) for a new campaign",
+                    p.name, o.db_path, describe_differences(existing->identity, p.identity)));
 
   // 1. Runs, problems, and what each run still lacks (read once: the store is the plan).
   std::vector<RunPlan> plans;
@@ -229,7 +243,8 @@ CampaignSummary run(const CampaignOptions& o) {
   // enough threads to fill the sandbox slots.
   std::optional<BackgroundGrader> grader;
   unsigned grade_threads = o.grade_threads;
-  if (!grade_threads && o.device == "cpu" && !dynamic_cast<const codegrade::SandboxedGrading*>(p.task.get())) grade_threads = 1;
+  if (!grade_threads && o.device == "cpu" && !dynamic_cast<const codegrade::SandboxedGrading*>(p.task.get()))
+    grade_threads = 1;
   if (o.grade) grader.emplace(o.db_path, p.task, p.all_problems, p.modes, run_ids, grade_threads, /*page_size=*/256);
 
   // 3. Sampling, model by model (each loaded once), run by run, in batches of rows that may mix
@@ -238,8 +253,9 @@ CampaignSummary run(const CampaignOptions& o) {
   for (const auto& plan : plans) total += plan.missing.size();
   const auto sample_started = clock::now();
   {
-    CampaignProgress bar(total, o.progress, grader ? std::function<std::int64_t()>([&] { return grader->stored(); })
-                                                   : std::function<std::int64_t()>());
+    CampaignProgress bar(
+        total, o.progress,
+        grader ? std::function<std::int64_t()>([&] { return grader->stored(); }) : std::function<std::int64_t()>());
     for (std::size_t mi = 0; mi < o.models.size(); ++mi) {
       bool needed = false;
       for (const auto& plan : plans) needed = needed || (plan.model == mi && !plan.missing.empty());
@@ -297,7 +313,8 @@ CampaignSummary run(const CampaignOptions& o) {
     r.gen_length = plan.length.gen_length;
     r.samples_new = plan.samples_new;
     r.samples_total = store.count_samples(plan.run_id);
-    for (const auto& m : p.modes) r.grades.push_back({m, store.count_grades(plan.run_id, m), store.count_correct(plan.run_id, m)});
+    for (const auto& m : p.modes)
+      r.grades.push_back({m, store.count_grades(plan.run_id, m), store.count_correct(plan.run_id, m)});
     summary.samples_new += plan.samples_new;
     summary.runs.push_back(std::move(r));
   }

@@ -29,14 +29,14 @@ struct CampaignOptions {
   std::shared_ptr<const Task> task_object;
   std::string data_path;
   std::string db_path;
-  std::int64_t n = 1;                            // samples per problem
+  std::int64_t n = 1;  // samples per problem
   std::vector<std::int64_t> gen_lengths = {128};
-  std::vector<std::int64_t> steps;               // empty: = gen_length; one value: for all; else one per length
-  std::vector<std::int64_t> block_lengths;       // empty: 32 when it divides gen_length, else gen_length; same rule
-  double temperature = 0.6;                      // TraFL's evaluation temperature; 0 = argmax (n identical samples)
+  std::vector<std::int64_t> steps;          // empty: = gen_length; one value: for all; else one per length
+  std::vector<std::int64_t> block_lengths;  // empty: 32 when it divides gen_length, else gen_length; same rule
+  double temperature = 0.6;                 // TraFL's evaluation temperature; 0 = argmax (n identical samples)
   double cfg_scale = 0.0;
   std::string remasking = "low_confidence";
-  bool chat = false;                             // chat template around the task's prompt (tok::ChatFormat: the checkpoint's, else LLaDA's)
+  bool chat = false;  // chat template around the task's prompt (tok::ChatFormat: the checkpoint's, else LLaDA's)
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
   // Fast-dLLM mode (an approximation, sampling/llada_sampler.hpp): threshold decoding + prefix cache.
@@ -46,16 +46,16 @@ struct CampaignOptions {
   double threshold = 0.9;
   bool prefix_cache = true;
   std::uint64_t seed = 0;
-  std::int64_t limit = 0;                        // first `limit` problems of the file (0 = all), before sharding
-  Shard shard;                                   // this process's slice of the problems
-  std::string campaign_name;                     // "" = derived from the identity
-  std::int64_t batch_size = 16;                  // rows per forward pass (does not change samples)
+  std::int64_t limit = 0;        // first `limit` problems of the file (0 = all), before sharding
+  Shard shard;                   // this process's slice of the problems
+  std::string campaign_name;     // "" = derived from the identity
+  std::int64_t batch_size = 16;  // rows per forward pass (does not change samples)
   std::string device = "cpu";
   std::string dtype = "f32";
-  int threads = 0;                               // torch intra-op threads (0 = default)
+  int threads = 0;  // torch intra-op threads (0 = default)
   bool grade = true;
-  std::vector<std::string> grade_modes;          // empty = the task's default mode
-  unsigned grade_threads = 0;                    // 0 = by task (sandbox slots) / hardware
+  std::vector<std::string> grade_modes;  // empty = the task's default mode
+  unsigned grade_threads = 0;            // 0 = by task (sandbox slots) / hardware
   bool progress = true;
 };
 
@@ -74,14 +74,14 @@ struct CampaignRunSummary {
 
 struct CampaignSummary {
   std::string campaign;
-  std::size_t problems = 0;        // in this shard
+  std::size_t problems = 0;  // in this shard
   std::vector<CampaignRunSummary> runs;
   std::int64_t samples_new = 0;
-  std::int64_t tokens_new = 0;     // generated positions of the new samples
+  std::int64_t tokens_new = 0;  // generated positions of the new samples
   std::int64_t grades_new = 0;
-  std::int64_t sandbox_errors = 0; // > 0: run() threw after storing everything else
-  double sample_seconds = 0;       // wall time of the sampling loop (model loads included)
-  double seconds = 0;              // whole call
+  std::int64_t sandbox_errors = 0;  // > 0: run() threw after storing everything else
+  double sample_seconds = 0;        // wall time of the sampling loop (model loads included)
+  double seconds = 0;               // whole call
 };
 
 // Runs (or resumes) the campaign. UsageError/InputError for bad options or input files, before the

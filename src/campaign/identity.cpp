@@ -75,7 +75,8 @@ std::string model_fingerprint(const std::string& dir) {
   const fs::path d(dir);
   std::error_code ec;
   if (!fs::is_directory(d, ec)) throw InputError(dir, 0, "", "model directory not found");
-  if (!fs::exists(d / "config.json", ec)) throw InputError((d / "config.json").string(), 0, "", "model directory has no config.json");
+  if (!fs::exists(d / "config.json", ec))
+    throw InputError((d / "config.json").string(), 0, "", "model directory has no config.json");
   std::string input = "config.json\n" + read_all(d / "config.json");
   if (fs::exists(d / "tokenizer.json", ec)) input += "\ntokenizer.json\n" + read_all(d / "tokenizer.json");
   std::vector<fs::path> weights;
@@ -85,7 +86,8 @@ std::string model_fingerprint(const std::string& dir) {
   }
   std::sort(weights.begin(), weights.end());
   if (weights.empty()) throw InputError(dir, 0, "", "model directory has no *.safetensors weights");
-  if (fs::exists(d / "model.safetensors.index.json", ec)) input += "\nindex\n" + read_all(d / "model.safetensors.index.json");
+  if (fs::exists(d / "model.safetensors.index.json", ec))
+    input += "\nindex\n" + read_all(d / "model.safetensors.index.json");
   for (const auto& w : weights) input += "\n" + weights_digest_input(w);
   return sha256_hex(input);
 }
@@ -121,14 +123,16 @@ std::vector<Problem> select_problems(const std::vector<Problem>& all, std::int64
   return out;
 }
 
-std::vector<LengthConfig> resolve_lengths(const std::vector<std::int64_t>& gen_lengths, const std::vector<std::int64_t>& steps,
+std::vector<LengthConfig> resolve_lengths(const std::vector<std::int64_t>& gen_lengths,
+                                          const std::vector<std::int64_t>& steps,
                                           const std::vector<std::int64_t>& block_lengths) {
   if (gen_lengths.empty()) throw UsageError("--gen-length: give at least one length");
   auto pick = [&](const std::vector<std::int64_t>& list, std::size_t i, const char* flag) -> std::int64_t {
     if (list.empty()) return 0;
     if (list.size() == 1) return list[0];
     if (list.size() != gen_lengths.size())
-      throw UsageError(fmt::format("{}: give one value, or one per --gen-length ({} values)", flag, gen_lengths.size()));
+      throw UsageError(
+          fmt::format("{}: give one value, or one per --gen-length ({} values)", flag, gen_lengths.size()));
     return list[i];
   };
   std::vector<LengthConfig> out;
@@ -139,7 +143,8 @@ std::vector<LengthConfig> resolve_lengths(const std::vector<std::int64_t>& gen_l
     for (std::size_t j = 0; j < i; ++j)
       if (gen_lengths[j] == c.gen_length) throw UsageError(fmt::format("--gen-length {} given twice", c.gen_length));
     // The rule generate uses too (sampling/decoding_lengths.hpp).
-    const auto d = sampling::resolve_decoding_lengths(c.gen_length, pick(steps, i, "--steps"), pick(block_lengths, i, "--block-length"));
+    const auto d = sampling::resolve_decoding_lengths(c.gen_length, pick(steps, i, "--steps"),
+                                                      pick(block_lengths, i, "--block-length"));
     c.steps = d.steps;
     c.block_length = d.block_length;
     out.push_back(c);
@@ -153,18 +158,18 @@ nlohmann::json fast_mode_json(const DecodingConfig& d) {
 
 nlohmann::json run_config(const LengthConfig& length, const DecodingConfig& d, const std::string& model_sha256) {
   nlohmann::json j{{"sampler", "llada"},
-                        {"gen_length", length.gen_length},
-                        {"steps", length.steps},
-                        {"block_length", length.block_length},
-                        {"temperature", d.temperature},
-                        {"remasking", d.remasking},
-                        {"cfg_scale", d.cfg_scale},
-                        {"chat", d.chat},
-                        {"logits_eos_inf", d.logits_eos_inf},
-                        {"confidence_eos_eot_inf", d.confidence_eos_eot_inf},
-                        {"dtype", d.dtype},
-                        {"prompt", "task"},
-                        {"model_sha256", model_sha256}};
+                   {"gen_length", length.gen_length},
+                   {"steps", length.steps},
+                   {"block_length", length.block_length},
+                   {"temperature", d.temperature},
+                   {"remasking", d.remasking},
+                   {"cfg_scale", d.cfg_scale},
+                   {"chat", d.chat},
+                   {"logits_eos_inf", d.logits_eos_inf},
+                   {"confidence_eos_eot_inf", d.confidence_eos_eot_inf},
+                   {"dtype", d.dtype},
+                   {"prompt", "task"},
+                   {"model_sha256", model_sha256}};
   if (d.fast) j["fast"] = fast_mode_json(d);
   return j;
 }

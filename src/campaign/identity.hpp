@@ -44,7 +44,8 @@ struct LengthConfig {
 };
 // steps / block_lengths: empty = defaults, one value = for every length, else one per length.
 // UsageError for a mismatch in list sizes or a gen_length / block / steps combination the sampler rejects.
-std::vector<LengthConfig> resolve_lengths(const std::vector<std::int64_t>& gen_lengths, const std::vector<std::int64_t>& steps,
+std::vector<LengthConfig> resolve_lengths(const std::vector<std::int64_t>& gen_lengths,
+                                          const std::vector<std::int64_t>& steps,
                                           const std::vector<std::int64_t>& block_lengths);
 
 struct DecodingConfig {

@@ -10,8 +10,8 @@
 namespace trafl::campaign {
 
 struct WorkItem {
-  std::size_t problem = 0;     // position in the shard's problem list
-  std::int64_t index = 0;      // sample index within the problem
+  std::size_t problem = 0;  // position in the shard's problem list
+  std::int64_t index = 0;   // sample index within the problem
 };
 
 // Every (problem, index < n) not in `existing`, problem-major in the shard's order. Samples stored

@@ -33,7 +33,8 @@ std::string CheckpointMismatch::describe(std::size_t max_per_kind) const {
   add(missing, "missing tensor", "missing tensors");
   add(wrong_shape, "tensor with the wrong shape", "tensors with the wrong shape");
   add(wrong_dtype, "tensor with an unsupported dtype", "tensors with an unsupported dtype");
-  add(unexpected, "unexpected tensor (not a parameter of this model)", "unexpected tensors (not parameters of this model)");
+  add(unexpected, "unexpected tensor (not a parameter of this model)",
+      "unexpected tensors (not parameters of this model)");
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ". " : "") + parts[i];
   return out;
@@ -54,7 +55,8 @@ Checkpoint Checkpoint::open(const std::string& path) {
       std::string hint;
       if (fs::exists(target / "pytorch_model.bin", ec) || fs::exists(target / "pytorch_model.bin.index.json", ec))
         hint = " (found pytorch_model.bin: PyTorch pickles are not supported; convert the checkpoint to safetensors)";
-      throw InputError(path, 0, "", fmt::format("no {} or {} in this directory{}", kSingleFileName, kIndexFileName, hint));
+      throw InputError(path, 0, "",
+                       fmt::format("no {} or {} in this directory{}", kSingleFileName, kIndexFileName, hint));
     }
   }
   const std::string file = target.string();
@@ -86,7 +88,8 @@ Checkpoint Checkpoint::open(const std::string& path) {
     const std::size_t id = shard_ids.at(shard);
     const TensorInfo* info = ck.files_[id]->find(name);
     if (!info)
-      throw TensorError(file, name, fmt::format("listed in the index for shard '{}' but missing from that shard", shard));
+      throw TensorError(file, name,
+                        fmt::format("listed in the index for shard '{}' but missing from that shard", shard));
     ck.entries_.emplace(name, Entry{id, info});
   }
   // Shards -> index: every tensor in a shard must be listed, and for that shard.
@@ -94,7 +97,8 @@ Checkpoint Checkpoint::open(const std::string& path) {
     for (const TensorInfo& t : ck.files_[id]->tensors()) {
       auto it = index.weight_map.find(t.name);
       if (it == index.weight_map.end())
-        throw TensorError(ck.files_[id]->path(), t.name, fmt::format("present in this shard but not listed in {}", kIndexFileName));
+        throw TensorError(ck.files_[id]->path(), t.name,
+                          fmt::format("present in this shard but not listed in {}", kIndexFileName));
       if (it->second != shard)
         throw TensorError(ck.files_[id]->path(), t.name,
                           fmt::format("present in this shard but {} maps it to '{}'", kIndexFileName, it->second));
@@ -102,8 +106,8 @@ Checkpoint Checkpoint::open(const std::string& path) {
   }
   if (!ck.files_.empty()) ck.metadata_ = ck.files_[0]->metadata();
   if (index.total_size && *index.total_size != ck.total_bytes())
-    ck.warnings_.push_back(fmt::format("{}: metadata.total_size is {} but the shards hold {} bytes of tensor data", file,
-                                       *index.total_size, ck.total_bytes()));
+    ck.warnings_.push_back(fmt::format("{}: metadata.total_size is {} but the shards hold {} bytes of tensor data",
+                                       file, *index.total_size, ck.total_bytes()));
   return ck;
 }
 
@@ -143,9 +147,11 @@ TensorView Checkpoint::expect(const std::string& name, DTypeSet dtypes, const Sh
   const TensorInfo& t = *e.info;
   const std::string& file = files_[e.file]->path();
   if (t.shape != shape)
-    throw TensorError(file, name, fmt::format("shape {} but the model expects {}", shape_to_string(t.shape), shape_to_string(shape)));
+    throw TensorError(
+        file, name, fmt::format("shape {} but the model expects {}", shape_to_string(t.shape), shape_to_string(shape)));
   if (!dtypes.contains(t.dtype))
-    throw TensorError(file, name, fmt::format("dtype {} but the model accepts {}", dtype_name(t.dtype), dtypes.to_string()));
+    throw TensorError(file, name,
+                      fmt::format("dtype {} but the model accepts {}", dtype_name(t.dtype), dtypes.to_string()));
   used_.insert(name);
   return files_[e.file]->view(t);
 }
@@ -162,7 +168,8 @@ CheckpointMismatch Checkpoint::compare(const std::vector<TensorSpec>& specs, DTy
     }
     const TensorInfo& t = *it->second.info;
     if (t.shape != s.shape)
-      m.wrong_shape.push_back(fmt::format("{}: expected {}, found {}", s.name, shape_to_string(s.shape), shape_to_string(t.shape)));
+      m.wrong_shape.push_back(
+          fmt::format("{}: expected {}, found {}", s.name, shape_to_string(s.shape), shape_to_string(t.shape)));
     if (!dtypes.contains(t.dtype))
       m.wrong_dtype.push_back(fmt::format("{}: dtype {} not in {}", s.name, dtype_name(t.dtype), dtypes.to_string()));
   }
@@ -189,8 +196,9 @@ void Checkpoint::reject_unused() const {
   if (extra.empty()) return;
   if (extra.size() == 1)
     throw TensorError(file_of(extra[0]), extra[0], "is in the checkpoint but is not a parameter of this model");
-  throw InputError(path_, 0, "", fmt::format("{} tensors are in the checkpoint but are not parameters of this model: {}",
-                                             extra.size(), join_first(extra, 10)));
+  throw InputError(path_, 0, "",
+                   fmt::format("{} tensors are in the checkpoint but are not parameters of this model: {}",
+                               extra.size(), join_first(extra, 10)));
 }
 
 }  // namespace trafl::checkpoint

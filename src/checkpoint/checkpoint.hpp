@@ -50,10 +50,10 @@ class Checkpoint {
   bool contains(const std::string& name) const { return entries_.count(name) != 0; }
   // Header facts (no data access). TensorError naming the tensor when absent.
   const TensorInfo& info(const std::string& name) const;
-  const std::string& file_of(const std::string& name) const;  // the .safetensors path holding it
-  std::uint64_t total_bytes() const;                          // sum of tensor byte sizes
+  const std::string& file_of(const std::string& name) const;                        // the .safetensors path holding it
+  std::uint64_t total_bytes() const;                                                // sum of tensor byte sizes
   const std::map<std::string, std::string>& metadata() const { return metadata_; }  // first file's
-  const std::vector<std::string>& warnings() const { return warnings_; }  // e.g. index total_size mismatch
+  const std::vector<std::string>& warnings() const { return warnings_; }            // e.g. index total_size mismatch
   const std::vector<std::shared_ptr<SafeTensorsFile>>& files() const { return files_; }
 
   // The tensor's bytes; marks it used. TensorError naming the tensor (and the checkpoint) when absent.

@@ -10,9 +10,8 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "the SafeTensors code assumes a little-endian host (the file format is little-endian)");
 
 namespace {
-constexpr std::string_view kNames[kDTypeCount] = {"BOOL", "U8",  "I8",  "F8_E5M2", "F8_E4M3",
-                                                  "I16",  "U16", "F16", "BF16",    "I32",
-                                                  "U32",  "F32", "F64", "I64",     "U64"};
+constexpr std::string_view kNames[kDTypeCount] = {"BOOL", "U8",  "I8",  "F8_E5M2", "F8_E4M3", "I16", "U16", "F16",
+                                                  "BF16", "I32", "U32", "F32",     "F64",     "I64", "U64"};
 constexpr std::size_t kSizes[kDTypeCount] = {1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 8, 8, 8};
 
 template <typename T>
@@ -49,16 +48,18 @@ std::size_t dtype_size(DType t) { return kSizes[static_cast<int>(t)]; }
 
 bool dtype_is_floating(DType t) {
   switch (t) {
-    case DType::F8_E5M2: case DType::F8_E4M3: case DType::F16: case DType::BF16: case DType::F32:
-    case DType::F64:
-      return true;
-    default:
-      return false;
+    case DType::kF8E5m2:
+    case DType::kF8E4m3:
+    case DType::kF16:
+    case DType::kBf16:
+    case DType::kF32:
+    case DType::kF64: return true;
+    default: return false;
   }
 }
 
 DTypeSet DTypeSet::floating() {
-  return {DType::F8_E5M2, DType::F8_E4M3, DType::F16, DType::BF16, DType::F32, DType::F64};
+  return {DType::kF8E5m2, DType::kF8E4m3, DType::kF16, DType::kBf16, DType::kF32, DType::kF64};
 }
 
 std::string DTypeSet::to_string() const {
@@ -98,9 +99,9 @@ std::uint16_t f32_to_f16(float value) {
   const auto sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
   std::uint32_t a = x & 0x7fffffffu;
   if (a > 0x7f800000u) return sign | 0x7e00u | static_cast<std::uint16_t>((a >> 13) & 0x3ffu);  // NaN
-  if (a >= 0x477ff000u) return sign | 0x7c00u;  // >= 65520 rounds to inf (ties to even)
-  if (a < 0x38800000u) {                        // below 2^-14: half subnormal (or zero)
-    const float v = bits_to_float(a) * 16777216.0f;  // exact scaling by 2^24
+  if (a >= 0x477ff000u) return sign | 0x7c00u;                    // >= 65520 rounds to inf (ties to even)
+  if (a < 0x38800000u) {                                          // below 2^-14: half subnormal (or zero)
+    const float v = bits_to_float(a) * 16777216.0f;               // exact scaling by 2^24
     return sign | static_cast<std::uint16_t>(std::nearbyint(v));  // default mode: nearest even
   }
   a += 0xfffu + ((a >> 13) & 1u);
@@ -128,31 +129,69 @@ float f8e5m2_to_f32(std::uint8_t bits) { return f16_to_f32(static_cast<std::uint
 void convert_to_f32(DType src_type, const void* src, std::size_t count, float* dst) {
   const auto* p = static_cast<const unsigned char*>(src);
   switch (src_type) {
-    case DType::BOOL: for (std::size_t i = 0; i < count; ++i) dst[i] = p[i] ? 1.0f : 0.0f; break;
-    case DType::U8: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(p[i]); break;
-    case DType::I8: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(static_cast<std::int8_t>(p[i])); break;
-    case DType::F8_E5M2: for (std::size_t i = 0; i < count; ++i) dst[i] = f8e5m2_to_f32(p[i]); break;
-    case DType::F8_E4M3: for (std::size_t i = 0; i < count; ++i) dst[i] = f8e4m3_to_f32(p[i]); break;
-    case DType::I16: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int16_t>(p + 2 * i)); break;
-    case DType::U16: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint16_t>(p + 2 * i)); break;
-    case DType::F16: for (std::size_t i = 0; i < count; ++i) dst[i] = f16_to_f32(load<std::uint16_t>(p + 2 * i)); break;
-    case DType::BF16: for (std::size_t i = 0; i < count; ++i) dst[i] = bf16_to_f32(load<std::uint16_t>(p + 2 * i)); break;
-    case DType::I32: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int32_t>(p + 4 * i)); break;
-    case DType::U32: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint32_t>(p + 4 * i)); break;
-    case DType::F32: if (count) std::memcpy(dst, p, count * 4); break;
-    case DType::F64: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<double>(p + 8 * i)); break;
-    case DType::I64: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int64_t>(p + 8 * i)); break;
-    case DType::U64: for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint64_t>(p + 8 * i)); break;
+    case DType::kBool:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = p[i] ? 1.0f : 0.0f;
+      break;
+    case DType::kU8:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(p[i]);
+      break;
+    case DType::kI8:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(static_cast<std::int8_t>(p[i]));
+      break;
+    case DType::kF8E5m2:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = f8e5m2_to_f32(p[i]);
+      break;
+    case DType::kF8E4m3:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = f8e4m3_to_f32(p[i]);
+      break;
+    case DType::kI16:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int16_t>(p + 2 * i));
+      break;
+    case DType::kU16:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint16_t>(p + 2 * i));
+      break;
+    case DType::kF16:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = f16_to_f32(load<std::uint16_t>(p + 2 * i));
+      break;
+    case DType::kBf16:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = bf16_to_f32(load<std::uint16_t>(p + 2 * i));
+      break;
+    case DType::kI32:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int32_t>(p + 4 * i));
+      break;
+    case DType::kU32:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint32_t>(p + 4 * i));
+      break;
+    case DType::kF32:
+      if (count) std::memcpy(dst, p, count * 4);
+      break;
+    case DType::kF64:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<double>(p + 8 * i));
+      break;
+    case DType::kI64:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int64_t>(p + 8 * i));
+      break;
+    case DType::kU64:
+      for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint64_t>(p + 8 * i));
+      break;
   }
 }
 
 void convert_from_f32(const float* src, std::size_t count, DType dst_type, void* dst) {
   auto* p = static_cast<unsigned char*>(dst);
   switch (dst_type) {
-    case DType::F32: if (count) std::memcpy(p, src, count * 4); break;
-    case DType::BF16: for (std::size_t i = 0; i < count; ++i) store(p + 2 * i, f32_to_bf16(src[i])); break;
-    case DType::F16: for (std::size_t i = 0; i < count; ++i) store(p + 2 * i, f32_to_f16(src[i])); break;
-    case DType::F64: for (std::size_t i = 0; i < count; ++i) store(p + 8 * i, static_cast<double>(src[i])); break;
+    case DType::kF32:
+      if (count) std::memcpy(p, src, count * 4);
+      break;
+    case DType::kBf16:
+      for (std::size_t i = 0; i < count; ++i) store(p + 2 * i, f32_to_bf16(src[i]));
+      break;
+    case DType::kF16:
+      for (std::size_t i = 0; i < count; ++i) store(p + 2 * i, f32_to_f16(src[i]));
+      break;
+    case DType::kF64:
+      for (std::size_t i = 0; i < count; ++i) store(p + 8 * i, static_cast<double>(src[i]));
+      break;
     default:
       throw std::invalid_argument("convert_from_f32: unsupported target dtype " + std::string(dtype_name(dst_type)));
   }

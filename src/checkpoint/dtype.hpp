@@ -14,7 +14,21 @@
 namespace trafl::checkpoint {
 
 enum class DType : std::uint8_t {
-  BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64
+  kBool,
+  kU8,
+  kI8,
+  kF8E5m2,
+  kF8E4m3,
+  kI16,
+  kU16,
+  kF16,
+  kBf16,
+  kI32,
+  kU32,
+  kF32,
+  kF64,
+  kI64,
+  kU64
 };
 inline constexpr int kDTypeCount = 15;
 
@@ -33,7 +47,11 @@ class DTypeSet {
   DTypeSet(std::initializer_list<DType> types) {
     for (DType t : types) add(t);
   }
-  static DTypeSet any() { DTypeSet s; s.bits_ = (1u << kDTypeCount) - 1; return s; }
+  static DTypeSet any() {
+    DTypeSet s;
+    s.bits_ = (1u << kDTypeCount) - 1;
+    return s;
+  }
   static DTypeSet floating();  // F8_E5M2, F8_E4M3, F16, BF16, F32, F64
   void add(DType t) { bits_ |= 1u << static_cast<unsigned>(t); }
   bool contains(DType t) const { return (bits_ >> static_cast<unsigned>(t)) & 1u; }

@@ -34,10 +34,10 @@ PromptFormatChoice choose_prompt_format(std::optional<bool> given, const std::st
     out.chat = *given;
     for (const auto& [file, chat] : records)
       if (chat != *given)
-        out.warnings.push_back(fmt::format("{} asks for {}, but {} records that the model was trained on {} (\"chat\": {}); "
-                                           "prompts unlike its training usually get nothing right",
-                                           given_by, prompt_format_name(*given), file, prompt_format_name(chat),
-                                           chat ? "true" : "false"));
+        out.warnings.push_back(
+            fmt::format("{} asks for {}, but {} records that the model was trained on {} (\"chat\": {}); "
+                        "prompts unlike its training usually get nothing right",
+                        given_by, prompt_format_name(*given), file, prompt_format_name(chat), chat ? "true" : "false"));
     return out;
   }
   out.chat = fallback;
@@ -46,14 +46,17 @@ PromptFormatChoice choose_prompt_format(std::optional<bool> given, const std::st
   for (const auto& r : records) agree = agree && r.second == records.front().second;
   if (agree) {
     out.chat = records.front().second;
-    out.notes.push_back(fmt::format("prompt format: {}, as {} records", prompt_format_name(out.chat), records.front().first));
+    out.notes.push_back(
+        fmt::format("prompt format: {}, as {} records", prompt_format_name(out.chat), records.front().first));
     return out;
   }
   std::string list;
-  for (const auto& [file, chat] : records) list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", file, prompt_format_name(chat));
-  out.warnings.push_back(fmt::format("the models were trained on different prompt formats: {}; using {} for all (choose with "
-                                     "{} or its negation)",
-                                     list, prompt_format_name(fallback), given_by));
+  for (const auto& [file, chat] : records)
+    list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", file, prompt_format_name(chat));
+  out.warnings.push_back(
+      fmt::format("the models were trained on different prompt formats: {}; using {} for all (choose with "
+                  "{} or its negation)",
+                  list, prompt_format_name(fallback), given_by));
   return out;
 }
 

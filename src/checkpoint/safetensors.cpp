@@ -22,9 +22,7 @@ namespace trafl::checkpoint {
 
 namespace {
 
-InputError file_error(const std::string& file, const std::string& message) {
-  return InputError(file, 0, "", message);
-}
+InputError file_error(const std::string& file, const std::string& message) { return InputError(file, 0, "", message); }
 
 std::string offsets_str(std::uint64_t b, std::uint64_t e) { return fmt::format("[{}, {}]", b, e); }
 
@@ -34,20 +32,30 @@ std::size_t find_invalid_utf8(const unsigned char* s, std::size_t n) {
   std::size_t i = 0;
   while (i < n) {
     const unsigned char c = s[i];
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     std::size_t len;
     std::uint32_t cp;
-    if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
-    else return i;
+    if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+    } else
+      return i;
     if (i + len > n) return i;
     for (std::size_t k = 1; k < len; ++k) {
       if ((s[i + k] & 0xc0) != 0x80) return i;
       cp = (cp << 6) | (s[i + k] & 0x3f);
     }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
       return i;
     i += len;
   }
@@ -61,8 +69,10 @@ std::size_t max_nesting(const char* s, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     const char c = s[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -105,8 +115,7 @@ std::int64_t shape_numel(const Shape& shape) {
 }
 
 TensorError::TensorError(std::string file, std::string tensor, const std::string& message)
-    : InputError(std::move(file), 0, "", fmt::format("tensor '{}': {}", tensor, message)),
-      tensor_(std::move(tensor)) {}
+    : InputError(std::move(file), 0, "", fmt::format("tensor '{}': {}", tensor, message)), tensor_(std::move(tensor)) {}
 
 // ---- MappedFile ----------------------------------------------------------------------------
 MappedFile::MappedFile(std::string path) : path_(std::move(path)) {
@@ -149,7 +158,8 @@ void AlignedBuffer::Free::operator()(void* p) const { std::free(p); }
 
 AlignedBuffer::AlignedBuffer(std::size_t size, std::size_t alignment) : size_(size) {
   if (alignment < alignof(std::max_align_t)) alignment = alignof(std::max_align_t);
-  if ((alignment & (alignment - 1)) != 0) throw std::invalid_argument("AlignedBuffer: alignment must be a power of two");
+  if ((alignment & (alignment - 1)) != 0)
+    throw std::invalid_argument("AlignedBuffer: alignment must be a power of two");
   std::size_t rounded = (std::max<std::size_t>(size, 1) + alignment - 1) / alignment * alignment;
   void* p = std::aligned_alloc(alignment, rounded);
   if (!p) throw std::bad_alloc();
@@ -176,19 +186,19 @@ std::vector<float> to_f32(const TensorView& view) {
 SafeTensorsHeader parse_safetensors(const std::byte* data, std::size_t size, const std::string& file) {
   if (size < 8)
     throw file_error(file, fmt::format("file is {} bytes, too small for a safetensors file (8-byte header "
-                                       "length, then a JSON header)", size));
+                                       "length, then a JSON header)",
+                                       size));
   std::uint64_t n = 0;
   std::memcpy(&n, data, 8);
   if (n > kMaxHeaderSize)
-    throw file_error(file, fmt::format("header length {} exceeds the {}-byte limit (not a safetensors file?)",
-                                       n, kMaxHeaderSize));
+    throw file_error(
+        file, fmt::format("header length {} exceeds the {}-byte limit (not a safetensors file?)", n, kMaxHeaderSize));
   if (n > size - 8)
-    throw file_error(file, fmt::format("header length {} runs past the end of the file ({} bytes; truncated file?)",
-                                       n, size));
+    throw file_error(
+        file, fmt::format("header length {} runs past the end of the file ({} bytes; truncated file?)", n, size));
   const auto* hdr = reinterpret_cast<const char*>(data) + 8;
   const std::size_t hlen = static_cast<std::size_t>(n);
-  if (std::size_t bad = find_invalid_utf8(reinterpret_cast<const unsigned char*>(hdr), hlen);
-      bad != std::string::npos)
+  if (std::size_t bad = find_invalid_utf8(reinterpret_cast<const unsigned char*>(hdr), hlen); bad != std::string::npos)
     throw file_error(file, fmt::format("header is not valid UTF-8 (byte {} of the header)", bad));
   if (max_nesting(hdr, hlen) > 8) throw file_error(file, "header JSON is nested too deeply to be a safetensors header");
 
@@ -198,7 +208,9 @@ SafeTensorsHeader parse_safetensors(const std::byte* data, std::size_t size, con
   auto callback = [&](int depth, json::parse_event_t event, json& parsed) -> bool {
     switch (event) {
       case json::parse_event_t::object_start: open_objects.emplace_back(); break;
-      case json::parse_event_t::object_end: if (!open_objects.empty()) open_objects.pop_back(); break;
+      case json::parse_event_t::object_end:
+        if (!open_objects.empty()) open_objects.pop_back();
+        break;
       case json::parse_event_t::key: {
         const std::string& key = parsed.get_ref<const std::string&>();
         if (depth == 1) current_top_key = key;
@@ -223,7 +235,8 @@ SafeTensorsHeader parse_safetensors(const std::byte* data, std::size_t size, con
   if (!duplicate.empty()) {
     if (duplicate_owner.empty())
       throw TensorError(file, duplicate, "appears twice in the header (duplicate keys are not allowed)");
-    throw TensorError(file, duplicate_owner, fmt::format("field '{}' appears twice (duplicate keys are not allowed)", duplicate));
+    throw TensorError(file, duplicate_owner,
+                      fmt::format("field '{}' appears twice (duplicate keys are not allowed)", duplicate));
   }
   if (!root.is_object())
     throw file_error(file, fmt::format("header is JSON {} but must be an object", root.type_name()));
@@ -244,7 +257,8 @@ SafeTensorsHeader parse_safetensors(const std::byte* data, std::size_t size, con
       }
       continue;
     }
-    if (!v.is_object()) throw TensorError(file, name, fmt::format("header entry is {} but must be an object", v.type_name()));
+    if (!v.is_object())
+      throw TensorError(file, name, fmt::format("header entry is {} but must be an object", v.type_name()));
     TensorInfo info;
     info.name = name;
     const json* dt = get_field(v, "dtype");
@@ -256,37 +270,44 @@ SafeTensorsHeader parse_safetensors(const std::byte* data, std::size_t size, con
     if (!dt->is_string()) throw TensorError(file, name, "'dtype' must be a string");
     auto parsed = parse_dtype(dt->get_ref<const std::string&>());
     if (!parsed)
-      throw TensorError(file, name, fmt::format("unknown or unsupported dtype \"{}\" (supported: BOOL, U8, I8, F8_E5M2, "
-                                                "F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64)",
-                                                dt->get<std::string>()));
+      throw TensorError(file, name,
+                        fmt::format("unknown or unsupported dtype \"{}\" (supported: BOOL, U8, I8, F8_E5M2, "
+                                    "F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64)",
+                                    dt->get<std::string>()));
     info.dtype = *parsed;
     if (!sh->is_array()) throw TensorError(file, name, "'shape' must be an array of non-negative integers");
     std::uint64_t numel = 1;
     bool overflow = false;
     for (const json& d : *sh) {
-      if (!d.is_number_unsigned()) throw TensorError(file, name, fmt::format("'shape' {} must hold non-negative integers", sh->dump()));
+      if (!d.is_number_unsigned())
+        throw TensorError(file, name, fmt::format("'shape' {} must hold non-negative integers", sh->dump()));
       const auto dim = d.get<std::uint64_t>();
       if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
         throw TensorError(file, name, fmt::format("'shape' {} has a dimension too large", sh->dump()));
       info.shape.push_back(static_cast<std::int64_t>(dim));
-      if (dim != 0 && numel > std::numeric_limits<std::uint64_t>::max() / dim) overflow = true;
-      else numel *= dim;
+      if (dim != 0 && numel > std::numeric_limits<std::uint64_t>::max() / dim)
+        overflow = true;
+      else
+        numel *= dim;
     }
     if (!off->is_array() || off->size() != 2 || !(*off)[0].is_number_unsigned() || !(*off)[1].is_number_unsigned())
-      throw TensorError(file, name, fmt::format("'data_offsets' {} must be [BEGIN, END] (two non-negative integers)", off->dump()));
+      throw TensorError(file, name,
+                        fmt::format("'data_offsets' {} must be [BEGIN, END] (two non-negative integers)", off->dump()));
     info.begin = (*off)[0].get<std::uint64_t>();
     info.end = (*off)[1].get<std::uint64_t>();
     const std::uint64_t esize = dtype_size(info.dtype);
     if (overflow || numel > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
         numel > std::numeric_limits<std::uint64_t>::max() / esize)
-      throw TensorError(file, name, fmt::format("shape {} is too large (element count overflows)", shape_to_string(info.shape)));
+      throw TensorError(file, name,
+                        fmt::format("shape {} is too large (element count overflows)", shape_to_string(info.shape)));
     if (info.end < info.begin)
-      throw TensorError(file, name, fmt::format("data_offsets {} end before they begin", offsets_str(info.begin, info.end)));
+      throw TensorError(file, name,
+                        fmt::format("data_offsets {} end before they begin", offsets_str(info.begin, info.end)));
     if (info.end - info.begin != numel * esize)
       throw TensorError(file, name,
                         fmt::format("data_offsets {} span {} bytes but dtype {} with shape {} needs {} bytes",
-                                    offsets_str(info.begin, info.end), info.end - info.begin,
-                                    dtype_name(info.dtype), shape_to_string(info.shape), numel * esize));
+                                    offsets_str(info.begin, info.end), info.end - info.begin, dtype_name(info.dtype),
+                                    shape_to_string(info.shape), numel * esize));
     out.tensors.push_back(std::move(info));
   }
 
@@ -299,8 +320,9 @@ SafeTensorsHeader parse_safetensors(const std::byte* data, std::size_t size, con
   const TensorInfo* prev = nullptr;
   for (const TensorInfo& t : out.tensors) {
     if (t.begin < prev_end)
-      throw TensorError(file, t.name, fmt::format("data_offsets {} overlap tensor '{}' (which ends at {})",
-                                                  offsets_str(t.begin, t.end), prev->name, prev_end));
+      throw TensorError(file, t.name,
+                        fmt::format("data_offsets {} overlap tensor '{}' (which ends at {})",
+                                    offsets_str(t.begin, t.end), prev->name, prev_end));
     if (t.begin > prev_end)
       throw TensorError(file, t.name,
                         fmt::format("data_offsets {} leave a gap: bytes [{}, {}) belong to no tensor ({})",
@@ -308,16 +330,18 @@ SafeTensorsHeader parse_safetensors(const std::byte* data, std::size_t size, con
                                     prev ? fmt::format("the previous tensor '{}' ends at {}", prev->name, prev_end)
                                          : std::string("the data buffer starts at 0")));
     if (t.end > data_len)
-      throw TensorError(file, t.name,
-                        fmt::format("data_offsets {} exceed the file size ({} bytes, data section {} bytes; truncated file?)",
-                                    offsets_str(t.begin, t.end), size, data_len));
+      throw TensorError(
+          file, t.name,
+          fmt::format("data_offsets {} exceed the file size ({} bytes, data section {} bytes; truncated file?)",
+                      offsets_str(t.begin, t.end), size, data_len));
     prev_end = t.end;
     prev = &t;
   }
   if (prev_end != data_len)
-    throw file_error(file, fmt::format("{} bytes after the end of the last tensor's data (data section is {} bytes, "
-                                       "tensors cover {}); the file has trailing garbage or a tensor is missing from the header",
-                                       data_len - prev_end, data_len, prev_end));
+    throw file_error(
+        file, fmt::format("{} bytes after the end of the last tensor's data (data section is {} bytes, "
+                          "tensors cover {}); the file has trailing garbage or a tensor is missing from the header",
+                          data_len - prev_end, data_len, prev_end));
   return out;
 }
 
@@ -370,7 +394,8 @@ namespace {
 void validate_for_write(const std::string& path, const std::vector<TensorToWrite>& tensors) {
   std::set<std::string_view> names;
   for (const TensorToWrite& t : tensors) {
-    if (t.name == "__metadata__") throw TensorError(path, t.name, "'__metadata__' is reserved and cannot name a tensor");
+    if (t.name == "__metadata__")
+      throw TensorError(path, t.name, "'__metadata__' is reserved and cannot name a tensor");
     if (!names.insert(t.name).second) throw TensorError(path, t.name, "given twice (tensor names must be unique)");
     std::int64_t numel;
     try {
@@ -380,8 +405,9 @@ void validate_for_write(const std::string& path, const std::vector<TensorToWrite
     }
     const auto need = static_cast<std::uint64_t>(numel) * dtype_size(t.dtype);
     if (need != t.nbytes)
-      throw TensorError(path, t.name, fmt::format("{} bytes given but dtype {} with shape {} needs {} bytes", t.nbytes,
-                                                  dtype_name(t.dtype), shape_to_string(t.shape), need));
+      throw TensorError(path, t.name,
+                        fmt::format("{} bytes given but dtype {} with shape {} needs {} bytes", t.nbytes,
+                                    dtype_name(t.dtype), shape_to_string(t.shape), need));
     if (t.nbytes > 0 && t.data == nullptr) throw TensorError(path, t.name, "no data pointer");
   }
 }

@@ -62,7 +62,7 @@ class MappedFile {
 // One header entry, validated.
 struct TensorInfo {
   std::string name;
-  DType dtype = DType::F32;
+  DType dtype = DType::kF32;
   Shape shape;
   std::uint64_t begin = 0;  // relative to the data buffer start
   std::uint64_t end = 0;    // one past the last byte
@@ -75,7 +75,7 @@ struct TensorInfo {
 struct TensorView {
   std::string name;
   std::string file;  // the .safetensors path it lives in
-  DType dtype = DType::F32;
+  DType dtype = DType::kF32;
   Shape shape;
   const std::byte* data = nullptr;
   std::size_t nbytes = 0;
@@ -95,11 +95,19 @@ class AlignedBuffer {
   void* data() { return ptr_.get(); }
   const void* data() const { return ptr_.get(); }
   std::size_t size() const { return size_; }
-  template <typename T> T* as() { return static_cast<T*>(data()); }
-  template <typename T> const T* as() const { return static_cast<const T*>(data()); }
+  template <typename T>
+  T* as() {
+    return static_cast<T*>(data());
+  }
+  template <typename T>
+  const T* as() const {
+    return static_cast<const T*>(data());
+  }
 
  private:
-  struct Free { void operator()(void* p) const; };
+  struct Free {
+    void operator()(void* p) const;
+  };
   std::unique_ptr<void, Free> ptr_;
   std::size_t size_ = 0;
 };
@@ -145,7 +153,7 @@ class SafeTensorsFile {
 // A tensor to write: borrowed bytes (little-endian, C-contiguous), nbytes == numel * dtype size.
 struct TensorToWrite {
   std::string name;
-  DType dtype = DType::F32;
+  DType dtype = DType::kF32;
   Shape shape;
   const void* data = nullptr;
   std::size_t nbytes = 0;
@@ -153,7 +161,7 @@ struct TensorToWrite {
 // Same, owning its bytes (for tests and init-model).
 struct OwnedTensor {
   std::string name;
-  DType dtype = DType::F32;
+  DType dtype = DType::kF32;
   Shape shape;
   std::vector<unsigned char> bytes;
   TensorToWrite ref() const { return {name, dtype, shape, bytes.data(), bytes.size()}; }

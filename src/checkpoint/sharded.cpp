@@ -22,9 +22,12 @@ ShardIndex read_shard_index(const std::string& path) {
   if (auto m = j.find("metadata"); m != j.end() && !m->is_null()) {
     if (!m->is_object()) throw InputError(path, 0, "metadata", "must be an object");
     if (auto ts = m->find("total_size"); ts != m->end() && !ts->is_null()) {
-      if (ts->is_number_unsigned()) out.total_size = ts->get<std::uint64_t>();
-      else if (ts->is_number_float() && ts->get<double>() >= 0) out.total_size = static_cast<std::uint64_t>(ts->get<double>());
-      else throw InputError(path, 0, "metadata.total_size", "must be a non-negative number");
+      if (ts->is_number_unsigned())
+        out.total_size = ts->get<std::uint64_t>();
+      else if (ts->is_number_float() && ts->get<double>() >= 0)
+        out.total_size = static_cast<std::uint64_t>(ts->get<double>());
+      else
+        throw InputError(path, 0, "metadata.total_size", "must be a non-negative number");
     }
   }
   auto wm = j.find("weight_map");
@@ -38,7 +41,9 @@ ShardIndex read_shard_index(const std::string& path) {
     bool bad = shard.empty() || p.is_absolute();
     for (const auto& part : p)
       if (part == "..") bad = true;
-    if (bad) throw InputError(path, 0, field, fmt::format("shard file name \"{}\" must be a relative path inside the checkpoint", shard));
+    if (bad)
+      throw InputError(path, 0, field,
+                       fmt::format("shard file name \"{}\" must be a relative path inside the checkpoint", shard));
     out.weight_map.emplace(it.key(), shard);
   }
   return out;

@@ -39,15 +39,18 @@ std::optional<std::string> extract_last_fenced_block(std::string_view text) {
 }
 
 std::optional<Compare> parse_compare(std::string_view mode) {
-  if (mode == "lcb") return Compare::lcb;
-  if (mode == "tolerant") return Compare::tolerant;
+  if (mode == "lcb") return Compare::kLcb;
+  if (mode == "tolerant") return Compare::kTolerant;
   return std::nullopt;
 }
 
 namespace {
 
 // Python str.strip()/split() whitespace, ASCII subset plus the C1/unicode spaces LCB outputs never use.
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x1f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\x1c' || c == '\x1d' ||
+         c == '\x1e' || c == '\x1f';
+}
 
 std::string_view strip(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -85,7 +88,7 @@ std::vector<std::string_view> split_ws(std::string_view s) {
 
 // A parsed Decimal literal: sign, coefficient digits without leading/trailing zeros, exponent.
 struct Dec {
-  enum Kind { finite, inf, nan, snan } kind = finite;
+  enum Kind { kFinite, kInf, kNan, kSnan } kind = kFinite;
   bool neg = false;
   std::string digits;  // "" = zero
   long long exp = 0;   // value = digits × 10^exp
@@ -98,7 +101,7 @@ std::optional<Dec> parse_decimal(std::string_view s) {
   std::string rest;
   for (std::size_t k = i; k < s.size(); ++k) rest += static_cast<char>(std::tolower(static_cast<unsigned char>(s[k])));
   if (rest == "inf" || rest == "infinity") {
-    d.kind = Dec::inf;
+    d.kind = Dec::kInf;
     return d;
   }
   if (rest.rfind("nan", 0) == 0 || rest.rfind("snan", 0) == 0) {
@@ -106,7 +109,7 @@ std::optional<Dec> parse_decimal(std::string_view s) {
     std::string_view payload = std::string_view(rest).substr(sig ? 4 : 3);
     for (char c : payload)
       if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    d.kind = sig ? Dec::snan : Dec::nan;
+    d.kind = sig ? Dec::kSnan : Dec::kNan;
     return d;
   }
   std::string coeff;
@@ -181,7 +184,7 @@ double to_double(std::string_view s) {
 bool tokens_close(std::string_view a, std::string_view b) {
   auto da = parse_decimal(a), db = parse_decimal(b);
   if (!da || !db) return false;
-  if (da->kind == Dec::nan || da->kind == Dec::snan || db->kind == Dec::nan || db->kind == Dec::snan) return false;
+  if (da->kind == Dec::kNan || da->kind == Dec::kSnan || db->kind == Dec::kNan || db->kind == Dec::kSnan) return false;
   return numbers_close(to_double(a), to_double(b));
 }
 
@@ -198,9 +201,9 @@ bool numbers_close(double a, double b) {
 std::optional<bool> decimal_tokens_equal(std::string_view a, std::string_view b) {
   auto da = parse_decimal(a), db = parse_decimal(b);
   if (!da || !db) return std::nullopt;
-  if (da->kind == Dec::nan || da->kind == Dec::snan || db->kind == Dec::nan || db->kind == Dec::snan) return false;
+  if (da->kind == Dec::kNan || da->kind == Dec::kSnan || db->kind == Dec::kNan || db->kind == Dec::kSnan) return false;
   if (da->kind != db->kind) return false;
-  if (da->kind == Dec::inf) return da->neg == db->neg;
+  if (da->kind == Dec::kInf) return da->neg == db->neg;
   return da->neg == db->neg && da->digits == db->digits && (da->digits.empty() || da->exp == db->exp);
 }
 
@@ -219,7 +222,7 @@ bool stdout_matches(std::string_view got, std::string_view expected, Compare mod
       auto eq = decimal_tokens_equal(gt[k], et[k]);
       ok = eq && *eq;
     }
-    if (!ok && mode == Compare::tolerant && gt.size() == et.size()) {
+    if (!ok && mode == Compare::kTolerant && gt.size() == et.size()) {
       ok = true;
       for (std::size_t k = 0; ok && k < gt.size(); ++k) ok = gt[k] == et[k] || tokens_close(gt[k], et[k]);
     }
@@ -331,7 +334,8 @@ double approx(const nlohmann::json& j) {
 nlohmann::json parse_py_json(std::string_view text) {
   nlohmann::json root;
   PyJsonBuilder builder(root);
-  if (!nlohmann::json::sax_parse(text.begin(), text.end(), &builder)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  if (!nlohmann::json::sax_parse(text.begin(), text.end(), &builder))
+    return nlohmann::json(nlohmann::json::value_t::discarded);
   return root;
 }
 
@@ -364,14 +368,12 @@ bool py_equal(const nlohmann::json& a, const nlohmann::json& b, Compare mode) {
       exact = fa ? int_equals_double(b, a.get<double>()) : int_equals_double(a, b.get<double>());
     }
     if (exact) return true;
-    return mode == Compare::tolerant && (fa || fb) && numbers_close(approx(a), approx(b));
+    return mode == Compare::kTolerant && (fa || fb) && numbers_close(approx(a), approx(b));
   }
   if (a.type() != b.type()) return false;
   switch (a.type()) {
-    case nlohmann::json::value_t::null:
-      return true;
-    case nlohmann::json::value_t::string:
-      return a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
+    case nlohmann::json::value_t::null: return true;
+    case nlohmann::json::value_t::string: return a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
     case nlohmann::json::value_t::array: {
       if (a.size() != b.size()) return false;
       for (std::size_t i = 0; i < a.size(); ++i)
@@ -386,8 +388,7 @@ bool py_equal(const nlohmann::json& a, const nlohmann::json& b, Compare mode) {
       }
       return true;
     }
-    default:
-      return a == b;
+    default: return a == b;
   }
 }
 

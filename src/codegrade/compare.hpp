@@ -13,8 +13,8 @@ namespace trafl::codegrade {
 std::optional<std::string> extract_last_fenced_block(std::string_view completion);
 
 enum class Compare {
-  lcb,       // LiveCodeBench: exact per stripped line, else token-wise Decimal equality
-  tolerant,  // lcb + numbers within 1e-6 absolute or relative
+  kLcb,       // LiveCodeBench: exact per stripped line, else token-wise Decimal equality
+  kTolerant,  // lcb + numbers within 1e-6 absolute or relative
 };
 std::optional<Compare> parse_compare(std::string_view mode);  // "lcb" / "tolerant"
 

@@ -181,8 +181,8 @@ constexpr int kMemoryErrorExit = 86;  // _guard's exit code for a MemoryError (R
 std::string make_nonce() {
   static thread_local std::mt19937_64 rng([] {
     std::random_device rd;
-    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(
-        std::chrono::steady_clock::now().time_since_epoch().count());
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+           static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   }());
   return fmt::format("{:016x}{:016x}", rng(), rng());
 }
@@ -201,11 +201,11 @@ std::string prelude_names(sb::Sandbox& box) {
   req.limits.cpu_s = 20;
   sb::RunResult r = box.run(req);
   std::string names;
-  if (r.verdict == sb::Verdict::passed && r.stdout_data.rfind("OK\n", 0) == 0) {
+  if (r.verdict == sb::Verdict::kPassed && r.stdout_data.rfind("OK\n", 0) == 0) {
     names = r.stdout_data.substr(3);
-  } else if (r.verdict != sb::Verdict::sandbox_error) {
+  } else if (r.verdict != sb::Verdict::kSandboxError) {
     std::cerr << "codegrade: lazy LCB prelude unavailable, running it eagerly ("
-              << (r.verdict == sb::Verdict::passed ? r.stdout_data.substr(0, 200) : r.detail) << ")\n";
+              << (r.verdict == sb::Verdict::kPassed ? r.stdout_data.substr(0, 200) : r.detail) << ")\n";
   } else {
     return "";  // not cached: the sandbox itself failed, the next call probes again
   }
@@ -233,7 +233,7 @@ TestRecord from_run(std::size_t index, const sb::RunResult& r) {
   t.wall_ms = r.wall_ms;
   t.cpu_ms = r.cpu_ms;
   t.peak_mem_kb = r.peak_mem_kb;
-  if (r.verdict != sb::Verdict::passed) {
+  if (r.verdict != sb::Verdict::kPassed) {
     t.detail = r.detail;
     std::string tail = r.stderr_tail(3);
     if (!tail.empty()) t.detail += " | " + tail.substr(0, 600);
@@ -263,7 +263,8 @@ void finish(CodeResult& res) {
 // The per-sample budget of LCB: (t+1)·n+5 seconds of wall time over all tests.
 struct Budget {
   double left_ms;
-  Budget(const HarnessLimits& l, std::size_t n) : left_ms(((l.test_timeout_s + 1) * static_cast<double>(n) + 5) * 1000) {}
+  Budget(const HarnessLimits& l, std::size_t n)
+      : left_ms(((l.test_timeout_s + 1) * static_cast<double>(n) + 5) * 1000) {}
 };
 
 // The loop both per-test harnesses share: LCB's per-sample budget, one sandbox run per test,
@@ -285,7 +286,7 @@ CodeResult run_each_test(sb::Sandbox& box, const std::vector<TestCase>& tests, c
     sb::RunResult r = box.run(make_request(tests[i]));
     budget.left_ms -= r.wall_ms;
     TestRecord t = from_run(i, r);
-    if (r.verdict == sb::Verdict::passed) judge(tests[i], r, t);
+    if (r.verdict == sb::Verdict::kPassed) judge(tests[i], r, t);
     if (!add(res, std::move(t), limits)) break;
   }
   finish(res);
@@ -294,8 +295,8 @@ CodeResult run_each_test(sb::Sandbox& box, const std::vector<TestCase>& tests, c
 
 }  // namespace
 
-CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std::vector<TestCase>& tests,
-                           Compare mode, const HarnessLimits& limits) {
+CodeResult run_stdin_tests(sb::Sandbox& box, const std::string& code, const std::vector<TestCase>& tests, Compare mode,
+                           const HarnessLimits& limits) {
   auto make_request = [&](const TestCase& test) {
     sb::RunRequest req;
     req.program = std::string(kDriverHead) + kStdinDriver;
@@ -345,7 +346,8 @@ CodeResult run_functional_tests(sb::Sandbox& box, const std::string& code, const
     auto start = pos + tag.size();
     auto end = r.stdout_data.find('\n', start);
     // Parsed as json.loads would: integers beyond 64 bits stay exact (LCB compares with Python's ==).
-    auto got = parse_py_json(std::string_view(r.stdout_data).substr(start, end == std::string::npos ? std::string::npos : end - start));
+    auto got = parse_py_json(
+        std::string_view(r.stdout_data).substr(start, end == std::string::npos ? std::string::npos : end - start));
     auto expected = parse_py_json(test.output);
     if (got.is_discarded()) {
       t.verdict = "runtime_error";
@@ -367,7 +369,8 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
   res.total_tests = p.tests.size();
   res.tier = sb::to_string(box.tier());
   std::string nonce = make_nonce();
-  nlohmann::json spec = {{"tests", p.tests}, {"timeout", limits.test_timeout_s}, {"stop", limits.stop_at_first_failure}};
+  nlohmann::json spec = {
+      {"tests", p.tests}, {"timeout", limits.test_timeout_s}, {"stop", limits.stop_at_first_failure}};
   sb::RunRequest req;
   req.program = std::string(kDriverHead) + assert_driver_source();
   req.memory_error_exit = kMemoryErrorExit;
@@ -416,8 +419,8 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
       if (t.verdict == "died") {
         // The worker ended during the test: the run says why (a cgroup OOM kill, the wall limit),
         // else it is the program's own exit or crash.
-        bool run_says = r.verdict == sb::Verdict::memory_exceeded || r.verdict == sb::Verdict::timeout ||
-                        r.verdict == sb::Verdict::output_limit;
+        bool run_says = r.verdict == sb::Verdict::kMemoryExceeded || r.verdict == sb::Verdict::kTimeout ||
+                        r.verdict == sb::Verdict::kOutputLimit;
         t.verdict = run_says ? sb::to_string(r.verdict) : "runtime_error";
         if (run_says) t.detail += "; " + r.detail;
       }
@@ -425,9 +428,10 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
     }
   }
 
-  if (r.verdict == sb::Verdict::sandbox_error || !setup_error.empty()) {
-    add(res, TestRecord{0, "sandbox_error", r.wall_ms, r.cpu_ms, r.peak_mem_kb,
-                        setup_error.empty() ? r.detail : "the asserts driver could not start: " + setup_error},
+  if (r.verdict == sb::Verdict::kSandboxError || !setup_error.empty()) {
+    add(res,
+        TestRecord{0, "sandbox_error", r.wall_ms, r.cpu_ms, r.peak_mem_kb,
+                   setup_error.empty() ? r.detail : "the asserts driver could not start: " + setup_error},
         limits);
   } else {
     for (auto& t : recs) {
@@ -435,12 +439,14 @@ CodeResult run_assert_tests(sb::Sandbox& box, const AssertProgram& p, const Harn
     }
     bool stopped = !res.tests.empty() && res.tests.back().verdict != "passed";
     if (!load_error.empty()) {
-      add(res, TestRecord{0, "runtime_error", r.wall_ms, r.cpu_ms, r.peak_mem_kb, "while loading the program: " + load_error},
+      add(res,
+          TestRecord{0, "runtime_error", r.wall_ms, r.cpu_ms, r.peak_mem_kb,
+                     "while loading the program: " + load_error},
           limits);
-    } else if (!stopped && (!done || r.verdict != sb::Verdict::passed)) {
+    } else if (!stopped && (!done || r.verdict != sb::Verdict::kPassed)) {
       // The process ended (killed, crashed, or exited early) before every test reported.
       TestRecord t = from_run(res.tests.size(), r);
-      if (r.verdict == sb::Verdict::passed) {
+      if (r.verdict == sb::Verdict::kPassed) {
         t.verdict = "runtime_error";
         t.detail = "the program exited before the harness reported every test";
       }
@@ -459,7 +465,10 @@ Grade to_grade(const CodeResult& r, std::string extracted, std::string_view mode
   g.mode = std::string(mode);
   nlohmann::json tests = nlohmann::json::array();
   for (const auto& t : r.tests) {
-    nlohmann::json j = {{"index", t.index}, {"verdict", t.verdict}, {"wall_ms", t.wall_ms}, {"cpu_ms", t.cpu_ms},
+    nlohmann::json j = {{"index", t.index},
+                        {"verdict", t.verdict},
+                        {"wall_ms", t.wall_ms},
+                        {"cpu_ms", t.cpu_ms},
                         {"peak_mem_kb", t.peak_mem_kb}};
     if (!t.detail.empty()) j["detail"] = t.detail;
     tests.push_back(std::move(j));
@@ -489,7 +498,8 @@ void configure_shared_sandbox(const SandboxSettings& settings) {
   if (!settings.tier.empty() && !sb::parse_tier(settings.tier))
     throw UsageError(fmt::format("--sandbox-tier '{}' is not 1, 2, 3 or 4", settings.tier));
   if (settings.workers > sb::kMaxSlots)
-    throw UsageError(fmt::format("--workers {} is above the maximum of {} sandbox slots", settings.workers, sb::kMaxSlots));
+    throw UsageError(
+        fmt::format("--workers {} is above the maximum of {} sandbox slots", settings.workers, sb::kMaxSlots));
   g_settings = settings;
 }
 
@@ -514,9 +524,10 @@ sb::Sandbox& shared_sandbox() {
     try {
       g_default = std::make_unique<sb::Sandbox>(o);
     } catch (const std::exception& e) {
-      throw UsageError(fmt::format("{} (sandbox settings: grade --sandbox-tier/--allow-unsandboxed/--workers/--python, "
-                                   "or TRAFL_SANDBOX_TIER=1..4, TRAFL_ALLOW_UNSANDBOXED=1, TRAFL_PYTHON, TRAFL_SANDBOX_WORKERS)",
-                                   e.what()));
+      throw UsageError(
+          fmt::format("{} (sandbox settings: grade --sandbox-tier/--allow-unsandboxed/--workers/--python, "
+                      "or TRAFL_SANDBOX_TIER=1..4, TRAFL_ALLOW_UNSANDBOXED=1, TRAFL_PYTHON, TRAFL_SANDBOX_WORKERS)",
+                      e.what()));
     }
   }
   return *g_default;

@@ -28,10 +28,10 @@
 namespace trafl::codegrade {
 
 struct HarnessLimits {
-  double test_timeout_s = 6.0;        // per test (CPU; wall = 2× + 1)
+  double test_timeout_s = 6.0;  // per test (CPU; wall = 2× + 1)
   std::size_t memory_mb = 1024;
   bool stop_at_first_failure = true;
-  bool lcb_prelude = true;            // LCB's import_string (stdlib star-imports, recursion limit 50000)
+  bool lcb_prelude = true;  // LCB's import_string (stdlib star-imports, recursion limit 50000)
   // The import_string's names bound lazily (same names, same values, checked once per interpreter;
   // each module imported on first use): ~40 ms less per test than importing 18 modules up front.
   // A program that inspects globals() sees fewer names; false runs the import lines as LCB does.
@@ -52,8 +52,8 @@ struct CodeResult {
   std::size_t total_tests = 0;
   std::vector<TestRecord> tests;  // the tests that ran, in order
   std::string tier;
-  std::string detail;             // first failure's detail
-  bool budget_exceeded = false;   // the per-sample budget (t+1)·n+5 s ran out
+  std::string detail;            // first failure's detail
+  bool budget_exceeded = false;  // the per-sample budget (t+1)·n+5 s ran out
 };
 
 CodeResult run_stdin_tests(sandbox::Sandbox& box, const std::string& code, const std::vector<TestCase>& tests,

@@ -34,7 +34,9 @@ std::string base64_decode(std::string_view text) {
     }
     if (pad) throw DecodeError(fmt::format("base64: data after '=' padding at offset {}", i));
     int v = value(c);
-    if (v < 0) throw DecodeError(fmt::format("base64: invalid character 0x{:02x} at offset {}", static_cast<unsigned char>(c), i));
+    if (v < 0)
+      throw DecodeError(
+          fmt::format("base64: invalid character 0x{:02x} at offset {}", static_cast<unsigned char>(c), i));
     ++symbols;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
@@ -111,7 +113,8 @@ std::string unpickle_str(std::string_view p) {
         need(1, "PROTO argument");
         if (at != 0) throw DecodeError("pickle: PROTO not at the start");
         if (static_cast<unsigned char>(p[i]) > 5)
-          throw DecodeError(fmt::format("pickle: protocol {} is not supported (≤ 5)", static_cast<unsigned char>(p[i])));
+          throw DecodeError(
+              fmt::format("pickle: protocol {} is not supported (≤ 5)", static_cast<unsigned char>(p[i])));
         ++i;
         break;
       case 0x95:  // FRAME: 8-byte length, frame content follows inline
@@ -126,7 +129,8 @@ std::string unpickle_str(std::string_view p) {
         need(static_cast<std::size_t>(width), "string length");
         std::uint64_t len = read_le(p, i, width);
         i += static_cast<std::size_t>(width);
-        if (len > p.size() - i) throw DecodeError(fmt::format("pickle: truncated string at offset {} ({} bytes declared)", at, len));
+        if (len > p.size() - i)
+          throw DecodeError(fmt::format("pickle: truncated string at offset {} ({} bytes declared)", at, len));
         value.assign(p.data() + i, static_cast<std::size_t>(len));
         i += static_cast<std::size_t>(len);
         have = true;
@@ -140,7 +144,8 @@ std::string unpickle_str(std::string_view p) {
         if (i != p.size()) throw DecodeError(fmt::format("pickle: {} bytes after STOP", p.size() - i));
         return value;
       default:
-        throw DecodeError(fmt::format("pickle: unsupported opcode 0x{:02x} at offset {} (only a single str is accepted)", op, at));
+        throw DecodeError(
+            fmt::format("pickle: unsupported opcode 0x{:02x} at offset {} (only a single str is accepted)", op, at));
     }
   }
 }
@@ -161,7 +166,8 @@ std::vector<TestCase> parse_test_list(std::string_view json_text) {
     TestCase tc;
     for (const char* f : {"input", "output", "testtype"}) {
       auto it = t.find(f);
-      if (it == t.end() || !it->is_string()) throw DecodeError(fmt::format("test {}: field '{}' missing or not a string", k, f));
+      if (it == t.end() || !it->is_string())
+        throw DecodeError(fmt::format("test {}: field '{}' missing or not a string", k, f));
     }
     tc.input = t["input"].get<std::string>();
     tc.output = t["output"].get<std::string>();

@@ -23,10 +23,10 @@ class DecodeError : public std::runtime_error {
 // a bomb costs at most this much memory and ~0.2 s.
 constexpr std::size_t kMaxDecodedTestsBytes = std::size_t(256) << 20;
 
-std::string base64_decode(std::string_view text);        // standard alphabet, '=' padding; whitespace ignored
+std::string base64_decode(std::string_view text);  // standard alphabet, '=' padding; whitespace ignored
 // zlib wrapper; output past `max_out` bytes throws DecodeError naming the limit.
 std::string zlib_inflate(std::string_view data, std::size_t max_out = kMaxDecodedTestsBytes);
-std::string unpickle_str(std::string_view pickle);       // the single str of a pickle
+std::string unpickle_str(std::string_view pickle);  // the single str of a pickle
 
 struct TestCase {
   std::string input;

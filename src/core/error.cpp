@@ -5,8 +5,7 @@
 namespace trafl {
 
 namespace {
-std::string describe(const std::string& file, std::size_t line, const std::string& field,
-                     const std::string& message) {
+std::string describe(const std::string& file, std::size_t line, const std::string& field, const std::string& message) {
   std::string where = line > 0 ? fmt::format("{}:{}", file, line) : file;
   if (!field.empty()) return fmt::format("{}: field '{}': {}", where, field, message);
   return fmt::format("{}: {}", where, message);

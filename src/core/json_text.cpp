@@ -22,7 +22,8 @@ std::string strip_prefix(const std::string& what) {
 // 1-based line of byte `offset` in `text`.
 std::size_t line_of(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
-  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  return 1 +
+         static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
 // nlohmann's DOM builder with the strict rules added, as a SAX handler: a duplicate key is caught by
@@ -58,7 +59,8 @@ class StrictBuilder {
     if (e.id == 406) {  // "number overflow parsing '1e999'"
       auto q1 = error_.find('\''), q2 = error_.rfind('\'');
       if (q1 != std::string::npos && q2 > q1)
-        error_ = fmt::format("number {} is outside the range of a double (±1.8e308)", error_.substr(q1 + 1, q2 - q1 - 1));
+        error_ =
+            fmt::format("number {} is outside the range of a double (±1.8e308)", error_.substr(q1 + 1, q2 - q1 - 1));
     }
     position_ = position;
     return false;

@@ -123,8 +123,10 @@ std::vector<std::size_t> element_lines(std::string_view text) {
     char c = text[i];
     if (c == '\n') ++line;
     if (in_string) {
-      if (c == '\\') ++i;  // an escaped character cannot end the string (and is never a raw newline)
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;  // an escaped character cannot end the string (and is never a raw newline)
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (std::isspace(static_cast<unsigned char>(c))) continue;
@@ -132,11 +134,14 @@ std::vector<std::size_t> element_lines(std::string_view text) {
       lines.push_back(line);
       expect_element = false;
     }
-    if (c == '"') in_string = true;
+    if (c == '"')
+      in_string = true;
     else if (c == '[' || c == '{') {
       if (++depth == 1) expect_element = true;
-    } else if (c == ']' || c == '}') --depth;
-    else if (c == ',' && depth == 1) expect_element = true;
+    } else if (c == ']' || c == '}')
+      --depth;
+    else if (c == ',' && depth == 1)
+      expect_element = true;
   }
   return lines;
 }
@@ -147,8 +152,7 @@ bool starts_with_json_array(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw InputError(path, 0, "", "cannot open file");
   int c = 0;
-  while ((c = gzgetc(f)) != -1 && std::isspace(c)) {
-  }
+  while ((c = gzgetc(f)) != -1 && std::isspace(c)) {}
   gzclose(f);
   return c == '[';
 }
@@ -186,16 +190,19 @@ const nlohmann::json& require_field(const JsonlRecord& rec, const std::string& f
 
 std::string require_string(const JsonlRecord& rec, const std::string& file, std::string_view field) {
   const auto& v = require_field(rec, file, field);
-  if (!v.is_string()) throw InputError(file, rec.line, std::string(field), fmt::format("expected a string, found {}", v.type_name()));
+  if (!v.is_string())
+    throw InputError(file, rec.line, std::string(field), fmt::format("expected a string, found {}", v.type_name()));
   return v.get<std::string>();
 }
 
 std::int64_t require_int(const JsonlRecord& rec, const std::string& file, std::string_view field) {
   const auto& v = require_field(rec, file, field);
-  if (!v.is_number_integer()) throw InputError(file, rec.line, std::string(field), fmt::format("expected an integer, found {}", v.type_name()));
+  if (!v.is_number_integer())
+    throw InputError(file, rec.line, std::string(field), fmt::format("expected an integer, found {}", v.type_name()));
   // nlohmann keeps 2^63..2^64-1 as unsigned; get<int64_t> would wrap them to negatives.
   if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
-    throw InputError(file, rec.line, std::string(field), fmt::format("integer {} is too large (at most {})", v.dump(), INT64_MAX));
+    throw InputError(file, rec.line, std::string(field),
+                     fmt::format("integer {} is too large (at most {})", v.dump(), INT64_MAX));
   return v.get<std::int64_t>();
 }
 
@@ -203,13 +210,15 @@ std::string require_id(const JsonlRecord& rec, const std::string& file, std::str
   const auto& v = require_field(rec, file, field);
   if (v.is_string()) return v.get<std::string>();
   if (v.is_number_integer()) return v.dump();  // the integer's own decimal text (unsigned 2^64-1 is not "-1")
-  throw InputError(file, rec.line, std::string(field), fmt::format("expected a string or integer id, found {}", v.type_name()));
+  throw InputError(file, rec.line, std::string(field),
+                   fmt::format("expected a string or integer id, found {}", v.type_name()));
 }
 
 std::optional<std::string> optional_string(const JsonlRecord& rec, const std::string& file, std::string_view field) {
   auto it = rec.value.find(field);
   if (it == rec.value.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) throw InputError(file, rec.line, std::string(field), fmt::format("expected a string, found {}", it->type_name()));
+  if (!it->is_string())
+    throw InputError(file, rec.line, std::string(field), fmt::format("expected a string, found {}", it->type_name()));
   return it->get<std::string>();
 }
 

@@ -40,7 +40,8 @@ std::int64_t OptionReader::integer(const std::string& key, std::int64_t fallback
 bool OptionReader::boolean(const std::string& key, bool fallback) {
   const nlohmann::json* v = find(key);
   if (!v) return fallback;
-  if (!v->is_boolean()) throw InputError(source_, 0, key, fmt::format("'{}' must be true or false, got {}", key, v->dump()));
+  if (!v->is_boolean())
+    throw InputError(source_, 0, key, fmt::format("'{}' must be true or false, got {}", key, v->dump()));
   return v->get<bool>();
 }
 
@@ -55,7 +56,10 @@ std::vector<std::string> OptionReader::texts(const std::string& key) {
   const nlohmann::json* v = find(key);
   std::vector<std::string> out;
   if (!v) return out;
-  auto bad = [&] { return InputError(source_, 0, key, fmt::format("'{}' must be a string or a list of strings, got {}", key, v->dump())); };
+  auto bad = [&] {
+    return InputError(source_, 0, key,
+                      fmt::format("'{}' must be a string or a list of strings, got {}", key, v->dump()));
+  };
   if (v->is_string()) {
     const std::string& s = v->get_ref<const std::string&>();
     std::size_t pos = 0;

@@ -76,7 +76,10 @@ std::string Progress::format_bytes(double b) {
   int u = 0;
   while (b >= 1024 && u < 4) b /= 1024, ++u;
   if (u == 0) return fmt::format("{:.0f} B", b);
-  return fmt::format("{} {}", b >= 100 ? fmt::format("{:.0f}", b) : b >= 10 ? fmt::format("{:.1f}", b) : fmt::format("{:.2f}", b),
+  return fmt::format("{} {}",
+                     b >= 100  ? fmt::format("{:.0f}", b)
+                     : b >= 10 ? fmt::format("{:.1f}", b)
+                               : fmt::format("{:.2f}", b),
                      kUnits[u]);
 }
 
@@ -101,7 +104,8 @@ void Progress::draw(bool final_line) {
   double rate = elapsed > 0 ? done_ / elapsed : 0.0;
   const bool bytes = unit_ == "bytes";
   // "3.42 samples/s", "1.50 MiB/s", "3.42/s" (unnamed items).
-  const std::string rate_text = bytes ? format_bytes(rate) + "/s" : format_rate(rate) + (unit_.empty() ? "" : " " + unit_) + "/s";
+  const std::string rate_text =
+      bytes ? format_bytes(rate) + "/s" : format_rate(rate) + (unit_.empty() ? "" : " " + unit_) + "/s";
   const std::string unit_after_count = bytes || unit_.empty() ? "" : " " + unit_;
   std::string line;
   if (total_ > 0) {
@@ -109,10 +113,11 @@ void Progress::draw(bool final_line) {
     int width = 30, filled = static_cast<int>(frac * width);
     double eta = rate > 0 ? (total_ - std::min(done_, total_)) / rate : -1;
     line = fmt::format("{} [{}{}] {}/{}{} {:5.1f}% {} {} {}", label_, std::string(filled, '#'),
-                       std::string(width - filled, '.'), count_text(done_), count_text(total_), unit_after_count, 100 * frac,
-                       rate_text, final_line ? "in" : "ETA", format_duration(final_line ? elapsed : eta));
+                       std::string(width - filled, '.'), count_text(done_), count_text(total_), unit_after_count,
+                       100 * frac, rate_text, final_line ? "in" : "ETA", format_duration(final_line ? elapsed : eta));
   } else {
-    line = fmt::format("{} {}{} done {} {}", label_, count_text(done_), unit_after_count, rate_text, format_duration(elapsed));
+    line = fmt::format("{} {}{} done {} {}", label_, count_text(done_), unit_after_count, rate_text,
+                       format_duration(elapsed));
   }
   if (detail_) {
     std::string d = detail_(elapsed);

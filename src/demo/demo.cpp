@@ -35,7 +35,8 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 // ---- 1. tasks -----------------------------------------------------------------------------------
 
 // Same seeds and counts as `trafl-eval make-task --kind K` with its defaults: same bytes every time.
-std::vector<tasks_gen::MakeTaskResult> make_tasks(const demo::Layout& layout, const std::vector<demo::TaskSpec>& specs) {
+std::vector<tasks_gen::MakeTaskResult> make_tasks(const demo::Layout& layout,
+                                                  const std::vector<demo::TaskSpec>& specs) {
   std::vector<tasks_gen::MakeTaskResult> made;
   std::string sft;
   for (const demo::TaskSpec& t : specs) {
@@ -73,10 +74,11 @@ void require_checkpoints(const demo::Layout& layout, const std::vector<demo::Tas
   for (const fs::path& dir : checkpoint_dirs(layout, specs))
     for (const char* file : {"config.json", "model.safetensors", "tokenizer.json"})
       if (!fs::exists(dir / file))
-        throw UsageError(fmt::format("demo: no checkpoint '{}' ({} is missing). The shipped tiny models live in "
-                                     "models/tiny/ of the repository (run from its root, or pass --models DIR), "
-                                     "or train them here with --retrain.",
-                                     dir.string(), (dir / file).string()));
+        throw UsageError(
+            fmt::format("demo: no checkpoint '{}' ({} is missing). The shipped tiny models live in "
+                        "models/tiny/ of the repository (run from its root, or pass --models DIR), "
+                        "or train them here with --retrain.",
+                        dir.string(), (dir / file).string()));
 }
 
 struct TrainStage {
@@ -147,8 +149,8 @@ SampleStage sample_task(const demo::TaskSpec& spec, const tasks_gen::MakeTaskRes
   for (int i = 0; i < jobs; ++i)
     shard_dbs.push_back((out / "shards" / fmt::format("{}-{}-of-{}.db", spec.kind, i, jobs)).string());
   const int problems = demo::problem_count(scale, spec);
-  fmt::print("demo: sampling {} ({} problems x {} models x lengths {} x n={}) in {} shard(s)\n", spec.kind,
-             problems, 1 + spec.methods.size(), fmt::join(spec.gen_lengths, ","), scale.samples, jobs);
+  fmt::print("demo: sampling {} ({} problems x {} models x lengths {} x n={}) in {} shard(s)\n", spec.kind, problems,
+             1 + spec.methods.size(), fmt::join(spec.gen_lengths, ","), scale.samples, jobs);
   std::fflush(stdout);
   auto shard = [&](int i) {
     try {
@@ -223,9 +225,10 @@ std::string summary_table(const diagnostics::Result& r) {
     std::int64_t kmax = 0;
     for (const auto& m : cell.models)
       if (!m.passk.empty()) kmax = std::max(kmax, m.passk.back().k);
-    s += fmt::format("\n{} | {} | pass@k in %, 95% CI; λ = ln(G_base/G_model), G = pass@{} - pass@1 (λ > 0: less "
-                     "gain from sampling than base)\n",
-                     cell.task, cell.label, kmax);
+    s += fmt::format(
+        "\n{} | {} | pass@k in %, 95% CI; λ = ln(G_base/G_model), G = pass@{} - pass@1 (λ > 0: less "
+        "gain from sampling than base)\n",
+        cell.task, cell.label, kmax);
     s += fmt::format("  {:<11} {:>8} {:>20} {:>20} {:>22} {:>15} {:>9}\n", "model", "problems", "pass@1",
                      fmt::format("pass@{}", kmax), "λ (locking)", "crossover", "distinct");
     for (const auto& m : cell.models) {
@@ -300,22 +303,24 @@ std::string run_demo(const DemoOptions& options) {
 
   std::string s;
   std::vector<std::string> counts;
-  for (const demo::TaskSpec& t : specs)
-    counts.push_back(fmt::format("{} {}", demo::problem_count(scale, t), t.kind));
-  s += fmt::format("trafl-eval demo{}: test problems {}; n = {} samples per problem, model and length; "
-                   "temperature 0.6; sampling seed {}\n",
-                   options.quick ? " --quick" : "", fmt::join(counts, ", "), scale.samples, options.seed);
-  s += fmt::format("models: base (SFT from scratch on both tasks' train splits) and, per task, post-trained from it "
-                   "with the same settings but the objective and its learning rate, the task's divided by the "
-                   "objective's optimiser steps per rollout batch ({}):",
-                   options.retrain ? "trained in this run" : "shipped in " + layout.models_dir);
+  for (const demo::TaskSpec& t : specs) counts.push_back(fmt::format("{} {}", demo::problem_count(scale, t), t.kind));
+  s += fmt::format(
+      "trafl-eval demo{}: test problems {}; n = {} samples per problem, model and length; "
+      "temperature 0.6; sampling seed {}\n",
+      options.quick ? " --quick" : "", fmt::join(counts, ", "), scale.samples, options.seed);
+  s += fmt::format(
+      "models: base (SFT from scratch on both tasks' train splits) and, per task, post-trained from it "
+      "with the same settings but the objective and its learning rate, the task's divided by the "
+      "objective's optimiser steps per rollout batch ({}):",
+      options.retrain ? "trained in this run" : "shipped in " + layout.models_dir);
   for (const demo::TaskSpec& t : specs) s += fmt::format(" {}: {};", t.kind, fmt::join(t.methods, ", "));
   s += "\n";
   s += summary_table(result);
   for (const auto& note : result.notes) s += "note: " + note + "\n";
   if (!trained.empty()) {
     s += "\ntraining (--retrain)\n";
-    for (const auto& t : trained) s += fmt::format("  {:<16} {:>5} steps {:>8.1f}s  {}\n", t.name, t.steps, t.seconds, t.last);
+    for (const auto& t : trained)
+      s += fmt::format("  {:<16} {:>5} steps {:>8.1f}s  {}\n", t.name, t.steps, t.seconds, t.last);
   }
   s += "\nstage times\n";
   for (const auto& [name, secs] : times) s += fmt::format("  {:<58} {:>8.1f}s\n", name, secs);

@@ -17,7 +17,9 @@ Scale quick_scale() {
   return s;
 }
 
-int problem_count(const Scale& scale, const TaskSpec& task) { return scale.problems > 0 ? scale.problems : task.problems; }
+int problem_count(const Scale& scale, const TaskSpec& task) {
+  return scale.problems > 0 ? scale.problems : task.problems;
+}
 
 std::vector<TaskSpec> tasks() {
   TaskSpec math;
@@ -32,12 +34,12 @@ std::vector<TaskSpec> tasks() {
   math.rl_gen_length = 48;
   math.rl_steps = 24;
   math.rl_block_length = 48;
-  math.rl_lr = 5e-4;            // half the SFT peak: the tiny model moves visibly within 50 steps
+  math.rl_lr = 5e-4;  // half the SFT peak: the tiny model moves visibly within 50 steps
   TaskSpec code;
   code.kind = "code";
   code.adapter = "livecodebench";
   code.options.own["prompt_style"] = "short";
-  code.problems = 8;            // a code sample costs ~3x a math one (longer, more steps, the sandbox)
+  code.problems = 8;  // a code sample costs ~3x a math one (longer, more steps, the sandbox)
   code.methods = post_training_methods();
   // Lengths that are multiples of the sampler's 32-token block, as LLaDA's own settings are. The
   // base model (SFT responses EOS-padded to 64 tokens) writes code at 64 (17-28% pass@1 on the first
@@ -93,7 +95,9 @@ std::string post_trained_dir(const Layout& layout, const TaskSpec& task, const s
   return (fs::path(layout.models_dir) / (task.kind + "-" + method)).string();
 }
 
-std::string sft_data_path(const Layout& layout) { return (fs::path(layout.tasks_dir) / "sft-math-code.jsonl").string(); }
+std::string sft_data_path(const Layout& layout) {
+  return (fs::path(layout.tasks_dir) / "sft-math-code.jsonl").string();
+}
 
 training::TrainConfig base_sft_config(const Layout& layout, const Scale& scale, const std::string& init_config_path) {
   training::TrainConfig c;
@@ -103,8 +107,8 @@ training::TrainConfig base_sft_config(const Layout& layout, const Scale& scale, 
   c.seed = 1;
   c.out = base_dir(layout);
   c.sft_data = sft_data_path(layout);
-  c.chat = false;           // the tasks' own prompts ("Question: ...\nAnswer:")
-  c.response_length = 64;   // answers + EOS padding; covers every evaluation length up to 64
+  c.chat = false;          // the tasks' own prompts ("Question: ...\nAnswer:")
+  c.response_length = 64;  // answers + EOS padding; covers every evaluation length up to 64
   c.steps = scale.sft_steps;
   c.batch = 16;
   c.lr = 1e-3;
@@ -112,7 +116,7 @@ training::TrainConfig base_sft_config(const Layout& layout, const Scale& scale, 
   c.warmup_steps = std::min<std::int64_t>(100, scale.sft_steps / 10);
   c.min_lr_ratio = 0.1;
   c.save_every = 1000;
-  c.threads = 1;            // on small matrices one thread per process beats two (measured on 2 cores)
+  c.threads = 1;  // on small matrices one thread per process beats two (measured on 2 cores)
   return c;
 }
 
@@ -128,12 +132,12 @@ training::TrainConfig post_training_config(const Layout& layout, const Scale& sc
   c.chat = false;
   c.seed = 1;
   c.steps = scale.rl_steps;
-  c.batch = 4;              // prompts per step
-  c.group_size = 8;         // G completions per prompt
+  c.batch = 4;       // prompts per step
+  c.group_size = 8;  // G completions per prompt
   c.gen_length = task.rl_gen_length;
   c.sampler_steps = task.rl_steps;
   c.block_length = task.rl_block_length;
-  c.temperature = 1.0;      // rollouts explore; evaluation uses the campaign's temperature
+  c.temperature = 1.0;  // rollouts explore; evaluation uses the campaign's temperature
   // The same Adam movement per batch of rollouts for every method: an objective that takes μ
   // optimiser steps on each batch (diffu-GRPO and wd1 12, ESPO 8) gets rl_lr / μ. At rl_lr itself
   // with μ steps, ESPO and wd1 collapsed within 3-12 steps on both tasks (reward -> 0, outputs lose

@@ -28,14 +28,14 @@ struct TaskSpec {
   std::int64_t rl_gen_length = 0;         // rollouts during post-training
   std::int64_t rl_steps = 0;
   std::int64_t rl_block_length = 0;
-  double rl_lr = 0;                       // per batch of rollouts: a method with μ optimiser steps per batch gets rl_lr / μ
+  double rl_lr = 0;  // per batch of rollouts: a method with μ optimiser steps per batch gets rl_lr / μ
 };
 
 // Scale of a run: the default demo, or --quick (CI: a few problems and samples, and with
 // --retrain a few optimiser steps, exercising every stage in well under two minutes).
 struct Scale {
-  int problems = 0;           // test problems per task (0 = each task's own count)
-  int samples = 64;           // samples per problem, model and length
+  int problems = 0;                // test problems per task (0 = each task's own count)
+  int samples = 64;                // samples per problem, model and length
   std::int64_t sft_steps = 10000;  // 4000 left the base at 1% pass@1 on the math test split (arithmetic not learnt)
   std::int64_t rl_steps = 50;
 };
@@ -44,7 +44,7 @@ Scale quick_scale();
 // Test problems sampled for a task at a scale: the scale's override, else the task's own count.
 int problem_count(const Scale& scale, const TaskSpec& task);
 
-std::vector<TaskSpec> tasks();                 // math, code
+std::vector<TaskSpec> tasks();                     // math, code
 std::vector<std::string> post_training_methods();  // trafl first, then the baselines (all of them)
 constexpr const char* kBaseModel = "base";
 

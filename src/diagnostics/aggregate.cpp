@@ -35,7 +35,8 @@ KStat kstat(std::int64_t k, const MeanEstimate& e) {
 }
 
 // Per-problem expected distinct answers at every k in ks (ascending).
-void distinct_row(std::int64_t n, const std::vector<std::int64_t>& counts, const std::vector<std::int64_t>& ks, double* out) {
+void distinct_row(std::int64_t n, const std::vector<std::int64_t>& counts, const std::vector<std::int64_t>& ks,
+                  double* out) {
   std::fill(out, out + ks.size(), 0.0);
   if (counts.empty()) return;
   std::vector<double> curve(static_cast<std::size_t>(ks.back()));
@@ -93,7 +94,8 @@ void aggregate_model(ModelResult& m, const Options& options) {
   counts.reserve(Pn);
   for (const auto& p : probs) counts.push_back({p.n, p.c});
   m.passk.clear();
-  for (const auto& pt : passk_estimates(counts, ks, bo)) m.passk.push_back(kstat(pt.k, {pt.value, pt.has_ci, pt.ci_low, pt.ci_high}));
+  for (const auto& pt : passk_estimates(counts, ks, bo))
+    m.passk.push_back(kstat(pt.k, {pt.value, pt.has_ci, pt.ci_low, pt.ci_high}));
   std::vector<double> values(Pn * W);
   for (std::size_t p = 0; p < Pn; ++p) {
     double* row = &values[p * W];
@@ -132,9 +134,12 @@ Comparison compare_with_baseline(const ModelResult& model, const ModelResult& ba
   {
     auto a = model.per_problem.begin(), b = base.per_problem.begin();
     while (a != model.per_problem.end() && b != base.per_problem.end()) {
-      if (a->problem_id < b->problem_id) ++a;
-      else if (b->problem_id < a->problem_id) ++b;
-      else common.emplace_back(&*a++, &*b++);
+      if (a->problem_id < b->problem_id)
+        ++a;
+      else if (b->problem_id < a->problem_id)
+        ++b;
+      else
+        common.emplace_back(&*a++, &*b++);
     }
   }
   c.common_problems = static_cast<std::int64_t>(common.size());

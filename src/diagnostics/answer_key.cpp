@@ -7,7 +7,8 @@ namespace trafl::diagnostics {
 
 std::string math_answer_key(std::string_view s) {
   // Longest first so that "\left" is not eaten as "\l" + "eft" by a shorter rule.
-  static const std::array<std::string_view, 9> kDrop = {"\\displaystyle", "\\right", "\\left", "\\,", "\\;", "\\:", "\\!", "\\ ", "$"};
+  static const std::array<std::string_view, 9> kDrop = {
+      "\\displaystyle", "\\right", "\\left", "\\,", "\\;", "\\:", "\\!", "\\ ", "$"};
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
@@ -80,8 +81,10 @@ std::string code_answer_key(std::string_view program) {
     if (ch == ' ' || ch == '\t' || ch == '\r') {
       // Leading indentation is kept (it is Python syntax); later blank runs become one space.
       bool leading = line.find_first_not_of(' ') == std::string::npos;
-      if (leading) line += (ch == '\t' ? std::string(4, ' ') : std::string(ch == ' ' ? 1 : 0, ' '));
-      else if (!line.empty() && line.back() != ' ') line += ' ';
+      if (leading)
+        line += (ch == '\t' ? std::string(4, ' ') : std::string(ch == ' ' ? 1 : 0, ' '));
+      else if (!line.empty() && line.back() != ' ')
+        line += ' ';
       continue;
     }
     line += ch;

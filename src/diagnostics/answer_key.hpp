@@ -15,12 +15,12 @@
 
 namespace trafl::diagnostics {
 
-enum class AnswerKind { math, code };
+enum class AnswerKind { kMath, kCode };
 
 std::string math_answer_key(std::string_view extracted);
 std::string code_answer_key(std::string_view program);
 inline std::string answer_key(AnswerKind kind, std::string_view extracted) {
-  return kind == AnswerKind::math ? math_answer_key(extracted) : code_answer_key(extracted);
+  return kind == AnswerKind::kMath ? math_answer_key(extracted) : code_answer_key(extracted);
 }
 
 }  // namespace trafl::diagnostics

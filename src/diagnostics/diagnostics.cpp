@@ -22,9 +22,12 @@ namespace {
 std::string slugify(const std::string& s) {
   std::string out;
   for (char ch : s) {
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
-    if (ok) out += ch;
-    else if (!out.empty() && out.back() != '_') out += '_';
+    const bool ok =
+        (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+    if (ok)
+      out += ch;
+    else if (!out.empty() && out.back() != '_')
+      out += '_';
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out.empty() ? "cell" : out;
@@ -49,8 +52,9 @@ Result run(const Store& store, const Options& options) {
   auto groups = find_groups(store, options, result.models);
   if (!options.baseline.empty() &&
       std::find(result.models.begin(), result.models.end(), options.baseline) == result.models.end())
-    throw UsageError(fmt::format("--baseline {}: no such model in {} (models: {})", options.baseline, store.path(),
-                                 result.models.empty() ? std::string("none") : fmt::format("{}", fmt::join(result.models, ", "))));
+    throw UsageError(
+        fmt::format("--baseline {}: no such model in {} (models: {})", options.baseline, store.path(),
+                    result.models.empty() ? std::string("none") : fmt::format("{}", fmt::join(result.models, ", "))));
 
   // Cells in first-seen order of their key (groups arrive ordered by cell key, then model).
   std::map<std::string, std::size_t> cell_index;
@@ -83,16 +87,17 @@ Result run(const Store& store, const Options& options) {
     std::int64_t skipped = 0;
     m.per_problem = load_problem_stats(store, g, topt, skipped);
     if (skipped > 0)
-      result.notes.push_back(fmt::format("{} / {} / {}: {} problems have no sample graded in mode {}; left out", g.model,
-                                         g.task, cell.label, skipped, g.mode));
+      result.notes.push_back(fmt::format("{} / {} / {}: {} problems have no sample graded in mode {}; left out",
+                                         g.model, g.task, cell.label, skipped, g.mode));
     if (m.per_problem.empty()) {
-      result.notes.push_back(fmt::format("{} / {} / {}: no graded samples in mode {}; skipped", g.model, g.task, cell.label, g.mode));
+      result.notes.push_back(
+          fmt::format("{} / {} / {}: no graded samples in mode {}; skipped", g.model, g.task, cell.label, g.mode));
       continue;
     }
     aggregate_model(m, options);
     if (m.n_min != m.n_max)
-      result.notes.push_back(fmt::format("{} / {} / {}: problems have {} to {} samples; k is reported up to {}", g.model,
-                                         g.task, cell.label, m.n_min, m.n_max, m.n_min));
+      result.notes.push_back(fmt::format("{} / {} / {}: problems have {} to {} samples; k is reported up to {}",
+                                         g.model, g.task, cell.label, m.n_min, m.n_max, m.n_min));
     cell.models.push_back(std::move(m));
   }
   bar.set(groups_done);
@@ -107,10 +112,12 @@ Result run(const Store& store, const Options& options) {
     cell.label = config_label(cell.config, differing_keys(cell.config, same_task));
   }
   // Drop cells left empty; order by task, gen_length, label; baseline first within a cell.
-  result.cells.erase(std::remove_if(result.cells.begin(), result.cells.end(), [](const Cell& c) { return c.models.empty(); }),
-                     result.cells.end());
+  result.cells.erase(
+      std::remove_if(result.cells.begin(), result.cells.end(), [](const Cell& c) { return c.models.empty(); }),
+      result.cells.end());
   std::stable_sort(result.cells.begin(), result.cells.end(), [](const Cell& a, const Cell& b) {
-    return std::make_tuple(a.task, gen_length_of(a.config), a.label) < std::make_tuple(b.task, gen_length_of(b.config), b.label);
+    return std::make_tuple(a.task, gen_length_of(a.config), a.label) <
+           std::make_tuple(b.task, gen_length_of(b.config), b.label);
   });
   std::map<std::string, int> slug_uses;
   for (auto& cell : result.cells) {
@@ -135,8 +142,8 @@ Result run(const Store& store, const Options& options) {
                                            cell.label, m.model, m.mode, base->mode));
       m.vs_baseline = compare_with_baseline(m, *base, options);
       if (m.vs_baseline->common_problems < m.problems)
-        result.notes.push_back(fmt::format("{} / {}: {} vs {} compared on the {} problems both have", cell.task, cell.label,
-                                           m.model, options.baseline, m.vs_baseline->common_problems));
+        result.notes.push_back(fmt::format("{} / {}: {} vs {} compared on the {} problems both have", cell.task,
+                                           cell.label, m.model, options.baseline, m.vs_baseline->common_problems));
     }
   }
   return result;

@@ -60,15 +60,15 @@ class Store;
 namespace trafl::diagnostics {
 
 struct Options {
-  std::string baseline;          // model name; "" = no comparison
-  std::string task;              // "" = all tasks
-  std::string mode;              // "" = per task (see above)
-  std::int64_t bootstrap = 1000; // resamples (0: no CIs)
+  std::string baseline;           // model name; "" = no comparison
+  std::string task;               // "" = all tasks
+  std::string mode;               // "" = per task (see above)
+  std::int64_t bootstrap = 1000;  // resamples (0: no CIs)
   std::uint64_t seed = 0;
   double confidence = 0.95;
   std::int64_t max_pairs = 256;  // trajectory pairs per problem (problem_stats.hpp)
   unsigned threads = 0;
-  bool progress = false;         // a progress line on stderr, one step per model × cell (core/progress.hpp)
+  bool progress = false;  // a progress line on stderr, one step per model × cell (core/progress.hpp)
 };
 
 struct KStat {
@@ -80,8 +80,8 @@ struct KStat {
 };
 
 struct TrajectorySummary {
-  std::int64_t problems = 0;                // problems with ≥ 2 correct trajectories
-  std::int64_t samples_with_trajectory = 0; // correct samples carrying a trajectory
+  std::int64_t problems = 0;                 // problems with ≥ 2 correct trajectories
+  std::int64_t samples_with_trajectory = 0;  // correct samples carrying a trajectory
   double kendall = 0;
   double step_distance = 0;
   double distinct_orders = 0;
@@ -91,13 +91,13 @@ struct TrajectorySummary {
 struct Comparison {
   std::string baseline;
   std::int64_t common_problems = 0;
-  std::vector<KStat> delta;                      // Δpass@k, paired CI
+  std::vector<KStat> delta;  // Δpass@k, paired CI
   std::optional<std::int64_t> crossover_k;
   bool below_from_start = false;
   std::optional<std::int64_t> significant_below_k;
-  std::int64_t locking_k = 0;                    // K
-  double gain_model = 0, gain_baseline = 0;      // G at K (common problems)
-  std::optional<double> locking;                 // λ
+  std::int64_t locking_k = 0;                // K
+  double gain_model = 0, gain_baseline = 0;  // G at K (common problems)
+  std::optional<double> locking;             // λ
   bool locking_has_ci = false;
   double locking_low = 0, locking_high = 0;
   std::optional<double> distinct_drop;
@@ -116,15 +116,15 @@ struct ModelResult {
   std::vector<KStat> distinct_answers;
   double answer_entropy = 0;
   TrajectorySummary trajectory;
-  std::optional<Comparison> vs_baseline;         // absent for the baseline itself / no baseline
-  std::vector<ProblemStats> per_problem;         // ordered by problem id
+  std::optional<Comparison> vs_baseline;  // absent for the baseline itself / no baseline
+  std::vector<ProblemStats> per_problem;  // ordered by problem id
 };
 
 struct Cell {
   std::string task;
-  nlohmann::json config;   // cell configuration (see above)
-  std::string label;       // short, e.g. "L=256 steps=256 block=32 T=0.6" (metrics/config_label.hpp)
-  std::string slug;        // file-name safe, unique within a result
+  nlohmann::json config;            // cell configuration (see above)
+  std::string label;                // short, e.g. "L=256 steps=256 block=32 T=0.6" (metrics/config_label.hpp)
+  std::string slug;                 // file-name safe, unique within a result
   std::vector<ModelResult> models;  // baseline first, then by name
 };
 

@@ -56,7 +56,8 @@ std::size_t block_length_of(const nlohmann::json& config) {
 
 std::vector<GroupSource> find_groups(const Store& store, const Options& options, std::vector<std::string>& models) {
   std::map<std::pair<std::string, std::string>, GroupSource> groups;  // (cell key, model)
-  std::map<std::pair<std::string, std::string>, std::pair<nlohmann::json, std::int64_t>> g_model_keys;  // its first run's model keys
+  std::map<std::pair<std::string, std::string>, std::pair<nlohmann::json, std::int64_t>>
+      g_model_keys;  // its first run's model keys
   std::set<std::string> model_set, task_set;
   for (const auto& run : store.runs()) {
     model_set.insert(run.spec.model);
@@ -78,18 +79,20 @@ std::vector<GroupSource> find_groups(const Store& store, const Options& options,
     if (g.run_ids.empty()) {
       g_model_keys[{key, run.spec.model}] = {model_keys, run.id};
     } else if (const auto& [first_keys, first_run] = g_model_keys.at({key, run.spec.model}); first_keys != model_keys) {
-      throw InputError(store.path(), 0, "runs",
-                       fmt::format("model name '{}' names two different models in one configuration cell: run {} has {} "
-                                   "and run {} has {}; give each checkpoint its own name (sample --model NAME=DIR)",
-                                   run.spec.model, first_run, first_keys.dump(), run.id, model_keys.dump()));
+      throw InputError(
+          store.path(), 0, "runs",
+          fmt::format("model name '{}' names two different models in one configuration cell: run {} has {} "
+                      "and run {} has {}; give each checkpoint its own name (sample --model NAME=DIR)",
+                      run.spec.model, first_run, first_keys.dump(), run.id, model_keys.dump()));
     }
     g.run_ids.push_back(run.id);
     g.seeds.push_back(run.spec.seed);
   }
   models.assign(model_set.begin(), model_set.end());
   if (!options.task.empty() && task_set.count(options.task) == 0)
-    throw UsageError(fmt::format("--task {}: no runs of this task in {} (tasks there: {})", options.task, store.path(),
-                                 task_set.empty() ? std::string("none") : fmt::format("{}", fmt::join(task_set, ", "))));
+    throw UsageError(
+        fmt::format("--task {}: no runs of this task in {} (tasks there: {})", options.task, store.path(),
+                    task_set.empty() ? std::string("none") : fmt::format("{}", fmt::join(task_set, ", "))));
   std::vector<GroupSource> out;
   for (auto& [key, g] : groups) {
     g.mode = choose_mode(g.task, store.graded_modes(g.run_ids), options.mode);
@@ -108,7 +111,7 @@ std::vector<ProblemStats> load_problem_stats(const Store& store, const GroupSour
     if (entry.first.empty()) entry.second = std::move(row.metadata);  // the first run's, as every run stores it
     entry.first.push_back(row.ref);
   }
-  const AnswerKind kind = is_math_mode(group.mode) ? AnswerKind::math : AnswerKind::code;
+  const AnswerKind kind = is_math_mode(group.mode) ? AnswerKind::kMath : AnswerKind::kCode;
   std::vector<AnalysedSample> graded;
   std::vector<ProblemStats> out;
   std::vector<SampleView> views;
@@ -123,10 +126,10 @@ std::vector<ProblemStats> load_problem_stats(const Store& store, const GroupSour
         v.correct = g.correct;
         v.answer_key = answer_key(kind, g.extracted);
         if (g.trajectory && !g.trajectory->empty()) {
-          auto t = sampling::decode_trajectory(
-              reinterpret_cast<const std::uint8_t*>(g.trajectory->data()), g.trajectory->size(),
-              fmt::format("{}: trajectory of model {} problem {} sample {}", store.path(), group.model, problem_id,
-                          v.sample_index));
+          auto t = sampling::decode_trajectory(reinterpret_cast<const std::uint8_t*>(g.trajectory->data()),
+                                               g.trajectory->size(),
+                                               fmt::format("{}: trajectory of model {} problem {} sample {}",
+                                                           store.path(), group.model, problem_id, v.sample_index));
           v.steps = std::move(t.step);
         }
         views.push_back(std::move(v));

@@ -15,12 +15,12 @@ namespace trafl::diagnostics {
 struct GroupSource {
   std::string model;
   std::string task;
-  std::string mode;                 // grading mode used for this group
+  std::string mode;  // grading mode used for this group
   nlohmann::json cell_config;
-  std::string cell_key;             // task + canonical cell config
+  std::string cell_key;  // task + canonical cell config
   std::vector<std::int64_t> run_ids;
   std::vector<std::int64_t> seeds;
-  std::size_t block_length = 0;     // for the Kendall distance (0 = all pairs)
+  std::size_t block_length = 0;  // for the Kendall distance (0 = all pairs)
 };
 
 // Groups of the database (filtered by options.task), ordered by cell key then model. `models`

@@ -38,9 +38,8 @@ void add_segment(const Steps& a, const Steps& b, std::size_t begin, std::size_t 
   if (n < 2) return;
   idx.resize(n);
   std::iota(idx.begin(), idx.end(), begin);
-  std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) {
-    return a[x] != a[y] ? a[x] < a[y] : b[x] < b[y];
-  });
+  std::sort(idx.begin(), idx.end(),
+            [&](std::size_t x, std::size_t y) { return a[x] != a[y] ? a[x] < a[y] : b[x] < b[y]; });
   // Ties: group sizes of equal a, and of equal (a, b) (adjacent after the sort).
   std::int64_t tied_a = 0, tied_both = 0;
   for (std::size_t s = 0; s < n;) {
@@ -95,8 +94,10 @@ KendallCounts kendall_counts_naive(const Steps& a, const Steps& b, std::size_t b
       ++out.pairs;
       const int sa = (a[i] > a[j]) - (a[i] < a[j]);
       const int sb = (b[i] > b[j]) - (b[i] < b[j]);
-      if (sa * sb < 0) ++out.discordant;
-      else if ((sa == 0) != (sb == 0)) ++out.half_tied;
+      if (sa * sb < 0)
+        ++out.discordant;
+      else if ((sa == 0) != (sb == 0))
+        ++out.half_tied;
     }
   return out;
 }

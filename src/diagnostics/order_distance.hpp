@@ -43,7 +43,11 @@ struct KendallCounts {
   std::int64_t pairs = 0;       // compared pairs
   std::int64_t discordant = 0;  // strictly opposite order
   std::int64_t half_tied = 0;   // tied in exactly one of the two orders
-  double distance() const { return pairs == 0 ? 0.0 : (static_cast<double>(discordant) + 0.5 * static_cast<double>(half_tied)) / static_cast<double>(pairs); }
+  double distance() const {
+    return pairs == 0
+               ? 0.0
+               : (static_cast<double>(discordant) + 0.5 * static_cast<double>(half_tied)) / static_cast<double>(pairs);
+  }
 };
 
 KendallCounts kendall_counts(const Steps& a, const Steps& b, std::size_t block_length = 0);

@@ -27,16 +27,18 @@ void for_each_problem_paths(const Store& store, const std::vector<std::int64_t>&
         if (!g.correct) continue;
         ++p.correct;
         if (!g.trajectory || g.trajectory->empty()) continue;
-        auto t = sampling::decode_trajectory(reinterpret_cast<const std::uint8_t*>(g.trajectory->data()), g.trajectory->size(),
-                                             fmt::format("{}: trajectory of model {} problem {} sample {}", store.path(), model,
-                                                         problem_id, g.sample_index));
+        auto t = sampling::decode_trajectory(reinterpret_cast<const std::uint8_t*>(g.trajectory->data()),
+                                             g.trajectory->size(),
+                                             fmt::format("{}: trajectory of model {} problem {} sample {}",
+                                                         store.path(), model, problem_id, g.sample_index));
         p.total_steps = std::max(p.total_steps, t.steps);
         p.paths.push_back({g.run_id, g.sample_index, std::move(t.step)});
       }
     }
     if (p.n == 0) continue;
-    std::sort(p.paths.begin(), p.paths.end(),
-              [](const CorrectPath& a, const CorrectPath& b) { return std::tie(a.run_id, a.sample_index) < std::tie(b.run_id, b.sample_index); });
+    std::sort(p.paths.begin(), p.paths.end(), [](const CorrectPath& a, const CorrectPath& b) {
+      return std::tie(a.run_id, a.sample_index) < std::tie(b.run_id, b.sample_index);
+    });
     fn(p);
   }
 }

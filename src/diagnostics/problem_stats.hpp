@@ -30,19 +30,19 @@ struct TrajectoryOptions {
 struct ProblemStats {
   std::string problem_id;
   std::map<std::string, std::string> metadata;
-  std::int64_t n = 0;  // graded samples
-  std::int64_t c = 0;  // correct samples
-  std::int64_t answered = 0;                   // samples with a non-empty answer key
-  std::vector<std::int64_t> answer_counts;     // m_a per distinct answer (all answers)
-  std::vector<std::int64_t> correct_counts;    // m_a per distinct answer among correct samples
-  double answer_entropy = 0;                   // bits, over answered samples
+  std::int64_t n = 0;                        // graded samples
+  std::int64_t c = 0;                        // correct samples
+  std::int64_t answered = 0;                 // samples with a non-empty answer key
+  std::vector<std::int64_t> answer_counts;   // m_a per distinct answer (all answers)
+  std::vector<std::int64_t> correct_counts;  // m_a per distinct answer among correct samples
+  double answer_entropy = 0;                 // bits, over answered samples
   // Trajectory diversity among the correct samples that carry a trajectory (m of them).
-  std::int64_t correct_with_trajectory = 0;    // m
+  std::int64_t correct_with_trajectory = 0;  // m
   std::int64_t pairs_used = 0;
-  std::optional<double> kendall;               // mean pairwise d_K          (m ≥ 2)
-  std::optional<double> step_distance;         // mean pairwise d_S          (m ≥ 2)
-  std::optional<double> distinct_orders;       // (#distinct orders − 1)/(m − 1)  (m ≥ 2)
-  std::optional<double> position_entropy;      // normalised, mean over positions (m ≥ 2)
+  std::optional<double> kendall;           // mean pairwise d_K          (m ≥ 2)
+  std::optional<double> step_distance;     // mean pairwise d_S          (m ≥ 2)
+  std::optional<double> distinct_orders;   // (#distinct orders − 1)/(m − 1)  (m ≥ 2)
+  std::optional<double> position_entropy;  // normalised, mean over positions (m ≥ 2)
 };
 
 ProblemStats summarize_problem(std::string problem_id, std::map<std::string, std::string> metadata,

@@ -120,10 +120,10 @@ class C10dGroup : public Communicator {
     try {
       f();
     } catch (const std::exception& e) {
-      throw DistributedError(fmt::format(
-          "rank {} of {}: collective '{}' failed ({}); another rank has died or stopped responding "
-          "(collective timeout {} s), so this rank stops too",
-          env_.rank, env_.world_size, what, first_line(e.what()), timeout_.count() / 1000.0));
+      throw DistributedError(
+          fmt::format("rank {} of {}: collective '{}' failed ({}); another rank has died or stopped responding "
+                      "(collective timeout {} s), so this rank stops too",
+                      env_.rank, env_.world_size, what, first_line(e.what()), timeout_.count() / 1000.0));
     }
   }
 

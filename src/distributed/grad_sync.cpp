@@ -24,7 +24,8 @@ void sum_gradients(Communicator& comm, const std::vector<torch::Tensor>& params,
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     const torch::Tensor& g = p.grad();
     const std::vector<torch::Tensor>& open = buckets.back();
-    const bool same_kind = open.empty() || (open.front().scalar_type() == g.scalar_type() && open.front().device() == g.device());
+    const bool same_kind =
+        open.empty() || (open.front().scalar_type() == g.scalar_type() && open.front().device() == g.device());
     if (!open.empty() && (!same_kind || filled + g.nbytes() > bucket_bytes)) {
       buckets.emplace_back();
       filled = 0;

@@ -39,7 +39,8 @@ std::string first_slurm_host(const std::string& nodelist) {
   const std::size_t open = entry.find('[');
   if (open == std::string::npos) return entry;
   const std::size_t close = entry.find(']', open);
-  if (close == std::string::npos) throw UsageError(fmt::format("launch environment: malformed SLURM node list '{}'", nodelist));
+  if (close == std::string::npos)
+    throw UsageError(fmt::format("launch environment: malformed SLURM node list '{}'", nodelist));
   // The first element of the range list: "003-004,010" -> "003" (zero padding kept).
   std::string range = entry.substr(open + 1, close - open - 1);
   range = range.substr(0, range.find_first_of(",-"));
@@ -50,8 +51,10 @@ std::string first_slurm_host(const std::string& nodelist) {
 LaunchEnv launch_env_from(const std::function<const char*(const char*)>& get) {
   LaunchEnv env;
   auto master = [&](LaunchEnv& e, bool addr_required) {
-    if (const char* a = get("MASTER_ADDR"); a && *a) e.master_addr = a;
-    else if (addr_required) throw UsageError("launch environment: RANK/WORLD_SIZE are set but MASTER_ADDR is not");
+    if (const char* a = get("MASTER_ADDR"); a && *a)
+      e.master_addr = a;
+    else if (addr_required)
+      throw UsageError("launch environment: RANK/WORLD_SIZE are set but MASTER_ADDR is not");
     if (const char* p = get("MASTER_PORT"); p && *p) {
       e.master_port = parse_int("MASTER_PORT", p);
       if (e.master_port == 0 || e.master_port > 65535)
@@ -61,7 +64,8 @@ LaunchEnv launch_env_from(const std::function<const char*(const char*)>& get) {
   const char* rank = get("RANK");
   const char* world = get("WORLD_SIZE");
   if (rank || world) {
-    if (!rank || !world) throw UsageError("launch environment: RANK and WORLD_SIZE must be set together (torchrun sets both)");
+    if (!rank || !world)
+      throw UsageError("launch environment: RANK and WORLD_SIZE must be set together (torchrun sets both)");
     env.launcher = "torchrun";
     env.rank = parse_int("RANK", rank);
     env.world_size = parse_int("WORLD_SIZE", world);
@@ -78,14 +82,17 @@ LaunchEnv launch_env_from(const std::function<const char*(const char*)>& get) {
     if (const char* a = get("MASTER_ADDR"); !(a && *a)) {
       const char* nodes = get("SLURM_JOB_NODELIST");
       if (!nodes) nodes = get("SLURM_NODELIST");
-      if (nodes && *nodes) env.master_addr = first_slurm_host(nodes);
+      if (nodes && *nodes)
+        env.master_addr = first_slurm_host(nodes);
       else if (env.world_size > 1)
-        throw UsageError("launch environment: under SLURM with several tasks, MASTER_ADDR or SLURM_JOB_NODELIST must be set");
+        throw UsageError(
+            "launch environment: under SLURM with several tasks, MASTER_ADDR or SLURM_JOB_NODELIST must be set");
     }
   }
   if (env.world_size < 1) throw UsageError("launch environment: the world size must be at least 1");
   if (env.rank >= env.world_size)
-    throw UsageError(fmt::format("launch environment: rank {} is outside a world of {} ({})", env.rank, env.world_size, env.launcher));
+    throw UsageError(fmt::format("launch environment: rank {} is outside a world of {} ({})", env.rank, env.world_size,
+                                 env.launcher));
   return env;
 }
 

@@ -14,7 +14,7 @@
 namespace trafl::distributed {
 
 struct SpawnResult {
-  bool ok = true;            // every rank exited 0
+  bool ok = true;                   // every rank exited 0
   std::vector<std::string> report;  // one line per rank that did not exit 0 ("rank 1 killed by signal 9")
 };
 

@@ -95,7 +95,8 @@ class AtomicFile {
 };
 
 // The run's samples grouped by problem (they arrive in the problems' stored order).
-void for_each_problem(const Store& store, const RunInfo& run, const std::string& mode, const std::vector<Problem>& problems,
+void for_each_problem(const Store& store, const RunInfo& run, const std::string& mode,
+                      const std::vector<Problem>& problems,
                       const std::function<void(const Problem&, std::size_t, const std::vector<GradedSample>&)>& fn) {
   std::unordered_map<std::string, std::size_t> pos;
   for (std::size_t i = 0; i < problems.size(); ++i) pos.emplace(problems[i].id, i);
@@ -127,48 +128,52 @@ json grade_json(const GradedSample& s, const char* what) {
 
 void write_lm_eval(std::ostream& out, const Store& store, const RunInfo& run, const std::vector<Problem>& problems,
                    ExportedRun& r) {
-  for_each_problem(store, run, r.mode, problems, [&](const Problem& p, std::size_t position, const std::vector<GradedSample>& ss) {
-    json gens = json::array(), index = json::array(), verdicts = json::array(), correct = json::array();
-    std::int64_t n_correct = 0, n_graded = 0;
-    for (const auto& s : ss) {
-      count(r, s);
-      gens.push_back(s.completion);
-      index.push_back(s.sample_index);
-      verdicts.push_back(grade_json(s, "verdict"));
-      correct.push_back(grade_json(s, "correct"));
-      n_correct += s.correct;
-      n_graded += s.graded;
-    }
-    json line = {{"doc_id", position},
-                 {"doc", {{"problem_id", p.id}, {"question", p.question}, {"answer", p.gold}}},
-                 {"target", p.gold},
-                 {"arguments", {{"gen_args_0", {{"arg_0", p.prompt}}}}},
-                 {"resps", json::array({gens})},
-                 {"filtered_resps", json::array({gens})},
-                 {"filter", "none"},
-                 {"metrics", json::array({"exact_match"})},
-                 {"exact_match", n_graded ? json(static_cast<double>(n_correct) / static_cast<double>(n_graded)) : json(nullptr)},
-                 {"trafl", {{"mode", r.mode}, {"sample_index", index}, {"verdict", verdicts}, {"correct", correct}}}};
-    out << dump(line) << '\n';
-  });
+  for_each_problem(
+      store, run, r.mode, problems, [&](const Problem& p, std::size_t position, const std::vector<GradedSample>& ss) {
+        json gens = json::array(), index = json::array(), verdicts = json::array(), correct = json::array();
+        std::int64_t n_correct = 0, n_graded = 0;
+        for (const auto& s : ss) {
+          count(r, s);
+          gens.push_back(s.completion);
+          index.push_back(s.sample_index);
+          verdicts.push_back(grade_json(s, "verdict"));
+          correct.push_back(grade_json(s, "correct"));
+          n_correct += s.correct;
+          n_graded += s.graded;
+        }
+        json line = {
+            {"doc_id", position},
+            {"doc", {{"problem_id", p.id}, {"question", p.question}, {"answer", p.gold}}},
+            {"target", p.gold},
+            {"arguments", {{"gen_args_0", {{"arg_0", p.prompt}}}}},
+            {"resps", json::array({gens})},
+            {"filtered_resps", json::array({gens})},
+            {"filter", "none"},
+            {"metrics", json::array({"exact_match"})},
+            {"exact_match",
+             n_graded ? json(static_cast<double>(n_correct) / static_cast<double>(n_graded)) : json(nullptr)},
+            {"trafl", {{"mode", r.mode}, {"sample_index", index}, {"verdict", verdicts}, {"correct", correct}}}};
+        out << dump(line) << '\n';
+      });
 }
 
 void write_evalplus(std::ostream& out, const Store& store, const RunInfo& run, const std::vector<Problem>& problems,
                     ExportedRun& r) {
   const bool mbpp = run.spec.task == "mbpp";
-  for_each_problem(store, run, r.mode, problems, [&](const Problem& p, std::size_t, const std::vector<GradedSample>& ss) {
-    for (const auto& s : ss) {
-      count(r, s);
-      // EvalPlus runs `solution` as the whole program: the program we ran (before the tests).
-      std::string solution = mbpp ? mbpp_code_from_completion(s.completion) : humaneval_program(p, s.completion);
-      json line = {{"task_id", mbpp ? "Mbpp/" + p.id : p.id},
-                   {"solution", solution},
-                   {"trafl_sample_index", s.sample_index},
-                   {"trafl_verdict", grade_json(s, "verdict")},
-                   {"trafl_correct", grade_json(s, "correct")}};
-      out << dump(line) << '\n';
-    }
-  });
+  for_each_problem(
+      store, run, r.mode, problems, [&](const Problem& p, std::size_t, const std::vector<GradedSample>& ss) {
+        for (const auto& s : ss) {
+          count(r, s);
+          // EvalPlus runs `solution` as the whole program: the program we ran (before the tests).
+          std::string solution = mbpp ? mbpp_code_from_completion(s.completion) : humaneval_program(p, s.completion);
+          json line = {{"task_id", mbpp ? "Mbpp/" + p.id : p.id},
+                       {"solution", solution},
+                       {"trafl_sample_index", s.sample_index},
+                       {"trafl_verdict", grade_json(s, "verdict")},
+                       {"trafl_correct", grade_json(s, "correct")}};
+          out << dump(line) << '\n';
+        }
+      });
 }
 
 void write_lcb(std::ostream& out, const Store& store, const RunInfo& run, const std::vector<Problem>& problems,
@@ -178,31 +183,38 @@ void write_lcb(std::ostream& out, const Store& store, const RunInfo& run, const 
     auto it = p.metadata.find(key);
     return it == p.metadata.end() ? std::string() : it->second;
   };
-  for_each_problem(store, run, r.mode, problems, [&](const Problem& p, std::size_t, const std::vector<GradedSample>& ss) {
-    json outputs = json::array(), codes = json::array(), graded = json::array(), details = json::array();
-    bool all_graded = true;
-    std::int64_t n_correct = 0;
-    for (const auto& s : ss) {
-      count(r, s);
-      outputs.push_back(s.completion);
-      // LCB's extract_code: the last ``` block, "" when there is none (then every test fails).
-      codes.push_back(codegrade::extract_last_fenced_block(s.completion).value_or(""));
-      graded.push_back(s.correct);
-      details.push_back({{"trafl_sample_index", s.sample_index}, {"trafl_verdict", grade_json(s, "verdict")}});
-      all_graded = all_graded && s.graded;
-      n_correct += s.correct;
-    }
-    json e = {{"question_title", meta(p, "title")}, {"question_content", p.question}, {"platform", meta(p, "platform")},
-              {"question_id", p.id},               {"contest_id", meta(p, "contest_id")}, {"contest_date", meta(p, "contest_date")},
-              {"starter_code", p.reference},       {"difficulty", meta(p, "difficulty")}, {"output_list", outputs},
-              {"code_list", codes}};
-    if (all_graded) {
-      e["graded_list"] = graded;
-      e["pass@1"] = static_cast<double>(n_correct) / static_cast<double>(ss.size());
-    }
-    e["metadata"] = details;
-    all.push_back(std::move(e));
-  });
+  for_each_problem(
+      store, run, r.mode, problems, [&](const Problem& p, std::size_t, const std::vector<GradedSample>& ss) {
+        json outputs = json::array(), codes = json::array(), graded = json::array(), details = json::array();
+        bool all_graded = true;
+        std::int64_t n_correct = 0;
+        for (const auto& s : ss) {
+          count(r, s);
+          outputs.push_back(s.completion);
+          // LCB's extract_code: the last ``` block, "" when there is none (then every test fails).
+          codes.push_back(codegrade::extract_last_fenced_block(s.completion).value_or(""));
+          graded.push_back(s.correct);
+          details.push_back({{"trafl_sample_index", s.sample_index}, {"trafl_verdict", grade_json(s, "verdict")}});
+          all_graded = all_graded && s.graded;
+          n_correct += s.correct;
+        }
+        json e = {{"question_title", meta(p, "title")},
+                  {"question_content", p.question},
+                  {"platform", meta(p, "platform")},
+                  {"question_id", p.id},
+                  {"contest_id", meta(p, "contest_id")},
+                  {"contest_date", meta(p, "contest_date")},
+                  {"starter_code", p.reference},
+                  {"difficulty", meta(p, "difficulty")},
+                  {"output_list", outputs},
+                  {"code_list", codes}};
+        if (all_graded) {
+          e["graded_list"] = graded;
+          e["pass@1"] = static_cast<double>(n_correct) / static_cast<double>(ss.size());
+        }
+        e["metadata"] = details;
+        all.push_back(std::move(e));
+      });
   out << dump(all, 4);
 }
 
@@ -226,7 +238,8 @@ FlatTable flat_columns(const RunInfo& run, const std::vector<Problem>& problems)
   return t;
 }
 
-json flat_row(const FlatTable& t, const RunInfo& run, const Problem& p, const GradedSample& s, const std::string& mode) {
+json flat_row(const FlatTable& t, const RunInfo& run, const Problem& p, const GradedSample& s,
+              const std::string& mode) {
   json row = json::object();
   row["run_id"] = run.id;
   row["model"] = run.spec.model;
@@ -255,34 +268,39 @@ json flat_row(const FlatTable& t, const RunInfo& run, const Problem& p, const Gr
 std::string csv_cell(const json& v) {
   std::string text;
   if (v.is_null()) return "";
-  if (v.is_string()) text = v.get<std::string>();
-  else if (v.is_boolean()) text = v.get<bool>() ? "1" : "0";
-  else text = dump(v);
+  if (v.is_string())
+    text = v.get<std::string>();
+  else if (v.is_boolean())
+    text = v.get<bool>() ? "1" : "0";
+  else
+    text = dump(v);
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string q = "\"";
   for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
 }
 
-void write_flat(std::ostream& out, bool csv, const Store& store, const RunInfo& run, const std::vector<Problem>& problems,
-                ExportedRun& r) {
+void write_flat(std::ostream& out, bool csv, const Store& store, const RunInfo& run,
+                const std::vector<Problem>& problems, ExportedRun& r) {
   FlatTable t = flat_columns(run, problems);
   if (csv) {
     for (std::size_t i = 0; i < t.columns.size(); ++i) out << (i ? "," : "") << csv_cell(t.columns[i]);
     out << "\r\n";
   }
-  for_each_problem(store, run, r.mode, problems, [&](const Problem& p, std::size_t, const std::vector<GradedSample>& ss) {
-    for (const auto& s : ss) {
-      count(r, s);
-      json row = flat_row(t, run, p, s, r.mode);
-      if (!csv) {
-        out << dump(row) << '\n';
-        continue;
-      }
-      for (std::size_t i = 0; i < t.columns.size(); ++i) out << (i ? "," : "") << csv_cell(row[t.columns[i]]);
-      out << "\r\n";
-    }
-  });
+  for_each_problem(store, run, r.mode, problems,
+                   [&](const Problem& p, std::size_t, const std::vector<GradedSample>& ss) {
+                     for (const auto& s : ss) {
+                       count(r, s);
+                       json row = flat_row(t, run, p, s, r.mode);
+                       if (!csv) {
+                         out << dump(row) << '\n';
+                         continue;
+                       }
+                       for (std::size_t i = 0; i < t.columns.size(); ++i)
+                         out << (i ? "," : "") << csv_cell(row[t.columns[i]]);
+                       out << "\r\n";
+                     }
+                   });
 }
 
 }  // namespace
@@ -298,7 +316,8 @@ ExportResult export_runs(const ExportOptions& options) {
       auto it = std::find_if(runs.begin(), runs.end(), [&](const RunInfo& r) { return r.id == id; });
       if (it == runs.end()) throw UsageError(fmt::format("{} has no run {}", options.db_path, id));
       if (!applies(options.format, it->spec.task))
-        throw UsageError(fmt::format("run {} is task {}; --format {} writes {} runs only", id, it->spec.task, to_string(options.format),
+        throw UsageError(fmt::format("run {} is task {}; --format {} writes {} runs only", id, it->spec.task,
+                                     to_string(options.format),
                                      options.format == ExportFormat::kLcb ? "livecodebench" : "humaneval and mbpp"));
       chosen.push_back(*it);
     }
@@ -334,7 +353,8 @@ ExportResult export_runs(const ExportOptions& options) {
     result.files.push_back(std::move(r));
   }
   if (result.files.empty())
-    throw UsageError(fmt::format("{} has no run that --format {} applies to", options.db_path, to_string(options.format)));
+    throw UsageError(
+        fmt::format("{} has no run that --format {} applies to", options.db_path, to_string(options.format)));
   return result;
 }
 

@@ -29,10 +29,10 @@ const char* to_string(ExportFormat format);
 
 struct ExportOptions {
   std::string db_path;
-  std::string out_dir;               // created if missing
+  std::string out_dir;  // created if missing
   ExportFormat format = ExportFormat::kJsonl;
-  std::vector<std::int64_t> runs;    // empty: every run the format applies to
-  std::string mode;                  // "" = per run, the mode with the most grades
+  std::vector<std::int64_t> runs;  // empty: every run the format applies to
+  std::string mode;                // "" = per run, the mode with the most grades
 };
 
 struct ExportedRun {

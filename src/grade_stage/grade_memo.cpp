@@ -11,7 +11,8 @@ std::string GradeMemo::key(std::string_view problem_id, std::string_view mode, s
   return k;
 }
 
-std::optional<Grade> GradeMemo::find(std::string_view problem_id, std::string_view mode, std::string_view completion) const {
+std::optional<Grade> GradeMemo::find(std::string_view problem_id, std::string_view mode,
+                                     std::string_view completion) const {
   const std::string k = key(problem_id, mode, completion);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = grades_.find(k);
@@ -20,7 +21,8 @@ std::optional<Grade> GradeMemo::find(std::string_view problem_id, std::string_vi
   return it->second;
 }
 
-void GradeMemo::remember(std::string_view problem_id, std::string_view mode, std::string_view completion, const Grade& grade) {
+void GradeMemo::remember(std::string_view problem_id, std::string_view mode, std::string_view completion,
+                         const Grade& grade) {
   if (grade.verdict == "sandbox_error") return;
   std::string k = key(problem_id, mode, completion);
   std::lock_guard<std::mutex> lock(mu_);
@@ -28,7 +30,8 @@ void GradeMemo::remember(std::string_view problem_id, std::string_view mode, std
   grades_.emplace(std::move(k), grade);
 }
 
-Grade GradeMemo::grade(const Task& task, const Problem& problem, const std::string& completion, const std::string& mode) {
+Grade GradeMemo::grade(const Task& task, const Problem& problem, const std::string& completion,
+                       const std::string& mode) {
   if (std::optional<Grade> known = find(problem.id, mode, completion)) return std::move(*known);
   Grade g = task.grade(problem, completion, mode);
   remember(problem.id, mode, completion, g);

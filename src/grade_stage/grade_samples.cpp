@@ -40,7 +40,8 @@ std::vector<GradeRow> grade_page(const Task& task, const std::vector<Problem>& p
   std::atomic<bool> failed{false};
   // Chunks of 64 keep the math graders' overhead low; smaller pages are split finer so that every
   // thread gets work (code grading runs programs: a few samples per thread already fill the sandbox).
-  const std::size_t kChunk = std::max<std::size_t>(1, std::min<std::size_t>(64, page.size() / (std::max(1u, threads) * 4)));
+  const std::size_t kChunk =
+      std::max<std::size_t>(1, std::min<std::size_t>(64, page.size() / (std::max(1u, threads) * 4)));
   auto work = [&] {
     try {
       for (;;) {
@@ -52,10 +53,12 @@ std::vector<GradeRow> grade_page(const Task& task, const std::vector<Problem>& p
           // Cannot happen for samples we stored from this data file (same sha256), but a clear
           // message beats an out-of-range crash if the database was edited by hand.
           if (it == index.end())
-            throw std::runtime_error(fmt::format("sample {} refers to problem '{}', which is not in the data file", s.sample_id, s.problem_id));
+            throw std::runtime_error(fmt::format("sample {} refers to problem '{}', which is not in the data file",
+                                                 s.sample_id, s.problem_id));
           out[i].sample_id = s.sample_id;
           const Problem& problem = problems[it->second];
-          out[i].grade = memo ? memo->grade(task, problem, s.completion, mode) : task.grade(problem, s.completion, mode);
+          out[i].grade =
+              memo ? memo->grade(task, problem, s.completion, mode) : task.grade(problem, s.completion, mode);
           out[i].grade.mode = mode;  // the identity column: always the mode we were asked for
         }
       }
@@ -81,13 +84,14 @@ std::string lm_eval_note(const SamplesFileCheck& check) {
 unsigned grading_threads_for(const Task& task, unsigned requested) {
   if (requested) return requested;
   // Code tasks: enough concurrent grade() calls to keep every sandbox slot busy.
-  if (const auto* sandboxed = dynamic_cast<const codegrade::SandboxedGrading*>(&task)) return sandboxed->grading_threads();
+  if (const auto* sandboxed = dynamic_cast<const codegrade::SandboxedGrading*>(&task))
+    return sandboxed->grading_threads();
   return std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
 }
 
-PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& task, const std::vector<Problem>& problems,
-                                 const std::string& mode, std::size_t page_size, unsigned threads, std::int64_t* after,
-                                 Progress* bar, GradeMemo* memo) {
+PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& task,
+                                 const std::vector<Problem>& problems, const std::string& mode, std::size_t page_size,
+                                 unsigned threads, std::int64_t* after, Progress* bar, GradeMemo* memo) {
   std::unordered_map<std::string, std::size_t> index;
   index.reserve(problems.size());
   for (std::size_t i = 0; i < problems.size(); ++i) index.emplace(problems[i].id, i);
@@ -100,7 +104,8 @@ PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& 
     auto grades = grade_page(task, problems, index, page, mode, threads, memo);
     // A sandbox failure says nothing about the program: such grades are not stored (a re-run
     // grades those samples again) and the caller fails loudly.
-    auto failed = std::remove_if(grades.begin(), grades.end(), [](const GradeRow& g) { return g.grade.verdict == "sandbox_error"; });
+    auto failed = std::remove_if(grades.begin(), grades.end(),
+                                 [](const GradeRow& g) { return g.grade.verdict == "sandbox_error"; });
     counts.sandbox_errors += static_cast<std::int64_t>(grades.end() - failed);
     grades.erase(failed, grades.end());
     counts.graded += static_cast<std::int64_t>(grades.size());
@@ -121,7 +126,8 @@ GradeSummary grade_samples(const GradeOptions& options) {
   std::string mode = options.mode.empty() ? task->default_mode() : options.mode;
   auto modes = task->modes();
   if (std::find(modes.begin(), modes.end(), mode) == modes.end())
-    throw UsageError(fmt::format("task {} has no grading mode '{}' (modes: {})", task->name(), mode, fmt::join(modes, ", ")));
+    throw UsageError(
+        fmt::format("task {} has no grading mode '{}' (modes: {})", task->name(), mode, fmt::join(modes, ", ")));
   std::vector<Problem> problems = task->load(options.data_path);
   // Code tasks' golds are test programs, not answers a harness's target could be compared with.
   const bool golds_are_answers = dynamic_cast<const codegrade::SandboxedGrading*>(task.get()) == nullptr;
@@ -134,7 +140,8 @@ GradeSummary grade_samples(const GradeOptions& options) {
     std::error_code ec;
     auto size = fs::file_size(options.samples_path, ec);
     Progress bar("validating", ec ? 0 : size, options.progress, "bytes");
-    check = validate_samples_file(options.samples_path, options.reader, catalog, [&](std::size_t bytes) { bar.set(bytes); });
+    check = validate_samples_file(options.samples_path, options.reader, catalog,
+                                  [&](std::size_t bytes) { bar.set(bytes); });
   }
 
   GradeSummary summary;
@@ -180,10 +187,11 @@ GradeSummary grade_samples(const GradeOptions& options) {
       auto result = store.put_samples_checked(summary.run_id, rows);
       if (!result.conflicts.empty()) {
         std::size_t at = result.conflicts.front();
-        throw InputError(options.samples_path, lines[at], "completion",
-                         fmt::format("sample (problem '{}', index {}) is already stored in run {} of {} with a different "
-                                     "completion; samples from another generation need another --model name",
-                                     rows[at].problem_id, rows[at].sample_index, summary.run_id, options.db_path));
+        throw InputError(
+            options.samples_path, lines[at], "completion",
+            fmt::format("sample (problem '{}', index {}) is already stored in run {} of {} with a different "
+                        "completion; samples from another generation need another --model name",
+                        rows[at].problem_id, rows[at].sample_index, summary.run_id, options.db_path));
       }
       summary.samples_new += static_cast<std::int64_t>(result.inserted);
       bar.advance(rows.size());
@@ -211,10 +219,12 @@ GradeSummary grade_samples(const GradeOptions& options) {
   {
     std::int64_t pending = summary.samples_total - store.count_grades(summary.run_id, mode);
     unsigned threads = grading_threads_for(*task, options.threads);
-    Progress bar(fmt::format("grading ({})", mode), static_cast<std::uint64_t>(std::max<std::int64_t>(0, pending)), options.progress, "samples");
+    Progress bar(fmt::format("grading ({})", mode), static_cast<std::uint64_t>(std::max<std::int64_t>(0, pending)),
+                 options.progress, "samples");
     std::int64_t after = 0;
     GradeMemo memo;
-    auto counts = grade_pending(store, summary.run_id, *task, problems, mode, options.batch_size, threads, &after, &bar, &memo);
+    auto counts =
+        grade_pending(store, summary.run_id, *task, problems, mode, options.batch_size, threads, &after, &bar, &memo);
     summary.grades_new += counts.stored;
     std::int64_t sandbox_errors = counts.sandbox_errors;
     if (sandbox_errors > 0)

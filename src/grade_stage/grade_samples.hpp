@@ -37,15 +37,15 @@ struct GradeOptions {
 struct GradeSummary {
   std::int64_t run_id = 0;
   std::string model, task, mode;
-  std::size_t problems = 0;              // problems in the data file
+  std::size_t problems = 0;  // problems in the data file
   std::size_t problems_with_samples = 0;
   std::size_t samples_in_file = 0;
-  std::size_t lines_skipped = 0;         // lm-eval lines of another filter
-  std::string lm_eval_filter;            // the lm-eval filter read ("" if none)
-  std::size_t lines_by_question = 0;     // lines whose id named another problem than their text
-  std::int64_t samples_new = 0, samples_total = 0;   // in this run
-  std::int64_t grades_new = 0, grades_total = 0;     // in this run, this mode
-  std::int64_t correct = 0;                          // in this run, this mode
+  std::size_t lines_skipped = 0;                    // lm-eval lines of another filter
+  std::string lm_eval_filter;                       // the lm-eval filter read ("" if none)
+  std::size_t lines_by_question = 0;                // lines whose id named another problem than their text
+  std::int64_t samples_new = 0, samples_total = 0;  // in this run
+  std::int64_t grades_new = 0, grades_total = 0;    // in this run, this mode
+  std::int64_t correct = 0;                         // in this run, this mode
   double seconds = 0;
 };
 
@@ -62,9 +62,10 @@ struct PendingGradeCounts {
   std::int64_t stored = 0;          // of those, rows new
   std::int64_t sandbox_errors = 0;  // not stored
 };
-PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& task, const std::vector<Problem>& problems,
-                                 const std::string& mode, std::size_t page_size, unsigned threads, std::int64_t* after,
-                                 Progress* bar = nullptr, GradeMemo* memo = nullptr);
+PendingGradeCounts grade_pending(Store& store, std::int64_t run_id, const Task& task,
+                                 const std::vector<Problem>& problems, const std::string& mode, std::size_t page_size,
+                                 unsigned threads, std::int64_t* after, Progress* bar = nullptr,
+                                 GradeMemo* memo = nullptr);
 // Threads grade_pending should use for this task: `requested` if non-zero, else enough to keep the
 // sandbox busy for code tasks, else up to 8 by hardware.
 unsigned grading_threads_for(const Task& task, unsigned requested);

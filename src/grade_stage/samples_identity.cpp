@@ -105,9 +105,10 @@ Resolution ProblemCatalog::resolve(const std::string& path, std::size_t line, co
                          candidates.end());
       }
       if (candidates.size() != 1)
-        throw InputError(path, line, claims.question_field,
-                         fmt::format("{} problems of the data file have this text and nothing on the line tells them apart",
-                                     it->second.size()));
+        throw InputError(
+            path, line, claims.question_field,
+            fmt::format("{} problems of the data file have this text and nothing on the line tells them apart",
+                        it->second.size()));
     }
     r.position = candidates.front();
     by_text = true;
@@ -116,7 +117,8 @@ Resolution ProblemCatalog::resolve(const std::string& path, std::size_t line, co
   } else {
     auto pos = find_id(claims.id);
     if (!pos)
-      throw InputError(path, line, claims.id_field, fmt::format("problem '{}' is not in the task's data file", claims.id));
+      throw InputError(path, line, claims.id_field,
+                       fmt::format("problem '{}' is not in the task's data file", claims.id));
     r.position = *pos;
   }
   const Problem& p = problems[r.position];

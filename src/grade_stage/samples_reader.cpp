@@ -52,7 +52,8 @@ std::optional<std::string> optional_text(const nlohmann::json& obj, const char* 
                                          std::size_t line, const char* field) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) throw InputError(path, line, field, fmt::format("expected a string, found {}", it->type_name()));
+  if (!it->is_string())
+    throw InputError(path, line, field, fmt::format("expected a string, found {}", it->type_name()));
   return it->get<std::string>();
 }
 
@@ -76,7 +77,8 @@ SamplesReader::SamplesReader(std::string path, SamplesReaderOptions options)
     } catch (const InputError&) {
       // LiveCodeBench's ..._eval.json is [metrics, per-problem results, metadata lists]: not samples.
       auto whole = read_json_file(path_, "samples file");
-      if (whole.is_array() && !whole.empty() && whole[0].is_object() && whole[0].contains("pass@1") && whole[0].contains("detail"))
+      if (whole.is_array() && !whole.empty() && whole[0].is_object() && whole[0].contains("pass@1") &&
+          whole[0].contains("detail"))
         throw InputError(path_, 0, "", kLcbMetricsFile);
       throw;
     }
@@ -106,16 +108,21 @@ bool SamplesReader::next(std::vector<SampleRecord>& out) {
     const auto& v = rec.value;
     SamplesShape shape = options_.shape;
     if (shape == SamplesShape::kAuto) {
-      if (v.contains("doc_id")) shape = SamplesShape::kLmEval;
-      else if (v.contains("code_list")) shape = SamplesShape::kLcb;
-      else if (v.contains("task_id")) shape = SamplesShape::kTaskId;
-      else if (v.contains("problem_id")) shape = SamplesShape::kTrafl;
+      if (v.contains("doc_id"))
+        shape = SamplesShape::kLmEval;
+      else if (v.contains("code_list"))
+        shape = SamplesShape::kLcb;
+      else if (v.contains("task_id"))
+        shape = SamplesShape::kTaskId;
+      else if (v.contains("problem_id"))
+        shape = SamplesShape::kTrafl;
       else if (v.contains("pass@1") && v.contains("detail"))
         throw InputError(path_, rec.line, "", kLcbMetricsFile);
       else
-        throw InputError(path_, rec.line, "problem_id",
-                         "missing: a samples line needs problem_id + completion (trafl), doc_id + resps (lm-eval), "
-                         "task_id + solution/completion (HumanEval/EvalPlus) or question_id + code_list (LiveCodeBench)");
+        throw InputError(
+            path_, rec.line, "problem_id",
+            "missing: a samples line needs problem_id + completion (trafl), doc_id + resps (lm-eval), "
+            "task_id + solution/completion (HumanEval/EvalPlus) or question_id + code_list (LiveCodeBench)");
     }
     Line line;
     switch (shape) {
@@ -154,7 +161,8 @@ void SamplesReader::emit(const JsonlRecord& rec, Line line, std::vector<SampleRe
   if (line.may_index)
     if (auto it = rec.value.find("sample_index"); it != rec.value.end() && !it->is_null()) explicit_index = &*it;
   if (explicit_index && (!explicit_index->is_number_integer() || explicit_index->get<std::int64_t>() < 0))
-    throw InputError(path_, rec.line, "sample_index", fmt::format("expected a non-negative integer, found {}", explicit_index->dump()));
+    throw InputError(path_, rec.line, "sample_index",
+                     fmt::format("expected a non-negative integer, found {}", explicit_index->dump()));
   for (auto& text : line.texts) {
     SampleRecord s;
     s.line = rec.line;
@@ -196,9 +204,12 @@ SamplesReader::Line SamplesReader::read_task_id(const JsonlRecord& rec) {
   // HumanEval samples carry "completion" (the body after the prompt); EvalPlus samples carry
   // "solution" (the whole program) and EvalPlus grades it whenever it is there, even beside a
   // completion (evalplus/evaluate.py), so it wins here too.
-  if (rec.value.contains("solution")) line.texts.push_back(require_string(rec, path_, "solution"));
-  else if (rec.value.contains("completion")) line.texts.push_back(require_string(rec, path_, "completion"));
-  else throw InputError(path_, rec.line, "completion", "missing (a task_id line needs solution or completion)");
+  if (rec.value.contains("solution"))
+    line.texts.push_back(require_string(rec, path_, "solution"));
+  else if (rec.value.contains("completion"))
+    line.texts.push_back(require_string(rec, path_, "completion"));
+  else
+    throw InputError(path_, rec.line, "completion", "missing (a task_id line needs solution or completion)");
   line.may_index = true;
   return line;
 }
@@ -212,10 +223,12 @@ SamplesReader::Line SamplesReader::read_lcb(const JsonlRecord& rec) {
   line.claims.question = optional_text(rec.value, "question_content", path_, rec.line, "question_content");
   line.claims.question_field = "question_content";
   const auto& list = require_field(rec, path_, "code_list");
-  if (!list.is_array()) throw InputError(path_, rec.line, "code_list", fmt::format("expected a list, found {}", list.type_name()));
+  if (!list.is_array())
+    throw InputError(path_, rec.line, "code_list", fmt::format("expected a list, found {}", list.type_name()));
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (!list[i].is_string())
-      throw InputError(path_, rec.line, "code_list", fmt::format("expected code at [{}], found {}", i, list[i].type_name()));
+      throw InputError(path_, rec.line, "code_list",
+                       fmt::format("expected code at [{}], found {}", i, list[i].type_name()));
     // code_list holds what LCB's extract_code already took out of each output: program text,
     // where our LCB grading expects a model's output and takes its last ``` block. Stored as one
     // such block, it extracts back to exactly this code. LCB's extraction never yields a line with
@@ -232,7 +245,8 @@ SamplesReader::Line SamplesReader::read_lcb(const JsonlRecord& rec) {
 bool SamplesReader::read_lm_eval(const JsonlRecord& rec, Line& line) {
   const auto& v = rec.value;
   if (auto f = v.find("filter"); f != v.end() && !f->is_null()) {
-    if (!f->is_string()) throw InputError(path_, rec.line, "filter", fmt::format("expected a string, found {}", f->type_name()));
+    if (!f->is_string())
+      throw InputError(path_, rec.line, "filter", fmt::format("expected a string, found {}", f->type_name()));
     if (options_.lm_eval_filter.empty()) options_.lm_eval_filter = f->get<std::string>();
     if (f->get<std::string>() != options_.lm_eval_filter) {
       ++lines_skipped_;
@@ -277,10 +291,12 @@ bool SamplesReader::read_lm_eval(const JsonlRecord& rec, Line& line) {
   if (it == v.end()) {
     const char* other = options_.lm_eval_field == LmEvalField::kResps ? "filtered_resps" : "resps";
     throw InputError(path_, rec.line, field,
-                     v.contains(other) ? fmt::format("missing (the line has {}; choose it with --lm-eval-field {})", other, other)
-                                       : std::string("missing"));
+                     v.contains(other)
+                         ? fmt::format("missing (the line has {}; choose it with --lm-eval-field {})", other, other)
+                         : std::string("missing"));
   }
-  if (!it->is_array()) throw InputError(path_, rec.line, field, fmt::format("expected a list, found {}", it->type_name()));
+  if (!it->is_array())
+    throw InputError(path_, rec.line, field, fmt::format("expected a list, found {}", it->type_name()));
   // resps: one list per request, each a list of generations. filtered_resps: strings or lists.
   for (std::size_t i = 0; i < it->size(); ++i) {
     const auto& item = (*it)[i];
@@ -289,11 +305,13 @@ bool SamplesReader::read_lm_eval(const JsonlRecord& rec, Line& line) {
     } else if (item.is_array()) {
       for (std::size_t j = 0; j < item.size(); ++j) {
         if (!item[j].is_string())
-          throw InputError(path_, rec.line, field, fmt::format("expected generated text at [{}][{}], found {}", i, j, item[j].type_name()));
+          throw InputError(path_, rec.line, field,
+                           fmt::format("expected generated text at [{}][{}], found {}", i, j, item[j].type_name()));
         line.texts.push_back(item[j].get<std::string>());
       }
     } else {
-      throw InputError(path_, rec.line, field, fmt::format("expected generated text or a list of it at [{}], found {}", i, item.type_name()));
+      throw InputError(path_, rec.line, field,
+                       fmt::format("expected generated text or a list of it at [{}], found {}", i, item.type_name()));
     }
   }
   return true;
@@ -321,7 +339,8 @@ SamplesFileCheck validate_samples_file(const std::string& path, const SamplesRea
     for (const auto& s : batch) {
       auto it = problem_ids.find(s.problem_id);
       if (it == problem_ids.end())
-        throw InputError(path, s.line, s.id_field, fmt::format("problem '{}' is not in the task's data file", s.problem_id));
+        throw InputError(path, s.line, s.id_field,
+                         fmt::format("problem '{}' is not in the task's data file", s.problem_id));
       keys.push_back(Key{static_cast<std::uint32_t>(it->second), s.sample_index, s.line});
       has_samples[it->second] = true;
     }
@@ -338,7 +357,8 @@ SamplesFileCheck validate_samples_file(const std::string& path, const SamplesRea
       for (const auto& [name, pos] : problem_ids)
         if (pos == keys[i].problem) id = name;
       throw InputError(path, keys[i].line, "sample_index",
-                       fmt::format("duplicate sample (problem '{}', index {}); first at line {}", id, keys[i].index, keys[i - 1].line));
+                       fmt::format("duplicate sample (problem '{}', index {}); first at line {}", id, keys[i].index,
+                                   keys[i - 1].line));
     }
   }
   check.samples = keys.size();

@@ -53,7 +53,7 @@ struct SamplesReaderOptions {
 };
 
 struct SampleRecord {
-  std::size_t line = 0;         // 1-based line of the samples file
+  std::size_t line = 0;  // 1-based line of the samples file
   std::string problem_id;
   std::int64_t sample_index = 0;
   std::string completion;
@@ -111,7 +111,7 @@ struct SamplesFileCheck {
   std::size_t problems_with_samples = 0;
   std::size_t lm_eval_lines = 0;
   std::size_t lines_by_question = 0;  // lines whose id named another problem than their text
-  std::string lm_eval_filter;  // the filter actually read ("" when the file has none)
+  std::string lm_eval_filter;         // the filter actually read ("" when the file has none)
 };
 
 // Reads the whole file once, before anything is written anywhere: every line well-formed, every

@@ -25,8 +25,10 @@ std::vector<std::size_t> top_level(std::string_view s, std::string_view sep) {
       ++i;
       continue;
     }
-    if (opener(c)) ++depth;
-    else if (closer(c)) --depth;
+    if (opener(c))
+      ++depth;
+    else if (closer(c))
+      --depth;
     else if (depth == 0 && s.compare(i, sep.size(), sep) == 0) {
       // a command separator must be whole: \cup not \cupcake, \pm not \pmatrix
       if (sep[0] == '\\' && i + sep.size() < s.size() && is_alpha(s[i + sep.size()])) continue;
@@ -59,8 +61,10 @@ std::size_t closing_of_first(std::string_view s, std::size_t& open_len) {
       ++i;
       continue;
     }
-    if (opener(c)) ++depth;
-    else if (closer(c) && --depth == 0) return i;
+    if (opener(c))
+      ++depth;
+    else if (closer(c) && --depth == 0)
+      return i;
   }
   return std::string_view::npos;
 }
@@ -91,7 +95,8 @@ bool is_thousands_number(std::string_view s) {
 bool is_simple_variable(std::string_view s) {
   std::string t = remove_spaces(s);
   std::size_t i = 0;
-  if (i < t.size() && is_alpha(t[i])) ++i;
+  if (i < t.size() && is_alpha(t[i]))
+    ++i;
   else if (i < t.size() && t[i] == '\\') {
     ++i;
     while (i < t.size() && is_alpha(t[i])) ++i;
@@ -180,10 +185,14 @@ bool is_base_number(std::string_view s, std::string& digits, std::string& base) 
   bool any_digit = false, dot = false;
   for (std::size_t k = 0; k < digits.size(); ++k) {
     char c = digits[k];
-    if (is_digit(c)) any_digit = true;
-    else if (c == '-' && k == 0) continue;        // -221_3
-    else if (c == '.' && !dot) dot = true;         // 0.0011_{2}
-    else if (!(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'f')) return false;
+    if (is_digit(c))
+      any_digit = true;
+    else if (c == '-' && k == 0)
+      continue;  // -221_3
+    else if (c == '.' && !dot)
+      dot = true;  // 0.0011_{2}
+    else if (!(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'f'))
+      return false;
   }
   return any_digit;
 }
@@ -191,15 +200,17 @@ bool is_base_number(std::string_view s, std::string& digits, std::string& base) 
 bool is_text_word(std::string_view s) {
   int letters = 0;
   for (char c : s) {
-    if (is_alpha(c)) ++letters;
-    else if (c != ' ') return false;
+    if (is_alpha(c))
+      ++letters;
+    else if (c != ' ')
+      return false;
   }
   return letters >= 3;
 }
 
 Answer scalar(std::string text) {
   Answer a;
-  a.kind = Answer::Kind::Scalar;
+  a.kind = Answer::Kind::kScalar;
   a.text = std::move(text);
   return a;
 }
@@ -212,7 +223,7 @@ std::vector<Answer> parse_items(const std::vector<std::string>& parts, int depth
   std::vector<Answer> items;
   for (const auto& p : parts) {
     Answer a = parse(p, depth + 1);
-    if (flatten && a.kind == Answer::Kind::Unordered && a.open.empty() && a.var.empty()) {
+    if (flatten && a.kind == Answer::Kind::kUnordered && a.open.empty() && a.var.empty()) {
       for (auto& x : a.items) items.push_back(std::move(x));
     } else {
       items.push_back(std::move(a));
@@ -236,7 +247,7 @@ bool parse_matrix(std::string_view s, int depth, Answer& out) {
   }
   std::vector<std::string> rows = split_at(body, top_level(body, "\\\\"), 2);
   while (!rows.empty() && rows.back().empty()) rows.pop_back();
-  out.kind = Answer::Kind::Matrix;
+  out.kind = Answer::Kind::kMatrix;
   out.open = env;
   out.rows = rows.size();
   for (const auto& r : rows) {
@@ -283,7 +294,7 @@ bool parse_chain(std::string_view s, const std::vector<RelOp>& ops, int depth, A
     o2 = o2 == ">" ? "<" : "\\le";
   }
   if (!lower_side(o1) || !lower_side(o2)) return false;
-  out.kind = Answer::Kind::Ordered;
+  out.kind = Answer::Kind::kOrdered;
   out.open = o1 == "<" ? "(" : "[";
   out.close = o2 == "<" ? ")" : "]";
   out.items.push_back(parse(a, depth + 1));
@@ -299,7 +310,7 @@ Answer parse(std::string_view in, int depth) {
   if (depth > kMaxDepth) return scalar(s);
   std::string letter;
   if (is_choice(s, letter)) {
-    a.kind = Answer::Kind::Choice;
+    a.kind = Answer::Kind::kChoice;
     a.text = letter;
     return a;
   }
@@ -322,7 +333,7 @@ Answer parse(std::string_view in, int depth) {
     return scalar(t);
   }
   if (auto cups = top_level(s, "\\cup"); !cups.empty()) {
-    a.kind = Answer::Kind::Union;
+    a.kind = Answer::Kind::kUnion;
     a.items = parse_items(split_at(s, cups, 4), depth, false);
     return a;
   }
@@ -338,7 +349,7 @@ Answer parse(std::string_view in, int depth) {
       // \{ ... \}, or {a, b} written without backslashes (braces around a list are a set, not
       // a LaTeX group: a group holds no top-level comma).
       if (open_len == 2 || (s[0] == '{' && parts.size() >= 2)) {
-        a.kind = Answer::Kind::Unordered;
+        a.kind = Answer::Kind::kUnordered;
         a.open = "\\{";
         if (!(parts.size() == 1 && parts[0].empty())) a.items = parse_items(parts, depth, true);
         // A set lists each element once: {1, 1, 2} is {1, 2} (same written form after normalising).
@@ -352,7 +363,7 @@ Answer parse(std::string_view in, int depth) {
         return a;
       }
       if (parts.size() >= 2 && s[0] != '{') {
-        a.kind = Answer::Kind::Ordered;
+        a.kind = Answer::Kind::kOrdered;
         a.open = std::string(1, s[0]);
         a.close = std::string(1, s[close]);
         a.items = parse_items(parts, depth, false);
@@ -372,7 +383,7 @@ Answer parse(std::string_view in, int depth) {
   auto eqs = top_level(s, "=");
   if (auto rel = relations(s); !rel.empty() && eqs.empty()) {
     if (rel.size() == 1) {
-      a.kind = Answer::Kind::Relation;
+      a.kind = Answer::Kind::kRelation;
       a.text = trim(std::string_view(s).substr(0, rel[0].pos));
       a.rhs = trim(std::string_view(s).substr(rel[0].pos + rel[0].op.size()));
       a.rel = rel[0].op;
@@ -390,18 +401,18 @@ Answer parse(std::string_view in, int depth) {
       r.var = remove_spaces(lhs);
       return r;
     }
-    a.kind = Answer::Kind::Equation;
+    a.kind = Answer::Kind::kEquation;
     a.text = lhs;
     a.rhs = rhs;
     return a;
   }
   if (auto commas = top_level(s, ","); !commas.empty()) {
-    a.kind = Answer::Kind::Unordered;
+    a.kind = Answer::Kind::kUnordered;
     a.items = parse_items(split_at(s, commas, 1), depth, true);
     return a;
   }
   if (auto semis = top_level(s, ";"); !semis.empty()) {  // "1; 2; 3" lists like "1, 2, 3"
-    a.kind = Answer::Kind::Unordered;
+    a.kind = Answer::Kind::kUnordered;
     a.items = parse_items(split_at(s, semis, 1), depth, true);
     return a;
   }
@@ -410,7 +421,7 @@ Answer parse(std::string_view in, int depth) {
     if (at.size() == 1) {
       std::string x = trim(std::string_view(s).substr(0, at[0]));
       std::string y = trim(std::string_view(s).substr(at[0] + 3));
-      a.kind = Answer::Kind::Unordered;
+      a.kind = Answer::Kind::kUnordered;
       a.items.push_back(scalar(x.empty() ? "(" + y + ")" : x + "+(" + y + ")"));
       a.items.push_back(scalar(x.empty() ? "-(" + y + ")" : x + "-(" + y + ")"));
       return a;
@@ -419,13 +430,13 @@ Answer parse(std::string_view in, int depth) {
   if (eqs.size() >= 2) return parse(std::string_view(s).substr(eqs.back() + 1), depth + 1);  // a = b = 5
   std::string digits, base;
   if (is_base_number(s, digits, base)) {
-    a.kind = Answer::Kind::BaseNumber;
+    a.kind = Answer::Kind::kBaseNumber;
     a.text = digits;
     a.base = base;
     return a;
   }
   if (is_text_word(s)) {
-    a.kind = Answer::Kind::Text;
+    a.kind = Answer::Kind::kText;
     a.text = to_lower(remove_spaces(s));
     return a;
   }
@@ -438,17 +449,17 @@ Answer parse_answer(std::string_view normalized) { return parse(normalized, 0); 
 
 const char* kind_name(Answer::Kind k) {
   switch (k) {
-    case Answer::Kind::Empty: return "empty";
-    case Answer::Kind::Scalar: return "expression";
-    case Answer::Kind::Ordered: return "tuple";
-    case Answer::Kind::Unordered: return "set";
-    case Answer::Kind::Union: return "union";
-    case Answer::Kind::Matrix: return "matrix";
-    case Answer::Kind::Equation: return "equation";
-    case Answer::Kind::Relation: return "relation";
-    case Answer::Kind::Text: return "text";
-    case Answer::Kind::Choice: return "choice";
-    case Answer::Kind::BaseNumber: return "base_number";
+    case Answer::Kind::kEmpty: return "empty";
+    case Answer::Kind::kScalar: return "expression";
+    case Answer::Kind::kOrdered: return "tuple";
+    case Answer::Kind::kUnordered: return "set";
+    case Answer::Kind::kUnion: return "union";
+    case Answer::Kind::kMatrix: return "matrix";
+    case Answer::Kind::kEquation: return "equation";
+    case Answer::Kind::kRelation: return "relation";
+    case Answer::Kind::kText: return "text";
+    case Answer::Kind::kChoice: return "choice";
+    case Answer::Kind::kBaseNumber: return "base_number";
   }
   return "?";
 }
@@ -461,17 +472,17 @@ std::string describe(const Answer& a) {
     return out;
   };
   switch (a.kind) {
-    case Answer::Kind::Empty: return prefix + "<empty>";
-    case Answer::Kind::Scalar: return prefix + a.text;
-    case Answer::Kind::Text: return prefix + "text:" + a.text;
-    case Answer::Kind::Choice: return prefix + "choice:" + a.text;
-    case Answer::Kind::BaseNumber: return prefix + a.text + "_" + a.base;
-    case Answer::Kind::Equation: return a.text + "=" + a.rhs;
-    case Answer::Kind::Relation: return a.text + " " + a.rel + " " + a.rhs;
-    case Answer::Kind::Ordered: return prefix + a.open + join(a.items, ", ") + a.close;
-    case Answer::Kind::Unordered: return prefix + (a.open.empty() ? "list{" : "set{") + join(a.items, ", ") + "}";
-    case Answer::Kind::Union: return prefix + join(a.items, " U ");
-    case Answer::Kind::Matrix: {
+    case Answer::Kind::kEmpty: return prefix + "<empty>";
+    case Answer::Kind::kScalar: return prefix + a.text;
+    case Answer::Kind::kText: return prefix + "text:" + a.text;
+    case Answer::Kind::kChoice: return prefix + "choice:" + a.text;
+    case Answer::Kind::kBaseNumber: return prefix + a.text + "_" + a.base;
+    case Answer::Kind::kEquation: return a.text + "=" + a.rhs;
+    case Answer::Kind::kRelation: return a.text + " " + a.rel + " " + a.rhs;
+    case Answer::Kind::kOrdered: return prefix + a.open + join(a.items, ", ") + a.close;
+    case Answer::Kind::kUnordered: return prefix + (a.open.empty() ? "list{" : "set{") + join(a.items, ", ") + "}";
+    case Answer::Kind::kUnion: return prefix + join(a.items, " U ");
+    case Answer::Kind::kMatrix: {
       std::string out = prefix + "matrix" + std::to_string(a.rows) + "x" + std::to_string(a.cols) + "[";
       for (std::size_t k = 0; k < a.items.size(); ++k)
         out += (k ? (a.cols && k % a.cols == 0 ? "; " : ", ") : "") + describe(a.items[k]);

@@ -13,15 +13,27 @@
 namespace trafl::grading {
 
 struct Answer {
-  enum class Kind { Empty, Scalar, Ordered, Unordered, Union, Matrix, Equation, Relation, Text, Choice, BaseNumber };
-  Kind kind = Kind::Empty;
-  std::string text;   // Scalar: expression; Text: lower-cased word(s); Choice: letter; BaseNumber: digits; Equation: lhs
-  std::string rhs;    // Equation, Relation: right-hand side (Relation: lhs in text)
-  std::string rel;    // Relation: "<", ">", "\\le", "\\ge" or "\\ne"
-  std::string var;    // "x" of "x = 5" (the prefix is dropped from the value but kept to compare)
-  std::string base;   // BaseNumber: the base as written
-  std::string open;   // Ordered: "(" or "["; Unordered: "\{" for sets, "" for bare lists
-  std::string close;  // Ordered: ")" or "]"
+  enum class Kind {
+    kEmpty,
+    kScalar,
+    kOrdered,
+    kUnordered,
+    kUnion,
+    kMatrix,
+    kEquation,
+    kRelation,
+    kText,
+    kChoice,
+    kBaseNumber
+  };
+  Kind kind = Kind::kEmpty;
+  std::string text;  // Scalar: expression; Text: lower-cased word(s); Choice: letter; BaseNumber: digits; Equation: lhs
+  std::string rhs;   // Equation, Relation: right-hand side (Relation: lhs in text)
+  std::string rel;   // Relation: "<", ">", "\\le", "\\ge" or "\\ne"
+  std::string var;   // "x" of "x = 5" (the prefix is dropped from the value but kept to compare)
+  std::string base;  // BaseNumber: the base as written
+  std::string open;  // Ordered: "(" or "["; Unordered: "\{" for sets, "" for bare lists
+  std::string close;          // Ordered: ")" or "]"
   std::vector<Answer> items;  // Ordered/Unordered/Union elements; Matrix: row-major cells
   std::size_t rows = 0, cols = 0;
 };

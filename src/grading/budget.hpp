@@ -12,13 +12,13 @@
 namespace trafl::grading {
 
 struct Limits {
-  std::size_t max_answer_chars = 2000;   // longer answers get string comparison only
-  std::size_t max_nodes = 1500;          // expression nodes per side
-  int max_depth = 120;                   // parser recursion depth (also guards the stack)
-  std::size_t max_ginac_nodes = 400;     // GiNaC only sees small expressions
-  long max_ginac_exponent = 10000;       // |integer exponent| on a numeric base in GiNaC
-  long max_ginac_symbolic_exponent = 64; // |integer exponent| on a base with symbols (expand blow-up)
-  long max_factorial = 2000;             // n! in GiNaC
+  std::size_t max_answer_chars = 2000;      // longer answers get string comparison only
+  std::size_t max_nodes = 1500;             // expression nodes per side
+  int max_depth = 120;                      // parser recursion depth (also guards the stack)
+  std::size_t max_ginac_nodes = 400;        // GiNaC only sees small expressions
+  long max_ginac_exponent = 10000;          // |integer exponent| on a numeric base in GiNaC
+  long max_ginac_symbolic_exponent = 64;    // |integer exponent| on a base with symbols (expand blow-up)
+  long max_factorial = 2000;                // n! in GiNaC
   std::chrono::milliseconds deadline{250};  // wall time for one comparison, GiNaC lock wait included
 };
 

@@ -30,8 +30,7 @@ class Judge {
     }
     if (g.kind == K::Relation || p.kind == K::Relation) return relations(g, p);
     if (g.kind == K::Equation || p.kind == K::Equation) return equations(g, p);
-    if (g.kind == K::Choice || p.kind == K::Choice)
-      return decide(g.kind == p.kind && g.text == p.text, "choice");
+    if (g.kind == K::Choice || p.kind == K::Choice) return decide(g.kind == p.kind && g.text == p.text, "choice");
     if (g.kind == K::Text || p.kind == K::Text) {
       if (g.kind != K::Text && g.kind != K::Scalar) return decide(false, "structure_mismatch");
       if (p.kind != K::Text && p.kind != K::Scalar) return decide(false, "structure_mismatch");
@@ -80,8 +79,8 @@ class Judge {
     if (remove_spaces(a) == remove_spaces(b)) return decide(true, "normalized_string");
     CompareOutcome c = compare_expressions(a, b, budget_);
     if (!c.note.empty()) r_.notes.push_back(c.path + ": " + c.note);
-    if (c.decision == Decision::Unknown) return decide(false, c.path);
-    return decide(c.decision == Decision::Equal, c.path);
+    if (c.decision == Decision::kUnknown) return decide(false, c.path);
+    return decide(c.decision == Decision::kEqual, c.path);
   }
 
   bool base_numbers(const Answer& g, const Answer& p) {
@@ -163,7 +162,8 @@ class Judge {
   static bool is_name(const std::string& s) {
     std::string t = remove_spaces(s);
     if (t.size() == 1 && is_alpha(t[0])) return true;
-    return t.size() > 1 && t[0] == '\\' && t.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 1) == std::string::npos &&
+    return t.size() > 1 && t[0] == '\\' &&
+           t.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 1) == std::string::npos &&
            t != "\\infty" && t != "\\pi";
   }
 
@@ -174,7 +174,7 @@ class Judge {
       // L1 − R1 = c·(L2 − R2) with c > 0 keeps the direction (x < 1 and -x > -1); \ne allows any c ≠ 0.
       CompareOutcome c = compare_equations(a.text, a.rhs, b.text, b.rhs, budget_, a.rel != "\\ne");
       if (!c.note.empty()) r_.notes.push_back(c.path + ": " + c.note);
-      if (c.decision != Decision::Unknown) return decide(c.decision == Decision::Equal, "relation/" + c.path);
+      if (c.decision != Decision::kUnknown) return decide(c.decision == Decision::kEqual, "relation/" + c.path);
       if (!scalars(a.text, b.text)) return false;
       return scalars(a.rhs, b.rhs);
     }
@@ -208,7 +208,7 @@ class Judge {
       return decide(true, "normalized_string");
     CompareOutcome c = compare_equations(l1, r1, l2, r2, budget_);
     if (!c.note.empty()) r_.notes.push_back(c.path + ": " + c.note);
-    if (c.decision != Decision::Unknown) return decide(c.decision == Decision::Equal, c.path);
+    if (c.decision != Decision::kUnknown) return decide(c.decision == Decision::kEqual, c.path);
     // Equations without unknowns or unparsable ones: compare the sides pairwise.
     if (!scalars(l1, l2)) return false;
     return scalars(r1, r2);
@@ -253,10 +253,10 @@ void try_readings(std::string_view gold, std::string_view pred, Equivalence& e, 
   const std::string& pn = e.pred_normalized;
   auto scalar_pair = [&](const std::string& a, const std::string& b, const char* path) {
     Answer ga = parse_answer(a), pa = parse_answer(b);
-    if (ga.kind != Answer::Kind::Scalar || pa.kind != Answer::Kind::Scalar) return false;
+    if (ga.kind != Answer::Kind::kScalar || pa.kind != Answer::Kind::kScalar) return false;
     if (!ga.var.empty() && !pa.var.empty() && ga.var != pa.var) return false;
     CompareOutcome c = compare_expressions(ga.text, pa.text, budget);
-    if (c.decision != Decision::Equal) return false;
+    if (c.decision != Decision::kEqual) return false;
     e.equal = true;
     e.path = std::string(path) + "/" + c.path;
     return true;
@@ -328,7 +328,7 @@ Equivalence expression_equivalent(std::string_view gold, std::string_view pred, 
   }
   Budget budget(limits);
   CompareOutcome c = compare_expressions(e.gold_normalized, e.pred_normalized, budget);
-  e.equal = c.decision == Decision::Equal;
+  e.equal = c.decision == Decision::kEqual;
   e.path = c.path;
   if (!c.note.empty()) e.notes.push_back(c.note);
   e.budget_exceeded = budget.exceeded();

@@ -17,12 +17,12 @@ namespace trafl::grading {
 
 struct Equivalence {
   bool equal = false;
-  std::string path;               // the step that decided, e.g. "normalized_string", "tuple/rational"
+  std::string path;  // the step that decided, e.g. "normalized_string", "tuple/rational"
   std::string gold_normalized;
   std::string pred_normalized;
-  std::string gold_structure;     // describe() of the parsed answers
+  std::string gold_structure;  // describe() of the parsed answers
   std::string pred_structure;
-  std::vector<std::string> notes; // parse failures, refusals
+  std::vector<std::string> notes;  // parse failures, refusals
   bool budget_exceeded = false;
   std::string budget_reason;
 };

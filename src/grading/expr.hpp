@@ -9,8 +9,8 @@
 namespace trafl::grading {
 
 enum class Op : std::uint8_t {
-  Num,    // text = decimal literal ("12", "0.5", "4.5e33")
-  Sym,    // text = symbol name ("x", "theta", "x_1", "\dot{x}")
+  kNum,  // text = decimal literal ("12", "0.5", "4.5e33")
+  kSym,  // text = symbol name ("x", "theta", "x_1", "\dot{x}")
   Pi,
   E,      // Euler's number (the letter e)
   I,      // imaginary unit (the letter i)

@@ -27,16 +27,16 @@ CompareOutcome out(Decision d, std::string path, std::string note = {}) {
 CompareOutcome ask_ginac(const ExprTree& a, const ExprTree& b, Budget& budget, Decision fallback,
                          const std::string& fallback_path) {
   Decision d = ginac_equal(a, b, budget);
-  if (d != Decision::Unknown) return out(d, "ginac");
+  if (d != Decision::kUnknown) return out(d, "ginac");
   return out(fallback, fallback_path, budget.exceeded() ? budget.reason() : std::string());
 }
 
 constexpr int kPoints = kPositivePoints + kSignedPoints;  // all tried (unless one disagrees)
 constexpr int kMinPoints = 4;  // points where both sides are defined, needed to call it equal
 
-enum class PointKind { Both, OneSided, Neither };
+enum class PointKind { kBoth, kOneSided, kNeither };
 struct PointValues {
-  PointKind kind = PointKind::Neither;
+  PointKind kind = PointKind::kNeither;
   C a, b;
 };
 
@@ -50,17 +50,17 @@ PointValues at_point(const ExprTree& a, const ExprTree& b, bool complex, int p) 
     auto value = [](const std::string& name, int point) { return C(signed_point_value(name, point), 0); };
     v.a = eval_complex(a, p, value);
     v.b = eval_complex(b, p, value);
-    v.kind = finite(v.a) && finite(v.b) ? PointKind::Both : PointKind::Neither;
+    v.kind = finite(v.a) && finite(v.b) ? PointKind::kBoth : PointKind::kNeither;
     return v;
   }
   RealValue ra = eval_real(a, p, signed_point_value), rb = eval_real(b, p, signed_point_value);
-  if (ra.status == RealStatus::NotFinite || rb.status == RealStatus::NotFinite) return v;
-  if (ra.status == RealStatus::OutsideDomain && rb.status == RealStatus::OutsideDomain) return v;
+  if (ra.status == RealStatus::kNotFinite || rb.status == RealStatus::kNotFinite) return v;
+  if (ra.status == RealStatus::kOutsideDomain && rb.status == RealStatus::kOutsideDomain) return v;
   if (ra.status != rb.status) {
-    v.kind = PointKind::OneSided;
+    v.kind = PointKind::kOneSided;
     return v;
   }
-  v.kind = PointKind::Both;
+  v.kind = PointKind::kBoth;
   v.a = C(ra.value, 0);
   v.b = C(rb.value, 0);
   return v;
@@ -82,7 +82,7 @@ std::optional<LoneDecimal> lone_decimal(const ExprTree& t) {
     neg = true;
     n = &t.nodes[n->kids[0]];
   }
-  if (n->op != Op::Num || n->text.find('.') == std::string::npos || n->text.find_first_of("eE") != std::string::npos)
+  if (n->op != Op::kNum || n->text.find('.') == std::string::npos || n->text.find_first_of("eE") != std::string::npos)
     return std::nullopt;
   auto v = parse_decimal((neg ? "-" : "") + n->text);
   if (!v) return std::nullopt;
@@ -129,91 +129,94 @@ bool rounded_value(const LoneDecimal& d, C v) {
 }  // namespace
 
 CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budget) {
-  if (!budget.ok()) return out(Decision::Unknown, "budget_exceeded", budget.reason());
+  if (!budget.ok()) return out(Decision::kUnknown, "budget_exceeded", budget.reason());
   ExactValue ea = eval_exact(a), eb = eval_exact(b);
   // One side a lone decimal, the other an exact expression (no decimal in it): the rounding rule.
   std::optional<LoneDecimal> da = b.has_decimal ? std::nullopt : lone_decimal(a);
   std::optional<LoneDecimal> db = a.has_decimal ? std::nullopt : lone_decimal(b);
-  if (ea.status == ExactStatus::Exact && eb.status == ExactStatus::Exact) {
-    if (ea.value == eb.value) return out(Decision::Equal, "rational");
+  if (ea.status == ExactStatus::kExact && eb.status == ExactStatus::kExact) {
+    if (ea.value == eb.value) return out(Decision::kEqual, "rational");
     if ((da && rounded_exact(*da, eb.value)) || (db && rounded_exact(*db, ea.value)))
-      return out(Decision::Equal, "decimal_rounded");
-    return out(Decision::NotEqual, "rational");
+      return out(Decision::kEqual, "decimal_rounded");
+    return out(Decision::kNotEqual, "rational");
   }
-  if (ea.status != ExactStatus::NotRational && eb.status != ExactStatus::NotRational)
-    return ask_ginac(a, b, budget, Decision::Unknown, "budget_exceeded");  // huge rationals: exact only
+  if (ea.status != ExactStatus::kNotRational && eb.status != ExactStatus::kNotRational)
+    return ask_ginac(a, b, budget, Decision::kUnknown, "budget_exceeded");  // huge rationals: exact only
 
   const double tol = (a.has_decimal || b.has_decimal) ? kRelTolRounded : kRelTolExact;
   const bool constant = free_symbols(a).empty() && free_symbols(b).empty();
   if (constant) {
     C va = eval_complex(a, 0, random_point_value), vb = eval_complex(b, 0, random_point_value);
     if (finite(va) && finite(vb)) {
-      if (close(va, vb, tol)) return out(Decision::Equal, "numeric");
-      if ((da && rounded_value(*da, vb)) || (db && rounded_value(*db, va))) return out(Decision::Equal, "decimal_rounded");
+      if (close(va, vb, tol)) return out(Decision::kEqual, "numeric");
+      if ((da && rounded_value(*da, vb)) || (db && rounded_value(*db, va)))
+        return out(Decision::kEqual, "decimal_rounded");
       if (std::max(std::abs(va), std::abs(vb)) < 1e-9)  // cancellation territory: sin(π) vs 0
-        return ask_ginac(a, b, budget, Decision::NotEqual, "numeric");
-      return out(Decision::NotEqual, "numeric");
+        return ask_ginac(a, b, budget, Decision::kNotEqual, "numeric");
+      return out(Decision::kNotEqual, "numeric");
     }
     bool ia = std::isinf(va.real()) && va.imag() == 0, ib = std::isinf(vb.real()) && vb.imag() == 0;
     if (ia && ib && contains_op(a, Op::Inf) && contains_op(b, Op::Inf))
-      return out(va.real() == vb.real() ? Decision::Equal : Decision::NotEqual, "infinity");
+      return out(va.real() == vb.real() ? Decision::kEqual : Decision::kNotEqual, "infinity");
     if ((contains_op(a, Op::Inf) || contains_op(b, Op::Inf)) && (finite(va) || finite(vb)))
-      return out(Decision::NotEqual, "infinity");
-    return ask_ginac(a, b, budget, Decision::Unknown, "numeric_undefined");
+      return out(Decision::kNotEqual, "infinity");
+    return ask_ginac(a, b, budget, Decision::kUnknown, "numeric_undefined");
   }
 
   const bool complex = has_i(a, b);
   int valid = 0;
   for (int p = 0; p < kPoints; ++p) {
     PointValues v = at_point(a, b, complex, p);
-    if (v.kind == PointKind::OneSided) return out(Decision::NotEqual, "numeric_domain");
-    if (v.kind == PointKind::Neither) continue;
+    if (v.kind == PointKind::kOneSided) return out(Decision::kNotEqual, "numeric_domain");
+    if (v.kind == PointKind::kNeither) continue;
     bool both_tiny = std::abs(v.a) < 1e-12 && std::abs(v.b) < 1e-12;
-    if (!both_tiny && !close(v.a, v.b, tol)) return out(Decision::NotEqual, "numeric_random_points");
+    if (!both_tiny && !close(v.a, v.b, tol)) return out(Decision::kNotEqual, "numeric_random_points");
     ++valid;
   }
-  if (valid >= kMinPoints) return out(Decision::Equal, "numeric_random_points");
-  return ask_ginac(a, b, budget, Decision::Unknown, "numeric_undefined");
+  if (valid >= kMinPoints) return out(Decision::kEqual, "numeric_random_points");
+  return ask_ginac(a, b, budget, Decision::kUnknown, "numeric_undefined");
 }
 
 CompareOutcome compare_expressions(std::string_view a, std::string_view b, Budget& budget) {
   ParseResult pa = parse_latex(a, budget);
-  if (!pa.tree) return out(Decision::Unknown, "parse_failed", "gold: " + pa.error);
+  if (!pa.tree) return out(Decision::kUnknown, "parse_failed", "gold: " + pa.error);
   ParseResult pb = parse_latex(b, budget);
-  if (!pb.tree) return out(Decision::Unknown, "parse_failed", "prediction: " + pb.error);
+  if (!pb.tree) return out(Decision::kUnknown, "parse_failed", "prediction: " + pb.error);
   return compare_trees(*pa.tree, *pb.tree, budget);
 }
 
-CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2,
-                                 std::string_view r2, Budget& budget, bool positive_factor) {
+CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2, std::string_view r2,
+                                 Budget& budget, bool positive_factor) {
   std::string d1 = "(" + std::string(l1) + ")-(" + std::string(r1) + ")";
   std::string d2 = "(" + std::string(l2) + ")-(" + std::string(r2) + ")";
   ParseResult pa = parse_latex(d1, budget);
-  if (!pa.tree) return out(Decision::Unknown, "parse_failed", "gold: " + pa.error);
+  if (!pa.tree) return out(Decision::kUnknown, "parse_failed", "gold: " + pa.error);
   ParseResult pb = parse_latex(d2, budget);
-  if (!pb.tree) return out(Decision::Unknown, "parse_failed", "prediction: " + pb.error);
+  if (!pb.tree) return out(Decision::kUnknown, "parse_failed", "prediction: " + pb.error);
   const ExprTree& a = *pa.tree;
   const ExprTree& b = *pb.tree;
-  if (free_symbols(a).empty() && free_symbols(b).empty()) return out(Decision::Unknown, "equation_without_unknowns");
+  if (free_symbols(a).empty() && free_symbols(b).empty()) return out(Decision::kUnknown, "equation_without_unknowns");
   const double tol = (a.has_decimal || b.has_decimal) ? kRelTolRounded : kRelTolExact;
   const bool complex = has_i(a, b);
   int valid = 0;
   C ratio;
   for (int p = 0; p < kPoints; ++p) {
     PointValues v = at_point(a, b, complex, p);
-    if (v.kind == PointKind::OneSided) return out(Decision::NotEqual, "equation_domain");
-    if (v.kind == PointKind::Neither || std::abs(v.b) < 1e-12 || std::abs(v.a) < 1e-12) continue;
+    if (v.kind == PointKind::kOneSided) return out(Decision::kNotEqual, "equation_domain");
+    if (v.kind == PointKind::kNeither || std::abs(v.b) < 1e-12 || std::abs(v.a) < 1e-12) continue;
     C r = v.a / v.b;
-    if (valid == 0) ratio = r;
-    else if (!close(r, ratio, tol)) return out(Decision::NotEqual, "equation_proportional");
+    if (valid == 0)
+      ratio = r;
+    else if (!close(r, ratio, tol))
+      return out(Decision::kNotEqual, "equation_proportional");
     ++valid;
   }
   if (valid >= kMinPoints) {
     if (positive_factor && !(ratio.real() > 0 && std::abs(ratio.imag()) <= tol * std::abs(ratio)))
-      return out(Decision::NotEqual, "relation_reversed");
-    return out(Decision::Equal, "equation_proportional");
+      return out(Decision::kNotEqual, "relation_reversed");
+    return out(Decision::kEqual, "equation_proportional");
   }
-  return out(Decision::Unknown, "numeric_undefined");
+  return out(Decision::kUnknown, "numeric_undefined");
 }
 
 }  // namespace trafl::grading

@@ -33,7 +33,7 @@ inline constexpr double kRelTolExact = 1e-9;
 inline constexpr double kRelTolRounded = 1e-6;
 
 struct CompareOutcome {
-  Decision decision = Decision::Unknown;
+  Decision decision = Decision::kUnknown;
   std::string path;  // which step decided: rational, ginac, numeric, numeric_random_points, parse_failed, ...
   std::string note;  // parse error or refusal, for details
 };
@@ -45,7 +45,7 @@ CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budge
 // (y = 2x+3 vs 2x − y + 3 = 0; a plane scaled by 2).
 // With `positive_factor`, c must be > 0: the relations L1 < R1 and L2 < R2 are the same set then
 // (x < 1 and -x > -1 after orienting both as L − R < 0), and opposite ones (c < 0) are not.
-CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2,
-                                 std::string_view r2, Budget& budget, bool positive_factor = false);
+CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2, std::string_view r2,
+                                 Budget& budget, bool positive_factor = false);
 
 }  // namespace trafl::grading

@@ -26,107 +26,112 @@ ExactValue fail(ExactStatus s) { return ExactValue{s, {}}; }
 ExactValue exact(const ExprTree& t, std::int32_t i) {
   const Node& n = t.nodes[i];
   auto ok = [](std::optional<Rational> r) {
-    return r ? ExactValue{ExactStatus::Exact, *r} : fail(ExactStatus::Overflow);
+    return r ? ExactValue{ExactStatus::kExact, *r} : fail(ExactStatus::kOverflow);
   };
   switch (n.op) {
-    case Op::Num: {
+    case Op::kNum: {
       auto r = parse_decimal(n.text);
-      return r ? ExactValue{ExactStatus::Exact, *r} : fail(ExactStatus::Overflow);
+      return r ? ExactValue{ExactStatus::kExact, *r} : fail(ExactStatus::kOverflow);
     }
     case Op::Add:
     case Op::Mul: {
-      ExactValue acc{ExactStatus::Exact, Rational{n.op == Op::Add ? 0 : 1, 1}};
-      ExactStatus worst = ExactStatus::Exact;
+      ExactValue acc{ExactStatus::kExact, Rational{n.op == Op::Add ? 0 : 1, 1}};
+      ExactStatus worst = ExactStatus::kExact;
       for (std::int32_t k : n.kids) {
         ExactValue v = exact(t, k);
-        if (v.status == ExactStatus::NotRational) return v;
-        if (v.status == ExactStatus::Overflow) {
-          worst = ExactStatus::Overflow;
+        if (v.status == ExactStatus::kNotRational) return v;
+        if (v.status == ExactStatus::kOverflow) {
+          worst = ExactStatus::kOverflow;
           continue;
         }
-        if (worst != ExactStatus::Exact) continue;
+        if (worst != ExactStatus::kExact) continue;
         auto r = n.op == Op::Add ? add(acc.value, v.value) : mul(acc.value, v.value);
-        if (!r) worst = ExactStatus::Overflow;
-        else acc.value = *r;
+        if (!r)
+          worst = ExactStatus::kOverflow;
+        else
+          acc.value = *r;
       }
-      return worst == ExactStatus::Exact ? acc : fail(worst);
+      return worst == ExactStatus::kExact ? acc : fail(worst);
     }
     case Op::Neg: {
       ExactValue v = exact(t, n.kids[0]);
-      if (v.status == ExactStatus::Exact) v.value.num = -v.value.num;
+      if (v.status == ExactStatus::kExact) v.value.num = -v.value.num;
       return v;
     }
     case Op::Div: {
       ExactValue a = exact(t, n.kids[0]), b = exact(t, n.kids[1]);
-      if (a.status == ExactStatus::NotRational || b.status == ExactStatus::NotRational) return fail(ExactStatus::NotRational);
-      if (a.status != ExactStatus::Exact || b.status != ExactStatus::Exact) return fail(ExactStatus::Overflow);
-      if (b.value.num == 0) return fail(ExactStatus::NotRational);  // undefined: let other paths decide
+      if (a.status == ExactStatus::kNotRational || b.status == ExactStatus::kNotRational)
+        return fail(ExactStatus::kNotRational);
+      if (a.status != ExactStatus::kExact || b.status != ExactStatus::kExact) return fail(ExactStatus::kOverflow);
+      if (b.value.num == 0) return fail(ExactStatus::kNotRational);  // undefined: let other paths decide
       return ok(div(a.value, b.value));
     }
     case Op::Pow: {
       ExactValue b = exact(t, n.kids[0]), e = exact(t, n.kids[1]);
-      if (b.status == ExactStatus::NotRational || e.status != ExactStatus::Exact) {
-        return fail(e.status == ExactStatus::Overflow && b.status != ExactStatus::NotRational ? ExactStatus::Overflow
-                                                                                            : ExactStatus::NotRational);
+      if (b.status == ExactStatus::kNotRational || e.status != ExactStatus::kExact) {
+        return fail(e.status == ExactStatus::kOverflow && b.status != ExactStatus::kNotRational
+                        ? ExactStatus::kOverflow
+                        : ExactStatus::kNotRational);
       }
       if (e.value.den != 1) {
         // Rational exponent: exact only for perfect powers; x^{1/2} of a perfect square.
-        if (e.value.den == 2 && b.status == ExactStatus::Exact) {
+        if (e.value.den == 2 && b.status == ExactStatus::kExact) {
           i128 rn, rd;
           if (isqrt128(b.value.num, rn) && isqrt128(b.value.den, rd)) {
             auto root = make_rational(rn, rd);
-            if (root && e.value.num >= -130 && e.value.num <= 130) return ok(pow_int(*root, static_cast<long>(e.value.num)));
+            if (root && e.value.num >= -130 && e.value.num <= 130)
+              return ok(pow_int(*root, static_cast<long>(e.value.num)));
           }
         }
-        return fail(ExactStatus::NotRational);
+        return fail(ExactStatus::kNotRational);
       }
-      if (b.status == ExactStatus::Overflow) return b;
+      if (b.status == ExactStatus::kOverflow) return b;
       if (e.value.num > 1000000 || e.value.num < -1000000) {
         if (b.value.den == 1 && (b.value.num == 1 || b.value.num == 0)) return ok(pow_int(b.value, 1));
-        return fail(ExactStatus::Overflow);
+        return fail(ExactStatus::kOverflow);
       }
       return ok(pow_int(b.value, static_cast<long>(e.value.num)));
     }
     case Op::Root: {
       ExactValue r = exact(t, n.kids[0]), idx = exact(t, n.kids[1]);
-      if (r.status != ExactStatus::Exact || idx.status != ExactStatus::Exact) return fail(ExactStatus::NotRational);
-      if (!(idx.value.den == 1 && idx.value.num == 2)) return fail(ExactStatus::NotRational);
+      if (r.status != ExactStatus::kExact || idx.status != ExactStatus::kExact) return fail(ExactStatus::kNotRational);
+      if (!(idx.value.den == 1 && idx.value.num == 2)) return fail(ExactStatus::kNotRational);
       i128 rn, rd;
       if (isqrt128(r.value.num, rn) && isqrt128(r.value.den, rd)) return ok(make_rational(rn, rd));
-      return fail(ExactStatus::NotRational);
+      return fail(ExactStatus::kNotRational);
     }
     case Op::Fact: {
       ExactValue v = exact(t, n.kids[0]);
-      if (v.status != ExactStatus::Exact) return v;
-      if (v.value.den != 1 || v.value.num < 0) return fail(ExactStatus::NotRational);
-      if (v.value.num > 33) return fail(ExactStatus::Overflow);
+      if (v.status != ExactStatus::kExact) return v;
+      if (v.value.den != 1 || v.value.num < 0) return fail(ExactStatus::kNotRational);
+      if (v.value.num > 33) return fail(ExactStatus::kOverflow);
       i128 f = 1;
       for (i128 k = 2; k <= v.value.num; ++k) f *= k;
-      return ExactValue{ExactStatus::Exact, Rational{f, 1}};
+      return ExactValue{ExactStatus::kExact, Rational{f, 1}};
     }
     case Op::Abs: {
       ExactValue v = exact(t, n.kids[0]);
-      if (v.status == ExactStatus::Exact && v.value.num < 0) v.value.num = -v.value.num;
+      if (v.status == ExactStatus::kExact && v.value.num < 0) v.value.num = -v.value.num;
       return v;
     }
     case Op::Binom: {
       ExactValue a = exact(t, n.kids[0]), b = exact(t, n.kids[1]);
-      if (a.status != ExactStatus::Exact || b.status != ExactStatus::Exact) return fail(ExactStatus::NotRational);
-      if (a.value.den != 1 || b.value.den != 1 || b.value.num < 0 || a.value.num < 0) return fail(ExactStatus::NotRational);
-      if (b.value.num > a.value.num) return ExactValue{ExactStatus::Exact, Rational{0, 1}};
+      if (a.status != ExactStatus::kExact || b.status != ExactStatus::kExact) return fail(ExactStatus::kNotRational);
+      if (a.value.den != 1 || b.value.den != 1 || b.value.num < 0 || a.value.num < 0)
+        return fail(ExactStatus::kNotRational);
+      if (b.value.num > a.value.num) return ExactValue{ExactStatus::kExact, Rational{0, 1}};
       Rational acc{1, 1};
       i128 k = b.value.num;
       if (k > a.value.num - k) k = a.value.num - k;
-      if (k > 200) return fail(ExactStatus::Overflow);
+      if (k > 200) return fail(ExactStatus::kOverflow);
       for (i128 j = 1; j <= k; ++j) {
         auto next = mul(acc, Rational{a.value.num - k + j, j});
-        if (!next) return fail(ExactStatus::Overflow);
+        if (!next) return fail(ExactStatus::kOverflow);
         acc = *next;
       }
-      return ExactValue{ExactStatus::Exact, acc};
+      return ExactValue{ExactStatus::kExact, acc};
     }
-    default:
-      return fail(ExactStatus::NotRational);
+    default: return fail(ExactStatus::kNotRational);
   }
 }
 
@@ -156,20 +161,15 @@ C apply_function(const std::string& f, C x) {
 C complex_value(const ExprTree& t, std::int32_t i, int point, SymbolValues value_of) {
   const Node& n = t.nodes[i];
   switch (n.op) {
-    case Op::Num: {
+    case Op::kNum: {
       auto r = parse_decimal(n.text);
       return r ? C(to_double(*r), 0) : C(std::strtod(n.text.c_str(), nullptr), 0);
     }
-    case Op::Sym:
-      return value_of(n.text, point);
-    case Op::Pi:
-      return C(M_PI, 0);
-    case Op::E:
-      return C(M_E, 0);
-    case Op::I:
-      return C(0, 1);
-    case Op::Inf:
-      return C(HUGE_VAL, 0);
+    case Op::kSym: return value_of(n.text, point);
+    case Op::Pi: return C(M_PI, 0);
+    case Op::E: return C(M_E, 0);
+    case Op::I: return C(0, 1);
+    case Op::Inf: return C(HUGE_VAL, 0);
     case Op::Add: {
       C acc(0, 0);
       for (auto k : n.kids) acc += complex_value(t, k, point, value_of);
@@ -180,10 +180,8 @@ C complex_value(const ExprTree& t, std::int32_t i, int point, SymbolValues value
       for (auto k : n.kids) acc *= complex_value(t, k, point, value_of);
       return acc;
     }
-    case Op::Neg:
-      return -complex_value(t, n.kids[0], point, value_of);
-    case Op::Div:
-      return complex_value(t, n.kids[0], point, value_of) / complex_value(t, n.kids[1], point, value_of);
+    case Op::Neg: return -complex_value(t, n.kids[0], point, value_of);
+    case Op::Div: return complex_value(t, n.kids[0], point, value_of) / complex_value(t, n.kids[1], point, value_of);
     case Op::Pow: {
       C b = complex_value(t, n.kids[0], point, value_of), e = complex_value(t, n.kids[1], point, value_of);
       if (e.imag() == 0 && e.real() == std::round(e.real()) && std::abs(e.real()) < 64 && b.imag() == 0) {
@@ -212,8 +210,7 @@ C complex_value(const ExprTree& t, std::int32_t i, int point, SymbolValues value
       C x = complex_value(t, n.kids[0], point, value_of);
       return C(std::tgamma(x.real() + 1.0), 0);
     }
-    case Op::Abs:
-      return C(std::abs(complex_value(t, n.kids[0], point, value_of)), 0);
+    case Op::Abs: return C(std::abs(complex_value(t, n.kids[0], point, value_of)), 0);
     case Op::Binom: {
       double a = complex_value(t, n.kids[0], point, value_of).real();
       double b = complex_value(t, n.kids[1], point, value_of).real();
@@ -225,7 +222,7 @@ C complex_value(const ExprTree& t, std::int32_t i, int point, SymbolValues value
 
 void collect(const ExprTree& t, std::int32_t i, std::set<std::string>& out) {
   const Node& n = t.nodes[i];
-  if (n.op == Op::Sym) out.insert(n.text);
+  if (n.op == Op::kSym) out.insert(n.text);
   for (auto k : n.kids) collect(t, k, out);
 }
 

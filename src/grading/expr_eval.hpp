@@ -11,9 +11,9 @@
 
 namespace trafl::grading {
 
-enum class ExactStatus { Exact, NotRational, Overflow };
+enum class ExactStatus { kExact, kNotRational, kOverflow };
 struct ExactValue {
-  ExactStatus status = ExactStatus::NotRational;
+  ExactStatus status = ExactStatus::kNotRational;
   Rational value;
 };
 

@@ -20,7 +20,7 @@ V outside() { return V{std::nan(""), true}; }
 // x^(p/q) for a negative x and an exact exponent with odd q: the real root, signed by p's parity.
 // Anything else with a negative base and a non-integer exponent is outside the domain.
 V negative_base_power(double base, const ExactValue& e) {
-  if (e.status != ExactStatus::Exact || e.value.den % 2 == 0) return outside();
+  if (e.status != ExactStatus::kExact || e.value.den % 2 == 0) return outside();
   double mag = std::pow(-base, to_double(e.value));
   return V{e.value.num % 2 == 0 ? mag : -mag, false};
 }
@@ -70,20 +70,15 @@ class RealEval {
   V at(std::int32_t i) {
     const Node& n = t_.nodes[i];
     switch (n.op) {
-      case Op::Num: {
+      case Op::kNum: {
         auto r = parse_decimal(n.text);
         return V{r ? to_double(*r) : std::strtod(n.text.c_str(), nullptr)};
       }
-      case Op::Sym:
-        return V{value_of_(n.text, point_)};
-      case Op::Pi:
-        return V{M_PI};
-      case Op::E:
-        return V{M_E};
-      case Op::I:
-        return outside();  // callers use the complex evaluator for trees with i
-      case Op::Inf:
-        return V{HUGE_VAL};
+      case Op::kSym: return V{value_of_(n.text, point_)};
+      case Op::Pi: return V{M_PI};
+      case Op::E: return V{M_E};
+      case Op::I: return outside();  // callers use the complex evaluator for trees with i
+      case Op::Inf: return V{HUGE_VAL};
       case Op::Add:
       case Op::Mul: {
         V acc{n.op == Op::Add ? 0.0 : 1.0};
@@ -106,10 +101,8 @@ class RealEval {
         if (b.outside) return b;
         return V{a.v / b.v};
       }
-      case Op::Pow:
-        return power(n);
-      case Op::Root:
-        return root(n);
+      case Op::Pow: return power(n);
+      case Op::Root: return root(n);
       case Op::Func: {
         V x = at(n.kids[0]);
         if (x.outside) return x;
@@ -184,9 +177,9 @@ std::uint64_t mix(std::uint64_t h) {
 
 RealValue eval_real(const ExprTree& t, int point, RealSymbolValues value_of) {
   V v = RealEval(t, point, value_of).at(t.root);
-  if (v.outside) return RealValue{RealStatus::OutsideDomain, 0};
-  if (!std::isfinite(v.v)) return RealValue{RealStatus::NotFinite, 0};
-  return RealValue{RealStatus::Value, v.v};
+  if (v.outside) return RealValue{RealStatus::kOutsideDomain, 0};
+  if (!std::isfinite(v.v)) return RealValue{RealStatus::kNotFinite, 0};
+  return RealValue{RealStatus::kValue, v.v};
 }
 
 double signed_point_value(const std::string& name, int point) {

@@ -13,13 +13,13 @@
 namespace trafl::grading {
 
 enum class RealStatus {
-  Value,          // finite real value
-  OutsideDomain,  // some step left the reals (see above)
-  NotFinite,      // overflow, division by zero, a pole: says nothing about the domain
+  kValue,          // finite real value
+  kOutsideDomain,  // some step left the reals (see above)
+  kNotFinite,      // overflow, division by zero, a pole: says nothing about the domain
 };
 
 struct RealValue {
-  RealStatus status = RealStatus::Value;
+  RealStatus status = RealStatus::kValue;
   double value = 0;
 };
 

@@ -24,8 +24,8 @@ std::size_t rfind_ci(std::string_view hay, std::string_view needle) {
 // Cuts a completion where a few-shot continuation starts (a new question after the answer).
 std::string_view cut_run_on(std::string_view text, bool& truncated, bool math) {
   std::size_t cut = std::string_view::npos;
-  for (std::string_view marker : {std::string_view("\nQuestion:"), std::string_view("\nQ:"),
-                                  std::string_view("\nProblem:")}) {
+  for (std::string_view marker :
+       {std::string_view("\nQuestion:"), std::string_view("\nQ:"), std::string_view("\nProblem:")}) {
     if (!math && marker == "\nProblem:") continue;
     if (math && marker != "\nProblem:") continue;
     std::size_t p = text.find(marker);

@@ -33,8 +33,8 @@ void check_bounds(const ExprTree& t, Budget& budget) {
       sub.nodes = t.nodes;
       sub.root = n.op == Op::Pow ? n.kids[1] : n.kids[0];
       ExactValue v = eval_exact(sub);
-      if (v.status == ExactStatus::Overflow) throw Refused{"exponent or factorial too large"};
-      if (v.status != ExactStatus::Exact) {
+      if (v.status == ExactStatus::kOverflow) throw Refused{"exponent or factorial too large"};
+      if (v.status != ExactStatus::kExact) {
         if (n.op != Op::Pow) throw Refused{"symbolic factorial/binomial"};
         continue;  // symbolic exponent: pow(2, x) stays unevaluated, no blow-up
       }
@@ -86,21 +86,16 @@ class Converter {
   GiNaC::ex conv(const ExprTree& t, std::int32_t i) {
     const Node& n = t.nodes[i];
     switch (n.op) {
-      case Op::Num:
-        return literal(n.text);
-      case Op::Sym: {
+      case Op::kNum: return literal(n.text);
+      case Op::kSym: {
         auto it = syms_.find(n.text);
         if (it == syms_.end()) it = syms_.emplace(n.text, GiNaC::realsymbol(n.text)).first;
         return it->second;
       }
-      case Op::Pi:
-        return GiNaC::Pi;
-      case Op::E:
-        return GiNaC::exp(GiNaC::ex(1));
-      case Op::I:
-        return GiNaC::I;
-      case Op::Inf:
-        throw Refused{"infinity"};
+      case Op::Pi: return GiNaC::Pi;
+      case Op::E: return GiNaC::exp(GiNaC::ex(1));
+      case Op::I: return GiNaC::I;
+      case Op::Inf: throw Refused{"infinity"};
       case Op::Add: {
         GiNaC::ex acc = 0;
         for (auto k : n.kids) acc += conv(t, k);
@@ -111,20 +106,13 @@ class Converter {
         for (auto k : n.kids) acc *= conv(t, k);
         return acc;
       }
-      case Op::Neg:
-        return -conv(t, n.kids[0]);
-      case Op::Div:
-        return conv(t, n.kids[0]) / conv(t, n.kids[1]);
-      case Op::Pow:
-        return GiNaC::pow(conv(t, n.kids[0]), conv(t, n.kids[1]));
-      case Op::Root:
-        return GiNaC::pow(conv(t, n.kids[0]), GiNaC::ex(1) / conv(t, n.kids[1]));
-      case Op::Fact:
-        return GiNaC::factorial(conv(t, n.kids[0]));
-      case Op::Abs:
-        return GiNaC::abs(conv(t, n.kids[0]));
-      case Op::Binom:
-        return GiNaC::binomial(conv(t, n.kids[0]), conv(t, n.kids[1]));
+      case Op::Neg: return -conv(t, n.kids[0]);
+      case Op::Div: return conv(t, n.kids[0]) / conv(t, n.kids[1]);
+      case Op::Pow: return GiNaC::pow(conv(t, n.kids[0]), conv(t, n.kids[1]));
+      case Op::Root: return GiNaC::pow(conv(t, n.kids[0]), GiNaC::ex(1) / conv(t, n.kids[1]));
+      case Op::Fact: return GiNaC::factorial(conv(t, n.kids[0]));
+      case Op::Abs: return GiNaC::abs(conv(t, n.kids[0]));
+      case Op::Binom: return GiNaC::binomial(conv(t, n.kids[0]), conv(t, n.kids[1]));
       case Op::Func: {
         GiNaC::ex x = conv(t, n.kids[0]);
         if (n.kids.size() == 2) return GiNaC::log(x) / GiNaC::log(conv(t, n.kids[1]));
@@ -154,18 +142,18 @@ class Converter {
 }  // namespace
 
 Decision ginac_equal(const ExprTree& a, const ExprTree& b, Budget& budget) {
-  if (!budget.ok()) return Decision::Unknown;
+  if (!budget.ok()) return Decision::kUnknown;
   try {
     check_bounds(a, budget);
     check_bounds(b, budget);
   } catch (const Refused& r) {
     budget.exceed(r.why);
-    return Decision::Unknown;
+    return Decision::kUnknown;
   }
   std::unique_lock<std::timed_mutex> lock(ginac_mutex(), std::defer_lock);
   if (!lock.try_lock_until(budget.deadline())) {
     budget.exceed("deadline (waiting for the GiNaC lock)");
-    return Decision::Unknown;
+    return Decision::kUnknown;
   }
   try {
     std::map<std::string, GiNaC::realsymbol> syms;  // destroyed before the lock is released
@@ -173,28 +161,29 @@ Decision ginac_equal(const ExprTree& a, const ExprTree& b, Budget& budget) {
     GiNaC::ex ea = conv.run(a);
     GiNaC::ex eb = conv.run(b);
     GiNaC::ex d = (ea - eb).normal();
-    if (d.is_zero()) return Decision::Equal;
-    if (!budget.ok()) return Decision::Unknown;
+    if (d.is_zero()) return Decision::kEqual;
+    if (!budget.ok()) return Decision::kUnknown;
     d = d.expand();
-    if (d.is_zero()) return Decision::Equal;
-    if (GiNaC::is_a<GiNaC::numeric>(d)) return Decision::NotEqual;  // exact and non-zero
+    if (d.is_zero()) return Decision::kEqual;
+    if (GiNaC::is_a<GiNaC::numeric>(d)) return Decision::kNotEqual;  // exact and non-zero
     if (syms.empty()) {
       // Constants: GiNaC's exact arithmetic settled rationals; for the rest look at the value.
       GiNaC::ex v = GiNaC::evalf(d);
       if (GiNaC::is_a<GiNaC::numeric>(v)) {
         GiNaC::ex scale = GiNaC::evalf(GiNaC::abs(ea) + GiNaC::abs(eb));
         if (GiNaC::is_a<GiNaC::numeric>(scale) &&
-            GiNaC::abs(GiNaC::ex_to<GiNaC::numeric>(v)) <= GiNaC::ex_to<GiNaC::numeric>(scale) * GiNaC::numeric(1, 1000000000000LL))
-          return Decision::Equal;  // agrees to 12 digits after exact simplification
-        return Decision::NotEqual;
+            GiNaC::abs(GiNaC::ex_to<GiNaC::numeric>(v)) <=
+                GiNaC::ex_to<GiNaC::numeric>(scale) * GiNaC::numeric(1, 1000000000000LL))
+          return Decision::kEqual;  // agrees to 12 digits after exact simplification
+        return Decision::kNotEqual;
       }
     }
-    return Decision::Unknown;
+    return Decision::kUnknown;
   } catch (const Refused& r) {
     budget.exceed(r.why);
-    return Decision::Unknown;
+    return Decision::kUnknown;
   } catch (const std::exception&) {  // GiNaC throws on 1/0, pole_error, ...
-    return Decision::Unknown;
+    return Decision::kUnknown;
   }
 }
 

@@ -10,7 +10,7 @@
 
 namespace trafl::grading {
 
-enum class Decision { Equal, NotEqual, Unknown };
+enum class Decision { kEqual, kNotEqual, kUnknown };
 
 // Is a − b exactly zero (normal(), then expand())? Unknown when a bound refuses the pair, the
 // lock cannot be had before the deadline, or GiNaC throws (e.g. division by zero). When

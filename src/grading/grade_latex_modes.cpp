@@ -64,7 +64,8 @@ Grade grade_symbolic(std::string_view completion, std::string_view gold) {
     Equivalence last = symbolic_equivalent(gold_text, e.boxes.back());
     if (last.equal) {
       bool all = true;
-      for (std::size_t i = 0; all && i + 1 < e.boxes.size(); ++i) all = symbolic_equivalent(gold_text, e.boxes[i]).equal;
+      for (std::size_t i = 0; all && i + 1 < e.boxes.size(); ++i)
+        all = symbolic_equivalent(gold_text, e.boxes[i]).equal;
       if (all) {
         eq.equal = true;
         eq.path = "every_box_equals_gold";

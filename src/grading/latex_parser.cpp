@@ -16,25 +16,26 @@ struct ParseFail {
   std::string why;
 };
 
-enum class Tok { Num, Letter, Cmd, Ch, End };
+enum class Tok { kNum, kLetter, kCmd, kCh, kEnd };
 struct Token {
   Tok kind;
   std::string text;  // Num: literal; Letter: one letter; Cmd: name without '\'; Ch: one char
 };
 
 constexpr std::array<const char*, 38> kGreek = {
-    "alpha", "beta",  "gamma",   "delta", "epsilon", "varepsilon", "zeta",  "eta",     "theta", "vartheta",
-    "iota",  "kappa", "lambda",  "mu",    "nu",      "xi",         "rho",   "varrho",  "sigma", "varsigma",
-    "tau",   "upsilon", "phi",   "varphi", "chi",    "psi",        "omega", "Gamma",   "Delta", "Theta",
-    "Lambda", "Xi",   "Sigma",   "Phi",   "Psi",     "Omega",      "hbar",  "ell"};
-constexpr std::array<const char*, 20> kFunctions = {
-    "sin",  "cos",  "tan",  "cot",  "sec",  "csc", "arcsin", "arccos", "arctan", "arccot",
-    "sinh", "cosh", "tanh", "coth", "ln",   "log", "lg",     "exp",    "arcsec", "arccsc"};
-constexpr std::array<const char*, 12> kAccents = {"dot",  "ddot", "bar",      "hat",       "vec",    "tilde",
+    "alpha",  "beta",    "gamma",  "delta",  "epsilon", "varepsilon", "zeta",  "eta",    "theta", "vartheta",
+    "iota",   "kappa",   "lambda", "mu",     "nu",      "xi",         "rho",   "varrho", "sigma", "varsigma",
+    "tau",    "upsilon", "phi",    "varphi", "chi",     "psi",        "omega", "Gamma",  "Delta", "Theta",
+    "Lambda", "Xi",      "Sigma",  "Phi",    "Psi",     "Omega",      "hbar",  "ell"};
+constexpr std::array<const char*, 20> kFunctions = {"sin",    "cos",    "tan",    "cot",  "sec",    "csc",   "arcsin",
+                                                    "arccos", "arctan", "arccot", "sinh", "cosh",   "tanh",  "coth",
+                                                    "ln",     "log",    "lg",     "exp",  "arcsec", "arccsc"};
+constexpr std::array<const char*, 12> kAccents = {"dot",      "ddot",    "bar",       "hat",    "vec",        "tilde",
                                                   "overline", "widehat", "widetilde", "mathbf", "boldsymbol", "check"};
 // Commands that only affect spacing or delimiter size: dropped by the lexer.
-constexpr std::array<const char*, 14> kIgnored = {"left",  "right", "big",   "Big",   "bigl",         "bigr",   "Bigl",
-                                                  "Bigr",  "quad",  "qquad", "displaystyle", "limits", "textstyle", "nolimits"};
+constexpr std::array<const char*, 14> kIgnored = {"left",         "right",  "big",       "Big",     "bigl",
+                                                  "bigr",         "Bigl",   "Bigr",      "quad",    "qquad",
+                                                  "displaystyle", "limits", "textstyle", "nolimits"};
 
 template <std::size_t N>
 bool in(const std::array<const char*, N>& set, std::string_view name) {
@@ -57,12 +58,36 @@ std::vector<Token> lex(std::string_view s) {
     }
     if (c >= 0x80) {  // a few Unicode symbols models like to emit; anything else is not math we read
       auto is = [&](const char* u) { return s.compare(i, std::strlen(u), u) == 0; };
-      if (is("\xCF\x80")) { push(Tok::Cmd, "pi"); i += 2; continue; }          // π
-      if (is("\xE2\x88\x92")) { push(Tok::Ch, "-"); i += 3; continue; }       // − (minus sign)
-      if (is("\xC3\x97")) { push(Tok::Cmd, "times"); i += 2; continue; }     // ×
-      if (is("\xC2\xB7")) { push(Tok::Cmd, "cdot"); i += 2; continue; }      // ·
-      if (is("\xE2\x88\x9E")) { push(Tok::Cmd, "infty"); i += 3; continue; } // ∞
-      if (is("\xE2\x88\x9A")) { push(Tok::Cmd, "sqrt"); i += 3; continue; }  // √
+      if (is("\xCF\x80")) {
+        push(Tok::kCmd, "pi");
+        i += 2;
+        continue;
+      }  // π
+      if (is("\xE2\x88\x92")) {
+        push(Tok::kCh, "-");
+        i += 3;
+        continue;
+      }  // − (minus sign)
+      if (is("\xC3\x97")) {
+        push(Tok::kCmd, "times");
+        i += 2;
+        continue;
+      }  // ×
+      if (is("\xC2\xB7")) {
+        push(Tok::kCmd, "cdot");
+        i += 2;
+        continue;
+      }  // ·
+      if (is("\xE2\x88\x9E")) {
+        push(Tok::kCmd, "infty");
+        i += 3;
+        continue;
+      }  // ∞
+      if (is("\xE2\x88\x9A")) {
+        push(Tok::kCmd, "sqrt");
+        i += 3;
+        continue;
+      }  // √
       throw ParseFail{"non-ASCII character"};
     }
     if (is_digit(s[i]) || (s[i] == '.' && i + 1 < s.size() && is_digit(s[i + 1]))) {
@@ -81,12 +106,12 @@ std::vector<Token> lex(std::string_view s) {
           j = k;
         }
       }
-      push(Tok::Num, std::string(s.substr(i, j - i)));
+      push(Tok::kNum, std::string(s.substr(i, j - i)));
       i = j;
       continue;
     }
     if (is_alpha(s[i])) {
-      push(Tok::Letter, std::string(1, s[i]));
+      push(Tok::kLetter, std::string(1, s[i]));
       ++i;
       continue;
     }
@@ -101,22 +126,31 @@ std::vector<Token> lex(std::string_view s) {
           if ((name == "left" || name == "right") && i < s.size() && s[i] == '.') ++i;  // \left. \right.
           continue;
         }
-        push(Tok::Cmd, std::move(name));
+        push(Tok::kCmd, std::move(name));
         continue;
       }
       char n = s[i + 1];
       i += 2;
       if (n == ',' || n == '!' || n == ';' || n == ':' || n == ' ') continue;  // spacing
-      if (n == '{') { push(Tok::Ch, "("); continue; }
-      if (n == '}') { push(Tok::Ch, ")"); continue; }
-      if (n == '|') { push(Tok::Ch, "|"); continue; }
+      if (n == '{') {
+        push(Tok::kCh, "(");
+        continue;
+      }
+      if (n == '}') {
+        push(Tok::kCh, ")");
+        continue;
+      }
+      if (n == '|') {
+        push(Tok::kCh, "|");
+        continue;
+      }
       if (n == '%') continue;
       throw ParseFail{std::string("unknown escape \\") + n};
     }
-    push(Tok::Ch, std::string(1, s[i]));
+    push(Tok::kCh, std::string(1, s[i]));
     ++i;
   }
-  out.push_back(Token{Tok::End, ""});
+  out.push_back(Token{Tok::kEnd, ""});
   return out;
 }
 
@@ -126,7 +160,7 @@ class Parser {
 
   ExprTree run() {
     tree_.root = parse_sum();
-    if (peek().kind != Tok::End) throw ParseFail{"unexpected '" + peek().text + "'"};
+    if (peek().kind != Tok::kEnd) throw ParseFail{"unexpected '" + peek().text + "'"};
     return std::move(tree_);
   }
 
@@ -155,9 +189,9 @@ class Parser {
   }
   bool is_ch(const char* c, std::size_t ahead = 0) const {
     const Token& t = peek(ahead);
-    return t.kind == Tok::Ch && t.text == c;
+    return t.kind == Tok::kCh && t.text == c;
   }
-  bool is_cmd(const char* c) const { return peek().kind == Tok::Cmd && peek().text == c; }
+  bool is_cmd(const char* c) const { return peek().kind == Tok::kCmd && peek().text == c; }
   void expect_ch(const char* c) {
     if (!is_ch(c)) throw ParseFail{std::string("expected '") + c + "'"};
     ++pos_;
@@ -180,7 +214,7 @@ class Parser {
   }
 
   std::int32_t num_literal(const std::string& text) {
-    std::int32_t n = mk(Op::Num, text);
+    std::int32_t n = mk(Op::kNum, text);
     bool integer = text.find_first_of(".eE") == std::string::npos;
     tree_.nodes[n].int_literal = integer;
     if (!integer) tree_.has_decimal = true;
@@ -192,8 +226,11 @@ class Parser {
     DepthGuard g(*this);
     std::vector<std::int32_t> terms;
     bool neg = false;
-    if (is_ch("-")) { neg = true; ++pos_; }
-    else if (is_ch("+")) ++pos_;
+    if (is_ch("-")) {
+      neg = true;
+      ++pos_;
+    } else if (is_ch("+"))
+      ++pos_;
     std::int32_t t = parse_term();
     terms.push_back(neg ? mk(Op::Neg, {}, {t}) : t);
     while (true) {
@@ -214,21 +251,17 @@ class Parser {
 
   bool is_operator_cmd(std::string_view n) const {
     return n == "cdot" || n == "times" || n == "div" || n == "ast" || n == "pm" || n == "mp" || n == "cup" ||
-           n == "cap" || n == "le" || n == "leq" || n == "ge" || n == "geq" || n == "neq" || n == "ne" ||
-           n == "in" || n == "to" || n == "approx" || n == "prime" || n == "circ";
+           n == "cap" || n == "le" || n == "leq" || n == "ge" || n == "geq" || n == "neq" || n == "ne" || n == "in" ||
+           n == "to" || n == "approx" || n == "prime" || n == "circ";
   }
   bool starts_primary() const {
     const Token& t = peek();
     switch (t.kind) {
-      case Tok::Num:
-      case Tok::Letter:
-        return true;
-      case Tok::Cmd:
-        return !is_operator_cmd(t.text);
-      case Tok::Ch:
-        return t.text == "(" || t.text == "[" || t.text == "{" || (t.text == "|" && abs_depth_ == 0);
-      default:
-        return false;
+      case Tok::kNum:
+      case Tok::kLetter: return true;
+      case Tok::kCmd: return !is_operator_cmd(t.text);
+      case Tok::kCh: return t.text == "(" || t.text == "[" || t.text == "{" || (t.text == "|" && abs_depth_ == 0);
+      default: return false;
     }
   }
 
@@ -248,7 +281,7 @@ class Parser {
       } else if (starts_primary()) {
         // Two numbers side by side ("1 000", "2 3") are not a product: thousands groups were
         // joined before parsing, so anything else is refused rather than read as 1·000 = 0.
-        if (peek().kind == Tok::Num && pos_ > 0 && toks_[pos_ - 1].kind == Tok::Num)
+        if (peek().kind == Tok::kNum && pos_ > 0 && toks_[pos_ - 1].kind == Tok::kNum)
           throw ParseFail{"two numbers side by side"};
         std::int32_t f = parse_postfix();
         // Mixed number as MATH writes it: 3\frac{1}{2} means 3 + 1/2, not 3 · 1/2.
@@ -281,18 +314,20 @@ class Parser {
   bool next_is_prime_exponent() const {
     if (!is_ch("^")) return false;
     const Token& a = peek(1);
-    if (a.kind == Tok::Cmd && a.text == "prime") return true;
-    return a.kind == Tok::Ch && a.text == "{" && peek(2).kind == Tok::Cmd && peek(2).text == "prime" &&
-           peek(3).kind == Tok::Ch && peek(3).text == "}";
+    if (a.kind == Tok::kCmd && a.text == "prime") return true;
+    return a.kind == Tok::kCh && a.text == "{" && peek(2).kind == Tok::kCmd && peek(2).text == "prime" &&
+           peek(3).kind == Tok::kCh && peek(3).text == "}";
   }
 
   std::int32_t parse_postfix() {
     DepthGuard g(*this);
     std::int32_t base = parse_primary();
     while (true) {
-      if (tree_.nodes[base].op == Op::Sym && (is_ch("'") || next_is_prime_exponent())) {
-        if (is_ch("'")) ++pos_;
-        else pos_ += is_ch("{", 1) ? 4 : 2;
+      if (tree_.nodes[base].op == Op::kSym && (is_ch("'") || next_is_prime_exponent())) {
+        if (is_ch("'"))
+          ++pos_;
+        else
+          pos_ += is_ch("{", 1) ? 4 : 2;
         tree_.nodes[base].text += "'";
       } else if (is_ch("^")) {
         ++pos_;
@@ -312,28 +347,30 @@ class Parser {
   std::int32_t parse_script_arg() {
     DepthGuard g(*this);
     const Token& t = peek();
-    if (t.kind == Tok::Ch && t.text == "{") {
+    if (t.kind == Tok::kCh && t.text == "{") {
       ++pos_;
       std::int32_t inner = parse_sum();
       expect_ch("}");
       return inner;
     }
-    if (t.kind == Tok::Num) {
+    if (t.kind == Tok::kNum) {
       std::string first(1, t.text[0]);
-      if (t.text.size() == 1) ++pos_;
-      else toks_[pos_].text.erase(0, 1);
+      if (t.text.size() == 1)
+        ++pos_;
+      else
+        toks_[pos_].text.erase(0, 1);
       if (first == ".") throw ParseFail{"bad script argument"};
       return num_literal(first);
     }
-    if (t.kind == Tok::Ch && t.text == "-") {  // x^-1 (sloppy but common)
+    if (t.kind == Tok::kCh && t.text == "-") {  // x^-1 (sloppy but common)
       ++pos_;
       return mk(Op::Neg, {}, {parse_script_arg()});
     }
-    if (t.kind == Tok::Letter) {
+    if (t.kind == Tok::kLetter) {
       ++pos_;
       return letter(t.text, false);
     }
-    if (t.kind == Tok::Cmd && !is_operator_cmd(t.text)) return parse_primary();
+    if (t.kind == Tok::kCmd && !is_operator_cmd(t.text)) return parse_primary();
     throw ParseFail{"bad script argument"};
   }
 
@@ -341,14 +378,14 @@ class Parser {
   std::string subscript_text() {
     const Token& t = peek();
     std::string out;
-    auto tok_text = [](const Token& k) { return k.kind == Tok::Cmd ? "\\" + k.text : k.text; };
-    if (t.kind == Tok::Ch && t.text == "{") {
+    auto tok_text = [](const Token& k) { return k.kind == Tok::kCmd ? "\\" + k.text : k.text; };
+    if (t.kind == Tok::kCh && t.text == "{") {
       ++pos_;
       int depth = 1;
-      while (peek().kind != Tok::End) {
+      while (peek().kind != Tok::kEnd) {
         const Token& k = peek();
-        if (k.kind == Tok::Ch && k.text == "{") ++depth;
-        if (k.kind == Tok::Ch && k.text == "}" && --depth == 0) {
+        if (k.kind == Tok::kCh && k.text == "{") ++depth;
+        if (k.kind == Tok::kCh && k.text == "}" && --depth == 0) {
           ++pos_;
           return out;
         }
@@ -357,11 +394,13 @@ class Parser {
       }
       throw ParseFail{"unclosed subscript"};
     }
-    if (t.kind == Tok::End) throw ParseFail{"empty subscript"};
-    if (t.kind == Tok::Num) {
+    if (t.kind == Tok::kEnd) throw ParseFail{"empty subscript"};
+    if (t.kind == Tok::kNum) {
       out = t.text.substr(0, 1);
-      if (t.text.size() == 1) ++pos_;
-      else toks_[pos_].text.erase(0, 1);
+      if (t.text.size() == 1)
+        ++pos_;
+      else
+        toks_[pos_].text.erase(0, 1);
       return out;
     }
     out = tok_text(t);
@@ -372,11 +411,11 @@ class Parser {
   std::int32_t letter(const std::string& l, bool allow_subscript) {
     if (allow_subscript && is_ch("_")) {
       ++pos_;
-      return mk(Op::Sym, l + "_" + subscript_text());
+      return mk(Op::kSym, l + "_" + subscript_text());
     }
     if (l == "e") return mk(Op::E);
     if (l == "i") return mk(Op::I);
-    return mk(Op::Sym, l);
+    return mk(Op::kSym, l);
   }
 
   std::string braced_raw() {  // {text} → text (tokens re-joined), for \text{...} and friends
@@ -402,7 +441,7 @@ class Parser {
         power = parse_script_arg();
         const Node& p = tree_.nodes[power];
         // \sin^{-1} x is arcsin x, not 1/sin x.
-        if (p.op == Op::Neg && tree_.nodes[p.kids[0]].op == Op::Num && tree_.nodes[p.kids[0]].text == "1" &&
+        if (p.op == Op::Neg && tree_.nodes[p.kids[0]].op == Op::kNum && tree_.nodes[p.kids[0]].text == "1" &&
             (name == "sin" || name == "cos" || name == "tan" || name == "cot" || name == "sec" || name == "csc")) {
           name = "arc" + name;
           power = -1;
@@ -415,7 +454,7 @@ class Parser {
     } else {
       arg = parse_postfix();
       // \sin 2x is sin(2x); \sin x \cos x is sin(x)·cos(x).
-      while (starts_primary() && !(peek().kind == Tok::Cmd && is_function_name(peek().text)) && !is_ch("(")) {
+      while (starts_primary() && !(peek().kind == Tok::kCmd && is_function_name(peek().text)) && !is_ch("(")) {
         arg = mul(arg, parse_postfix());
       }
     }
@@ -429,17 +468,14 @@ class Parser {
     if (!budget_.ok()) throw ParseFail{"deadline"};
     Token t = peek();
     switch (t.kind) {
-      case Tok::End:
-        throw ParseFail{"unexpected end"};
-      case Tok::Num: {
+      case Tok::kEnd: throw ParseFail{"unexpected end"};
+      case Tok::kNum: {
         ++pos_;
         if (is_ch("_")) throw ParseFail{"subscripted number (a base numeral?)"};
         return num_literal(t.text);
       }
-      case Tok::Letter:
-        ++pos_;
-        return letter(t.text, true);
-      case Tok::Ch: {
+      case Tok::kLetter: ++pos_; return letter(t.text, true);
+      case Tok::kCh: {
         if (t.text == "(") return group("(", ")");
         if (t.text == "[") return group("[", "]");
         if (t.text == "{") return group("{", "}");
@@ -453,8 +489,7 @@ class Parser {
         }
         throw ParseFail{"unexpected '" + t.text + "'"};
       }
-      case Tok::Cmd:
-        break;
+      case Tok::kCmd: break;
     }
     ++pos_;
     const std::string& n = t.text;
@@ -486,7 +521,7 @@ class Parser {
       if (is_function_name(raw)) return parse_function(raw);
       if (raw.size() == 1 && is_alpha(raw[0])) return letter(raw, true);
       if (raw.empty()) throw ParseFail{"empty text"};
-      return mk(Op::Sym, "\\text{" + raw + "}");
+      return mk(Op::kSym, "\\text{" + raw + "}");
     }
     if (in(kGreek, n)) {
       std::string name = n;
@@ -494,7 +529,7 @@ class Parser {
         ++pos_;
         name += "_" + subscript_text();
       }
-      return mk(Op::Sym, name);
+      return mk(Op::kSym, name);
     }
     if (in(kAccents, n)) {
       std::string name = "\\" + n + "{" + (is_ch("{") ? braced_raw() : subscript_text()) + "}";
@@ -502,7 +537,7 @@ class Parser {
         ++pos_;
         name += "_" + subscript_text();
       }
-      return mk(Op::Sym, name);
+      return mk(Op::kSym, name);
     }
     throw ParseFail{"unknown command \\" + n};
   }

@@ -78,8 +78,10 @@ std::string fix_sqrt(const std::string& string) {
   for (std::size_t k = 1; k < splits.size(); ++k) {
     const std::string& sp = splits[k];
     if (sp.empty()) throw Raise{};  // split[0] → IndexError
-    if (sp[0] != '{') new_string += "\\sqrt{" + std::string(1, sp[0]) + "}" + sp.substr(1);
-    else new_string += "\\sqrt" + sp;
+    if (sp[0] != '{')
+      new_string += "\\sqrt{" + std::string(1, sp[0]) + "}" + sp.substr(1);
+    else
+      new_string += "\\sqrt" + sp;
   }
   return new_string;
 }

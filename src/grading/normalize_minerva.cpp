@@ -23,13 +23,27 @@ const std::array<std::pair<const char*, const char*>, 10> kSubstitutions = {{
     {"\\text{m}", "\\text{}"},
 }};
 
-const std::array<const char*, 42> kRemovedExpressions = {
-    "square",   "ways",    "integers",  "dollars",        "mph",       "inches",     "ft",         "hours",
-    "km",       "units",   "\\ldots",   "sue",            "points",    "feet",       "minutes",    "digits",
-    "cents",    "degrees", "cm",        "gm",             "pounds",    "meters",     "meals",      "edges",
-    "students", "childrentickets",      "multiples",      "\\text{s}", "\\text{.}",  "\\text{\ns}", "\\text{}^2",
-    "\\text{}^3", "\\text{\n}", "\\text{}", "\\mathrm{th}", "^\\circ", "^{\\circ}", "\\;",        ",\\!",
-    "{,}",      "\"",      "\\dots"};
+const std::array<const char*, 42> kRemovedExpressions = {"square",       "ways",
+                                                         "integers",     "dollars",
+                                                         "mph",          "inches",
+                                                         "ft",           "hours",
+                                                         "km",           "units",
+                                                         "\\ldots",      "sue",
+                                                         "points",       "feet",
+                                                         "minutes",      "digits",
+                                                         "cents",        "degrees",
+                                                         "cm",           "gm",
+                                                         "pounds",       "meters",
+                                                         "meals",        "edges",
+                                                         "students",     "childrentickets",
+                                                         "multiples",    "\\text{s}",
+                                                         "\\text{.}",    "\\text{\ns}",
+                                                         "\\text{}^2",   "\\text{}^3",
+                                                         "\\text{\n}",   "\\text{}",
+                                                         "\\mathrm{th}", "^\\circ",
+                                                         "^{\\circ}",    "\\;",
+                                                         ",\\!",         "{,}",
+                                                         "\"",           "\\dots"};
 
 struct Patterns {
   Regex dollars{"([^\\n]*?)(\\$)([^\\n]*?)(\\$)([^\\n]*)"};

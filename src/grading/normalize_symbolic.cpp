@@ -10,10 +10,11 @@ namespace {
 
 // Unit words dropped when they trail a value ("18 dollars", "15 cm^2", "4 square units").
 constexpr std::array<const char*, 48> kUnitWords = {
-    "units", "unit", "square", "sq", "cubic", "cm", "mm", "km", "m", "meters", "meter", "metres", "inches", "inch",
-    "feet", "foot", "ft", "yards", "yard", "miles", "mile", "mph", "dollars", "dollar", "cents", "cent", "degrees",
-    "degree", "seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "years", "pounds",
-    "ounces", "grams", "kg", "g", "s", "percent", "percentage", "pct", "points"};
+    "units",   "unit",   "square",  "sq",     "cubic",   "cm",         "mm",      "km",     "m",       "meters",
+    "meter",   "metres", "inches",  "inch",   "feet",    "foot",       "ft",      "yards",  "yard",    "miles",
+    "mile",    "mph",    "dollars", "dollar", "cents",   "cent",       "degrees", "degree", "seconds", "second",
+    "minutes", "minute", "hours",   "hour",   "days",    "day",        "weeks",   "years",  "pounds",  "ounces",
+    "grams",   "kg",     "g",       "s",      "percent", "percentage", "pct",     "points"};
 
 bool is_unit_word(std::string_view w) {
   for (const char* u : kUnitWords)
@@ -23,8 +24,8 @@ bool is_unit_word(std::string_view w) {
 
 // Removes the command together with its spelling variants' trailing delimiter dot.
 void drop_sizing(std::string& s) {
-  for (const char* cmd : {"\\left", "\\right", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\biggl", "\\biggr", "\\big",
-                          "\\Big"}) {
+  for (const char* cmd :
+       {"\\left", "\\right", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\biggl", "\\biggr", "\\big", "\\Big"}) {
     std::string_view c(cmd);
     std::size_t pos = 0;
     while ((pos = s.find(c, pos)) != std::string::npos) {
@@ -105,8 +106,10 @@ void drop_thousands_markers(std::string& s) {
     while ((pos = s.find(sv, pos)) != std::string::npos) {
       std::size_t after = pos + sv.size();
       while (after < s.size() && s[after] == ' ') ++after;
-      if (pos > 0 && is_digit(s[pos - 1]) && after < s.size() && is_digit(s[after])) s.erase(pos, after - pos);
-      else pos += sv.size();
+      if (pos > 0 && is_digit(s[pos - 1]) && after < s.size() && is_digit(s[after]))
+        s.erase(pos, after - pos);
+      else
+        pos += sv.size();
     }
   }
 }
@@ -208,7 +211,8 @@ void normalize_relations(std::string& s) {
 void join_space_thousands(std::string& s) {
   std::string out;
   for (std::size_t i = 0; i < s.size();) {
-    if (!is_digit(s[i]) || (i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.' || is_alpha(s[i - 1]) || s[i - 1] == '^' || s[i - 1] == '_'))) {
+    if (!is_digit(s[i]) || (i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.' || is_alpha(s[i - 1]) || s[i - 1] == '^' ||
+                                      s[i - 1] == '_'))) {
       out.push_back(s[i++]);
       continue;
     }
@@ -256,7 +260,8 @@ std::string normalize_symbolic(std::string_view answer) {
   drop_sizing(s);
   for (const char* sp : {"\\quad", "\\qquad", "~"}) replace_all(s, sp, " ");
   // Degrees and percent are presentation in MATH answers ("30^\circ" vs "30", "5\%" vs "5").
-  for (const char* deg : {"^{\\circ}", "^\\circ", "^{\\circ }", "\\circ", "\xC2\xB0", "\\degree"}) replace_all(s, deg, "");
+  for (const char* deg : {"^{\\circ}", "^\\circ", "^{\\circ }", "\\circ", "\xC2\xB0", "\\degree"})
+    replace_all(s, deg, "");
   replace_all(s, "\\%", "");
   replace_all(s, "%", "");
   replace_all(s, "\\$", "");
@@ -266,7 +271,8 @@ std::string normalize_symbolic(std::string_view answer) {
   unwrap_command(s, "\\mathbf");
   unwrap_command(s, "\\boldsymbol");
   unwrap_command(s, "\\boxed");
-  for (const char* conj : {"\\text{ and }", "\\text{and}", "\\text{ or }", "\\text{or}", "\\text{ and}", "\\text{and }"})
+  for (const char* conj :
+       {"\\text{ and }", "\\text{and}", "\\text{ or }", "\\text{or}", "\\text{ and}", "\\text{and }"})
     replace_all(s, conj, ",");
   replace_all(s, "\\lvert", "|");
   replace_all(s, "\\rvert", "|");

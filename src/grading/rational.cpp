@@ -51,8 +51,7 @@ std::optional<Rational> make_rational(i128 num, i128 den) {
 std::optional<Rational> add(const Rational& a, const Rational& b) {
   i128 g = gcd128(a.den, b.den);
   i128 bd = b.den / g, ad = a.den / g, x, y, n, d;
-  if (!checked_mul(a.num, bd, x) || !checked_mul(b.num, ad, y) || !checked_add(x, y, n) ||
-      !checked_mul(a.den, bd, d))
+  if (!checked_mul(a.num, bd, x) || !checked_mul(b.num, ad, y) || !checked_add(x, y, n) || !checked_mul(a.den, bd, d))
     return std::nullopt;
   return make_rational(n, d);
 }

@@ -102,9 +102,10 @@ typedef double v4d __attribute__((vector_size(32)));
 // wpack: [block][p][MR] counts; cpack: [panel][p][NR] values (zero padded). Multiplication and
 // addition are separate operations (no FMA contraction in ISO mode), so every clone gives the
 // same bits; the AVX2 clone is just wider.
-__attribute__((target_clones("avx2", "default")))
-void bootstrap_kernel(const double* wpack, const double* cpack, std::size_t P, std::size_t K, std::size_t B,
-                      std::size_t bb0, std::size_t bb1, double* outT) {
+__attribute__((target_clones("avx2", "default"))) void bootstrap_kernel(const double* wpack, const double* cpack,
+                                                                        std::size_t P, std::size_t K, std::size_t B,
+                                                                        std::size_t bb0, std::size_t bb1,
+                                                                        double* outT) {
   const std::size_t panels = (K + NR - 1) / NR;
   const double denom = static_cast<double>(P);
   for (std::size_t chunk = bb0; chunk < bb1; chunk += MB) {

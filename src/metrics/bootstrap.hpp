@@ -26,8 +26,8 @@ namespace trafl {
 struct BootstrapOptions {
   std::int64_t resamples = 1000;  // B ≥ 1
   std::uint64_t seed = 0;
-  double confidence = 0.95;       // in (0, 1)
-  unsigned threads = 0;           // 0 → std::thread::hardware_concurrency(); never changes results
+  double confidence = 0.95;  // in (0, 1)
+  unsigned threads = 0;      // 0 → std::thread::hardware_concurrency(); never changes results
 };
 
 struct Interval {

@@ -72,7 +72,8 @@ std::vector<std::string> config_labels(const std::vector<std::string>& configs, 
     return out;
   };
   std::vector<std::string> labels(n);
-  for (std::size_t i = 0; i < n; ++i) labels[i] = config_label(decoding[i], differing_keys(decoding[i], same_task(i, decoding)));
+  for (std::size_t i = 0; i < n; ++i)
+    labels[i] = config_label(decoding[i], differing_keys(decoding[i], same_task(i, decoding)));
   const std::vector<std::string> short_labels = labels;  // twins are found on these, not on extended ones
   for (std::size_t i = 0; i < n; ++i) {
     std::vector<const nlohmann::json*> twins;  // other configs of the task with the same label

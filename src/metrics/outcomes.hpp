@@ -23,10 +23,10 @@ struct GroupKey {
 
 struct ProblemOutcome {
   GroupKey group;
-  std::string split;       // value of the --by metadata key for this problem ("" when not splitting)
+  std::string split;  // value of the --by metadata key for this problem ("" when not splitting)
   std::string problem_id;
-  std::int64_t n = 0;      // graded samples
-  std::int64_t c = 0;      // correct samples
+  std::int64_t n = 0;  // graded samples
+  std::int64_t c = 0;  // correct samples
 };
 
 struct OutcomeQuery {

@@ -36,7 +36,7 @@ void pass_at_k_curve(std::int64_t n, std::int64_t c, std::int64_t k_max, double*
 std::vector<std::int64_t> default_k_list(std::int64_t n_max);
 
 struct PasskOptions {
-  std::vector<std::int64_t> ks;  // k values to report; empty → default_k_list(max n of each group)
+  std::vector<std::int64_t> ks;   // k values to report; empty → default_k_list(max n of each group)
   std::int64_t bootstrap = 1000;  // resamples over problems; 0 → no confidence intervals
   std::uint64_t seed = 0;         // bootstrap seed (results are a function of seed and data only)
   double confidence = 0.95;       // two-sided level of the percentile interval, in (0, 1)
@@ -46,7 +46,7 @@ struct PasskOptions {
 
 struct PasskPoint {
   std::int64_t k = 0;
-  double value = 0;    // mean over problems of pass@k
+  double value = 0;     // mean over problems of pass@k
   bool has_ci = false;  // false when bootstrap = 0
   double ci_low = 0;
   double ci_high = 0;

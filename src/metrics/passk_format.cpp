@@ -60,9 +60,9 @@ std::string group_label(const PasskResult& r, bool with_split) {
 }  // namespace
 
 PasskFormat parse_passk_format(const std::string& name) {
-  if (name == "table") return PasskFormat::table;
-  if (name == "csv") return PasskFormat::csv;
-  if (name == "json") return PasskFormat::json;
+  if (name == "table") return PasskFormat::kTable;
+  if (name == "csv") return PasskFormat::kCsv;
+  if (name == "json") return PasskFormat::kJson;
   throw UsageError(fmt::format("unknown --format '{}' (expected table, csv or json)", name));
 }
 
@@ -73,11 +73,11 @@ std::vector<std::string> passk_notes(const PasskReport& report) {
     std::vector<std::string> parts;
     for (const auto& o : r.omitted)
       parts.push_back(fmt::format("{} ({} of {} problems have n < {})", o.k, o.problems_short, r.problems, o.k));
-    std::string reported = r.points.empty() ? "no k is reported"
-                                            : fmt::format("only k <= {} is reported", r.n_min);
-    notes.push_back(fmt::format("note: {}: pass@k omitted for k = {}; min n = {}, {} (k > n has no unbiased "
-                                "estimate)",
-                                group_label(r, !report.by.empty()), fmt::join(parts, ", "), r.n_min, reported));
+    std::string reported = r.points.empty() ? "no k is reported" : fmt::format("only k <= {} is reported", r.n_min);
+    notes.push_back(
+        fmt::format("note: {}: pass@k omitted for k = {}; min n = {}, {} (k > n has no unbiased "
+                    "estimate)",
+                    group_label(r, !report.by.empty()), fmt::join(parts, ", "), r.n_min, reported));
   }
   return notes;
 }
@@ -87,7 +87,8 @@ std::string format_passk_table(const PasskReport& report) {
   std::vector<std::string> configs, config_tasks;  // (config, task) in order of first appearance
   for (const auto& r : report.results) {
     bool seen = false;
-    for (std::size_t i = 0; i < configs.size() && !seen; ++i) seen = configs[i] == r.group.config && config_tasks[i] == r.group.task;
+    for (std::size_t i = 0; i < configs.size() && !seen; ++i)
+      seen = configs[i] == r.group.config && config_tasks[i] == r.group.task;
     if (!seen) configs.push_back(r.group.config), config_tasks.push_back(r.group.task);
   }
   std::vector<std::string> distinct_configs = configs;
@@ -162,10 +163,9 @@ std::string format_passk_csv(const PasskReport& report) {
     std::map<std::int64_t, std::string> by_k;
     const std::string tail = fmt::format("{},{},{},{},{},{},{},{}", number(report.confidence), report.bootstrap,
                                          report.seed, r.problems, r.samples, r.correct, r.n_min, r.n_max);
-    const std::string head =
-        fmt::format("{},{},{},{},{},{},{}", csv_field(r.group.model), csv_field(r.group.task), csv_field(r.group.mode),
-                    csv_field(r.group.config), csv_field(report.by), r.split ? "split" : "all",
-                    csv_field(r.split ? *r.split : std::string()));
+    const std::string head = fmt::format("{},{},{},{},{},{},{}", csv_field(r.group.model), csv_field(r.group.task),
+                                         csv_field(r.group.mode), csv_field(r.group.config), csv_field(report.by),
+                                         r.split ? "split" : "all", csv_field(r.split ? *r.split : std::string()));
     for (const auto& pt : r.points)
       by_k[pt.k] = fmt::format("{},{},ok,{},{},{},{},0\n", head, pt.k, number(pt.value),
                                pt.has_ci ? number(pt.ci_low) : "", pt.has_ci ? number(pt.ci_high) : "", tail);

@@ -44,7 +44,7 @@
 
 namespace trafl {
 
-enum class PasskFormat { table, csv, json };
+enum class PasskFormat { kTable, kCsv, kJson };
 
 // "table" | "csv" | "json"; anything else is a UsageError.
 PasskFormat parse_passk_format(const std::string& name);

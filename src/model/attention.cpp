@@ -47,8 +47,9 @@ torch::Tensor fused_attention(const torch::Tensor& q, torch::Tensor k, torch::Te
     mask = torch::zeros(bias.sizes(), q.options()).masked_fill(bias.ne(0), lowest);
   }
   // q is already scaled, hence scale 1 (the default would scale by 1/sqrt(hd) again).
-  const torch::Tensor att = at::scaled_dot_product_attention(q, k, v.to(q.scalar_type()), mask.defined() ? c10::optional<torch::Tensor>(mask) : c10::nullopt,
-                                                             /*dropout_p=*/0.0, /*is_causal=*/false, /*scale=*/1.0);
+  const torch::Tensor att = at::scaled_dot_product_attention(
+      q, k, v.to(q.scalar_type()), mask.defined() ? c10::optional<torch::Tensor>(mask) : c10::nullopt,
+      /*dropout_p=*/0.0, /*is_causal=*/false, /*scale=*/1.0);
   return att.to(v.scalar_type()).transpose(1, 2).reshape({B, L, H * hd});  // [B, H, L, hd] -> [B, L, H*hd]
 #else
   (void)q, (void)k, (void)v, (void)bias;

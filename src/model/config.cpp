@@ -23,18 +23,64 @@ namespace {
 
 // Generic PretrainedConfig / generation keys that say nothing about the architecture.
 const std::set<std::string>& generic_irrelevant_keys() {
-  static const std::set<std::string> keys = {
-      "_name_or_path", "_attn_implementation_autoset", "_commit_hash", "add_cross_attention", "architectures",
-      "auto_map", "bad_words_ids", "begin_suppress_tokens", "chunk_size_feed_forward", "cross_attention_hidden_size",
-      "decoder_start_token_id", "diversity_penalty", "do_sample", "early_stopping", "encoder_no_repeat_ngram_size",
-      "exponential_decay_length_penalty", "finetuning_task", "forced_bos_token_id", "forced_eos_token_id",
-      "id2label", "is_decoder", "is_encoder_decoder", "label2id", "length_penalty", "max_length", "min_length",
-      "model_type", "no_repeat_ngram_size", "num_beam_groups", "num_beams", "num_return_sequences",
-      "output_attentions", "output_hidden_states", "output_scores", "prefix", "problem_type", "pruned_heads",
-      "remove_invalid_values", "repetition_penalty", "return_dict", "return_dict_in_generate", "sep_token_id",
-      "suppress_tokens", "task_specific_params", "temperature", "tf_legacy_loss", "tie_encoder_decoder",
-      "tokenizer_class", "top_k", "top_p", "torch_dtype", "torchscript", "transformers_version", "typical_p",
-      "use_bfloat16", "use_cache", "attn_implementation", "dtype"};
+  static const std::set<std::string> keys = {"_name_or_path",
+                                             "_attn_implementation_autoset",
+                                             "_commit_hash",
+                                             "add_cross_attention",
+                                             "architectures",
+                                             "auto_map",
+                                             "bad_words_ids",
+                                             "begin_suppress_tokens",
+                                             "chunk_size_feed_forward",
+                                             "cross_attention_hidden_size",
+                                             "decoder_start_token_id",
+                                             "diversity_penalty",
+                                             "do_sample",
+                                             "early_stopping",
+                                             "encoder_no_repeat_ngram_size",
+                                             "exponential_decay_length_penalty",
+                                             "finetuning_task",
+                                             "forced_bos_token_id",
+                                             "forced_eos_token_id",
+                                             "id2label",
+                                             "is_decoder",
+                                             "is_encoder_decoder",
+                                             "label2id",
+                                             "length_penalty",
+                                             "max_length",
+                                             "min_length",
+                                             "model_type",
+                                             "no_repeat_ngram_size",
+                                             "num_beam_groups",
+                                             "num_beams",
+                                             "num_return_sequences",
+                                             "output_attentions",
+                                             "output_hidden_states",
+                                             "output_scores",
+                                             "prefix",
+                                             "problem_type",
+                                             "pruned_heads",
+                                             "remove_invalid_values",
+                                             "repetition_penalty",
+                                             "return_dict",
+                                             "return_dict_in_generate",
+                                             "sep_token_id",
+                                             "suppress_tokens",
+                                             "task_specific_params",
+                                             "temperature",
+                                             "tf_legacy_loss",
+                                             "tie_encoder_decoder",
+                                             "tokenizer_class",
+                                             "top_k",
+                                             "top_p",
+                                             "torch_dtype",
+                                             "torchscript",
+                                             "transformers_version",
+                                             "typical_p",
+                                             "use_bfloat16",
+                                             "use_cache",
+                                             "attn_implementation",
+                                             "dtype"};
   return keys;
 }
 
@@ -44,7 +90,9 @@ class KeyReader {
  public:
   KeyReader(const json& j, std::string file) : j_(j), file_(std::move(file)) {}
 
-  InputError error(const std::string& key, const std::string& message) const { return InputError(file_, 0, key, message); }
+  InputError error(const std::string& key, const std::string& message) const {
+    return InputError(file_, 0, key, message);
+  }
 
   const json* find(const std::string& key) {
     seen_.insert(key);
@@ -150,7 +198,7 @@ void read_common_tail(KeyReader& r) {
 
 ModelConfig parse_llada(KeyReader& r) {
   ModelConfig c;
-  c.family = ModelFamily::LLaDA;
+  c.family = ModelFamily::kLLaDA;
   c.logit_shift = false;
   c.d_model = r.req_int("d_model");
   c.n_heads = r.req_int("n_heads");
@@ -170,7 +218,8 @@ ModelConfig parse_llada(KeyReader& r) {
     if (mqa && *mqa && *kv != 1)
       throw r.error("multi_query_attention", fmt::format("true contradicts n_kv_heads {} (must be 1)", *kv));
     if (mqa && !*mqa && *kv != c.n_heads)
-      throw r.error("multi_query_attention", fmt::format("false contradicts n_kv_heads {} != n_heads {}", *kv, c.n_heads));
+      throw r.error("multi_query_attention",
+                    fmt::format("false contradicts n_kv_heads {} != n_heads {}", *kv, c.n_heads));
   }
   const auto mlp_hidden = r.opt_int("mlp_hidden_size");
   const auto mlp_ratio = r.opt_int("mlp_ratio");
@@ -183,11 +232,14 @@ ModelConfig parse_llada(KeyReader& r) {
     throw r.error("activation_type",
                   fmt::format("\"{}\" is not supported: only \"silu\" (LLaDA-8B's value; with block_type \"llama\" "
                               "this is the SwiGLU MLP ff_out(silu(ff_proj(x)) * up_proj(x))){}",
-                              act, act == "swiglu" ? "; \"swiglu\" would chunk ff_proj's output in two, which the "
-                                                     "reference llama block cannot run" : ""));
+                              act,
+                              act == "swiglu" ? "; \"swiglu\" would chunk ff_proj's output in two, which the "
+                                                "reference llama block cannot run"
+                                              : ""));
   if (std::string bt = r.req_str("block_type"); bt != "llama")
     throw r.error("block_type", fmt::format("\"{}\" is not supported: only \"llama\" (separate q/k/v projections, "
-                                            "as in LLaDA-8B)", bt));
+                                            "as in LLaDA-8B)",
+                                            bt));
   if (std::string ln = r.req_str("layer_norm_type"); ln != "rms")
     throw r.error("layer_norm_type", fmt::format("\"{}\" is not supported: only \"rms\"", ln));
   if (!r.req_bool("rope")) throw r.error("rope", "false is not supported: the model uses rotary position embeddings");
@@ -203,7 +255,8 @@ ModelConfig parse_llada(KeyReader& r) {
   r.require_bool_value("input_emb_norm", false, false, "an input embedding norm is not implemented");
   r.require_bool_value("scale_logits", false, false, "logit scaling by 1/sqrt(d_model) is not implemented");
   if (auto g = r.opt_int("block_group_size"); g && *g != 1)
-    throw r.error("block_group_size", fmt::format("{} is not supported: only 1 (groups change the parameter names)", *g));
+    throw r.error("block_group_size",
+                  fmt::format("{} is not supported: only 1 (groups change the parameter names)", *g));
   r.require_null("clip_qkv", "QKV clipping is not implemented");
   read_common_tail(r);
 
@@ -223,7 +276,7 @@ ModelConfig parse_llada(KeyReader& r) {
 
 ModelConfig parse_dream(KeyReader& r) {
   ModelConfig c;
-  c.family = ModelFamily::Dream;
+  c.family = ModelFamily::kDream;
   c.logit_shift = true;
   c.qkv_bias = true;
   c.d_model = r.req_int("hidden_size");
@@ -240,8 +293,9 @@ ModelConfig parse_dream(KeyReader& r) {
   if (std::string act = r.opt_str("hidden_act").value_or("silu"); act != "silu")
     throw r.error("hidden_act", fmt::format("\"{}\" is not supported: only \"silu\"", act));
   if (auto hd = r.opt_int("head_dim"); hd && c.n_heads > 0 && *hd * c.n_heads != c.d_model)
-    throw r.error("head_dim", fmt::format("{} is not supported: head_dim must be hidden_size / num_attention_heads = {}",
-                                          *hd, c.d_model / c.n_heads));
+    throw r.error("head_dim",
+                  fmt::format("{} is not supported: head_dim must be hidden_size / num_attention_heads = {}", *hd,
+                              c.d_model / c.n_heads));
   c.tied_embeddings = r.opt_bool("tie_word_embeddings").value_or(false);
   r.require_bool_value("use_sliding_window", false, false, "sliding-window attention is not implemented");
   read_common_tail(r);
@@ -257,18 +311,21 @@ ModelConfig parse_dream(KeyReader& r) {
 
 // The key a field is read from, for error messages.
 std::string key_for(ModelFamily f, const std::string& field) {
-  if (f == ModelFamily::LLaDA) return field;
-  static const std::map<std::string, std::string> dream = {
-      {"d_model", "hidden_size"}, {"n_heads", "num_attention_heads"}, {"n_kv_heads", "num_key_value_heads"},
-      {"n_layers", "num_hidden_layers"}, {"mlp_hidden_size", "intermediate_size"},
-      {"max_sequence_length", "max_position_embeddings"}, {"embedding_size", "vocab_size"}};
+  if (f == ModelFamily::kLLaDA) return field;
+  static const std::map<std::string, std::string> dream = {{"d_model", "hidden_size"},
+                                                           {"n_heads", "num_attention_heads"},
+                                                           {"n_kv_heads", "num_key_value_heads"},
+                                                           {"n_layers", "num_hidden_layers"},
+                                                           {"mlp_hidden_size", "intermediate_size"},
+                                                           {"max_sequence_length", "max_position_embeddings"},
+                                                           {"embedding_size", "vocab_size"}};
   auto it = dream.find(field);
   return it == dream.end() ? field : it->second;
 }
 
 }  // namespace
 
-std::string_view family_name(ModelFamily family) { return family == ModelFamily::LLaDA ? "llada" : "Dream"; }
+std::string_view family_name(ModelFamily family) { return family == ModelFamily::kLLaDA ? "llada" : "Dream"; }
 
 bool ModelConfig::operator==(const ModelConfig& o) const {
   return family == o.family && d_model == o.d_model && n_layers == o.n_layers && n_heads == o.n_heads &&
@@ -282,7 +339,9 @@ bool ModelConfig::operator==(const ModelConfig& o) const {
 }
 
 void validate_model_config(const ModelConfig& c, const std::string& file) {
-  auto err = [&](const std::string& field, const std::string& msg) { return InputError(file, 0, key_for(c.family, field), msg); };
+  auto err = [&](const std::string& field, const std::string& msg) {
+    return InputError(file, 0, key_for(c.family, field), msg);
+  };
   auto positive = [&](const std::string& field, std::int64_t v) {
     if (v <= 0) throw err(field, fmt::format("must be positive, got {}", v));
   };
@@ -313,7 +372,8 @@ void validate_model_config(const ModelConfig& c, const std::string& file) {
   if (c.pad_token_id) token("pad_token_id", *c.pad_token_id);
   if (c.bos_token_id) token("bos_token_id", *c.bos_token_id);
   for (const auto& [field, p] : {std::pair<const char*, double>{"attention_dropout", c.attention_dropout},
-                                 {"residual_dropout", c.residual_dropout}, {"embedding_dropout", c.embedding_dropout}})
+                                 {"residual_dropout", c.residual_dropout},
+                                 {"embedding_dropout", c.embedding_dropout}})
     if (!(p >= 0.0 && p < 1.0)) throw err(field, fmt::format("{} is not a probability in [0, 1)", p));
 }
 
@@ -324,18 +384,22 @@ ModelConfig parse_model_config(const json& j, const std::string& file) {
   if (auto mt = r.opt_str("model_type")) {
     std::string lower = *mt;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    if (lower == "llada") family = ModelFamily::LLaDA;
-    else if (lower == "dream") family = ModelFamily::Dream;
+    if (lower == "llada")
+      family = ModelFamily::kLLaDA;
+    else if (lower == "dream")
+      family = ModelFamily::kDream;
     else
-      throw r.error("model_type", fmt::format("\"{}\" is not supported (supported: \"llada\" for LLaDA, \"Dream\" for Dream)", *mt));
+      throw r.error("model_type",
+                    fmt::format("\"{}\" is not supported (supported: \"llada\" for LLaDA, \"Dream\" for Dream)", *mt));
   } else if (j.contains("d_model")) {
-    family = ModelFamily::LLaDA;
+    family = ModelFamily::kLLaDA;
   } else if (j.contains("hidden_size")) {
-    family = ModelFamily::Dream;
+    family = ModelFamily::kDream;
   } else {
-    throw r.error("model_type", "required key is missing (and the keys match neither LLaDA's d_model nor Dream's hidden_size)");
+    throw r.error("model_type",
+                  "required key is missing (and the keys match neither LLaDA's d_model nor Dream's hidden_size)");
   }
-  ModelConfig c = family == ModelFamily::LLaDA ? parse_llada(r) : parse_dream(r);
+  ModelConfig c = family == ModelFamily::kLLaDA ? parse_llada(r) : parse_dream(r);
   validate_model_config(c, file);
   c.warnings = r.unknown_key_warnings();
   return c;
@@ -358,7 +422,7 @@ nlohmann::ordered_json to_json(const ModelConfig& c) {
   auto opt = [](const std::optional<std::int64_t>& v) -> nlohmann::ordered_json {
     return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
   };
-  if (c.family == ModelFamily::LLaDA) {
+  if (c.family == ModelFamily::kLLaDA) {
     j["activation_type"] = "silu";
     j["alibi"] = false;
     j["alibi_bias_max"] = 8.0;
@@ -446,7 +510,7 @@ std::vector<TensorSpec> expected_tensors(const ModelConfig& c) {
   std::vector<TensorSpec> out;
   const std::int64_t d = c.d_model, q = c.n_heads * c.head_dim(), kv = c.n_kv_heads * c.head_dim();
   const std::int64_t m = c.mlp_hidden_size, e = c.embedding_size;
-  if (c.family == ModelFamily::LLaDA) {
+  if (c.family == ModelFamily::kLLaDA) {
     out.push_back({"model.transformer.wte.weight", {e, d}});
     for (std::int64_t i = 0; i < c.n_layers; ++i) {
       const std::string b = fmt::format("model.transformer.blocks.{}.", i);
@@ -515,7 +579,7 @@ ModelConfig tiny_byte_llada_config(std::int64_t d_model, std::int64_t n_layers, 
 
 ModelConfig llada_8b_config() {
   ModelConfig c;
-  c.family = ModelFamily::LLaDA;
+  c.family = ModelFamily::kLLaDA;
   c.d_model = 4096;
   c.n_layers = 32;
   c.n_heads = 32;

@@ -29,11 +29,11 @@
 
 namespace trafl::model {
 
-enum class ModelFamily { LLaDA, Dream };
+enum class ModelFamily { kLLaDA, kDream };
 std::string_view family_name(ModelFamily family);  // "llada" / "Dream" (the config's model_type)
 
 struct ModelConfig {
-  ModelFamily family = ModelFamily::LLaDA;
+  ModelFamily family = ModelFamily::kLLaDA;
   std::int64_t d_model = 0;              // Dream: hidden_size
   std::int64_t n_layers = 0;             // Dream: num_hidden_layers
   std::int64_t n_heads = 0;              // Dream: num_attention_heads
@@ -55,8 +55,8 @@ struct ModelConfig {
 
   // Training-side values (inference ignores them).
   double attention_dropout = 0.0;
-  double residual_dropout = 0.0;   // LLaDA only
-  double embedding_dropout = 0.0;  // LLaDA only
+  double residual_dropout = 0.0;     // LLaDA only
+  double embedding_dropout = 0.0;    // LLaDA only
   std::string init_fn = "mitchell";  // LLaDA init_fn; Dream: "normal"
   double init_std = 0.02;            // LLaDA init_std; Dream: initializer_range
 

@@ -75,7 +75,8 @@ void attention(const AttentionArgs& a) {
   const std::int64_t Lk = a.length[0] + (a.segments > 1 ? a.length[1] : 0);
   const std::int64_t pairs = a.B * a.H;
   // Scores of up to ~1 MiB of (row, head) pairs [n, L, Lk] in one buffer that gets one softmax.
-  const std::int64_t cap = std::clamp<std::int64_t>((std::int64_t{1} << 18) / std::max<std::int64_t>(L * Lk, 1), 1, pairs);
+  const std::int64_t cap =
+      std::clamp<std::int64_t>((std::int64_t{1} << 18) / std::max<std::int64_t>(L * Lk, 1), 1, pairs);
   thread_local std::vector<float> buffer;
   if (buffer.size() < static_cast<std::size_t>(cap * L * Lk)) buffer.resize(static_cast<std::size_t>(cap * L * Lk));
   float* sp = buffer.data();

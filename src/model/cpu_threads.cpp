@@ -51,8 +51,10 @@ int default_threads() {
 }  // namespace
 
 void set_cpu_threads(int n) {
-  if (n <= 0) n = default_threads();
-  else default_threads();  // capture the default before changing it
+  if (n <= 0)
+    n = default_threads();
+  else
+    default_threads();  // capture the default before changing it
   if (SetThreads set_blas = openblas_setter()) {
     set_blas(n);
     at::set_num_threads(omp_passive() ? n : 1);
@@ -75,8 +77,10 @@ SingleThreadedBlas::SingleThreadedBlas() {
   saved_ = get();
   // Lowering the count only changes OpenBLAS's active count: its pool keeps its threads (measured: the
   // process has the same number of threads after thousands of switches).
-  if (saved_ > 1) set(1);
-  else saved_ = 0;
+  if (saved_ > 1)
+    set(1);
+  else
+    saved_ = 0;
 }
 
 SingleThreadedBlas::~SingleThreadedBlas() {

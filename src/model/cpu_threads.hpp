@@ -29,7 +29,7 @@ void set_cpu_threads(int n);
 
 // What set_cpu_threads chose, for logs: "OpenBLAS 2, element-wise 1".
 struct CpuThreads {
-  int blas = 0;         // 0: the BLAS has no thread control of its own (it shares LibTorch's pool)
+  int blas = 0;  // 0: the BLAS has no thread control of its own (it shares LibTorch's pool)
   int element_wise = 0;
 };
 CpuThreads cpu_threads();

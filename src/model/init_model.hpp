@@ -8,10 +8,10 @@
 namespace trafl::model {
 
 struct InitModelOptions {
-  std::string config_path;      // a config.json (or a directory holding one)
-  std::string out_dir;          // created if needed
+  std::string config_path;  // a config.json (or a directory holding one)
+  std::string out_dir;      // created if needed
   std::uint64_t seed = 0;
-  std::string tokenizer_path;   // copied to out_dir/tokenizer.json; empty = the tiny byte-level tokenizer
+  std::string tokenizer_path;      // copied to out_dir/tokenizer.json; empty = the tiny byte-level tokenizer
   std::string disk_dtype = "f32";  // f32 | bf16 | f16
   std::uint64_t max_shard_bytes = 5'000'000'000ULL;
 };

@@ -43,17 +43,17 @@ namespace {
 
 torch::ScalarType torch_dtype(ck::DType t) {
   switch (t) {
-    case ck::DType::F32: return torch::kFloat32;
-    case ck::DType::BF16: return torch::kBFloat16;
-    case ck::DType::F16: return torch::kFloat16;
+    case ck::DType::kF32: return torch::kFloat32;
+    case ck::DType::kBf16: return torch::kBFloat16;
+    case ck::DType::kF16: return torch::kFloat16;
     default: throw std::logic_error("torch_dtype: unsupported checkpoint dtype");
   }
 }
 
 ck::DType disk_dtype_of(torch::ScalarType t) {
-  if (t == torch::kFloat32) return ck::DType::F32;
-  if (t == torch::kBFloat16) return ck::DType::BF16;
-  if (t == torch::kFloat16) return ck::DType::F16;
+  if (t == torch::kFloat32) return ck::DType::kF32;
+  if (t == torch::kBFloat16) return ck::DType::kBf16;
+  if (t == torch::kFloat16) return ck::DType::kF16;
   throw UsageError("checkpoint dtype must be f32, bf16 or f16");
 }
 
@@ -66,7 +66,8 @@ torch::Tensor tensor_from_view(const ck::TensorView& view, const LoadOptions& op
     void* data = const_cast<std::byte*>(view.data);  // never written: copied below, or read-only use
     if (options.zero_copy && options.device.is_cpu() && src == options.dtype) {
       auto keep = view.keepalive;
-      return torch::from_blob(data, shape, [keep](void*) {}, src_opts);
+      return torch::from_blob(
+          data, shape, [keep](void*) {}, src_opts);
     }
     return torch::from_blob(data, shape, src_opts).to(options.device, options.dtype, false, /*copy=*/true);
   }
@@ -107,7 +108,8 @@ torch::Tensor fold_norm(const torch::Tensor& W, const torch::Tensor& w) {
 // x·cos + swap_halves(x)·sin_signed with sin_signed = (-sin | sin): one copy (the swap) instead of
 // rotate_half's negate + concatenate. x [B, H, L, hd] -> [B, H, L, hd] contiguous, computed in
 // fp32 and cast back; cos / sin_signed [1 or B, 1, L, hd] fp32 (the query's tables carry 1/√hd).
-torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin_signed, bool infer) {
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin_signed,
+                         bool infer) {
   const torch::Tensor x32 = x.to(torch::kFloat32);
   const std::int64_t h = x.size(-1) / 2;
   torch::Tensor swapped = torch::cat({x32.narrow(-1, h, h), x32.narrow(-1, 0, h)}, -1);
@@ -152,7 +154,8 @@ torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, cons
 // softmax(q kᵀ + bias) v. q [B, H, L, hd] (already scaled by 1/√hd), k / v [B, Hkv, Lk, hd], bias
 // [B, 1, 1, Lk] or undefined -> [B, L, H·hd]. Inference on CPU f32 takes the BLAS kernels above; CUDA
 // takes LibTorch's fused kernels where this LibTorch has them (attention.hpp), all else the manual path.
-torch::Tensor attention(const torch::Tensor& q, torch::Tensor k, torch::Tensor v, const torch::Tensor& bias, bool infer) {
+torch::Tensor attention(const torch::Tensor& q, torch::Tensor k, torch::Tensor v, const torch::Tensor& bias,
+                        bool infer) {
   if (infer && q.is_cpu() && q.scalar_type() == torch::kFloat32 && have_cpu_sgemm())
     return cpu_attention(q.contiguous(), k.contiguous(), unit_stride_rows(v), bias);
   if (q.is_cuda() && fused_attention_available()) return fused_attention(q, std::move(k), std::move(v), bias);
@@ -162,16 +165,16 @@ torch::Tensor attention(const torch::Tensor& q, torch::Tensor k, torch::Tensor v
 }  // namespace
 
 void LLaDAModel::check_family() const {
-  if (config_.family != ModelFamily::LLaDA && config_.family != ModelFamily::Dream)
+  if (config_.family != ModelFamily::kLLaDA && config_.family != ModelFamily::kDream)
     throw InputError("config.json", 0, "model_type",
                      fmt::format("model_type '{}' is not supported by the model", family_name(config_.family)));
   // Dream's logit shift is part of the family, not a free switch (see llada.hpp).
-  if (config_.logit_shift != (config_.family == ModelFamily::Dream))
+  if (config_.logit_shift != (config_.family == ModelFamily::kDream))
     throw std::logic_error("LLaDAModel: logit_shift must be true exactly for Dream");
 }
 
 torch::Tensor& LLaDAModel::param(const std::string& name) {
-  return config_.family == ModelFamily::Dream ? dream_param(name) : llada_param(name);
+  return config_.family == ModelFamily::kDream ? dream_param(name) : llada_param(name);
 }
 
 // Dream (Qwen2) names -> the same slots as LLaDA's (llada.hpp).
@@ -289,10 +292,11 @@ LLaDAModel LLaDAModel::load(const ModelConfig& config, const std::string& checkp
   m.check_family();
   m.blocks_.resize(static_cast<std::size_t>(config.n_layers));
   ck::Checkpoint ckpt = ck::Checkpoint::open(checkpoint_path);
-  const ck::DTypeSet dtypes{ck::DType::F32, ck::DType::BF16, ck::DType::F16};
+  const ck::DTypeSet dtypes{ck::DType::kF32, ck::DType::kBf16, ck::DType::kF16};
   const std::vector<ck::TensorSpec> specs = expected_tensors(config);
   ckpt.check(specs, dtypes);  // every problem (missing / extra / shape / dtype) in one message
-  for (const ck::TensorSpec& spec : specs) m.param(spec.name) = tensor_from_view(ckpt.expect(spec.name, dtypes, spec.shape), options);
+  for (const ck::TensorSpec& spec : specs)
+    m.param(spec.name) = tensor_from_view(ckpt.expect(spec.name, dtypes, spec.shape), options);
   ckpt.reject_unused();
   if (config.tied_embeddings) m.lm_head_ = m.wte_;
   return m;
@@ -464,13 +468,15 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
   TORCH_CHECK(!(shift && P > 0 && logits_start == 0 && logits_len > 0),
               "LLaDAModel::forward_cached: with the logit shift the first query's hidden state is not cached");
   TORCH_CHECK(refill_length >= 0 && refill_length <= Lk, "LLaDAModel::forward_cached: refill_length out of range");
-  if (P > 0) TORCH_CHECK(static_cast<std::int64_t>(cache->k.size()) == c.n_layers && cache->k[0].size(0) == B,
-                         "LLaDAModel::forward_cached: cache does not match the batch");
+  if (P > 0)
+    TORCH_CHECK(static_cast<std::int64_t>(cache->k.size()) == c.n_layers && cache->k[0].size(0) == B,
+                "LLaDAModel::forward_cached: cache does not match the batch");
   TORCH_CHECK(!attention_mask.defined() ||
                   (attention_mask.dim() == 2 && attention_mask.size(0) == B && attention_mask.size(1) == Lk),
               "LLaDAModel::forward: attention_mask must be [B, L] over the whole sequence");
   if (pack && lm_head && ids.numel() > 0 && raw_cpu_forward_ok()) {
-    torch::Tensor logits = run_rows_cpu(ids, attention_mask, logits_start, logits_len, cache, refill, refill_length, *pack);
+    torch::Tensor logits =
+        run_rows_cpu(ids, attention_mask, logits_start, logits_len, cache, refill, refill_length, *pack);
     if (logits.defined()) return logits;  // undefined: a row with a hole in its mask, or no real token
   }
 
@@ -491,11 +497,14 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
   torch::Tensor inv_freq = 1.0 / torch::pow(c.rope_theta, torch::arange(0, hd, 2, f32) / static_cast<double>(hd));
   torch::Tensor pos = torch::arange(P, Lk, f32).view({1, L, 1});
   if (keep.defined())
-    pos = (keep.to(torch::kLong).cumsum(1) - 1).masked_fill(keep.logical_not(), 1).narrow(1, P, L).to(torch::kFloat32)
+    pos = (keep.to(torch::kLong).cumsum(1) - 1)
+              .masked_fill(keep.logical_not(), 1)
+              .narrow(1, P, L)
+              .to(torch::kFloat32)
               .view({B, L, 1});
   const torch::Tensor freqs = (pos * inv_freq).unsqueeze(1);  // [1 or B, 1, L, hd/2]
   const torch::Tensor cos_half = freqs.cos(), sin_half = freqs.sin();
-  const torch::Tensor cos = torch::cat({cos_half, cos_half}, -1);         // [1 or B, 1, L, hd]
+  const torch::Tensor cos = torch::cat({cos_half, cos_half}, -1);          // [1 or B, 1, L, hd]
   const torch::Tensor sin_signed = torch::cat({-sin_half, sin_half}, -1);  // see apply_rope
   // The attention scale 1/√hd rides on the queries' tables (no pass over the [L, Lk] scores).
   const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
@@ -518,14 +527,14 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
     if (pack) {  // one product for q, k and v, attn_norm folded in; views [B, L, heads, hd] into it
       const PackedWeights::Block& pb = pack->blocks[static_cast<std::size_t>(layer)];
       const torch::Tensor qkv = torch::linear(rms_norm(x, {}, c.rms_norm_eps, infer), pb.qkv, pb.qkv_bias);
-      q = qkv.narrow(-1, 0, H * hd).view({B, L, H, hd}).transpose(1, 2);                  // [B, H, L, hd]
-      k = qkv.narrow(-1, H * hd, Hkv * hd).view({B, L, Hkv, hd}).transpose(1, 2);         // [B, Hkv, L, hd]
+      q = qkv.narrow(-1, 0, H * hd).view({B, L, H, hd}).transpose(1, 2);           // [B, H, L, hd]
+      k = qkv.narrow(-1, H * hd, Hkv * hd).view({B, L, Hkv, hd}).transpose(1, 2);  // [B, Hkv, L, hd]
       v = qkv.narrow(-1, (H + Hkv) * hd, Hkv * hd).view({B, L, Hkv, hd}).transpose(1, 2);
     } else {
       torch::Tensor xn = rms_norm(x, b.attn_norm, c.rms_norm_eps, infer);
-      q = proj(Projection::q_proj, xn, b.q_proj, b.q_bias).view({B, L, H, hd}).transpose(1, 2);    // [B, H, L, hd]
-      k = proj(Projection::k_proj, xn, b.k_proj, b.k_bias).view({B, L, Hkv, hd}).transpose(1, 2);  // [B, Hkv, L, hd]
-      v = proj(Projection::v_proj, xn, b.v_proj, b.v_bias).view({B, L, Hkv, hd}).transpose(1, 2);
+      q = proj(Projection::kQProj, xn, b.q_proj, b.q_bias).view({B, L, H, hd}).transpose(1, 2);    // [B, H, L, hd]
+      k = proj(Projection::kKProj, xn, b.k_proj, b.k_bias).view({B, L, Hkv, hd}).transpose(1, 2);  // [B, Hkv, L, hd]
+      v = proj(Projection::kVProj, xn, b.v_proj, b.v_bias).view({B, L, Hkv, hd}).transpose(1, 2);
     }
     q = apply_rope(q, q_cos, q_sin, infer);
     k = apply_rope(k, cos, sin_signed, infer);
@@ -544,7 +553,7 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
       refill_v.push_back(rv);
     }
     const torch::Tensor att = attention(q, k, v, bias, infer);  // [B, L, H·hd]
-    torch::Tensor att_out = proj(Projection::attn_out, att, b.attn_out, {});
+    torch::Tensor att_out = proj(Projection::kAttnOut, att, b.attn_out, {});
     x = infer ? x.add_(att_out) : x + att_out;
     torch::Tensor gate, up;
     if (pack) {  // one product for gate and up, ff_norm folded in
@@ -555,11 +564,11 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
       up = gu.narrow(-1, m, m);
     } else {
       const torch::Tensor hn = rms_norm(x, b.ff_norm, c.rms_norm_eps, infer);
-      gate = proj(Projection::ff_proj, hn, b.ff_proj, {});
-      up = proj(Projection::up_proj, hn, b.up_proj, {});
+      gate = proj(Projection::kFfProj, hn, b.ff_proj, {});
+      up = proj(Projection::kUpProj, hn, b.up_proj, {});
     }
     torch::Tensor mlp = infer ? torch::silu_(gate).mul_(up) : torch::silu(gate) * up;
-    torch::Tensor ff = proj(Projection::ff_out, mlp, b.ff_out, {});
+    torch::Tensor ff = proj(Projection::kFfOut, mlp, b.ff_out, {});
     x = infer ? x.add_(ff) : x + ff;
     ++layer;
   }
@@ -570,13 +579,15 @@ torch::Tensor LLaDAModel::run_rows(const torch::Tensor& ids_in, const torch::Ten
   }
   if (shift) {
     // Dream: the prediction for position p is read from hidden state p - 1 (p = 0: its own).
-    if (logits_start > 0) x = x.narrow(1, logits_start - 1, logits_len);
-    else if (logits_len > 0) x = torch::cat({x.narrow(1, 0, 1), x.narrow(1, 0, logits_len - 1)}, 1);
+    if (logits_start > 0)
+      x = x.narrow(1, logits_start - 1, logits_len);
+    else if (logits_len > 0)
+      x = torch::cat({x.narrow(1, 0, 1), x.narrow(1, 0, logits_len - 1)}, 1);
   } else if (logits_start != 0 || logits_len != L) {
     x = x.narrow(1, logits_start, logits_len);
   }
   if (pack && lm_head) return torch::linear(rms_norm(x, {}, c.rms_norm_eps, infer), pack->lm_head);  // ln_f folded
-  x = rms_norm(x, ln_f_, c.rms_norm_eps, infer);  // [B, n, D]
+  x = rms_norm(x, ln_f_, c.rms_norm_eps, infer);                                                     // [B, n, D]
   return lm_head ? torch::linear(x, lm_head_) : x;  // [B, n, E] or [B, n, D]
 }
 

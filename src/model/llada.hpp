@@ -71,7 +71,7 @@ struct LoadOptions {
 };
 
 // The block projections, for adapters (LoRA) that hook into them.
-enum class Projection { q_proj, k_proj, v_proj, attn_out, ff_proj, up_proj, ff_out };
+enum class Projection { kQProj, kKProj, kVProj, kAttnOut, kFfProj, kUpProj, kFfOut };
 
 // An optional hook on the block projections (LoRA: src/training/lora.hpp). forward computes
 // y = linear(x, W, b) [.., out] from x [.., in], then y = adapter.adapt(layer, projection, x, y).
@@ -102,8 +102,8 @@ struct PackedWeights {
   torch::Tensor lm_head;  // [E, D], columns scaled by ln_f
 };
 struct InferencePack {
-  std::mutex mutex;        // guards the two fields below (built lazily from const forwards)
-  bool too_large = false;  // decided once: the model never gets a pack
+  std::mutex mutex;                              // guards the two fields below (built lazily from const forwards)
+  bool too_large = false;                        // decided once: the model never gets a pack
   std::shared_ptr<const PackedWeights> current;  // immutable once built; a forward keeps its own reference
 };
 

@@ -70,8 +70,9 @@ torch::Tensor LLaDAModel::run_rows_cpu(const torch::Tensor& ids_in, const torch:
     for (std::int64_t b = 0; b < B; ++b) {
       const bool* row = kp + b * Lk;
       const std::int64_t f = std::find(row, row + Lk, true) - row;
-      const std::int64_t e = Lk - (std::find(std::make_reverse_iterator(row + Lk), std::make_reverse_iterator(row), true) -
-                                   std::make_reverse_iterator(row + Lk));
+      const std::int64_t e =
+          Lk - (std::find(std::make_reverse_iterator(row + Lk), std::make_reverse_iterator(row), true) -
+                std::make_reverse_iterator(row + Lk));
       if (f >= e || !std::all_of(row + f, row + e, [](bool k) { return k; })) return {};
       first[static_cast<std::size_t>(b)] = f;
       end[static_cast<std::size_t>(b)] = e;
@@ -118,8 +119,12 @@ torch::Tensor LLaDAModel::run_rows_cpu(const torch::Tensor& ids_in, const torch:
     for (std::int64_t j = 0; j < n && !pads; ++j) pads = source(j) < qs || source(j) >= qe;
     const std::int64_t Np = pads ? L - Lr : 0, T = Lr + Np;
     // Token t of the buffer: real tokens first (absolute qs + t), then the pads in order.
-    auto absolute = [&](std::int64_t t) { return t < Lr ? qs + t : (t - Lr < qs - P ? P + t - Lr : qe + t - Lr - (qs - P)); };
-    auto token_of = [&](std::int64_t a) { return a >= qs && a < qe ? a - qs : Lr + (a < qs ? a - P : qs - P + a - qe); };
+    auto absolute = [&](std::int64_t t) {
+      return t < Lr ? qs + t : (t - Lr < qs - P ? P + t - Lr : qe + t - Lr - (qs - P));
+    };
+    auto token_of = [&](std::int64_t a) {
+      return a >= qs && a < qe ? a - qs : Lr + (a < qs ? a - P : qs - P + a - qe);
+    };
 
     thread_local std::vector<float> buffer;
     const std::size_t need = static_cast<std::size_t>(T * (2 * D + Q + A + 2 * m) + n * D);
@@ -184,7 +189,8 @@ torch::Tensor LLaDAModel::run_rows_cpu(const torch::Tensor& ids_in, const torch:
         cpu::attention(a);
       }
       if (refill) {  // this row's K/V of real positions [f, min(e, R))
-        float *rk = refill_k[l].data_ptr<float>() + b * Hkv * R * hd, *rv = refill_v[l].data_ptr<float>() + b * Hkv * R * hd;
+        float *rk = refill_k[l].data_ptr<float>() + b * Hkv * R * hd,
+              *rv = refill_v[l].data_ptr<float>() + b * Hkv * R * hd;
         for (std::int64_t i = f; i < std::min(e, R); ++i)
           for (std::int64_t h = 0; h < Hkv; ++h) {
             const float *ks, *vs;
@@ -210,8 +216,9 @@ torch::Tensor LLaDAModel::run_rows_cpu(const torch::Tensor& ids_in, const torch:
     // The requested positions, RMSNorm (ln_f folded into the LM head), then the head: [n, E].
     for (std::int64_t j = 0; j < n; ++j)
       cpu::rms_rows(x + token_of(source(j)) * D, D, xf + j * D, D, 1, D, c.rms_norm_eps);
-    if (n > 0) cpu_sgemm(/*trans_b=*/true, n, E, D, xf, D, pack.lm_head.data_ptr<float>(), D,
-                         logits.data_ptr<float>() + b * n * E, E);
+    if (n > 0)
+      cpu_sgemm(/*trans_b=*/true, n, E, D, xf, D, pack.lm_head.data_ptr<float>(), D,
+                logits.data_ptr<float>() + b * n * E, E);
   };
   // Rows spread over the threads; BLAS single-threaded throughout, batch of 1 included (a product
   // split over OpenBLAS's threads rounds differently from the same product on one thread).

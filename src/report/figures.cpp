@@ -87,7 +87,10 @@ std::vector<Figure> cell_figures(const diagnostics::Cell& cell, const std::map<s
                                  const std::string& baseline, const diagnostics::Options& options) {
   std::vector<Figure> out;
   const std::string where = fmt::format("{} · {}", cell.task, cell.label);
-  auto style = [&](const std::string& m) { auto it = styles.find(m); return it == styles.end() ? 0 : it->second; };
+  auto style = [&](const std::string& m) {
+    auto it = styles.find(m);
+    return it == styles.end() ? 0 : it->second;
+  };
   const bool bands = !cell.models.empty() && !cell.models[0].passk.empty() && cell.models[0].passk[0].has_ci;
   const std::string level = fmt::format("{:g}%", 100 * options.confidence);
 
@@ -103,23 +106,29 @@ std::vector<Figure> cell_figures(const diagnostics::Cell& cell, const std::map<s
     std::string csv = csv_row({"model", "k", "pass_at_k", "ci_low", "ci_high"});
     for (const auto& m : cell.models) {
       c.series.push_back(series_of(m.model, style(m.model), m.passk));
-      for (const auto& p : m.passk) csv += csv_row({m.model, std::to_string(p.k), num(p.value), ci_fields(p, true), ci_fields(p, false)});
+      for (const auto& p : m.passk)
+        csv += csv_row({m.model, std::to_string(p.k), num(p.value), ci_fields(p, true), ci_fields(p, false)});
     }
     const bool whiskers = cell.models.size() >= 3;
-    const std::string how = !bands ? "no bootstrap intervals."
-                            : whiskers ? fmt::format("bars: {} percentile bootstrap intervals over problems at each measured k "
-                                                     "(the models side by side; each model's band is in the per-model panels).", level)
+    const std::string how = !bands     ? "no bootstrap intervals."
+                            : whiskers ? fmt::format(
+                                             "bars: {} percentile bootstrap intervals over problems at each measured k "
+                                             "(the models side by side; each model's band is in the per-model panels).",
+                                             level)
                                        : fmt::format("bands: {} percentile bootstrap intervals over problems.", level);
     out.push_back({c.id, "pass@k", where, "One line per model; " + how, render(c), csv});
     if (whiskers) {
       LineChart p = c;
       p.id = "passkpanels_" + cell.slug;
       p.title = "pass@k per model — " + where;
-      out.push_back({p.id, "pass@k per model", where,
-                     bands ? fmt::format("One panel per model: its line and {} bootstrap band; the other models in grey for reference. "
-                                         "Same data as the pass@k figure.", level)
-                           : "One panel per model; the other models in grey for reference.",
-                     render_panels(p), csv});
+      out.push_back(
+          {p.id, "pass@k per model", where,
+           bands ? fmt::format(
+                       "One panel per model: its line and {} bootstrap band; the other models in grey for reference. "
+                       "Same data as the pass@k figure.",
+                       level)
+                 : "One panel per model; the other models in grey for reference.",
+           render_panels(p), csv});
     }
   }
   bool any_delta = false;
@@ -141,8 +150,9 @@ std::vector<Figure> cell_figures(const diagnostics::Cell& cell, const std::map<s
                         std::to_string(m.vs_baseline->common_problems)});
     }
     out.push_back({c.id, "Δpass@k vs " + baseline, where,
-                   "pass@k(model) − pass@k(" + baseline + ") over the problems both have, paired bootstrap intervals; below the zero "
-                   "line the model is worse at that budget.",
+                   "pass@k(model) − pass@k(" + baseline +
+                       ") over the problems both have, paired bootstrap intervals; below the zero "
+                       "line the model is worse at that budget.",
                    render(c), csv});
   }
   if (!single_answer(cell)) {  // distinct correct answers
@@ -152,19 +162,21 @@ std::vector<Figure> cell_figures(const diagnostics::Cell& cell, const std::map<s
     c.x_label = "k (log scale)";
     c.y_label = "E[distinct correct answers]";
     c.y_min = 0.0;
-    std::string csv = csv_row({"model", "k", "distinct_correct", "ci_low", "ci_high", "distinct_answers", "da_ci_low", "da_ci_high"});
+    std::string csv =
+        csv_row({"model", "k", "distinct_correct", "ci_low", "ci_high", "distinct_answers", "da_ci_low", "da_ci_high"});
     for (const auto& m : cell.models) {
       c.series.push_back(series_of(m.model, style(m.model), m.distinct_correct));
       for (std::size_t j = 0; j < m.distinct_correct.size(); ++j) {
         const auto& dc = m.distinct_correct[j];
         const auto& da = m.distinct_answers[j];
-        csv += csv_row({m.model, std::to_string(dc.k), num(dc.value), ci_fields(dc, true), ci_fields(dc, false), num(da.value),
-                        ci_fields(da, true), ci_fields(da, false)});
+        csv += csv_row({m.model, std::to_string(dc.k), num(dc.value), ci_fields(dc, true), ci_fields(dc, false),
+                        num(da.value), ci_fields(da, true), ci_fields(da, false)});
       }
     }
-    out.push_back({c.id, "Distinct correct answers", where,
-                   "Expected number of distinct correct final answers among k samples (exact over all k-subsets), mean over problems.",
-                   render(c), csv});
+    out.push_back(
+        {c.id, "Distinct correct answers", where,
+         "Expected number of distinct correct final answers among k samples (exact over all k-subsets), mean over problems.",
+         render(c), csv});
   }
   bool any_traj = false;
   for (const auto& m : cell.models) any_traj = any_traj || m.trajectory.problems > 0;
@@ -190,20 +202,23 @@ std::vector<Figure> cell_figures(const diagnostics::Cell& cell, const std::map<s
         s.low.push_back(d.has_ci ? d.ci[j].low : nan);
         s.high.push_back(d.has_ci ? d.ci[j].high : nan);
         if (d.problems)
-          csv += csv_row({m.model, names[j], num(d.mean[j]), d.has_ci ? num(d.ci[j].low) : "", d.has_ci ? num(d.ci[j].high) : "",
-                          std::to_string(d.problems), d.problems < kMinDiversityProblems ? "yes" : "no"});
+          csv += csv_row({m.model, names[j], num(d.mean[j]), d.has_ci ? num(d.ci[j].low) : "",
+                          d.has_ci ? num(d.ci[j].high) : "", std::to_string(d.problems),
+                          d.problems < kMinDiversityProblems ? "yes" : "no"});
       }
       c.series.push_back(s);
     }
-    out.push_back({c.id, "Unmasking-order diversity among correct samples", where,
-                   fmt::format("Per problem among its correct samples with a stored trajectory (problems with at least two), then the "
-                               "mean over those problems (n in the legend) with {} bootstrap intervals over problems. Kendall: mean "
-                               "pairwise order distance; step dist.: fraction of positions committed at a different step; orders: "
-                               "(distinct orders − 1)/(samples − 1); pos. entropy: normalised commit-step entropy per position. "
-                               "All four are 0 for a model that always unmasks in the same order. Grey: fewer than {} problems, too "
-                               "few to compare.",
-                               level, kMinDiversityProblems),
-                   render(c), csv});
+    out.push_back(
+        {c.id, "Unmasking-order diversity among correct samples", where,
+         fmt::format(
+             "Per problem among its correct samples with a stored trajectory (problems with at least two), then the "
+             "mean over those problems (n in the legend) with {} bootstrap intervals over problems. Kendall: mean "
+             "pairwise order distance; step dist.: fraction of positions committed at a different step; orders: "
+             "(distinct orders − 1)/(samples − 1); pos. entropy: normalised commit-step entropy per position. "
+             "All four are 0 for a model that always unmasks in the same order. Grey: fewer than {} problems, too "
+             "few to compare.",
+             level, kMinDiversityProblems),
+         render(c), csv});
   }
   return out;
 }

@@ -21,7 +21,7 @@ struct Figure {
   std::string subtitle;  // where: task · cell label
   std::string caption;   // plain text: how to read it
   std::string svg;
-  std::string csv;       // header row + data (no comment lines; see csv_with_header)
+  std::string csv;  // header row + data (no comment lines; see csv_with_header)
 };
 
 // Diversity bars from fewer problems than this (with ≥ 2 correct trajectories) are drawn grey.

@@ -34,8 +34,8 @@ std::vector<diagnostics::CorrectPath> pick_shown(std::vector<diagnostics::Correc
 
 // Fills mp.distinct_paths and mp.per_correct from rows (P × 2K: E[distinct paths](k_j), then
 // E[#correct with a path](k_j)).
-void summarise(ModelPaths& mp, const std::vector<std::int64_t>& ks, const std::vector<double>& rows, const std::string& label,
-               const diagnostics::Options& o) {
+void summarise(ModelPaths& mp, const std::vector<std::int64_t>& ks, const std::vector<double>& rows,
+               const std::string& label, const diagnostics::Options& o) {
   const std::size_t K = ks.size(), P = K ? rows.size() / (2 * K) : 0;
   if (P == 0) return;
   std::vector<double> mean(2 * K, 0.0);
@@ -54,7 +54,8 @@ void summarise(ModelPaths& mp, const std::vector<std::int64_t>& ks, const std::v
   for (std::size_t j = 0; j < K; ++j) {
     KStat d{ks[j], mean[j]}, r{ks[j], mean[K + j] > 0 ? mean[j] / mean[K + j] : kNaN};
     if (!boot.empty()) {
-      std::vector<double> col(boot.begin() + static_cast<std::ptrdiff_t>(j * B), boot.begin() + static_cast<std::ptrdiff_t>((j + 1) * B));
+      std::vector<double> col(boot.begin() + static_cast<std::ptrdiff_t>(j * B),
+                              boot.begin() + static_cast<std::ptrdiff_t>((j + 1) * B));
       const auto ci = percentile_interval(col, o.confidence);
       d.has_ci = true, d.ci_low = ci.low, d.ci_high = ci.high;
       std::vector<double> ratios;
@@ -124,7 +125,8 @@ CellPaths load_cell_paths(const Store& store, const diagnostics::Cell& cell, con
       for (const auto& [steps, c] : counts) multiplicity.push_back(c);
       for (auto k : ks) rows.push_back(diagnostics::expected_distinct(p.n, multiplicity, std::min(k, p.n)));
       for (auto k : ks)
-        rows.push_back(static_cast<double>(std::min(k, p.n)) * static_cast<double>(pr.with_path) / static_cast<double>(p.n));
+        rows.push_back(static_cast<double>(std::min(k, p.n)) * static_cast<double>(pr.with_path) /
+                       static_cast<double>(p.n));
       if (!p.paths.empty()) {
         ++mp.problems_with_paths;
         mp.paths += pr.with_path;
@@ -147,7 +149,8 @@ CellPaths load_cell_paths(const Store& store, const diagnostics::Cell& cell, con
     mp.heat.assign(static_cast<std::size_t>(mp.steps) * static_cast<std::size_t>(mp.positions), 0.0);
     for (std::size_t s = 0; s < heat.size(); ++s)
       for (std::size_t j = 0; j < heat[s].size(); ++j)
-        mp.heat[s * static_cast<std::size_t>(mp.positions) + j] = heat[s][j] / static_cast<double>(mp.problems_with_paths);
+        mp.heat[s * static_cast<std::size_t>(mp.positions) + j] =
+            heat[s][j] / static_cast<double>(mp.problems_with_paths);
     summarise(mp, ks, rows, cell.slug + "\x1f" + m.model, options);
     out.models.push_back(std::move(mp));
   }
@@ -157,11 +160,13 @@ CellPaths load_cell_paths(const Store& store, const diagnostics::Cell& cell, con
 std::string telling_problem(const CellPaths& paths) {
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> score;  // problem → (min shown rows over models, total)
   for (const auto& m : paths.models)
-    for (const auto& [id, p] : m.per_problem) score.emplace(id, std::make_pair(std::numeric_limits<std::int64_t>::max(), 0));
+    for (const auto& [id, p] : m.per_problem)
+      score.emplace(id, std::make_pair(std::numeric_limits<std::int64_t>::max(), 0));
   for (auto& [id, s] : score)
     for (const auto& m : paths.models) {
       auto it = m.per_problem.find(id);
-      const std::int64_t rows = it == m.per_problem.end() ? 0 : std::min<std::int64_t>(it->second.with_path, kOrdersShown);
+      const std::int64_t rows =
+          it == m.per_problem.end() ? 0 : std::min<std::int64_t>(it->second.with_path, kOrdersShown);
       s.first = std::min(s.first, rows);
       s.second += it == m.per_problem.end() ? 0 : it->second.with_path;
     }
@@ -172,25 +177,28 @@ std::string telling_problem(const CellPaths& paths) {
   return best;
 }
 
-Figure orders_figure(const CellPaths& paths, const diagnostics::Cell& cell, const std::string& problem_id, const std::string& name) {
+Figure orders_figure(const CellPaths& paths, const diagnostics::Cell& cell, const std::string& problem_id,
+                     const std::string& name) {
   Raster r;
   r.id = name;
   r.title = "Unmasking order of correct samples, problem " + problem_id + " — " + cell.task + " · " + cell.label;
   r.x_label = "position in the completion →";
   r.row_label = "correct samples";
   r.scale_label = "commit step (sampler step)";
-  r.shading = Shading::viridis;
+  r.shading = Shading::kViridis;
   std::int64_t positions = 1;
   std::uint32_t steps = 1;
   for (const auto& m : paths.models) {
     if (auto it = m.per_problem.find(problem_id); it != m.per_problem.end())
-      for (const auto& s : it->second.shown) positions = std::max<std::int64_t>(positions, static_cast<std::int64_t>(s.steps.size()));
+      for (const auto& s : it->second.shown)
+        positions = std::max<std::int64_t>(positions, static_cast<std::int64_t>(s.steps.size()));
     steps = std::max(steps, m.steps);
   }
   r.value_max = steps - 1;
   r.min_text = "0";
   r.max_text = std::to_string(steps - 1);
-  std::string csv = csv_row({"model", "problem", "run", "sample", "row", "position", "commit_step", "correct_with_path", "distinct_paths"});
+  std::string csv = csv_row(
+      {"model", "problem", "run", "sample", "row", "position", "commit_step", "correct_with_path", "distinct_paths"});
   for (const auto& m : paths.models) {
     RasterPanel panel;
     panel.name = m.model;
@@ -201,8 +209,9 @@ Figure orders_figure(const CellPaths& paths, const diagnostics::Cell& cell, cons
       panel.note = "not sampled";
     } else {
       const auto& p = it->second;
-      panel.note = p.with_path == 0 ? (p.correct ? "no trajectory" : "none correct")
-                                    : fmt::format("{} ok · {} path{}", p.with_path, p.distinct, p.distinct == 1 ? "" : "s");
+      panel.note = p.with_path == 0
+                       ? (p.correct ? "no trajectory" : "none correct")
+                       : fmt::format("{} ok · {} path{}", p.with_path, p.distinct, p.distinct == 1 ? "" : "s");
       panel.rows = p.shown.size();
       panel.cols = static_cast<std::size_t>(positions);
       panel.cells.assign(panel.rows * panel.cols, kNaN);
@@ -210,20 +219,26 @@ Figure orders_figure(const CellPaths& paths, const diagnostics::Cell& cell, cons
         const auto& s = p.shown[row];
         for (std::size_t j = 0; j < s.steps.size(); ++j) {
           panel.cells[row * panel.cols + j] = s.steps[j];
-          csv += csv_row({m.model, problem_id, std::to_string(s.run_id), std::to_string(s.sample_index), std::to_string(row),
-                          std::to_string(j), std::to_string(s.steps[j]), std::to_string(p.with_path), std::to_string(p.distinct)});
+          csv += csv_row({m.model, problem_id, std::to_string(s.run_id), std::to_string(s.sample_index),
+                          std::to_string(row), std::to_string(j), std::to_string(s.steps[j]),
+                          std::to_string(p.with_path), std::to_string(p.distinct)});
         }
       }
     }
     r.panels.push_back(std::move(panel));
   }
-  return {name, "Unmasking order of correct samples", "problem " + problem_id + " · " + cell.task + " · " + cell.label,
-          fmt::format("One panel per model, one row per correct sample (at most {} shown, spread over the sorted rows), one column "
-                      "per position, shaded by the step at which it was committed (dark = early, yellow = late). Rows are sorted, so "
-                      "samples that took the same denoising path form one solid block; the note under each panel counts correct "
-                      "samples with a trajectory and their distinct paths.",
-                      kOrdersShown),
-          render(r), csv};
+  return {
+      name,
+      "Unmasking order of correct samples",
+      "problem " + problem_id + " · " + cell.task + " · " + cell.label,
+      fmt::format(
+          "One panel per model, one row per correct sample (at most {} shown, spread over the sorted rows), one column "
+          "per position, shaded by the step at which it was committed (dark = early, yellow = late). Rows are sorted, so "
+          "samples that took the same denoising path form one solid block; the note under each panel counts correct "
+          "samples with a trajectory and their distinct paths.",
+          kOrdersShown),
+      render(r),
+      csv};
 }
 
 std::vector<Figure> paths_figures(const CellPaths& paths, const diagnostics::Cell& cell, bool single_answer) {
@@ -237,7 +252,7 @@ std::vector<Figure> paths_figures(const CellPaths& paths, const diagnostics::Cel
     r.x_label = "position in the completion →";
     r.row_label = "commit step ↓";
     r.scale_label = "share of correct samples";
-    r.shading = Shading::blues;
+    r.shading = Shading::kBlues;
     double top = 0;
     for (const auto& m : paths.models)
       for (double v : m.heat) top = std::max(top, v);
@@ -259,15 +274,17 @@ std::vector<Figure> paths_figures(const CellPaths& paths, const diagnostics::Cel
           const double v = m.heat[s * panel.cols + j];
           if (v <= 0) continue;
           panel.cells[s * panel.cols + j] = v;
-          csv += csv_row({m.model, std::to_string(j), std::to_string(s), num(v), std::to_string(m.problems_with_paths)});
+          csv +=
+              csv_row({m.model, std::to_string(j), std::to_string(s), num(v), std::to_string(m.problems_with_paths)});
         }
       r.panels.push_back(std::move(panel));
     }
-    out.push_back({r.id, "When each position is committed (correct samples)", where,
-                   "Per model, for each position (x) and sampler step (y, step 0 on top), the share of a problem's correct samples "
-                   "that commit the position at that step, averaged over the problems with a correct trajectory. A model locked onto "
-                   "one path draws a thin dark line; one that commits positions at many different steps draws a pale cloud.",
-                   render(r), csv});
+    out.push_back(
+        {r.id, "When each position is committed (correct samples)", where,
+         "Per model, for each position (x) and sampler step (y, step 0 on top), the share of a problem's correct samples "
+         "that commit the position at that step, averaged over the problems with a correct trajectory. A model locked onto "
+         "one path draws a thin dark line; one that commits positions at many different steps draws a pale cloud.",
+         render(r), csv});
   }
   {  // distinct paths vs k
     LineChart c;
@@ -276,14 +293,16 @@ std::vector<Figure> paths_figures(const CellPaths& paths, const diagnostics::Cel
     c.x_label = "k (samples per problem, log scale)";
     c.y_label = "E[distinct correct paths]";
     c.y_min = 0.0;
-    std::string csv = csv_row({"model", "k", "distinct_paths", "ci_low", "ci_high", "paths_per_correct", "ppc_ci_low", "ppc_ci_high"});
+    std::string csv = csv_row(
+        {"model", "k", "distinct_paths", "ci_low", "ci_high", "paths_per_correct", "ppc_ci_low", "ppc_ci_high"});
     for (const auto& m : paths.models) {
       c.series.push_back(series_of(m.model, m.style, m.distinct_paths));
       for (std::size_t j = 0; j < m.distinct_paths.size(); ++j) {
         const auto& d = m.distinct_paths[j];
         const auto& r = m.per_correct[j];
-        csv += csv_row({m.model, std::to_string(d.k), num(d.value), d.has_ci ? num(d.ci_low) : "", d.has_ci ? num(d.ci_high) : "",
-                        std::isnan(r.value) ? "" : num(r.value), r.has_ci ? num(r.ci_low) : "", r.has_ci ? num(r.ci_high) : ""});
+        csv += csv_row({m.model, std::to_string(d.k), num(d.value), d.has_ci ? num(d.ci_low) : "",
+                        d.has_ci ? num(d.ci_high) : "", std::isnan(r.value) ? "" : num(r.value),
+                        r.has_ci ? num(r.ci_low) : "", r.has_ci ? num(r.ci_high) : ""});
       }
     }
     std::string caption =
@@ -291,11 +310,14 @@ std::vector<Figure> paths_figures(const CellPaths& paths, const diagnostics::Cel
         "k-subsets, mean over problems, with bootstrap intervals over problems. A model locked onto few paths flattens out however "
         "many samples it draws; the CSV also gives paths per correct sample.";
     if (single_answer)
-      caption = "Every problem here has a single correct answer, so distinct correct answers would repeat pass@k; what differs "
-                "between correct samples is the path that produced them. " + caption;
+      caption =
+          "Every problem here has a single correct answer, so distinct correct answers would repeat pass@k; what differs "
+          "between correct samples is the path that produced them. " +
+          caption;
     out.push_back({c.id, "Distinct denoising paths among correct samples", where, caption, render(c), csv});
   }
-  if (const std::string id = telling_problem(paths); !id.empty()) out.push_back(orders_figure(paths, cell, id, "orders_" + cell.slug));
+  if (const std::string id = telling_problem(paths); !id.empty())
+    out.push_back(orders_figure(paths, cell, id, "orders_" + cell.slug));
   return out;
 }
 
@@ -309,9 +331,11 @@ std::string verdict(const CellPaths& paths, const std::string& model, const std:
   if (b->paths == 0) return "the baseline has no correct sample with a trajectory";
   const auto [ms, bs] = at_common_k(m->per_correct, b->per_correct);
   if (!ms || std::isnan(ms->value) || std::isnan(bs->value)) return "not comparable";
-  const std::string nums = fmt::format("{:.2f} vs {:.2f} paths per correct sample at k={}", ms->value, bs->value, ms->k);
+  const std::string nums =
+      fmt::format("{:.2f} vs {:.2f} paths per correct sample at k={}", ms->value, bs->value, ms->k);
   if (!ms->has_ci || !bs->has_ci)
-    return fmt::format("{} than {} (no intervals): {}", ms->value < bs->value ? "fewer paths" : "as many or more paths", baseline, nums);
+    return fmt::format("{} than {} (no intervals): {}", ms->value < bs->value ? "fewer paths" : "as many or more paths",
+                       baseline, nums);
   if (ms->ci_high < bs->ci_low) return fmt::format("yes: fewer paths than {}, intervals apart ({})", baseline, nums);
   if (ms->ci_low > bs->ci_high) return fmt::format("no: more paths than {}, intervals apart ({})", baseline, nums);
   return fmt::format("no clear difference from {}: intervals overlap ({})", baseline, nums);
@@ -326,9 +350,11 @@ std::string verdict_table(const CellPaths& paths, const std::string& baseline) {
     const KStat* d = m.distinct_paths.empty() ? nullptr : &m.distinct_paths.back();
     const KStat* r = m.per_correct.empty() ? nullptr : &m.per_correct.back();
     const std::string v = baseline.empty() ? "(no baseline)" : verdict(paths, m.model, baseline);
-    h += fmt::format("<tr><td>{}</td><td>{} of {}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l{}\">{}</td></tr>\n", escape(m.model),
-                     m.problems_with_paths, m.problems, m.paths, d ? fmt::format("k={}: {}", d->k, stat_text(*d, 2)) : "–",
-                     r ? stat_text(*r, 3) : "–", v.rfind("yes", 0) == 0 ? " neg" : "", escape(v));
+    h +=
+        fmt::format("<tr><td>{}</td><td>{} of {}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"l{}\">{}</td></tr>\n",
+                    escape(m.model), m.problems_with_paths, m.problems, m.paths,
+                    d ? fmt::format("k={}: {}", d->k, stat_text(*d, 2)) : "–", r ? stat_text(*r, 3) : "–",
+                    v.rfind("yes", 0) == 0 ? " neg" : "", escape(v));
   }
   return h + "</tbody></table>\n";
 }

@@ -38,8 +38,8 @@ inline constexpr std::size_t kOrdersShown = 16;
 struct ModelPaths {
   std::string model;
   int style = 0;
-  std::int64_t positions = 0;  // longest path
-  std::uint32_t steps = 0;     // sampler steps (largest recorded)
+  std::int64_t positions = 0;                                     // longest path
+  std::uint32_t steps = 0;                                        // sampler steps (largest recorded)
   std::int64_t problems = 0, problems_with_paths = 0, paths = 0;  // paths: correct samples with a trajectory
   struct Problem {
     std::int64_t n = 0, correct = 0, with_path = 0, distinct = 0;
@@ -64,7 +64,8 @@ CellPaths load_cell_paths(const Store& store, const diagnostics::Cell& cell, con
 std::vector<Figure> paths_figures(const CellPaths& paths, const diagnostics::Cell& cell, bool single_answer);
 
 // The orders picture of one problem; `name` is its file stem / SVG id.
-Figure orders_figure(const CellPaths& paths, const diagnostics::Cell& cell, const std::string& problem_id, const std::string& name);
+Figure orders_figure(const CellPaths& paths, const diagnostics::Cell& cell, const std::string& problem_id,
+                     const std::string& name);
 
 // The problem whose orders the report shows for the cell ("" when no model has a correct path).
 std::string telling_problem(const CellPaths& paths);

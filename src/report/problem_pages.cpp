@@ -32,15 +32,18 @@ std::vector<Shown> pick_samples(const Store& store, const diagnostics::ModelResu
       const auto left = cap - static_cast<std::int64_t>(kinds[correct].size());
       if (left <= 0) break;
       for (auto& g : store.graded_samples(run, problem_id, m.mode, correct == 1, left))
-        kinds[correct].push_back({run, g.sample_index, std::move(g.verdict), std::move(g.extracted), std::move(g.completion), correct == 1});
+        kinds[correct].push_back(
+            {run, g.sample_index, std::move(g.verdict), std::move(g.extracted), std::move(g.completion), correct == 1});
     }
   }
-  const auto nc_avail = static_cast<std::int64_t>(kinds[1].size()), nw_avail = static_cast<std::int64_t>(kinds[0].size());
+  const auto nc_avail = static_cast<std::int64_t>(kinds[1].size()),
+             nw_avail = static_cast<std::int64_t>(kinds[0].size());
   const std::int64_t nc = std::min(nc_avail, std::max((cap + 1) / 2, cap - nw_avail));
   const std::int64_t nw = std::min(nw_avail, cap - nc);
   std::vector<Shown> out(kinds[1].begin(), kinds[1].begin() + nc);
   out.insert(out.end(), kinds[0].begin(), kinds[0].begin() + nw);
-  std::sort(out.begin(), out.end(), [](const Shown& a, const Shown& b) { return std::tie(a.run, a.index) < std::tie(b.run, b.index); });
+  std::sort(out.begin(), out.end(),
+            [](const Shown& a, const Shown& b) { return std::tie(a.run, a.index) < std::tie(b.run, b.index); });
   return out;
 }
 
@@ -61,11 +64,14 @@ std::string problem_page_path(const std::string& task, const std::string& proble
   return "problems/" + slug(task) + "/" + slug(problem_id) + ".html";
 }
 
-std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& result, const std::vector<CellPaths>& paths,
-                                 FigureWriter& pictures, const std::string& out_dir, std::int64_t cap, const std::string& css) {
+std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& result,
+                                 const std::vector<CellPaths>& paths, FigureWriter& pictures,
+                                 const std::string& out_dir, std::int64_t cap, const std::string& css) {
   namespace fs = std::filesystem;
   // (task, problem id) → the (cell, model) pairs that have it.
-  std::map<std::pair<std::string, std::string>, std::vector<std::pair<const diagnostics::Cell*, const diagnostics::ModelResult*>>> where;
+  std::map<std::pair<std::string, std::string>,
+           std::vector<std::pair<const diagnostics::Cell*, const diagnostics::ModelResult*>>>
+      where;
   for (const auto& cell : result.cells)
     for (const auto& m : cell.models)
       for (const auto& p : m.per_problem) where[{cell.task, p.problem_id}].emplace_back(&cell, &m);
@@ -78,36 +84,47 @@ std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& 
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0} · {1}</title><style>{2}</style></head><body>\n"
         "<p class=\"nav\"><a href=\"../../report.html#problems-{3}\">← report</a></p>\n<h1>{0} <small>· {1}</small></h1>\n",
         escape(problem_id), escape(task), css, escape(uses.front().first->slug));
-    h += fmt::format("<h2>Problem</h2>\n<pre class=\"text\">{}</pre>\n<p><b>Gold answer:</b> <code>{}</code></p>\n", escape(text.question), escape(text.gold));
-    if (!text.metadata.empty() && text.metadata != "{}") h += fmt::format("<p><b>Metadata:</b> <code>{}</code></p>\n", escape(text.metadata));
+    h += fmt::format("<h2>Problem</h2>\n<pre class=\"text\">{}</pre>\n<p><b>Gold answer:</b> <code>{}</code></p>\n",
+                     escape(text.question), escape(text.gold));
+    if (!text.metadata.empty() && text.metadata != "{}")
+      h += fmt::format("<p><b>Metadata:</b> <code>{}</code></p>\n", escape(text.metadata));
     const diagnostics::Cell* shown_cell = nullptr;
     for (const auto& [cell, m] : uses) {
-      if (cell != shown_cell) {  // once per cell: its heading and the orders of the correct samples, models side by side
+      if (cell !=
+          shown_cell) {  // once per cell: its heading and the orders of the correct samples, models side by side
         shown_cell = cell;
         const auto c = static_cast<std::size_t>(cell - result.cells.data());
-        h += fmt::format("<h2 id=\"{}\" class=\"cell\">{} <small>· {}</small></h2>\n", escape("paths-" + cell->slug), escape(cell->task),
-                         escape(cell->label));
+        h += fmt::format("<h2 id=\"{}\" class=\"cell\">{} <small>· {}</small></h2>\n", escape("paths-" + cell->slug),
+                         escape(cell->task), escape(cell->label));
         if (c < paths.size() && paths[c].any())
-          h += pictures.write(orders_figure(paths[c], *cell, problem_id, "orders_" + slug(problem_id + "_" + cell->slug)),
-                              "problems/" + slug(task) + "/figures", "figures/", false);
+          h += pictures.write(
+              orders_figure(paths[c], *cell, problem_id, "orders_" + slug(problem_id + "_" + cell->slug)),
+              "problems/" + slug(task) + "/figures", "figures/", false);
       }
       const diagnostics::ProblemStats* stats = nullptr;
       for (const auto& p : m->per_problem)
         if (p.problem_id == problem_id) stats = &p;
       const auto shown = pick_samples(store, *m, problem_id, cap);
-      h += fmt::format("<h3 id=\"{}\">{} <small>· {} · mode {}</small></h3>\n", escape(slug(cell->slug + "_" + m->model)),
-                       escape(m->model), escape(cell->label), escape(m->mode));
+      h += fmt::format("<h3 id=\"{}\">{} <small>· {} · mode {}</small></h3>\n",
+                       escape(slug(cell->slug + "_" + m->model)), escape(m->model), escape(cell->label),
+                       escape(m->mode));
       if (stats)
-        h += fmt::format("<p>{} of {} samples correct; {} distinct answers ({} distinct correct); answer entropy {:.2f} bits{}</p>\n",
-                         stats->c, stats->n, stats->answer_counts.size(), stats->correct_counts.size(), stats->answer_entropy,
-                         stats->kendall ? fmt::format("; Kendall order distance among correct samples {:.3f}", *stats->kendall) : "");
-      h += fmt::format("<p class=\"note\">Showing {} of {} samples (at most {} per model and configuration: about half correct, "
-                       "half not; change with <code>--samples-per-problem</code>).</p>\n",
-                       shown.size(), stats ? stats->n : 0, cap);
-      h += "<table class=\"samples\"><thead><tr><th>run</th><th>sample</th><th>verdict</th><th>extracted answer</th><th>completion</th></tr></thead><tbody>\n";
+        h += fmt::format(
+            "<p>{} of {} samples correct; {} distinct answers ({} distinct correct); answer entropy {:.2f} bits{}</p>\n",
+            stats->c, stats->n, stats->answer_counts.size(), stats->correct_counts.size(), stats->answer_entropy,
+            stats->kendall ? fmt::format("; Kendall order distance among correct samples {:.3f}", *stats->kendall)
+                           : "");
+      h += fmt::format(
+          "<p class=\"note\">Showing {} of {} samples (at most {} per model and configuration: about half correct, "
+          "half not; change with <code>--samples-per-problem</code>).</p>\n",
+          shown.size(), stats ? stats->n : 0, cap);
+      h +=
+          "<table class=\"samples\"><thead><tr><th>run</th><th>sample</th><th>verdict</th><th>extracted answer</th><th>completion</th></tr></thead><tbody>\n";
       for (const auto& s : shown)
-        h += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><details><summary>{} characters</summary><pre>{}</pre></details></td></tr>\n",
-                         s.correct ? "ok" : "bad", s.run, s.index, escape(s.verdict), escape(s.extracted), s.completion.size(), escape(s.completion));
+        h += fmt::format(
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><details><summary>{} characters</summary><pre>{}</pre></details></td></tr>\n",
+            s.correct ? "ok" : "bad", s.run, s.index, escape(s.verdict), escape(s.extracted), s.completion.size(),
+            escape(s.completion));
       h += "</tbody></table>\n";
     }
     h += "</body></html>\n";

@@ -21,8 +21,8 @@ std::string problem_page_path(const std::string& task, const std::string& proble
 
 // Writes every problem page of `result` under out_dir, its pictures through `pictures`
 // (`paths[i]` belongs to result.cells[i]); returns how many pages were written.
-std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& result, const std::vector<CellPaths>& paths,
-                                 FigureWriter& pictures, const std::string& out_dir, std::int64_t samples_per_problem,
-                                 const std::string& css);
+std::int64_t write_problem_pages(const Store& store, const diagnostics::Result& result,
+                                 const std::vector<CellPaths>& paths, FigureWriter& pictures,
+                                 const std::string& out_dir, std::int64_t samples_per_problem, const std::string& css);
 
 }  // namespace trafl::report

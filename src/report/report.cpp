@@ -49,8 +49,13 @@ table.samples td:last-child{text-align:left;max-width:60em} dl.defs dt{font-weig
 
 std::string pct(double v) { return fmt::format("{:.1f}", 100.0 * v); }
 std::string with_ci(const KStat& s, bool percent, bool sign = false) {
-  const auto f = [&](double v) { return percent ? (sign ? fmt::format("{:+.1f}", 100 * v) : pct(v)) : fmt::format("{:.2f}", v); };
-  std::string cls = sign ? (s.has_ci && s.ci_high < 0 ? " class=\"neg\"" : s.has_ci && s.ci_low > 0 ? " class=\"pos\"" : "") : "";
+  const auto f = [&](double v) {
+    return percent ? (sign ? fmt::format("{:+.1f}", 100 * v) : pct(v)) : fmt::format("{:.2f}", v);
+  };
+  std::string cls = sign ? (s.has_ci && s.ci_high < 0  ? " class=\"neg\""
+                            : s.has_ci && s.ci_low > 0 ? " class=\"pos\""
+                                                       : "")
+                         : "";
   std::string out = fmt::format("<span{}>{}</span>", cls, f(s.value));
   if (s.has_ci) out += fmt::format(" <span class=\"ci\">[{}, {}]</span>", f(s.ci_low), f(s.ci_high));
   return out;
@@ -59,13 +64,15 @@ std::string with_ci(const KStat& s, bool percent, bool sign = false) {
 std::string locking_text(const diagnostics::Comparison& c) {
   if (!c.locking) return "undefined <span class=\"ci\">(a gain ≤ 0)</span>";
   std::string s = fmt::format("{:+.3f}", *c.locking);
-  if (c.locking_has_ci) s += fmt::format(" <span class=\"ci\">[{:+.3f}, {:+.3f}]</span>", c.locking_low, c.locking_high);
+  if (c.locking_has_ci)
+    s += fmt::format(" <span class=\"ci\">[{:+.3f}, {:+.3f}]</span>", c.locking_low, c.locking_high);
   return s;
 }
 std::string crossover_text(const diagnostics::Comparison& c) {
   if (c.below_from_start) return "below from k=1";
   std::string s = c.crossover_k ? fmt::format("k={}", *c.crossover_k) : "none";
-  if (c.significant_below_k) s += fmt::format(" <span class=\"ci\">(CI below 0 from k={})</span>", *c.significant_below_k);
+  if (c.significant_below_k)
+    s += fmt::format(" <span class=\"ci\">(CI below 0 from k={})</span>", *c.significant_below_k);
   return s;
 }
 std::string opt(const std::optional<double>& v) { return v ? fmt::format("{:+.1f}%", 100 * *v) : "–"; }
@@ -80,7 +87,9 @@ std::string passk_table(const Cell& cell) {
   for (const auto& m : cell.models)
     for (const auto& p : m.passk) ks.insert(p.k);
   std::string h = "<table><thead><tr><th>k</th>";
-  for (const auto& m : cell.models) h += fmt::format("<th>{} pass@k (%)</th>", escape(m.model)) + (m.vs_baseline ? "<th>Δ vs baseline (points)</th>" : "");
+  for (const auto& m : cell.models)
+    h += fmt::format("<th>{} pass@k (%)</th>", escape(m.model)) +
+         (m.vs_baseline ? "<th>Δ vs baseline (points)</th>" : "");
   h += "</tr></thead><tbody>\n";
   for (auto k : ks) {
     h += fmt::format("<tr><td>{}</td>", k);
@@ -106,14 +115,16 @@ std::string summary_table(const Cell& cell, const std::string& baseline) {
   for (const auto& m : cell.models) {
     const auto& t = m.trajectory;
     auto tv = [&](double v) { return t.problems ? fmt::format("{:.3f}", v) : std::string("–"); };
-    h += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-                     escape(m.model) + (m.model == baseline ? " <small>(baseline)</small>" : ""), escape(m.mode), m.problems,
-                     m.n_min == m.n_max ? std::to_string(m.n_min) : fmt::format("{}–{}", m.n_min, m.n_max), pct(m.coverage),
-                     m.answer_entropy, m.distinct_correct.empty() ? "–" : with_ci(m.distinct_correct.back(), false), tv(t.kendall),
-                     tv(t.step_distance), tv(t.distinct_orders), tv(t.position_entropy));
+    h += fmt::format(
+        "<tr><td>{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        escape(m.model) + (m.model == baseline ? " <small>(baseline)</small>" : ""), escape(m.mode), m.problems,
+        m.n_min == m.n_max ? std::to_string(m.n_min) : fmt::format("{}–{}", m.n_min, m.n_max), pct(m.coverage),
+        m.answer_entropy, m.distinct_correct.empty() ? "–" : with_ci(m.distinct_correct.back(), false), tv(t.kendall),
+        tv(t.step_distance), tv(t.distinct_orders), tv(t.position_entropy));
     if (m.vs_baseline)
-      h += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", crossover_text(*m.vs_baseline), locking_text(*m.vs_baseline),
-                       opt(m.vs_baseline->distinct_drop), opt(m.vs_baseline->order_diversity_drop));
+      h += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", crossover_text(*m.vs_baseline),
+                       locking_text(*m.vs_baseline), opt(m.vs_baseline->distinct_drop),
+                       opt(m.vs_baseline->order_diversity_drop));
     else
       h += "<td>–</td><td>–</td><td>–</td><td>–</td></tr>\n";
   }
@@ -134,7 +145,8 @@ std::string split_tables(const Cell& cell, const diagnostics::Options& dopt) {
   for (const auto& [key, vals] : values) {
     if (vals.size() < 2 || vals.size() > 40 || K < 1) continue;
     h += fmt::format("<h4>by {}</h4>\n<table><thead><tr><th>{}</th>", escape(key), escape(key));
-    for (const auto& m : cell.models) h += fmt::format("<th>{} problems</th><th>pass@1 (%)</th><th>pass@{} (%)</th>", escape(m.model), K);
+    for (const auto& m : cell.models)
+      h += fmt::format("<th>{} problems</th><th>pass@1 (%)</th><th>pass@{} (%)</th>", escape(m.model), K);
     h += "</tr></thead><tbody>\n";
     for (const auto& v : vals) {
       h += fmt::format("<tr><td>{}</td>", escape(v));
@@ -155,7 +167,8 @@ std::string split_tables(const Cell& cell, const diagnostics::Options& dopt) {
         bo.seed = dopt.seed;
         bo.confidence = dopt.confidence;
         bo.threads = dopt.threads;
-        const auto points = passk_estimates(counts, K > 1 ? std::vector<std::int64_t>{1, K} : std::vector<std::int64_t>{1}, bo);
+        const auto points =
+            passk_estimates(counts, K > 1 ? std::vector<std::int64_t>{1, K} : std::vector<std::int64_t>{1}, bo);
         auto kstat = [](const PasskPoint& pt) { return KStat{pt.k, pt.value, pt.has_ci, pt.ci_low, pt.ci_high}; };
         const KStat s1 = kstat(points.front()), sk = kstat(points.back());
         h += fmt::format("<td>{}</td><td>{}</td><td>{}</td>", P, with_ci(s1, true), with_ci(sk, true));
@@ -171,10 +184,12 @@ std::string problem_table(const Cell& cell, bool pages) {
   std::map<std::string, std::map<std::string, std::string>> meta;
   for (const auto& m : cell.models)
     for (const auto& p : m.per_problem) meta[p.problem_id] = p.metadata;
-  std::string h = fmt::format("<details><summary>Per problem ({} problems): correct/graded samples per model{}</summary>\n",
-                              meta.size(), pages ? "; the id links to the problem's samples" : "");
+  std::string h =
+      fmt::format("<details><summary>Per problem ({} problems): correct/graded samples per model{}</summary>\n",
+                  meta.size(), pages ? "; the id links to the problem's samples" : "");
   h += "<table><thead><tr><th>problem</th><th class=\"l\">metadata</th>";
-  for (const auto& m : cell.models) h += fmt::format("<th>{} c/n</th><th>{} distinct answers</th>", escape(m.model), escape(m.model));
+  for (const auto& m : cell.models)
+    h += fmt::format("<th>{} c/n</th><th>{} distinct answers</th>", escape(m.model), escape(m.model));
   h += "</tr></thead><tbody>\n";
   std::vector<std::map<std::string, const diagnostics::ProblemStats*>> index(cell.models.size());
   for (std::size_t i = 0; i < cell.models.size(); ++i)
@@ -188,8 +203,10 @@ std::string problem_table(const Cell& cell, bool pages) {
     h += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td>", link, mtext);
     for (std::size_t i = 0; i < cell.models.size(); ++i) {
       auto it = index[i].find(id);
-      if (it == index[i].end()) h += "<td>–</td><td>–</td>";
-      else h += fmt::format("<td>{}/{}</td><td>{}</td>", it->second->c, it->second->n, it->second->answer_counts.size());
+      if (it == index[i].end())
+        h += "<td>–</td><td>–</td>";
+      else
+        h += fmt::format("<td>{}/{}</td><td>{}</td>", it->second->c, it->second->n, it->second->answer_counts.size());
     }
     h += "</tr>\n";
   }
@@ -197,37 +214,45 @@ std::string problem_table(const Cell& cell, bool pages) {
 }
 
 std::string runs_table(const Store& store) {
-  std::string h = "<table><thead><tr><th>run</th><th>model</th><th>task</th><th class=\"l\">configuration</th><th>seed</th>"
-                  "<th>samples</th><th class=\"l\">data</th><th class=\"l\">source</th><th>tool</th><th>created</th></tr></thead><tbody>\n";
+  std::string h =
+      "<table><thead><tr><th>run</th><th>model</th><th>task</th><th class=\"l\">configuration</th><th>seed</th>"
+      "<th>samples</th><th class=\"l\">data</th><th class=\"l\">source</th><th>tool</th><th>created</th></tr></thead><tbody>\n";
   for (const auto& r : store.runs())
-    h += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\"><code class=\"config\">{}</code></td><td>{}</td><td>{}</td>"
-                     "<td class=\"l\"><code>{}</code><br><small>{}</small></td><td class=\"l\">{}</td><td>{}</td><td>{}</td></tr>\n",
-                     r.id, escape(r.spec.model), escape(r.spec.task), escape(r.spec.config.dump(1, ' ', false, nlohmann::json::error_handler_t::replace)),
-                     r.spec.seed, store.count_samples(r.id), escape(r.spec.data_path), escape(r.spec.data_sha256.substr(0, 16)),
-                     escape(r.spec.source),
-                     escape(fmt::format("{} {} {}", r.tool_version, r.tool_commit.substr(0, 12), r.build_type)), escape(r.created_at));
+    h += fmt::format(
+        "<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\"><code class=\"config\">{}</code></td><td>{}</td><td>{}</td>"
+        "<td class=\"l\"><code>{}</code><br><small>{}</small></td><td class=\"l\">{}</td><td>{}</td><td>{}</td></tr>\n",
+        r.id, escape(r.spec.model), escape(r.spec.task),
+        escape(r.spec.config.dump(1, ' ', false, nlohmann::json::error_handler_t::replace)), r.spec.seed,
+        store.count_samples(r.id), escape(r.spec.data_path), escape(r.spec.data_sha256.substr(0, 16)),
+        escape(r.spec.source),
+        escape(fmt::format("{} {} {}", r.tool_version, r.tool_commit.substr(0, 12), r.build_type)),
+        escape(r.created_at));
   return h + "</tbody></table>\n";
 }
 
 std::string locking_table(const diagnostics::Result& r) {
-  std::string h = "<table><thead><tr><th>task</th><th class=\"l\">configuration</th><th>model</th><th>K</th><th>pass@1 → pass@K gain, model (points)</th>"
-                  "<th>gain, baseline</th><th>locking λ = ln(G<sub>base</sub>/G<sub>model</sub>)</th><th>crossover</th><th>distinct drop</th><th>order-div. drop</th></tr></thead><tbody>\n";
+  std::string h =
+      "<table><thead><tr><th>task</th><th class=\"l\">configuration</th><th>model</th><th>K</th><th>pass@1 → pass@K gain, model (points)</th>"
+      "<th>gain, baseline</th><th>locking λ = ln(G<sub>base</sub>/G<sub>model</sub>)</th><th>crossover</th><th>distinct drop</th><th>order-div. drop</th></tr></thead><tbody>\n";
   bool any = false;
   for (const auto& cell : r.cells)
     for (const auto& m : cell.models) {
       if (!m.vs_baseline) continue;
       any = true;
       const auto& c = *m.vs_baseline;
-      h += fmt::format("<tr><td class=\"l\"><a href=\"#cell-{}\">{}</a></td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{:+.1f}</td><td>{:+.1f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                       cell.slug, escape(cell.task), escape(cell.label), escape(m.model), c.locking_k, 100 * c.gain_model,
-                       100 * c.gain_baseline, locking_text(c), crossover_text(c), opt(c.distinct_drop), opt(c.order_diversity_drop));
+      h += fmt::format(
+          "<tr><td class=\"l\"><a href=\"#cell-{}\">{}</a></td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{:+.1f}</td><td>{:+.1f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+          cell.slug, escape(cell.task), escape(cell.label), escape(m.model), c.locking_k, 100 * c.gain_model,
+          100 * c.gain_baseline, locking_text(c), crossover_text(c), opt(c.distinct_drop), opt(c.order_diversity_drop));
     }
   if (!any) return "<p class=\"note\">No baseline comparison (run with <code>--baseline MODEL</code>).</p>\n";
-  return h + "</tbody></table>\n<p class=\"note\">λ &gt; 0: the model gains less from extra samples than the baseline (locking); λ = ln 2 ≈ 0.69: half the baseline's gain; λ &lt; 0: more gain. Drops &gt; 0: fewer distinct correct answers / less varied unmasking orders than the baseline.</p>\n";
+  return h +
+         "</tbody></table>\n<p class=\"note\">λ &gt; 0: the model gains less from extra samples than the baseline (locking); λ = ln 2 ≈ 0.69: half the baseline's gain; λ &lt; 0: more gain. Drops &gt; 0: fewer distinct correct answers / less varied unmasking orders than the baseline.</p>\n";
 }
 
 // The question the report must answer at a glance, one row per cell × post-trained model.
-std::string glance_table(const diagnostics::Result& r, const std::vector<CellPaths>& paths, const std::string& baseline) {
+std::string glance_table(const diagnostics::Result& r, const std::vector<CellPaths>& paths,
+                         const std::string& baseline) {
   std::string rows;
   for (std::size_t c = 0; c < r.cells.size(); ++c) {
     if (!paths[c].any()) continue;
@@ -235,15 +260,17 @@ std::string glance_table(const diagnostics::Result& r, const std::vector<CellPat
       if (m.model == baseline) continue;
       const std::string v = verdict(paths[c], m.model, baseline);
       if (v.empty()) continue;
-      rows += fmt::format("<tr><td class=\"l\"><a href=\"#paths-{}\">{} · {}</a></td><td class=\"l\">{}</td><td class=\"l{}\">{}</td></tr>\n",
-                          r.cells[c].slug, escape(r.cells[c].task), escape(r.cells[c].label), escape(m.model),
-                          v.rfind("yes", 0) == 0 ? " neg" : "", escape(v));
+      rows += fmt::format(
+          "<tr><td class=\"l\"><a href=\"#paths-{}\">{} · {}</a></td><td class=\"l\">{}</td><td class=\"l{}\">{}</td></tr>\n",
+          r.cells[c].slug, escape(r.cells[c].task), escape(r.cells[c].label), escape(m.model),
+          v.rfind("yes", 0) == 0 ? " neg" : "", escape(v));
     }
   }
   if (rows.empty()) return "";
   return "<h2 id=\"glance\">Did post-training lock the models onto fewer denoising paths?</h2>\n"
          "<table class=\"glance\"><thead><tr><th>cell</th><th class=\"l\">model</th><th class=\"l\">fewer distinct paths per correct "
-         "sample than " + escape(baseline) + "?</th></tr></thead><tbody>\n" + rows +
+         "sample than " +
+         escape(baseline) + "?</th></tr></thead><tbody>\n" + rows +
          "</tbody></table>\n<p class=\"note\">Paths per correct sample: E[distinct denoising paths among the correct samples in k draws] / "
          "E[correct samples with a trajectory in k draws], at the largest k both models have (1 = every correct sample took its own path; "
          "near 0 = all on one). \"Yes\" only when the two bootstrap intervals do not overlap. Each cell's section draws the paths.</p>\n";
@@ -276,15 +303,23 @@ Summary write(const Store& store, const Options& o, const diagnostics::Result& r
 
   const std::string& baseline = o.diagnostics.baseline;
   std::string body;
-  body += fmt::format("<h1>{}</h1>\n<p class=\"note\">Database <code>{}</code> · models: {} · baseline: {} · {} bootstrap resamples "
-                      "(seed {}), {}% intervals · trafl-eval {}</p>\n",
-                      escape(o.title), escape(store.path()), escape([&] { std::string s; for (auto& m : result.models) s += (s.empty() ? "" : ", ") + m; return s; }()),
-                      baseline.empty() ? "none" : escape(baseline), o.diagnostics.bootstrap, o.diagnostics.seed,
-                      fmt::format("{:g}", 100 * o.diagnostics.confidence), TRAFL_VERSION);
-  body += "<nav><h3>Contents</h3><ul><li><a href=\"#locking\">Locking summary</a></li><li><a href=\"#glance\">Denoising paths at a glance</a></li>\n";
+  body += fmt::format(
+      "<h1>{}</h1>\n<p class=\"note\">Database <code>{}</code> · models: {} · baseline: {} · {} bootstrap resamples "
+      "(seed {}), {}% intervals · trafl-eval {}</p>\n",
+      escape(o.title), escape(store.path()), escape([&] {
+        std::string s;
+        for (auto& m : result.models) s += (s.empty() ? "" : ", ") + m;
+        return s;
+      }()),
+      baseline.empty() ? "none" : escape(baseline), o.diagnostics.bootstrap, o.diagnostics.seed,
+      fmt::format("{:g}", 100 * o.diagnostics.confidence), TRAFL_VERSION);
+  body +=
+      "<nav><h3>Contents</h3><ul><li><a href=\"#locking\">Locking summary</a></li><li><a href=\"#glance\">Denoising paths at a glance</a></li>\n";
   for (const auto& cell : result.cells)
-    body += fmt::format("<li><a href=\"#cell-{}\">{} · {}</a></li>\n", cell.slug, escape(cell.task), escape(cell.label));
-  body += "<li><a href=\"#runs\">Run configurations</a></li><li><a href=\"#definitions\">Definitions</a></li></ul></nav>\n";
+    body +=
+        fmt::format("<li><a href=\"#cell-{}\">{} · {}</a></li>\n", cell.slug, escape(cell.task), escape(cell.label));
+  body +=
+      "<li><a href=\"#runs\">Run configurations</a></li><li><a href=\"#definitions\">Definitions</a></li></ul></nav>\n";
   if (!result.notes.empty()) {
     body += "<h3>Notes</h3><ul class=\"notes\">\n";
     for (const auto& n : result.notes) body += "<li>" + escape(n) + "</li>\n";
@@ -302,41 +337,51 @@ Summary write(const Store& store, const Options& o, const diagnostics::Result& r
   FigureWriter writer(o.out_dir, o.png, o.pdf);
   for (std::size_t c = 0; c < result.cells.size(); ++c) {
     const auto& cell = result.cells[c];
-    body += fmt::format("<h2 id=\"cell-{}\">{} <small>· {}</small></h2>\n", cell.slug, escape(cell.task), escape(cell.label));
+    body += fmt::format("<h2 id=\"cell-{}\">{} <small>· {}</small></h2>\n", cell.slug, escape(cell.task),
+                        escape(cell.label));
     body += fmt::format("<p class=\"note\">Configuration <code class=\"config\">{}</code></p>\n<div class=\"figs\">\n",
                         escape(cell.config.dump(1, ' ', false, nlohmann::json::error_handler_t::replace)));
-    for (const auto& fig : cell_figures(cell, styles, baseline, o.diagnostics)) body += writer.write(fig, "figures", "figures/", true);
+    for (const auto& fig : cell_figures(cell, styles, baseline, o.diagnostics))
+      body += writer.write(fig, "figures", "figures/", true);
     body += "</div>\n";
     if (paths[c].any()) {
-      body += fmt::format("<h3 id=\"paths-{}\">Denoising paths: did post-training lock the model onto fewer paths?</h3>\n", cell.slug);
+      body += fmt::format(
+          "<h3 id=\"paths-{}\">Denoising paths: did post-training lock the model onto fewer paths?</h3>\n", cell.slug);
       body += verdict_table(paths[c], baseline) + "<div class=\"figs\">\n";
-      for (const auto& fig : paths_figures(paths[c], cell, single_answer(cell))) body += writer.write(fig, "figures", "figures/", true);
+      for (const auto& fig : paths_figures(paths[c], cell, single_answer(cell)))
+        body += writer.write(fig, "figures", "figures/", true);
       body += "</div>\n";
       if (const auto id = telling_problem(paths[c]); !id.empty() && o.samples_per_problem > 0)
-        body += fmt::format("<p class=\"note\">The unmasking orders above are those of problem <a href=\"{}#{}\">{}</a>; every problem's "
-                            "page draws its own.</p>\n",
-                            escape(problem_page_path(cell.task, id)), escape("paths-" + cell.slug), escape(id));
+        body += fmt::format(
+            "<p class=\"note\">The unmasking orders above are those of problem <a href=\"{}#{}\">{}</a>; every problem's "
+            "page draws its own.</p>\n",
+            escape(problem_page_path(cell.task, id)), escape("paths-" + cell.slug), escape(id));
     } else {
-      body += "<p class=\"note\">No correct sample in this cell carries a stored trajectory: no denoising paths to draw.</p>\n";
+      body +=
+          "<p class=\"note\">No correct sample in this cell carries a stored trajectory: no denoising paths to draw.</p>\n";
     }
     body += "<h3>pass@k</h3>\n" + passk_table(cell);
     body += "<h3>Diagnostics</h3>\n" + summary_table(cell, baseline);
     body += split_tables(cell, o.diagnostics);
-    body += fmt::format("<h3 id=\"problems-{}\">Problems</h3>\n", cell.slug) + problem_table(cell, o.samples_per_problem > 0);
+    body += fmt::format("<h3 id=\"problems-{}\">Problems</h3>\n", cell.slug) +
+            problem_table(cell, o.samples_per_problem > 0);
   }
   if (o.png || o.pdf) summary.png_note = writer.note;
   if (!summary.png_note.empty()) body += "<p class=\"note\">" + escape(summary.png_note) + ".</p>\n";
 
   body += "<h2 id=\"runs\">Run configurations</h2>\n" + runs_table(store);
   body += "<h2 id=\"definitions\">Definitions</h2>\n<dl class=\"defs\">\n";
-  for (const auto& [name, text] : diagnostics::definitions()) body += fmt::format("<dt>{}</dt><dd>{}</dd>\n", escape(name), escape(text));
-  body += "</dl>\n<p class=\"note\">Runs that differ only in seed pool their samples. A cell is one task × decoding configuration "
-          "(the run configuration without seed and model-identifying keys); models in a cell are compared on the problems both have. "
-          "Figures: Okabe–Ito colours plus a dash pattern and marker per model.</p>\n";
+  for (const auto& [name, text] : diagnostics::definitions())
+    body += fmt::format("<dt>{}</dt><dd>{}</dd>\n", escape(name), escape(text));
+  body +=
+      "</dl>\n<p class=\"note\">Runs that differ only in seed pool their samples. A cell is one task × decoding configuration "
+      "(the run configuration without seed and model-identifying keys); models in a cell are compared on the problems both have. "
+      "Figures: Okabe–Ito colours plus a dash pattern and marker per model.</p>\n";
 
-  const std::string html = fmt::format("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
-                                       "<title>{}</title><style>{}</style></head><body>\n{}</body></html>\n",
-                                       escape(o.title), kCss, body);
+  const std::string html = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+      "<title>{}</title><style>{}</style></head><body>\n{}</body></html>\n",
+      escape(o.title), kCss, body);
   summary.html = (out / "report.html").string();
   write_file(out / "report.html", scrollable(html));
   summary.figures = writer.svgs;

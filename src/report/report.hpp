@@ -41,15 +41,15 @@ struct Options {
 };
 
 struct Summary {
-  std::string html;                   // path of report.html
-  std::vector<std::string> figures;   // SVG paths
-  std::vector<std::string> data;      // CSV paths
+  std::string html;                  // path of report.html
+  std::vector<std::string> figures;  // SVG paths
+  std::vector<std::string> data;     // CSV paths
   std::vector<std::string> pngs;
   std::vector<std::string> pdfs;
-  std::string png_note;               // why PDF/PNG copies were skipped ("" when written or not asked for)
+  std::string png_note;                      // why PDF/PNG copies were skipped ("" when written or not asked for)
   std::vector<std::string> problem_figures;  // the problem pages' SVG pictures
   std::int64_t problem_pages = 0;
-  std::vector<std::string> notes;     // the diagnostics' notes
+  std::vector<std::string> notes;  // the diagnostics' notes
 };
 
 Summary write(const Store& store, const Options& options);

@@ -50,9 +50,7 @@ std::string marker(int style, double x, double y, const char* color) {
   }
 }
 
-double legend_height(std::size_t n) {
-  return std::ceil(static_cast<double>(n) / kLegendColumns) * kLegendRow + 6;
-}
+double legend_height(std::size_t n) { return std::ceil(static_cast<double>(n) / kLegendColumns) * kLegendRow + 6; }
 
 // Legend in two columns from y0 down; `grey[i]`: the entry is drawn as a greyed bar.
 std::string legend(const std::vector<Series>& series, bool lines, double y0, const std::vector<bool>& grey = {}) {
@@ -65,8 +63,9 @@ std::string legend(const std::vector<Series>& series, bool lines, double y0, con
     const double y = y0 + kLegendRow * static_cast<double>(i / kLegendColumns) + 10;
     const bool g = i < grey.size() && grey[i];
     if (lines) {
-      out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.2" stroke-dasharray="{}"/>)", f(x),
-                         f(y), f(x + 24), f(y), kColors[st], kDashes[st]);
+      out +=
+          fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.2" stroke-dasharray="{}"/>)",
+                      f(x), f(y), f(x + 24), f(y), kColors[st], kDashes[st]);
       out += marker(s.style, x + 12, y, kColors[st]);
     } else {
       out += fmt::format(R"(<rect x="{}" y="{}" width="16" height="11" fill="{}" stroke="{}"/>)", f(x + 4), f(y - 6),
@@ -133,9 +132,11 @@ Scales scales_of(const LineChart& c) {
 std::string axes(const Frame& fr, const Scales& s, bool percent, bool y_labels, bool zero_line) {
   std::string out = "<g class=\"axes\" stroke=\"#e0e0e0\" stroke-width=\"1\">\n";
   for (double v = s.y_lo; v <= s.y_hi + s.y_step * 1e-6; v += s.y_step)
-    out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}"/>)", f(fr.x0), f(s.py(fr, v)), f(fr.x0 + fr.w), f(s.py(fr, v)));
+    out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}"/>)", f(fr.x0), f(s.py(fr, v)), f(fr.x0 + fr.w),
+                       f(s.py(fr, v)));
   for (double t : s.xticks)
-    out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}"/>)", f(s.px(fr, t)), f(fr.y0), f(s.px(fr, t)), f(fr.y0 + fr.h));
+    out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}"/>)", f(s.px(fr, t)), f(fr.y0), f(s.px(fr, t)),
+                       f(fr.y0 + fr.h));
   out += "</g>\n<g class=\"ticks\" fill=\"#333\">\n";
   if (y_labels)
     for (double v = s.y_lo; v <= s.y_hi + s.y_step * 1e-6; v += s.y_step)
@@ -155,20 +156,26 @@ std::string axes(const Frame& fr, const Scales& s, bool percent, bool y_labels, 
   for (std::size_t i = 0; i < s.xticks.size(); i += stride)
     out += svg_text(s.px(fr, s.xticks[i]), fr.y0 + fr.h + 17, fmt::format("{:g}", s.xticks[i]), "middle") + "\n";
   out += "</g>\n";
-  out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#888"/>)", f(fr.x0), f(fr.y0), f(fr.w), f(fr.h)) + "\n";
+  out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#888"/>)", f(fr.x0), f(fr.y0),
+                     f(fr.w), f(fr.h)) +
+         "\n";
   if (zero_line && s.y_lo < 0 && s.y_hi > 0)
-    out += fmt::format(R"(<line class="zero" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#555" stroke-width="1.2"/>)", f(fr.x0),
-                       f(s.py(fr, 0)), f(fr.x0 + fr.w), f(s.py(fr, 0))) + "\n";
+    out += fmt::format(R"(<line class="zero" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#555" stroke-width="1.2"/>)",
+                       f(fr.x0), f(s.py(fr, 0)), f(fr.x0 + fr.w), f(s.py(fr, 0))) +
+           "\n";
   return out;
 }
 
 std::string band(const Frame& fr, const Scales& sc, const std::string& id, const Series& s) {
   std::string d;
-  for (std::size_t i = 0; i < s.x.size(); ++i) d += fmt::format("{}{} {}", i ? "L" : "M", f(sc.px(fr, s.x[i])), f(sc.py(fr, s.high[i])));
+  for (std::size_t i = 0; i < s.x.size(); ++i)
+    d += fmt::format("{}{} {}", i ? "L" : "M", f(sc.px(fr, s.x[i])), f(sc.py(fr, s.high[i])));
   for (std::size_t i = s.x.size(); i-- > 0;) d += fmt::format("L{} {}", f(sc.px(fr, s.x[i])), f(sc.py(fr, s.low[i])));
   const char* color = kColors[s.style % kStyles];
-  return fmt::format(R"(<path class="band" id="band-{}-{}" d="{}Z" fill="{}" fill-opacity="0.15" stroke="{}" stroke-opacity="0.75" stroke-width="0.9"/>)",
-                     id, s.key, d, color, color) + "\n";
+  return fmt::format(
+             R"(<path class="band" id="band-{}-{}" d="{}Z" fill="{}" fill-opacity="0.15" stroke="{}" stroke-opacity="0.75" stroke-width="0.9"/>)",
+             id, s.key, d, color, color) +
+         "\n";
 }
 
 std::string whiskers(const Frame& fr, const Scales& sc, const std::string& id, const Series& s, double dx) {
@@ -177,27 +184,36 @@ std::string whiskers(const Frame& fr, const Scales& sc, const std::string& id, c
     const double x = sc.px(fr, s.x[i]) + dx, lo = sc.py(fr, s.low[i]), hi = sc.py(fr, s.high[i]);
     d += fmt::format("M{} {}V{}M{} {}h4M{} {}h4", f(x), f(lo), f(hi), f(x - 2), f(lo), f(x - 2), f(hi));
   }
-  return fmt::format(R"(<path class="interval" id="interval-{}-{}" d="{}" fill="none" stroke="{}" stroke-width="1.4"/>)", id, s.key, d,
-                     kColors[s.style % kStyles]) + "\n";
+  return fmt::format(
+             R"(<path class="interval" id="interval-{}-{}" d="{}" fill="none" stroke="{}" stroke-width="1.4"/>)", id,
+             s.key, d, kColors[s.style % kStyles]) +
+         "\n";
 }
 
-std::string curve(const Frame& fr, const Scales& sc, const std::string& id, const Series& s, double dx, bool grey = false) {
+std::string curve(const Frame& fr, const Scales& sc, const std::string& id, const Series& s, double dx,
+                  bool grey = false) {
   const int st = s.style % kStyles;
   std::string d;
-  for (std::size_t i = 0; i < s.x.size(); ++i) d += fmt::format("{}{} {}", i ? "L" : "M", f(sc.px(fr, s.x[i]) + dx), f(sc.py(fr, s.y[i])));
+  for (std::size_t i = 0; i < s.x.size(); ++i)
+    d += fmt::format("{}{} {}", i ? "L" : "M", f(sc.px(fr, s.x[i]) + dx), f(sc.py(fr, s.y[i])));
   if (grey)  // the other series behind a panel's own: context, no id, no markers
     return fmt::format(R"(<path class="context" d="{}" fill="none" stroke="#c4c4c4" stroke-width="1.2"/>)", d) + "\n";
-  std::string out = fmt::format(
-      R"(<path class="curve" id="curve-{}-{}" data-series="{}" d="{}" fill="none" stroke="{}" stroke-width="2.2" stroke-dasharray="{}" stroke-linejoin="round"/>)",
-      id, s.key, escape(s.name), d, kColors[st], kDashes[st]) + "\n<g class=\"markers\">";
-  for (std::size_t i = 0; i < s.x.size(); ++i) out += marker(s.style, sc.px(fr, s.x[i]) + dx, sc.py(fr, s.y[i]), kColors[st]);
+  std::string out =
+      fmt::format(
+          R"(<path class="curve" id="curve-{}-{}" data-series="{}" d="{}" fill="none" stroke="{}" stroke-width="2.2" stroke-dasharray="{}" stroke-linejoin="round"/>)",
+          id, s.key, escape(s.name), d, kColors[st], kDashes[st]) +
+      "\n<g class=\"markers\">";
+  for (std::size_t i = 0; i < s.x.size(); ++i)
+    out += marker(s.style, sc.px(fr, s.x[i]) + dx, sc.py(fr, s.y[i]), kColors[st]);
   return out + "</g>\n";
 }
 
-std::string axis_labels(double cx, double x_label_y, double cy, const std::string& x_label, const std::string& y_label) {
+std::string axis_labels(double cx, double x_label_y, double cy, const std::string& x_label,
+                        const std::string& y_label) {
   std::string out = svg_text(cx, x_label_y, x_label, "middle", 14, R"( fill="#222")") + "\n";
-  out += fmt::format("<text transform=\"translate(17 {}) rotate(-90)\" text-anchor=\"middle\" font-size=\"14\" fill=\"#222\">{}</text>\n",
-                     f(cy), escape(y_label));
+  out += fmt::format(
+      "<text transform=\"translate(17 {}) rotate(-90)\" text-anchor=\"middle\" font-size=\"14\" fill=\"#222\">{}</text>\n",
+      f(cy), escape(y_label));
   return out;
 }
 
@@ -220,7 +236,8 @@ std::string shorten(const std::string& text, std::size_t max_bytes) {
 }
 
 std::string svg_text(double x, double y, const std::string& text, const char* anchor, double size, const char* extra) {
-  return fmt::format(R"(<text x="{}" y="{}" text-anchor="{}" font-size="{}"{}>{}</text>)", f(x), f(y), anchor, size, extra, escape(text));
+  return fmt::format(R"(<text x="{}" y="{}" text-anchor="{}" font-size="{}"{}>{}</text>)", f(x), f(y), anchor, size,
+                     extra, escape(text));
 }
 
 std::string render(const LineChart& c) {
@@ -229,7 +246,8 @@ std::string render(const LineChart& c) {
   Scales sc = scales_of(c);
   std::size_t with_ci = 0;
   for (const auto& s : c.series) with_ci += !s.low.empty() && !s.x.empty();
-  const bool use_whiskers = c.intervals == Intervals::whiskers || (c.intervals == Intervals::automatic && with_ci >= 3);
+  const bool use_whiskers =
+      c.intervals == Intervals::kWhiskers || (c.intervals == Intervals::kAutomatic && with_ci >= 3);
   const double height = kTop + kPlotH + kAxisBelow + legend_height(c.series.size());
   // Dodge: series i of S is shifted by (i − (S−1)/2)·step, the step small enough that the whole
   // group stays within a third of the gap between neighbouring measured k.
@@ -272,7 +290,8 @@ std::string render_panels(const LineChart& c) {
                    kTop + kPanelTitle + static_cast<double>(r) * (kPanelTitle + kPanelH + kRowGap), panel_w, kPanelH};
     out += fmt::format("<g class=\"panel\" data-series=\"{}\">\n", escape(s.name));
     out += svg_text(fr.x0, fr.y0 - 5, shorten(s.name, 22), "start", kMinFontPx,
-                    fmt::format(R"( font-weight="bold" fill="{}")", kColors[s.style % kStyles]).c_str()) + "\n";
+                    fmt::format(R"( font-weight="bold" fill="{}")", kColors[s.style % kStyles]).c_str()) +
+           "\n";
     out += axes(fr, sc, c.percent, col == 0, c.zero_line);
     for (std::size_t j = 0; j < c.series.size(); ++j)
       if (j != i && !c.series[j].x.empty()) out += curve(fr, sc, c.id, c.series[j], 0, true);
@@ -297,7 +316,8 @@ std::string render(const BarChart& c) {
   for (double v = 0; v <= y_max + 1e-9; v += step)
     out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}"/>)", f(kLeft), f(py(v)), f(kLeft + kPlotW), f(py(v)));
   out += "</g>\n<g class=\"ticks\" fill=\"#333\">\n";
-  for (double v = 0; v <= y_max + 1e-9; v += step) out += svg_text(kLeft - 6, py(v) + 4.5, tick_label(v, false, step), "end") + "\n";
+  for (double v = 0; v <= y_max + 1e-9; v += step)
+    out += svg_text(kLeft - 6, py(v) + 4.5, tick_label(v, false, step), "end") + "\n";
   out += "</g>\n";
   std::vector<bool> grey(c.series.size());
   for (std::size_t s = 0; s < c.series.size(); ++s) grey[s] = c.series[s].count >= 0 && c.series[s].count < c.min_count;
@@ -306,29 +326,39 @@ std::string render(const BarChart& c) {
   const double bar_w = group_w * 0.84 / static_cast<double>(S);
   for (std::size_t g = 0; g < c.categories.size(); ++g) {
     const double gx = fr.x0 + group_w * static_cast<double>(g);
-    out += svg_text(gx + group_w / 2, kTop + kPlotH + 17, c.categories[g], "middle", kMinFontPx, R"( fill="#222")") + "\n";
+    out +=
+        svg_text(gx + group_w / 2, kTop + kPlotH + 17, c.categories[g], "middle", kMinFontPx, R"( fill="#222")") + "\n";
     for (std::size_t s = 0; s < c.series.size(); ++s) {
       const auto& series = c.series[s];
       if (g >= series.y.size() || std::isnan(series.y[g])) continue;
       const char* color = kColors[series.style % kStyles];
       const double v = std::clamp(series.y[g], 0.0, y_max);
       const double x = gx + group_w * 0.08 + bar_w * static_cast<double>(s);
-      out += fmt::format(
-          R"(<rect class="bar{}" data-series="{}" x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" stroke-width="0.8"><title>{}: {:.3f}{}</title></rect>)",
-          grey[s] ? " few" : "", escape(series.name), f(x), f(std::min(py(v), py(0) - 1.5)), f(bar_w * 0.9), f(std::max(py(0) - py(v), 1.5)),
-          grey[s] ? "#d0d0d0" : color, color, escape(series.name), series.y[g],
-          series.count >= 0 ? fmt::format(" ({} problems)", series.count) : "") + "\n";
+      out +=
+          fmt::format(
+              R"(<rect class="bar{}" data-series="{}" x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" stroke-width="0.8"><title>{}: {:.3f}{}</title></rect>)",
+              grey[s] ? " few" : "", escape(series.name), f(x), f(std::min(py(v), py(0) - 1.5)), f(bar_w * 0.9),
+              f(std::max(py(0) - py(v), 1.5)), grey[s] ? "#d0d0d0" : color, color, escape(series.name), series.y[g],
+              series.count >= 0 ? fmt::format(" ({} problems)", series.count) : "") +
+          "\n";
       if (g < series.low.size() && !std::isnan(series.low[g])) {
-        const double cx = x + bar_w * 0.45, lo = py(std::clamp(series.low[g], 0.0, y_max)), hi = py(std::clamp(series.high[g], 0.0, y_max));
-        out += fmt::format(R"(<path class="bar-interval" data-series="{}" d="M{} {}V{}M{} {}h{}M{} {}h{}" stroke="#222" stroke-width="1.1" fill="none"/>)",
-                           escape(series.name), f(cx), f(lo), f(hi), f(cx - bar_w * 0.25), f(lo), f(bar_w * 0.5), f(cx - bar_w * 0.25), f(hi),
-                           f(bar_w * 0.5)) + "\n";
+        const double cx = x + bar_w * 0.45, lo = py(std::clamp(series.low[g], 0.0, y_max)),
+                     hi = py(std::clamp(series.high[g], 0.0, y_max));
+        out +=
+            fmt::format(
+                R"(<path class="bar-interval" data-series="{}" d="M{} {}V{}M{} {}h{}M{} {}h{}" stroke="#222" stroke-width="1.1" fill="none"/>)",
+                escape(series.name), f(cx), f(lo), f(hi), f(cx - bar_w * 0.25), f(lo), f(bar_w * 0.5),
+                f(cx - bar_w * 0.25), f(hi), f(bar_w * 0.5)) +
+            "\n";
       }
     }
   }
-  out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#888"/>)", f(kLeft), f(kTop), f(kPlotW), f(kPlotH)) + "\n";
-  out += fmt::format("<text transform=\"translate(17 {}) rotate(-90)\" text-anchor=\"middle\" font-size=\"14\" fill=\"#222\">{}</text>\n",
-                     f(kTop + kPlotH / 2), escape(c.y_label));
+  out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#888"/>)", f(kLeft), f(kTop),
+                     f(kPlotW), f(kPlotH)) +
+         "\n";
+  out += fmt::format(
+      "<text transform=\"translate(17 {}) rotate(-90)\" text-anchor=\"middle\" font-size=\"14\" fill=\"#222\">{}</text>\n",
+      f(kTop + kPlotH / 2), escape(c.y_label));
   out += legend(c.series, false, kTop + kPlotH + 26, grey);
   return out + "</svg>\n";
 }

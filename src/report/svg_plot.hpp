@@ -43,17 +43,17 @@ struct Series {
   std::int64_t count = -1;        // bars: problems behind the series (shown in the legend); −1 = not shown
 };
 
-enum class Intervals { automatic, bands, whiskers };
+enum class Intervals { kAutomatic, kBands, kWhiskers };
 
 struct LineChart {
   std::string id;     // id-safe
   std::string title;  // the SVG's <title> (accessibility, tooltips); not drawn
   std::string x_label, y_label;
-  bool log2_x = true;    // x axis in log2 with ticks at powers of two
-  bool percent = false;  // y values are fractions shown as percent
+  bool log2_x = true;                  // x axis in log2 with ticks at powers of two
+  bool percent = false;                // y values are fractions shown as percent
   std::optional<double> y_min, y_max;  // fixed range; otherwise from the data (with intervals)
   bool zero_line = false;
-  Intervals intervals = Intervals::automatic;
+  Intervals intervals = Intervals::kAutomatic;
   std::vector<Series> series;
 };
 
@@ -64,7 +64,7 @@ struct BarChart {
   std::vector<std::string> categories;  // groups along x
   std::vector<Series> series;           // series.y[i] = value for categories[i] (NaN = missing); low/high = interval
   double y_max = 1.0;
-  std::int64_t min_count = 0;           // a series with 0 ≤ count < min_count is drawn grey (too few problems)
+  std::int64_t min_count = 0;  // a series with 0 ≤ count < min_count is drawn grey (too few problems)
 };
 
 std::string render(const LineChart& chart);
@@ -76,8 +76,8 @@ const char* palette_color(int style);
 // Shared by the raster pictures (svg_raster.cpp): the opening <svg> element with <title> and a
 // white background, and a text element.
 std::string svg_open(const std::string& id, const std::string& title, double width, double height);
-std::string svg_text(double x, double y, const std::string& text, const char* anchor = "start", double size = kMinFontPx,
-                     const char* extra = "");
+std::string svg_text(double x, double y, const std::string& text, const char* anchor = "start",
+                     double size = kMinFontPx, const char* extra = "");
 // `text` cut to at most max_bytes (on a UTF-8 boundary) with "…" when cut: labels that must fit.
 std::string shorten(const std::string& text, std::size_t max_bytes);
 

@@ -23,12 +23,12 @@ struct RasterPanel {
   std::vector<double> cells;  // row-major rows × cols; NaN = nothing drawn
 };
 
-enum class Shading { viridis, blues };
+enum class Shading { kViridis, kBlues };
 
 struct Raster {
   std::string id, title;  // title: <title> only
   std::string x_label, row_label, scale_label;
-  Shading shading = Shading::viridis;
+  Shading shading = Shading::kViridis;
   double value_min = 0, value_max = 1;  // colour-scale ends (labelled under the picture)
   std::string min_text, max_text;       // their labels
   std::vector<RasterPanel> panels;

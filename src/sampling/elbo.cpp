@@ -75,7 +75,8 @@ ElboEstimate estimate_elbo(const model::LLaDAModel& model, const std::vector<std
   ElboEstimate e;
   const std::int64_t batches = o.mc / o.batch_size;
   for (std::int64_t bi = 0; bi < batches; ++bi) {
-    const torch::Tensor masks = stratified_masks(T, o.batch_size, o.seed * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(bi));
+    const torch::Tensor masks =
+        stratified_masks(T, o.batch_size, o.seed * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(bi));
     e.batch_means.push_back(masked_loglik_terms(model, prompt, answer, masks, o.cfg_scale).mean().item<double>());
   }
   e.rows = o.mc;
@@ -111,13 +112,13 @@ double exact_elbo(const model::LLaDAModel& model, const std::vector<std::int64_t
 // ---- differentiable surrogate ----
 
 SurrogateWeight parse_surrogate_weight(const std::string& name) {
-  if (name == "per_token") return SurrogateWeight::PerToken;
-  if (name == "elbo") return SurrogateWeight::Elbo;
+  if (name == "per_token") return SurrogateWeight::kPerToken;
+  if (name == "elbo") return SurrogateWeight::kElbo;
   throw UsageError(fmt::format("surrogate weighting '{}' is not known (expected per_token or elbo)", name));
 }
 
 std::string surrogate_weight_name(SurrogateWeight weight) {
-  return weight == SurrogateWeight::PerToken ? "per_token" : "elbo";
+  return weight == SurrogateWeight::kPerToken ? "per_token" : "elbo";
 }
 
 namespace {
@@ -180,7 +181,8 @@ torch::Tensor completion_token_logp(const model::LLaDAModel& model, const std::v
   const torch::Tensor y = completions.to(dev, torch::kLong);
   torch::Tensor x_prompt = torch::tensor(prompt, torch::kLong).to(dev).view({1, P}).expand({G, P});
   if (prompt_masks.defined()) {
-    TORCH_CHECK(prompt_masks.sizes() == torch::IntArrayRef({G, P}), "completion_token_logp: prompt_masks must be [G, P]");
+    TORCH_CHECK(prompt_masks.sizes() == torch::IntArrayRef({G, P}),
+                "completion_token_logp: prompt_masks must be [G, P]");
     x_prompt = x_prompt.masked_fill(prompt_masks.to(dev, torch::kBool), mask_id);
   }
   const torch::Tensor x = torch::cat({x_prompt, y.masked_fill(masks.to(dev, torch::kBool), mask_id)}, 1);  // [G, P+L]
@@ -198,11 +200,11 @@ torch::Tensor sequence_surrogate(const model::LLaDAModel& model, const std::vect
   const std::int64_t K = masks.size(0), L = completions.size(1);
   const torch::Tensor counts = masks.sum(2).to(torch::kFloat32);  // [K, G]
   if ((counts == 0).any().item<bool>()) throw UsageError("sequence surrogate: a mask row masks nothing");
-  const torch::Tensor w = weight == SurrogateWeight::PerToken ? 1.0 / counts : static_cast<double>(L) / counts;
+  const torch::Tensor w = weight == SurrogateWeight::kPerToken ? 1.0 / counts : static_cast<double>(L) / counts;
   torch::Tensor total;
   for (std::int64_t k = 0; k < K; ++k) {
     const torch::Tensor tok = completion_token_logp(model, prompt, completions, masks[k]);  // [G, L]
-    const torch::Tensor s = (tok * masks[k].to(torch::kFloat32)).sum(1) * w[k];            // [G]
+    const torch::Tensor s = (tok * masks[k].to(torch::kFloat32)).sum(1) * w[k];             // [G]
     total = total.defined() ? total + s : s;
   }
   return total / static_cast<double>(K);

@@ -60,7 +60,7 @@ double exact_elbo(const model::LLaDAModel& model, const std::vector<std::int64_t
 // policy, the old policy and the reference are scored on the same draws (antithetic in the VRPO
 // sense: the noise cancels in S_θ − S_ref).
 
-enum class SurrogateWeight { PerToken, Elbo };
+enum class SurrogateWeight { kPerToken, kElbo };
 // "per_token" | "elbo"; UsageError otherwise.
 SurrogateWeight parse_surrogate_weight(const std::string& name);
 std::string surrogate_weight_name(SurrogateWeight weight);
@@ -84,8 +84,7 @@ torch::Tensor independent_masks(std::int64_t L, std::int64_t G, std::int64_t K, 
 // log-softmax in float32 whatever the model dtype). CFG is not applied (training scores the plain
 // conditional model).
 torch::Tensor sequence_surrogate(const model::LLaDAModel& model, const std::vector<std::int64_t>& prompt,
-                                 const torch::Tensor& completions, const torch::Tensor& masks,
-                                 SurrogateWeight weight);
+                                 const torch::Tensor& completions, const torch::Tensor& masks, SurrogateWeight weight);
 
 // Token log-probs log π(y_gi | x, y_g with masks[g] masked) at every completion position: [G, L]
 // float32 on the model's device, differentiable. prompt_masks [G, P] (bool, optional) additionally

@@ -25,9 +25,9 @@ struct GenerateOptions {
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
   std::uint64_t seed = 0;
-  bool fast = false;          // Fast-dLLM mode (llada_sampler.hpp): threshold decoding + prefix KV cache
-  double threshold = 0.9;     // fast mode: also commit every masked position of the block with p > threshold
-  bool prefix_cache = true;   // fast mode: reuse the prefix keys/values within a block
+  bool fast = false;         // Fast-dLLM mode (llada_sampler.hpp): threshold decoding + prefix KV cache
+  double threshold = 0.9;    // fast mode: also commit every masked position of the block with p > threshold
+  bool prefix_cache = true;  // fast mode: reuse the prefix keys/values within a block
   std::string device = "cpu";
   std::string dtype = "f32";
   std::int64_t batch_size = 16;  // rows per forward (any value gives the same samples)
@@ -38,8 +38,8 @@ struct GeneratedSample {
   std::size_t problem = 0;  // index into prompts
   std::size_t index = 0;    // sample index within the problem
   std::vector<std::int64_t> prompt_ids;
-  std::string text;         // generated tokens decoded with skip_special_tokens (as the reference)
-  Trajectory trajectory;    // tokens, commit step, confidence
+  std::string text;       // generated tokens decoded with skip_special_tokens (as the reference)
+  Trajectory trajectory;  // tokens, commit step, confidence
 };
 
 struct GenerateResult {

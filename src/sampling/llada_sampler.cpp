@@ -20,19 +20,19 @@ std::int64_t as_i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 }  // namespace
 
 Remasking parse_remasking(const std::string& name) {
-  if (name == "low_confidence") return Remasking::LowConfidence;
-  if (name == "random") return Remasking::Random;
+  if (name == "low_confidence") return Remasking::kLowConfidence;
+  if (name == "random") return Remasking::kRandom;
   throw UsageError(fmt::format("--remasking: unknown strategy '{}' (expected low_confidence or random)", name));
 }
 
 ConfidenceDtype parse_confidence_dtype(const std::string& name) {
-  if (name == "f64") return ConfidenceDtype::Float64;
-  if (name == "model") return ConfidenceDtype::Model;
+  if (name == "f64") return ConfidenceDtype::kFloat64;
+  if (name == "model") return ConfidenceDtype::kModel;
   throw UsageError(fmt::format("--confidence-dtype: unknown '{}' (expected f64 or model)", name));
 }
 
 torch::Tensor commit_confidence(const torch::Tensor& logits, const torch::Tensor& x0, ConfidenceDtype dtype) {
-  const torch::Tensor l = dtype == ConfidenceDtype::Float64 ? logits.to(torch::kFloat64) : logits;
+  const torch::Tensor l = dtype == ConfidenceDtype::kFloat64 ? logits.to(torch::kFloat64) : logits;
   return torch::softmax(l, -1).gather(-1, x0.unsqueeze(-1)).squeeze(-1).to(torch::kFloat64);
 }
 
@@ -114,8 +114,8 @@ Batch make_batch(const model::LLaDAModel& model, const std::vector<std::vector<s
     }
     for (std::size_t j = 0; j < p.size(); ++j) {
       if (p[j] == o.mask_id)
-        throw InputError("prompt", 0, "", fmt::format("prompt {} contains the mask token (id {}) at position {}", r,
-                                                      o.mask_id, j));
+        throw InputError("prompt", 0, "",
+                         fmt::format("prompt {} contains the mask token (id {}) at position {}", r, o.mask_id, j));
       if (p[j] < 0 || p[j] >= bt.V)
         throw InputError("prompt", 0, "",
                          fmt::format("prompt {}: token id {} outside the vocabulary [0, {})", r, p[j], bt.V));
@@ -142,9 +142,9 @@ Batch make_batch(const model::LLaDAModel& model, const std::vector<std::vector<s
 // The model's logits for positions [start, start + BL) of every row ([B, BL, V], model dtype), with
 // CFG when asked. `cache`: null = a plain forward; otherwise forward_cached with it (the input then
 // starts at cache->length; empty cache = a full forward that refills `refill` up to refill_length).
-torch::Tensor block_logits(const model::LLaDAModel& model, const Batch& bt, const SamplerOptions& o,
-                           std::int64_t start, std::int64_t BL, const model::KVCache* cache = nullptr,
-                           model::KVCache* refill = nullptr, std::int64_t refill_length = 0) {
+torch::Tensor block_logits(const model::LLaDAModel& model, const Batch& bt, const SamplerOptions& o, std::int64_t start,
+                           std::int64_t BL, const model::KVCache* cache = nullptr, model::KVCache* refill = nullptr,
+                           std::int64_t refill_length = 0) {
   torch::Tensor input = bt.x, attn = bt.attn;
   if (o.cfg_scale > 0) {
     input = torch::cat({bt.x, bt.x.masked_fill(bt.prompt_index, o.mask_id)});
@@ -172,13 +172,13 @@ struct Denoised {
 
 // LLaDA's per-step prediction for one block (see llada_sampler.hpp): logits [B, BL, V] in the model
 // dtype; `steps` [B] int64 is each row's step number, which (with the position) indexes the noise.
-Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t block, std::int64_t BL,
-                 const Batch& bt, const SamplerOptions& o) {
+Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t block, std::int64_t BL, const Batch& bt,
+                 const SamplerOptions& o) {
   const double neg_inf = -std::numeric_limits<double>::infinity();
   // confidence_dtype Model: the confidences come from the logits in their own dtype, with the same
   // -inf fills as the float64 ones below (a copy: .to(kFloat64) may return the same tensor).
   torch::Tensor model_logits;
-  if (o.confidence_dtype == ConfidenceDtype::Model) model_logits = logits.clone();
+  if (o.confidence_dtype == ConfidenceDtype::kModel) model_logits = logits.clone();
   logits = logits.to(torch::kFloat64);
   // Never predict the mask token itself (a committed [MASK] would stay masked: the reference can do
   // that with an untrained model; a trained one gives it ~0 probability, so this changes nothing there).
@@ -207,10 +207,10 @@ Denoised denoise(torch::Tensor logits, const torch::Tensor& steps, std::int64_t 
       if (o.eot_id >= 0) model_logits.select(-1, o.eot_id).fill_(neg_inf);
     }
   }
-  d.p0 = model_logits.defined() ? commit_confidence(model_logits, d.x0, ConfidenceDtype::Model)
-                                : commit_confidence(logits, d.x0, ConfidenceDtype::Float64);
+  d.p0 = model_logits.defined() ? commit_confidence(model_logits, d.x0, ConfidenceDtype::kModel)
+                                : commit_confidence(logits, d.x0, ConfidenceDtype::kFloat64);
   d.select_conf = d.p0;
-  if (o.remasking == Remasking::Random)
+  if (o.remasking == Remasking::kRandom)
     d.select_conf = counter_uniform(bt.rkey, step_base + block * BL, BL);  // counter = step · G + position
   return d;
 }
@@ -299,9 +299,12 @@ void run_fast(const model::LLaDAModel& model, Batch& bt, const SamplerOptions& o
       const torch::Tensor k_row = torch::where(
           iter.ge(spb - 1), remaining, torch::minimum(schedule.index_select(0, iter.clamp_max(spb - 1)), remaining));
       torch::Tensor logits;
-      if (!o.prefix_cache) logits = block_logits(model, bt, o, start, BL);
-      else if (it == 0) logits = block_logits(model, bt, o, start, BL, &cache, &cache, cache_len);
-      else logits = block_logits(model, bt, o, start, BL, &cache);
+      if (!o.prefix_cache)
+        logits = block_logits(model, bt, o, start, BL);
+      else if (it == 0)
+        logits = block_logits(model, bt, o, start, BL, &cache, &cache, cache_len);
+      else
+        logits = block_logits(model, bt, o, start, BL, &cache);
       const Denoised d = denoise(logits, steps, b, BL, bt, o);
       note_non_finite(bt, d, steps);
       torch::Tensor select = masked.logical_and(d.p0.gt(o.threshold));
@@ -328,8 +331,10 @@ std::vector<Trajectory> sample(const model::LLaDAModel& model, const std::vector
   if (prompts.empty()) return {};
   c10::InferenceMode inference;  // no autograd bookkeeping at all (lighter than NoGradGuard)
   Batch bt = make_batch(model, prompts, keys, o);
-  if (o.fast) run_fast(model, bt, o);
-  else run_exact(model, bt, o);
+  if (o.fast)
+    run_fast(model, bt, o);
+  else
+    run_exact(model, bt, o);
   fail_if_non_finite(bt);
 
   // ---- back to the host -----------------------------------------------------------------------
@@ -347,7 +352,8 @@ std::vector<Trajectory> sample(const model::LLaDAModel& model, const std::vector
     t.step.assign(s, s + G);
     t.confidence.assign(c, c + G);
     // Exact mode: the configured steps. Fast mode: the steps this row actually took.
-    t.steps = o.fast ? static_cast<std::uint32_t>(*std::max_element(s, s + G) + 1) : static_cast<std::uint32_t>(o.steps);
+    t.steps =
+        o.fast ? static_cast<std::uint32_t>(*std::max_element(s, s + G) + 1) : static_cast<std::uint32_t>(o.steps);
   }
   return out;
 }

@@ -68,12 +68,12 @@
 
 namespace trafl::sampling {
 
-enum class Remasking { LowConfidence, Random };
+enum class Remasking { kLowConfidence, kRandom };
 Remasking parse_remasking(const std::string& name);  // "low_confidence" | "random"; UsageError otherwise
 
 // The dtype of the low-confidence softmax: float64 (default; app.py, Fast-dLLM) or the logits' own
 // dtype (eval_llada.py with a bf16 model).
-enum class ConfidenceDtype { Float64, Model };
+enum class ConfidenceDtype { kFloat64, kModel };
 ConfidenceDtype parse_confidence_dtype(const std::string& name);  // "f64" | "model"; UsageError otherwise
 
 // softmax(logits)[x0] per position, computed in float64 or in logits' own dtype, returned as float64.
@@ -86,8 +86,8 @@ struct SamplerOptions {
   std::int64_t block_length = 32;
   double temperature = 0.0;
   double cfg_scale = 0.0;
-  Remasking remasking = Remasking::LowConfidence;
-  ConfidenceDtype confidence_dtype = ConfidenceDtype::Float64;
+  Remasking remasking = Remasking::kLowConfidence;
+  ConfidenceDtype confidence_dtype = ConfidenceDtype::kFloat64;
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
   std::int64_t mask_id = -1;  // required

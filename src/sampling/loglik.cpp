@@ -26,7 +26,8 @@ LoglikResult estimate_loglik(const LoglikOptions& o) {
   const model::LLaDAModel m = model::LLaDAModel::load(o.model_dir, lo);
   const auto tokenizer = tok::Tokenizer::from_file((std::filesystem::path(o.model_dir) / "tokenizer.json").string());
 
-  auto prompt32 = o.chat ? tok::encode_chat(tokenizer, {{"user", o.prompt}}) : tok::encode_plain_prompt(tokenizer, o.prompt);
+  auto prompt32 =
+      o.chat ? tok::encode_chat(tokenizer, {{"user", o.prompt}}) : tok::encode_plain_prompt(tokenizer, o.prompt);
   // The completion continues the prompt: no special tokens of its own.
   auto answer32 = tokenizer.encode_ids(o.completion, /*add_special_tokens=*/false);
   std::vector<std::int64_t> prompt(prompt32.begin(), prompt32.end()), answer(answer32.begin(), answer32.end());

@@ -40,7 +40,8 @@ std::vector<std::uint8_t> encode_trajectory(const Trajectory& trajectory);
 // InputError (naming `what`) for a wrong magic/version, a size that does not match n, a step >= steps,
 // or a token id outside u32.
 Trajectory decode_trajectory(const std::uint8_t* data, std::size_t size, const std::string& what = "trajectory blob");
-inline Trajectory decode_trajectory(const std::vector<std::uint8_t>& blob, const std::string& what = "trajectory blob") {
+inline Trajectory decode_trajectory(const std::vector<std::uint8_t>& blob,
+                                    const std::string& what = "trajectory blob") {
   return decode_trajectory(blob.data(), blob.size(), what);
 }
 

@@ -10,7 +10,8 @@
 namespace trafl {
 
 inline std::vector<std::string> differing_keys(const nlohmann::json& a, const nlohmann::json& b) {
-  if (!a.is_object() || !b.is_object()) return a == b ? std::vector<std::string>{} : std::vector<std::string>{"(whole value)"};
+  if (!a.is_object() || !b.is_object())
+    return a == b ? std::vector<std::string>{} : std::vector<std::string>{"(whole value)"};
   std::set<std::string> keys;
   for (auto& [k, v] : a.items()) keys.insert(k);
   for (auto& [k, v] : b.items()) keys.insert(k);

@@ -122,9 +122,10 @@ void check_campaigns(const std::vector<std::string>& inputs, const std::vector<s
     for (const auto& c : records[i]) {
       auto [it, fresh] = seen.emplace(c.name, std::make_pair(i, &c));
       if (!fresh && it->second.second->identity != c.identity)
-        throw InputError(inputs[i], 0, "campaigns",
-                         fmt::format("campaign '{}' has another identity than in {} (differs in: {})", c.name,
-                                     inputs[it->second.first], describe_differences(it->second.second->identity, c.identity)));
+        throw InputError(
+            inputs[i], 0, "campaigns",
+            fmt::format("campaign '{}' has another identity than in {} (differs in: {})", c.name,
+                        inputs[it->second.first], describe_differences(it->second.second->identity, c.identity)));
     }
   const auto& ref = records.front();
   for (std::size_t i = 1; i < inputs.size(); ++i) {
@@ -133,19 +134,21 @@ void check_campaigns(const std::vector<std::string>& inputs, const std::vector<s
     for (const auto& a : cur)
       for (const auto& b : ref) shared = shared || a.name == b.name;
     if (!shared) {
-      std::string what = (!cur.empty() && !ref.empty())
-                             ? "; identities differ in: " + describe_differences(ref.back().identity, cur.back().identity)
-                             : "";
+      std::string what =
+          (!cur.empty() && !ref.empty())
+              ? "; identities differ in: " + describe_differences(ref.back().identity, cur.back().identity)
+              : "";
       throw InputError(inputs[i], 0, "campaigns",
-                       fmt::format("holds {} but {} holds {}: not shards of one campaign{}", describe_campaigns(cur), inputs[0],
-                                   describe_campaigns(ref), what));
+                       fmt::format("holds {} but {} holds {}: not shards of one campaign{}", describe_campaigns(cur),
+                                   inputs[0], describe_campaigns(ref), what));
     }
   }
   for (const auto& o : out_records)
     if (auto it = seen.find(o.name); it != seen.end() && it->second.second->identity != o.identity)
-      throw InputError(out_path, 0, "campaigns",
-                       fmt::format("already holds campaign '{}' with another identity than {} (differs in: {})", o.name,
-                                   inputs[it->second.first], describe_differences(o.identity, it->second.second->identity)));
+      throw InputError(
+          out_path, 0, "campaigns",
+          fmt::format("already holds campaign '{}' with another identity than {} (differs in: {})", o.name,
+                      inputs[it->second.first], describe_differences(o.identity, it->second.second->identity)));
 }
 
 std::string shard_coverage(const CampaignRecord& c) {
@@ -160,7 +163,8 @@ std::string shard_coverage(const CampaignRecord& c) {
     std::vector<std::int64_t> missing;
     for (std::int64_t s = 0; s < count; ++s)
       if (!shards.count(s)) missing.push_back(s);
-    parts.push_back(fmt::format("shards {} of {} present, missing {}", fmt::join(shards, ", "), count, fmt::join(missing, ", ")));
+    parts.push_back(
+        fmt::format("shards {} of {} present, missing {}", fmt::join(shards, ", "), count, fmt::join(missing, ", ")));
   }
   return fmt::format("{}: INCOMPLETE ({})", c.name, fmt::join(parts, "; "));
 }
@@ -210,31 +214,34 @@ MergeSummary merge_databases(const std::vector<std::string>& inputs, const std::
       {
         sql::Stmt q(db, path, kProblemConflicts);
         if (q.step() && q.col_int(0) > 0)
-          throw InputError(in, 0, "problems",
-                           fmt::format("{} problem(s) differ from the ones already in {} (first: model {}, problem '{}'): "
-                                       "the same data file should give the same prompts and gold answers",
-                                       q.col_int(0), out_path, q.col_text(1), q.col_text(2)));
+          throw InputError(
+              in, 0, "problems",
+              fmt::format("{} problem(s) differ from the ones already in {} (first: model {}, problem '{}'): "
+                          "the same data file should give the same prompts and gold answers",
+                          q.col_int(0), out_path, q.col_text(1), q.col_text(2)));
       }
       s.problems_new = changes_of(db, path, kCopyProblems);
       sql::exec(db, path, kMapProblems);
       {
         sql::Stmt q(db, path, kSampleConflicts);
         if (q.step() && q.col_int(0) > 0)
-          throw InputError(in, 0, "samples",
-                           fmt::format("{} sample(s) conflict with samples already in {}: same (run, problem, index) but a "
-                                       "different completion, token ids or trajectory (first: run {}, problem '{}', index {}); "
-                                       "nothing of this input was merged",
-                                       q.col_int(0), out_path, q.col_text(1), q.col_text(2), q.col_int(3)));
+          throw InputError(
+              in, 0, "samples",
+              fmt::format("{} sample(s) conflict with samples already in {}: same (run, problem, index) but a "
+                          "different completion, token ids or trajectory (first: run {}, problem '{}', index {}); "
+                          "nothing of this input was merged",
+                          q.col_int(0), out_path, q.col_text(1), q.col_text(2), q.col_int(3)));
       }
       s.samples_new = changes_of(db, path, kCopySamples);
       sql::exec(db, path, kMapSamples);
       {
         sql::Stmt q(db, path, kGradeConflicts);
         if (q.step() && q.col_int(0) > 0)
-          throw InputError(in, 0, "grades",
-                           fmt::format("{} grade(s) conflict with grades already in {}: same sample and mode '{}' but a "
-                                       "different verdict (a different grader version?); nothing of this input was merged",
-                                       q.col_int(0), out_path, q.col_text(1)));
+          throw InputError(
+              in, 0, "grades",
+              fmt::format("{} grade(s) conflict with grades already in {}: same sample and mode '{}' but a "
+                          "different verdict (a different grader version?); nothing of this input was merged",
+                          q.col_int(0), out_path, q.col_text(1)));
       }
       s.grades_new = changes_of(db, path, kCopyGrades);
       sql::exec(db, path, kCopyCampaigns);
@@ -244,8 +251,7 @@ MergeSummary merge_databases(const std::vector<std::string>& inputs, const std::
       try {
         sql::exec(db, path, kDropTemp);
         sql::exec(db, path, "DETACH DATABASE src");
-      } catch (...) {
-      }
+      } catch (...) {}
       throw;
     }
     sql::exec(db, path, "DETACH DATABASE src");

@@ -151,12 +151,21 @@ int check_identity(sqlite3* db, const std::string& path) {
   if (app == 0) {
     int objects = pragma_int(db, path, "SELECT count(*) FROM sqlite_master");
     if (objects > 0 || version != 0)
-      throw InputError(path, 0, "", fmt::format("a SQLite database but not a trafl-eval database ({} schema objects, no trafl application id)", objects));
+      throw InputError(
+          path, 0, "",
+          fmt::format("a SQLite database but not a trafl-eval database ({} schema objects, no trafl application id)",
+                      objects));
   } else if (app != kApplicationId) {
-    throw InputError(path, 0, "", fmt::format("a SQLite database of another application (application_id {:#x}), not a trafl-eval database", static_cast<unsigned>(app)));
+    throw InputError(
+        path, 0, "",
+        fmt::format("a SQLite database of another application (application_id {:#x}), not a trafl-eval database",
+                    static_cast<unsigned>(app)));
   }
   if (version > latest_version())
-    throw InputError(path, 0, "", fmt::format("written by a newer trafl-eval (schema version {}; this build reads up to {}); upgrade trafl-eval", version, latest_version()));
+    throw InputError(
+        path, 0, "",
+        fmt::format("written by a newer trafl-eval (schema version {}; this build reads up to {}); upgrade trafl-eval",
+                    version, latest_version()));
   return version;
 }
 
@@ -172,7 +181,8 @@ int migrate(sqlite3* db, const std::string& path, int target) {
     version = m.version;
   }
   // PRAGMA takes no bound parameters; both values are integers we control.
-  sql::exec(db, path, fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};", kApplicationId, version).c_str());
+  sql::exec(db, path,
+            fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};", kApplicationId, version).c_str());
   tx.commit();
   return version;
 }

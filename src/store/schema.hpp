@@ -13,7 +13,7 @@ namespace trafl::schema {
 inline constexpr int kApplicationId = 0x7472666c;  // "trfl"
 
 struct Migration {
-  int version;              // the user_version after this migration
+  int version;  // the user_version after this migration
   const char* description;
   const char* sql;
 };

@@ -13,7 +13,8 @@ void fail(sqlite3* db, int rc, const std::string& path, std::string_view what) {
   const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   int primary = rc & 0xff;
   if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
-    throw InputError(path, 0, "", fmt::format("not a usable SQLite database ({}); is this a trafl-eval database?", msg));
+    throw InputError(path, 0, "",
+                     fmt::format("not a usable SQLite database ({}); is this a trafl-eval database?", msg));
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
     throw std::runtime_error(fmt::format("{}: database is locked by another process ({}: {})", path, what, msg));
   throw std::runtime_error(fmt::format("{}: SQLite error in {}: {}", path, what, msg));
@@ -95,8 +96,7 @@ bool Stmt::step() {
 }
 
 int Stmt::run() {
-  while (step()) {
-  }
+  while (step()) {}
   return sqlite3_changes(db_);
 }
 

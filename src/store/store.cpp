@@ -46,7 +46,8 @@ constexpr const char* kProblemRefs = "SELECT problem_id, id FROM problems WHERE 
 constexpr const char* kInsertSample =
     "INSERT OR IGNORE INTO samples(run_id, problem_ref, sample_index, completion, token_ids, trajectory) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
-constexpr const char* kExistingCompletion = "SELECT completion FROM samples WHERE problem_ref = ?1 AND sample_index = ?2";
+constexpr const char* kExistingCompletion =
+    "SELECT completion FROM samples WHERE problem_ref = ?1 AND sample_index = ?2";
 constexpr const char* kUngraded =
     "SELECT s.id, p.problem_id, s.sample_index, s.completion FROM samples s "
     "JOIN problems p ON p.id = s.problem_ref "
@@ -92,7 +93,6 @@ ORDER BY r.model, r.task, a.mode, r.config, split, p.problem_id
 
 }  // namespace
 
-
 Store::Store(const std::string& path, OpenMode mode) : path_(path), stmts_(std::make_unique<Statements>()) {
   std::error_code ec;
   if (mode != OpenMode::kCreate && !std::filesystem::exists(path, ec))
@@ -104,7 +104,8 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path), stmts_(std::
     const auto folder = std::filesystem::path(path).parent_path();
     if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
       std::filesystem::create_directories(folder, ec);
-      if (ec) throw InputError(path, 0, "", fmt::format("cannot create its folder {}: {}", folder.string(), ec.message()));
+      if (ec)
+        throw InputError(path, 0, "", fmt::format("cannot create its folder {}: {}", folder.string(), ec.message()));
     }
   }
   if (mode == OpenMode::kReadOnly) {
@@ -114,10 +115,11 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path), stmts_(std::
     if (version < schema::latest_version()) {
       close();
       if (::access(path.c_str(), W_OK) != 0)
-        throw InputError(path, 0, "",
-                         fmt::format("schema version {} is older than this build's {} and the file is read-only: copy it "
-                                     "somewhere writable once so it can be upgraded",
-                                     version, schema::latest_version()));
+        throw InputError(
+            path, 0, "",
+            fmt::format("schema version {} is older than this build's {} and the file is read-only: copy it "
+                        "somewhere writable once so it can be upgraded",
+                        version, schema::latest_version()));
       open_read_write(OpenMode::kExisting);
     }
     return;
@@ -163,8 +165,10 @@ int Store::open_read_only() {
   }
   std::string uri = "file:";
   for (char c : path_) {  // percent-encode what a URI path cannot hold as is
-    if (c == '%' || c == '?' || c == '#') uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    else uri += c;
+    if (c == '%' || c == '?' || c == '#')
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else
+      uri += c;
   }
   open_raw(uri + "?immutable=1", flags | SQLITE_OPEN_URI);
   try {
@@ -269,8 +273,9 @@ void Store::put_problems(std::int64_t run_id, const std::vector<Problem>& proble
 }
 
 std::vector<Problem> Store::problems(std::int64_t run_id) const {
-  sql::Stmt q(db_, path_,
-              "SELECT problem_id, question, prompt, gold, reference, metadata FROM problems WHERE run_id = ?1 ORDER BY id");
+  sql::Stmt q(
+      db_, path_,
+      "SELECT problem_id, question, prompt, gold, reference, metadata FROM problems WHERE run_id = ?1 ORDER BY id");
   q.bind(1, run_id);
   std::vector<Problem> out;
   while (q.step()) out.push_back(problem_from_row(q));
@@ -281,9 +286,11 @@ std::size_t Store::put_samples(std::int64_t run_id, const std::vector<SampleRow>
   auto result = put_samples_checked(run_id, samples);
   if (!result.conflicts.empty()) {
     const auto& s = samples[result.conflicts.front()];
-    throw InputError(path_, 0, "", fmt::format("sample (problem {}, index {}) of run {} is already stored with a different completion "
-                                               "({} conflicting samples; nothing of this batch was written)",
-                                               s.problem_id, s.sample_index, run_id, result.conflicts.size()));
+    throw InputError(
+        path_, 0, "",
+        fmt::format("sample (problem {}, index {}) of run {} is already stored with a different completion "
+                    "({} conflicting samples; nothing of this batch was written)",
+                    s.problem_id, s.sample_index, run_id, result.conflicts.size()));
   }
   return result.inserted;
 }
@@ -309,7 +316,8 @@ PutSamplesResult Store::put_samples_checked(std::int64_t run_id, const std::vect
       load_refs();
       ref = stmts_->refs.find(s.problem_id);
       if (ref == stmts_->refs.end())
-        throw std::runtime_error(fmt::format("{}: problem '{}' is not stored for run {} (put_problems first)", path_, s.problem_id, run_id));
+        throw std::runtime_error(
+            fmt::format("{}: problem '{}' is not stored for run {} (put_problems first)", path_, s.problem_id, run_id));
     }
     insert->bind(1, run_id).bind(2, ref->second).bind(3, s.sample_index).bind_static(4, s.completion);
     if (s.token_ids.empty()) {
@@ -356,7 +364,10 @@ std::size_t Store::put_grades(const std::vector<GradeRow>& grades) {
     for (const auto& row : grades) {
       const Grade& g = row.grade;
       std::string details = dump_json(g.details, "{}");
-      q->bind(1, row.sample_id).bind_static(2, g.mode).bind_static(3, g.verdict).bind(4, std::int64_t{g.correct ? 1 : 0});
+      q->bind(1, row.sample_id)
+          .bind_static(2, g.mode)
+          .bind_static(3, g.verdict)
+          .bind(4, std::int64_t{g.correct ? 1 : 0});
       q->bind_static(5, g.extracted).bind_static(6, details);
       int changed = q->run();
       q->reset();
@@ -367,7 +378,8 @@ std::size_t Store::put_grades(const std::vector<GradeRow>& grades) {
       // Ignored: either graded already in this mode (fine) or no such sample (a caller bug).
       auto exists = TRAFL_STMT(kSampleExists);
       exists->bind(1, row.sample_id);
-      if (!exists->step()) throw std::runtime_error(fmt::format("{}: put_grades: no sample with id {}", path_, row.sample_id));
+      if (!exists->step())
+        throw std::runtime_error(fmt::format("{}: put_grades: no sample with id {}", path_, row.sample_id));
     }
   }
   tx.commit();

@@ -29,13 +29,13 @@ MergeSummary merge_databases(const std::vector<std::string>& inputs, const std::
 namespace trafl {
 
 struct RunSpec {
-  std::string model;          // user-facing model name
-  std::string task;           // task name (benchmarks registry)
-  std::string data_path;      // the data file as given (informational)
-  std::string data_sha256;    // hash of the data file (identity)
+  std::string model;                                 // user-facing model name
+  std::string task;                                  // task name (benchmarks registry)
+  std::string data_path;                             // the data file as given (informational)
+  std::string data_sha256;                           // hash of the data file (identity)
   nlohmann::json config = nlohmann::json::object();  // sampler/decoding configuration (identity)
-  std::int64_t seed = 0;      // (identity)
-  std::string source;         // where samples came from, e.g. an imported samples file (informational)
+  std::int64_t seed = 0;                             // (identity)
+  std::string source;  // where samples came from, e.g. an imported samples file (informational)
 };
 
 struct SampleRow {
@@ -103,7 +103,7 @@ struct CampaignRecord {
 
 // One problem row of a run (diagnostics group the rows of several runs by problem id).
 struct ProblemRow {
-  std::int64_t ref = 0;     // rowid in problems
+  std::int64_t ref = 0;  // rowid in problems
   std::int64_t run_id = 0;
   std::string problem_id;
   std::map<std::string, std::string> metadata;  // split keys (level, subject, ...), decoded as problems() does
@@ -130,8 +130,8 @@ struct TrainingStep {
   double lr = 0.0;
   double samples_per_s = 0.0;
   double tokens_per_s = 0.0;
-  double rollout_s = 0.0;  // RL: sampling + rewards
-  double update_s = 0.0;   // forward/backward/optimiser
+  double rollout_s = 0.0;               // RL: sampling + rewards
+  double update_s = 0.0;                // forward/backward/optimiser
   std::map<std::string, double> stats;  // everything else the objective reported
 };
 
@@ -230,7 +230,8 @@ class Store {
 
   // Training runs (store_training.cpp). Same (out_dir, resolved config) → same id, so a resumed
   // run keeps its id; a step redone after a resume replaces its row (with the same values).
-  std::int64_t ensure_training_run(const std::string& out_dir, const std::string& method, const std::string& config_json);
+  std::int64_t ensure_training_run(const std::string& out_dir, const std::string& method,
+                                   const std::string& config_json);
   void put_training_step(std::int64_t training_run_id, const TrainingStep& step);
 
  private:

@@ -42,8 +42,9 @@ std::vector<std::string> Store::graded_modes(const std::vector<std::int64_t>& ru
 }
 
 std::vector<ProblemRow> Store::problem_rows(const std::vector<std::int64_t>& run_ids) const {
-  sql::Stmt q(db_, path_,
-              "SELECT id, run_id, problem_id, metadata FROM problems WHERE run_id IN (" + id_list(run_ids) + ") ORDER BY id");
+  sql::Stmt q(
+      db_, path_,
+      "SELECT id, run_id, problem_id, metadata FROM problems WHERE run_id IN (" + id_list(run_ids) + ") ORDER BY id");
   std::vector<ProblemRow> out;
   while (q.step()) out.push_back({q.col_int(0), q.col_int(1), q.col_text(2), metadata_from_text(q.col_text(3))});
   return out;
@@ -64,8 +65,8 @@ void Store::graded_samples(std::int64_t problem_ref, std::string_view mode, std:
   }
 }
 
-std::vector<AnalysedSample> Store::graded_samples(std::int64_t run_id, std::string_view problem_id, std::string_view mode,
-                                                bool correct, std::int64_t limit) const {
+std::vector<AnalysedSample> Store::graded_samples(std::int64_t run_id, std::string_view problem_id,
+                                                  std::string_view mode, bool correct, std::int64_t limit) const {
   auto q = TRAFL_STMT(kAnalysedSamplesShown);
   q->bind(1, run_id).bind(2, problem_id).bind(3, mode).bind(4, std::int64_t{correct ? 1 : 0}).bind(5, limit);
   std::vector<AnalysedSample> out;

@@ -58,11 +58,13 @@ std::optional<CampaignRecord> Store::campaign(const std::string& name) const {
     rec.name = q.col_text(0);
     rec.identity = nlohmann::json::parse(q.col_text(1), nullptr, false);
     if (rec.identity.is_discarded())
-      throw InputError(path_, 0, "campaigns.identity", fmt::format("campaign '{}' has an identity that is not JSON", name));
+      throw InputError(path_, 0, "campaigns.identity",
+                       fmt::format("campaign '{}' has an identity that is not JSON", name));
     rec.created_at = q.col_text(2);
   }
   {
-    sql::Stmt q(db_, path_, "SELECT shard, shard_count FROM campaign_shards WHERE campaign = ?1 ORDER BY shard_count, shard");
+    sql::Stmt q(db_, path_,
+                "SELECT shard, shard_count FROM campaign_shards WHERE campaign = ?1 ORDER BY shard_count, shard");
     q.bind(1, name);
     while (q.step()) rec.shards.emplace_back(q.col_int(0), q.col_int(1));
   }

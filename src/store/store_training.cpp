@@ -33,8 +33,10 @@ std::int64_t Store::ensure_training_run(const std::string& out_dir, const std::s
 void Store::put_training_step(std::int64_t training_run_id, const TrainingStep& m) {
   auto q = TRAFL_STMT(kPutTrainingStep);
   auto real = [&](int i, std::optional<double> v) {
-    if (v) q->bind_real(i, *v);
-    else q->bind_null(i);
+    if (v)
+      q->bind_real(i, *v);
+    else
+      q->bind_null(i);
   };
   q->bind(1, training_run_id).bind(2, m.step);
   real(3, m.loss);

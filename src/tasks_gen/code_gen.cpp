@@ -23,8 +23,8 @@ struct Kind {
   const char* name;
   bool takes_k;
   const char* difficulty;
-  const char* verb;                        // lower-case, "{k}" for the parameter
-  std::vector<const char*> solutions;      // equivalent reference programs, "{k}" for the parameter
+  const char* verb;                    // lower-case, "{k}" for the parameter
+  std::vector<const char*> solutions;  // equivalent reference programs, "{k}" for the parameter
   std::function<std::string(const Ints&, long)> run;
 };
 
@@ -36,45 +36,97 @@ long sum(const Ints& v) { return std::accumulate(v.begin(), v.end(), 0L); }
 
 const std::vector<Kind>& kinds() {
   static const std::vector<Kind> k = {
-      {"sum", false, "easy", "print their sum",
+      {"sum",
+       false,
+       "easy",
+       "print their sum",
        {"print(sum(map(int,input().split())))", "print(sum(int(x) for x in input().split()))"},
        [](const Ints& v, long) { return num(sum(v)); }},
-      {"max", false, "easy", "print the largest", {"print(max(map(int,input().split())))"},
+      {"max",
+       false,
+       "easy",
+       "print the largest",
+       {"print(max(map(int,input().split())))"},
        [](const Ints& v, long) { return num(*std::max_element(v.begin(), v.end())); }},
-      {"min", false, "easy", "print the smallest", {"print(min(map(int,input().split())))"},
+      {"min",
+       false,
+       "easy",
+       "print the smallest",
+       {"print(min(map(int,input().split())))"},
        [](const Ints& v, long) { return num(*std::min_element(v.begin(), v.end())); }},
-      {"count", false, "easy", "print how many there are", {"print(len(input().split()))"},
+      {"count",
+       false,
+       "easy",
+       "print how many there are",
+       {"print(len(input().split()))"},
        [](const Ints& v, long) { return num(static_cast<long>(v.size())); }},
-      {"reverse", false, "medium", "print them in reverse order", {"print(*input().split()[::-1])"},
+      {"reverse",
+       false,
+       "medium",
+       "print them in reverse order",
+       {"print(*input().split()[::-1])"},
        [](const Ints& v, long) { return join(Ints(v.rbegin(), v.rend())); }},
-      {"sort", false, "medium", "print them sorted", {"print(*sorted(map(int,input().split())))"},
+      {"sort",
+       false,
+       "medium",
+       "print them sorted",
+       {"print(*sorted(map(int,input().split())))"},
        [](const Ints& v, long) {
          Ints s = v;
          std::sort(s.begin(), s.end());
          return join(s);
        }},
-      {"range", false, "hard", "print the largest minus the smallest", {"v=[*map(int,input().split())]\nprint(max(v)-min(v))"},
-       [](const Ints& v, long) { return num(*std::max_element(v.begin(), v.end()) - *std::min_element(v.begin(), v.end())); }},
-      {"sum_plus", true, "medium", "print their sum plus {k}",
+      {"range",
+       false,
+       "hard",
+       "print the largest minus the smallest",
+       {"v=[*map(int,input().split())]\nprint(max(v)-min(v))"},
+       [](const Ints& v, long) {
+         return num(*std::max_element(v.begin(), v.end()) - *std::min_element(v.begin(), v.end()));
+       }},
+      {"sum_plus",
+       true,
+       "medium",
+       "print their sum plus {k}",
        {"print(sum(map(int,input().split()))+{k})", "print({k}+sum(map(int,input().split())))"},
        [](const Ints& v, long k) { return num(sum(v) + k); }},
-      {"times_sum", true, "medium", "print {k} times their sum", {"print({k}*sum(map(int,input().split())))"},
+      {"times_sum",
+       true,
+       "medium",
+       "print {k} times their sum",
+       {"print({k}*sum(map(int,input().split())))"},
        [](const Ints& v, long k) { return num(k * sum(v)); }},
-      {"add_each", true, "medium", "add {k} to each and print them", {"print(*[int(x)+{k} for x in input().split()])"},
+      {"add_each",
+       true,
+       "medium",
+       "add {k} to each and print them",
+       {"print(*[int(x)+{k} for x in input().split()])"},
        [](const Ints& v, long k) {
          Ints r;
          for (long x : v) r.push_back(x + k);
          return join(r);
        }},
-      {"mul_each", true, "medium", "multiply each by {k} and print them", {"print(*[int(x)*{k} for x in input().split()])"},
+      {"mul_each",
+       true,
+       "medium",
+       "multiply each by {k} and print them",
+       {"print(*[int(x)*{k} for x in input().split()])"},
        [](const Ints& v, long k) {
          Ints r;
          for (long x : v) r.push_back(x * k);
          return join(r);
        }},
-      {"count_gt", true, "hard", "print how many are greater than {k}", {"print(sum(int(x)>{k} for x in input().split()))"},
+      {"count_gt",
+       true,
+       "hard",
+       "print how many are greater than {k}",
+       {"print(sum(int(x)>{k} for x in input().split()))"},
        [](const Ints& v, long k) { return num(std::count_if(v.begin(), v.end(), [k](long x) { return x > k; })); }},
-      {"count_even", false, "hard", "print how many are even", {"print(sum(int(x)%2==0 for x in input().split()))"},
+      {"count_even",
+       false,
+       "hard",
+       "print how many are even",
+       {"print(sum(int(x)%2==0 for x in input().split()))"},
        [](const Ints& v, long) { return num(std::count_if(v.begin(), v.end(), [](long x) { return x % 2 == 0; })); }},
   };
   return k;
@@ -102,7 +154,9 @@ std::vector<std::pair<const Kind*, int>> combos() {
   return all;
 }
 
-std::string combo_name(const Kind& kind, int k) { return kind.takes_k ? fmt::format("{}/{}", kind.name, k) : kind.name; }
+std::string combo_name(const Kind& kind, int k) {
+  return kind.takes_k ? fmt::format("{}/{}", kind.name, k) : kind.name;
+}
 
 CodeTest make_test(const Kind& kind, int k, Rng& rng) {
   Ints v(static_cast<std::size_t>(rng.range(2, 6)));
@@ -146,7 +200,8 @@ std::vector<CodeItem> generate_code(int count, std::uint64_t seed, const std::st
   std::vector<CodeItem> out;
   if (split == "test") {
     if (count > static_cast<int>(all.size()))
-      throw std::runtime_error(fmt::format("the code task has {} distinct problems; --test {} is more", all.size(), count));
+      throw std::runtime_error(
+          fmt::format("the code task has {} distinct problems; --test {} is more", all.size(), count));
     rng.shuffle(all);
     for (int i = 0; i < count; ++i) {
       auto [kind, k] = all[static_cast<std::size_t>(i)];

@@ -23,10 +23,10 @@ struct SftPair {
 
 struct MathItem {
   std::string question;
-  std::string answer;    // worked steps + "#### N"
-  long value = 0;        // N
-  std::string kind;      // template name (sum3, sum4, products, remove, times, product3)
-  std::vector<int> nums; // the template's numbers, in question order
+  std::string answer;     // worked steps + "#### N"
+  long value = 0;         // N
+  std::string kind;       // template name (sum3, sum4, products, remove, times, product3)
+  std::vector<int> nums;  // the template's numbers, in question order
 };
 
 // `split` ("train"/"test") selects the PRNG stream; `avoid` holds questions that must not be
@@ -40,11 +40,11 @@ struct CodeTest {
   std::string input, output;
 };
 struct CodeItem {
-  std::string id;         // question_id
-  std::string kind;       // sum, max, ..., sum_plus (with k), ...
-  int k = 0;              // the parameter of parameterised kinds, 0 otherwise
+  std::string id;    // question_id
+  std::string kind;  // sum, max, ..., sum_plus (with k), ...
+  int k = 0;         // the parameter of parameterised kinds, 0 otherwise
   std::string title, content, difficulty, contest_date;
-  std::string solution;   // reference Python program
+  std::string solution;  // reference Python program
   std::vector<CodeTest> public_tests, private_tests;
 };
 

@@ -102,7 +102,8 @@ MathItem make_item(Rng& rng) {
     n = {rng.range(2, 9), rng.range(2, 9), rng.range(2, 4)};
     std::string other = rng.pick(kNames);
     if (other == who) other = "Max";
-    m.question = fmt::format("{} has {} times {}'s {} red and {} blue {}. How many?", other, n[2], who, n[0], n[1], item);
+    m.question =
+        fmt::format("{} has {} times {}'s {} red and {} blue {}. How many?", other, n[2], who, n[0], n[1], item);
   } else {  // product3
     n = {rng.range(2, 4), rng.range(2, 4), rng.range(2, 6)};
     m.question = fmt::format("{} has {} boxes of {} bags of {} {}. How many {}?", who, n[0], n[1], n[2], item, item);
@@ -126,7 +127,8 @@ std::vector<MathItem> generate_math(int count, std::uint64_t seed, const std::st
   // The question space is large (tens of thousands); the attempt cap only guards against a count
   // larger than it.
   for (int attempts = 0; static_cast<int>(out.size()) < count; ++attempts) {
-    if (attempts > count * 50 + 1000) throw std::runtime_error(fmt::format("could not generate {} distinct math problems", count));
+    if (attempts > count * 50 + 1000)
+      throw std::runtime_error(fmt::format("could not generate {} distinct math problems", count));
     MathItem m = make_item(rng);
     if (!seen.insert(m.question).second) continue;
     Steps s = solve(m.kind, m.nums, rng);

@@ -25,7 +25,9 @@ class Rng {
   int range(int lo, int hi) { return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1)); }
   std::size_t index(std::size_t n) { return static_cast<std::size_t>(next() % n); }
   template <class T>
-  const T& pick(const std::vector<T>& v) { return v[index(v.size())]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[index(v.size())];
+  }
   template <class T>
   void shuffle(std::vector<T>& v) {
     for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[index(i)]);

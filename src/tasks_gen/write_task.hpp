@@ -23,8 +23,8 @@ struct MakeTaskOptions {
 };
 
 struct MakeTaskResult {
-  std::string adapter;        // gsm8k | livecodebench
-  std::string prompt_style;   // task option the adapter must use ("" = its default)
+  std::string adapter;                                // gsm8k | livecodebench
+  std::string prompt_style;                           // task option the adapter must use ("" = its default)
   std::string train, test, sft, reference, manifest;  // paths
   std::size_t max_prompt_bytes = 0, max_response_bytes = 0;
   double mean_prompt_bytes = 0, mean_response_bytes = 0;

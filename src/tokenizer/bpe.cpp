@@ -71,7 +71,8 @@ BpeModel::BpeModel(const nlohmann::json& j, const Ctx& ctx) {
       fail(ctx.at("merges").at(i), "expected \"a b\" or [\"a\", \"b\"]");
     }
     std::string merged = a;
-    if (!continuing_subword_prefix_.empty() && b.compare(0, continuing_subword_prefix_.size(), continuing_subword_prefix_) == 0) {
+    if (!continuing_subword_prefix_.empty() &&
+        b.compare(0, continuing_subword_prefix_.size(), continuing_subword_prefix_) == 0) {
       merged += b.substr(continuing_subword_prefix_.size());
     } else {
       merged += b;

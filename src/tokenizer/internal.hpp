@@ -25,8 +25,8 @@ constexpr int kMaxComponentDepth = 64;
 class Ctx {
  public:
   Ctx(std::string file, std::string path = "");  // not explicit: {"file", "path"} reads naturally
-  Ctx at(const std::string& key) const;  // "path.key"; fail()s past kMaxComponentDepth
-  Ctx at(std::size_t index) const;       // "path[index]"
+  Ctx at(const std::string& key) const;          // "path.key"; fail()s past kMaxComponentDepth
+  Ctx at(std::size_t index) const;               // "path[index]"
   const std::string& file() const { return *file_; }
   std::string path() const;  // the dotted path, built on demand
   int depth() const { return node_ ? node_->depth : 0; }
@@ -53,9 +53,9 @@ std::string get_string(const nlohmann::json& j, const char* key, const std::stri
 // Decodes the code point at s[i] (valid UTF-8 assumed) and returns its length in bytes.
 std::size_t utf8_decode(std::string_view s, std::size_t i, std::uint32_t* cp);
 void utf8_append(std::string& out, std::uint32_t cp);
-bool is_unicode_whitespace(std::uint32_t cp);   // Rust char::is_whitespace (White_Space)
-bool is_unicode_numeric(std::uint32_t cp);      // Rust char::is_numeric (Nd, Nl, No)
-bool is_unicode_alphanumeric(std::uint32_t cp); // Rust char::is_alphanumeric (Alphabetic or numeric, approx. L/N)
+bool is_unicode_whitespace(std::uint32_t cp);    // Rust char::is_whitespace (White_Space)
+bool is_unicode_numeric(std::uint32_t cp);       // Rust char::is_numeric (Nd, Nl, No)
+bool is_unicode_alphanumeric(std::uint32_t cp);  // Rust char::is_alphanumeric (Alphabetic or numeric, approx. L/N)
 
 // ---- the string being tokenized, with its alignment to the original input --------------------------------
 struct NormalizedString {
@@ -99,7 +99,7 @@ class Regex {
   void* code_ = nullptr;
 };
 
-enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
+enum class SplitBehavior { kRemoved, kIsolated, kMergedWithPrevious, kMergedWithNext, kContiguous };
 struct Span {
   std::size_t start, end;
   bool is_match;
@@ -108,7 +108,8 @@ struct Span {
 std::vector<std::pair<std::size_t, std::size_t>> apply_split_behavior(std::vector<Span> matches, SplitBehavior behavior,
                                                                       bool invert);
 // Turns match ranges into a full cover of [0, length) (HF Pattern::find_matches).
-std::vector<Span> cover_with_matches(const std::vector<std::pair<std::size_t, std::size_t>>& matches, std::size_t length);
+std::vector<Span> cover_with_matches(const std::vector<std::pair<std::size_t, std::size_t>>& matches,
+                                     std::size_t length);
 
 // The BPE model.
 struct Token {

@@ -15,21 +15,21 @@ using ExprP = std::shared_ptr<const Expr>;
 
 struct Expr {
   enum class Kind {
-    Literal,  // value
-    Name,     // name
-    List,     // args = items
-    Tuple,    // args = items
-    Dict,     // args = key0, value0, key1, value1, ...
-    Attr,     // args[0].name
-    Index,    // args[0][args[1]]
-    Slice,    // args[0][args[1]:args[2]:args[3]] (a missing bound is nullptr)
-    Call,     // args[0](args[1..], kwargs)
-    Filter,   // args[0] | name(args[1..], kwargs)
-    Test,     // args[0] is [not] name(args[1..])
-    Not,      // not args[0]
-    Neg,      // -args[0]
-    Binary,   // args[0] name args[1]; name is the operator ("and", "or", "in", "not in", "==", "~", ...)
-    Cond,     // args[0] if args[1] else args[2] (args[2] nullptr: undefined)
+    kLiteral,  // value
+    kName,     // name
+    kList,     // args = items
+    kTuple,    // args = items
+    kDict,     // args = key0, value0, key1, value1, ...
+    kAttr,     // args[0].name
+    kIndex,    // args[0][args[1]]
+    kSlice,    // args[0][args[1]:args[2]:args[3]] (a missing bound is nullptr)
+    kCall,     // args[0](args[1..], kwargs)
+    kFilter,   // args[0] | name(args[1..], kwargs)
+    kTest,     // args[0] is [not] name(args[1..])
+    kNot,      // not args[0]
+    kNeg,      // -args[0]
+    kBinary,   // args[0] name args[1]; name is the operator ("and", "or", "in", "not in", "==", "~", ...)
+    kCond,     // args[0] if args[1] else args[2] (args[2] nullptr: undefined)
   };
   Kind kind;
   std::size_t pos = 0;  // byte offset in the template
@@ -44,7 +44,7 @@ struct Node;
 using Body = std::vector<Node>;
 
 struct Node {
-  enum class Kind { Text, Output, If, For, Set };
+  enum class Kind { kText, kOutput, kIf, kFor, kSet };
   Kind kind;
   std::size_t pos = 0;
   std::string text;                              // Text

@@ -48,10 +48,10 @@ std::string capitalize(const std::string& s) {  // Python str.capitalize: first 
 
 std::int64_t length_of(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return 0;
-    case Value::Kind::String: return static_cast<std::int64_t>(code_points(v.as_string()).size());
-    case Value::Kind::Array: return static_cast<std::int64_t>(v.as_array().size());
-    case Value::Kind::Object: return static_cast<std::int64_t>(v.as_object().size());
+    case Value::Kind::kUndefined: return 0;
+    case Value::Kind::kString: return static_cast<std::int64_t>(code_points(v.as_string()).size());
+    case Value::Kind::kArray: return static_cast<std::int64_t>(v.as_array().size());
+    case Value::Kind::kObject: return static_cast<std::int64_t>(v.as_object().size());
     default: bad(fmt::format("length of a {} is undefined", v.type_name()));
   }
 }
@@ -142,11 +142,11 @@ std::optional<Value> apply_filter(const std::string& name, const Value& v, const
   if (name == "length" || name == "count") return Value::integer(length_of(v));
   if (name == "tojson") {
     const Value indent = arg(a, 0, "indent");
-    if (!indent.is_undefined() && !indent.is_none() && indent.kind() != Value::Kind::Int)
+    if (!indent.is_undefined() && !indent.is_none() && indent.kind() != Value::Kind::kInt)
       bad("tojson(indent=...) needs an integer");
     for (const auto& [k, unused] : a.kwargs)
       if (k != "indent") bad(fmt::format("tojson({}=...) is not supported", k));
-    return Value::string(to_json(v, indent.kind() == Value::Kind::Int ? static_cast<int>(indent.as_int()) : -1));
+    return Value::string(to_json(v, indent.kind() == Value::Kind::kInt ? static_cast<int>(indent.as_int()) : -1));
   }
   if (name == "upper" || name == "lower") return Value::string(map_case(to_display(v), name == "upper"));
   if (name == "capitalize") return Value::string(capitalize(to_display(v)));
@@ -207,16 +207,20 @@ std::optional<Value> call_method(const Value& t, const std::string& name, const 
     if (name == "strip" || name == "lstrip" || name == "rstrip") {
       const Value chars = arg(a, 0, "chars");
       std::optional<std::string> set;
-      if (chars.is_string()) set = chars.as_string();
-      else if (!chars.is_undefined() && !chars.is_none()) bad(fmt::format("{}() needs a string", name));
+      if (chars.is_string())
+        set = chars.as_string();
+      else if (!chars.is_undefined() && !chars.is_none())
+        bad(fmt::format("{}() needs a string", name));
       return Value::string(python_strip(s, name != "rstrip", name != "lstrip", set));
     }
-    if (name == "startswith" || name == "endswith") return Value::boolean(starts_or_ends(s, arg(a, 0, "prefix"), name == "startswith"));
+    if (name == "startswith" || name == "endswith")
+      return Value::boolean(starts_or_ends(s, arg(a, 0, "prefix"), name == "startswith"));
     if (name == "split") {
       const Value maxsplit = arg(a, 1, "maxsplit", Value::integer(-1));
-      if (maxsplit.kind() != Value::Kind::Int) bad("split(): maxsplit must be an integer");
+      if (maxsplit.kind() != Value::Kind::kInt) bad("split(): maxsplit must be an integer");
       Array out;
-      for (auto& part : python_split(s, arg(a, 0, "sep"), maxsplit.as_int())) out.push_back(Value::string(std::move(part)));
+      for (auto& part : python_split(s, arg(a, 0, "sep"), maxsplit.as_int()))
+        out.push_back(Value::string(std::move(part)));
       return Value::array(std::move(out));
     }
     if (name == "upper" || name == "lower") return Value::string(map_case(s, name == "upper"));
@@ -226,7 +230,7 @@ std::optional<Value> call_method(const Value& t, const std::string& name, const 
       const std::string& from = need_string(from_v, "replace()");
       const std::string& to = need_string(to_v, "replace()");
       const Value count = arg(a, 2, "count", Value::integer(-1));
-      if (count.kind() != Value::Kind::Int) bad("replace(): count must be an integer");
+      if (count.kind() != Value::Kind::kInt) bad("replace(): count must be an integer");
       if (from.empty()) bad("replace() with an empty pattern is not supported");
       std::string out;
       std::size_t b = 0;

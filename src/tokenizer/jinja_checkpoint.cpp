@@ -55,15 +55,17 @@ std::optional<CheckpointTemplate> find_checkpoint_template(const std::string& mo
     for (const auto& e : *it) {
       if (!e.is_object() || !e.contains("name") || !e.contains("template") || !e["name"].is_string() ||
           !e["template"].is_string())
-        throw InputError(config_path, 0, "chat_template", "a list entry is not {\"name\": string, \"template\": string}");
+        throw InputError(config_path, 0, "chat_template",
+                         "a list entry is not {\"name\": string, \"template\": string}");
       if (e["name"] == "default") {
         t.text = e["template"].get<std::string>();
         return t;
       }
       names += (names.empty() ? "" : ", ") + e["name"].get<std::string>();
     }
-    throw InputError(config_path, 0, "chat_template",
-                     fmt::format("named templates ({}) but none named \"default\", which is the one a chat prompt uses", names));
+    throw InputError(
+        config_path, 0, "chat_template",
+        fmt::format("named templates ({}) but none named \"default\", which is the one a chat prompt uses", names));
   }
   throw InputError(config_path, 0, "chat_template", "expected a string or a list of named templates");
 }

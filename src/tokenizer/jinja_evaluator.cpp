@@ -52,8 +52,8 @@ class Renderer {
 
   void node(const Node& n, std::string& out) {
     switch (n.kind) {
-      case Node::Kind::Text: out += n.text; return;
-      case Node::Kind::Output: {
+      case Node::Kind::kText: out += n.text; return;
+      case Node::Kind::kOutput: {
         Value v = eval(*n.expr);
         try {
           out += to_display(v);
@@ -64,12 +64,12 @@ class Renderer {
         }
         return;
       }
-      case Node::Kind::If:
+      case Node::Kind::kIf:
         for (const auto& [cond, b] : n.branches)
           if (eval(*cond).truthy()) return body(b, out);
         return body(n.else_body, out);
-      case Node::Kind::For: return loop(n, out);
-      case Node::Kind::Set: {
+      case Node::Kind::kFor: return loop(n, out);
+      case Node::Kind::kSet: {
         Value v = eval(*n.expr);
         if (n.set_attr.empty()) {
           scopes_.back()[n.set_name] = v;
@@ -88,7 +88,8 @@ class Renderer {
   void loop(const Node& n, std::string& out) {
     const Value seq = eval(*n.expr);
     Array items;
-    if (seq.is_array()) items = seq.as_array();
+    if (seq.is_array())
+      items = seq.as_array();
     else if (seq.is_object())
       for (const auto& [k, v] : seq.as_object()) items.push_back(Value::string(k));
     else if (seq.is_string())
@@ -106,9 +107,12 @@ class Renderer {
           fail(n.pos, fmt::format("cannot unpack a {} into {} loop variables", item.type_name(), n.targets.size()));
         for (std::size_t k = 0; k < n.targets.size(); ++k) scope[n.targets[k]] = item.as_array()[k];
       }
-      Object lp = {{"index", Value::integer(i + 1)},       {"index0", Value::integer(i)},
-                   {"revindex", Value::integer(len - i)},   {"revindex0", Value::integer(len - i - 1)},
-                   {"first", Value::boolean(i == 0)},       {"last", Value::boolean(i == len - 1)},
+      Object lp = {{"index", Value::integer(i + 1)},
+                   {"index0", Value::integer(i)},
+                   {"revindex", Value::integer(len - i)},
+                   {"revindex0", Value::integer(len - i - 1)},
+                   {"first", Value::boolean(i == 0)},
+                   {"last", Value::boolean(i == len - 1)},
                    {"length", Value::integer(len)},
                    {"previtem", i > 0 ? items[static_cast<std::size_t>(i - 1)] : Value()},
                    {"nextitem", i + 1 < len ? items[static_cast<std::size_t>(i + 1)] : Value()}};
@@ -141,7 +145,8 @@ class Renderer {
         Value d = Value::object({});
         for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) {
           Value k = eval(*e.args[i]);
-          if (!k.is_string()) fail(e.args[i]->pos, fmt::format("dict keys must be strings here, got a {}", k.type_name()));
+          if (!k.is_string())
+            fail(e.args[i]->pos, fmt::format("dict keys must be strings here, got a {}", k.type_name()));
           d.set(k.as_string(), eval(*e.args[i + 1]));
         }
         return d;
@@ -151,7 +156,8 @@ class Renderer {
         if (t.is_undefined()) fail(e.pos, fmt::format("attribute '{}' of an undefined value", e.name));
         if (t.is_object()) return t.get(e.name);
         if (t.is_none()) return Value();
-        fail(e.pos, fmt::format("attribute '{}' of a {} (only dict keys, or a method that is called)", e.name, t.type_name()));
+        fail(e.pos,
+             fmt::format("attribute '{}' of a {} (only dict keys, or a method that is called)", e.name, t.type_name()));
       }
       case K::Index: return index(e);
       case K::Slice: return slice(e);
@@ -161,8 +167,8 @@ class Renderer {
       case K::Not: return Value::boolean(!eval(*e.args[0]).truthy());
       case K::Neg: {
         Value v = eval(*e.args[0]);
-        if (v.kind() == Value::Kind::Int) return Value::integer(-v.as_int());
-        if (v.kind() == Value::Kind::Float) return Value::real(-v.as_number());
+        if (v.kind() == Value::Kind::kInt) return Value::integer(-v.as_int());
+        if (v.kind() == Value::Kind::kFloat) return Value::real(-v.as_number());
         fail(e.pos, fmt::format("cannot negate a {}", v.type_name()));
       }
       case K::Binary: return binary(e);
@@ -204,7 +210,7 @@ class Renderer {
     Value k = eval(*e.args[1]);
     if (t.is_undefined()) fail(e.pos, "indexing an undefined value");
     if (t.is_object()) return k.is_string() ? t.get(k.as_string()) : Value();
-    if ((t.is_array() || t.is_string()) && k.kind() == Value::Kind::Int) {
+    if ((t.is_array() || t.is_string()) && k.kind() == Value::Kind::kInt) {
       if (t.is_array()) {
         auto i = normalise(k.as_int(), t.as_array().size());
         return i ? t.as_array()[*i] : Value();
@@ -222,17 +228,19 @@ class Renderer {
       if (!e.args[i]) return std::nullopt;
       Value v = eval(*e.args[i]);
       if (v.is_none()) return std::nullopt;
-      if (v.kind() != Value::Kind::Int) fail(e.args[i]->pos, "slice bounds must be integers");
+      if (v.kind() != Value::Kind::kInt) fail(e.args[i]->pos, "slice bounds must be integers");
       return v.as_int();
     };
     const auto start = bound(1), stop = bound(2), step_b = bound(3);
     const std::int64_t step = step_b.value_or(1);
     if (step == 0) fail(e.pos, "slice step cannot be zero");
     Array src;
-    if (t.is_array()) src = t.as_array();
+    if (t.is_array())
+      src = t.as_array();
     else if (t.is_string())
       for (auto& c : code_points(t.as_string())) src.push_back(Value::string(std::move(c)));
-    else fail(e.pos, fmt::format("cannot slice a {}", t.type_name()));
+    else
+      fail(e.pos, fmt::format("cannot slice a {}", t.type_name()));
     // Python's slice.indices()
     const auto n = static_cast<std::int64_t>(src.size());
     auto clamp = [&](std::optional<std::int64_t> v, std::int64_t dflt) {
@@ -255,7 +263,7 @@ class Renderer {
 
   Value call(const Expr& e) {
     const Expr& callee = *e.args[0];
-    if (callee.kind == Expr::Kind::Attr) {  // a method: target.name(...)
+    if (callee.kind == Expr::Kind::kAttr) {  // a method: target.name(...)
       Value t = eval(*callee.args[0]);
       if (t.is_undefined()) fail(callee.pos, fmt::format("method '{}' of an undefined value", callee.name));
       CallArgs a = arguments(e, 1);
@@ -268,7 +276,7 @@ class Renderer {
       if (!r) fail(callee.pos, fmt::format("unsupported method '{}' of a {}", callee.name, t.type_name()));
       return *r;
     }
-    if (callee.kind != Expr::Kind::Name) fail(e.pos, "unsupported: calling something that is not a name or a method");
+    if (callee.kind != Expr::Kind::kName) fail(e.pos, "unsupported: calling something that is not a name or a method");
     CallArgs a = arguments(e, 1);
     if (callee.name == "raise_exception") {
       fail(callee.pos, fmt::format("the template raised: {}", a.args.empty() ? "" : to_display(a.args[0])));
@@ -283,8 +291,9 @@ class Renderer {
       std::int64_t r[3] = {0, 0, 1};
       if (a.args.empty() || a.args.size() > 3 || !a.kwargs.empty()) fail(callee.pos, "range() takes 1 to 3 integers");
       for (const auto& v : a.args)
-        if (v.kind() != Value::Kind::Int) fail(callee.pos, "range() takes integers");
-      if (a.args.size() == 1) r[1] = a.args[0].as_int();
+        if (v.kind() != Value::Kind::kInt) fail(callee.pos, "range() takes integers");
+      if (a.args.size() == 1)
+        r[1] = a.args[0].as_int();
       else
         for (std::size_t i = 0; i < a.args.size(); ++i) r[i] = a.args[i].as_int();
       if (r[2] == 0) fail(callee.pos, "range() step cannot be zero");
@@ -292,7 +301,8 @@ class Renderer {
       for (std::int64_t i = r[0]; r[2] > 0 ? i < r[1] : i > r[1]; i += r[2]) out.push_back(Value::integer(i));
       return Value::array(std::move(out));
     }
-    fail(callee.pos, fmt::format("unsupported function '{}' (supported: raise_exception, namespace, range)", callee.name));
+    fail(callee.pos,
+         fmt::format("unsupported function '{}' (supported: raise_exception, namespace, range)", callee.name));
   }
 
   Value binary(const Expr& e) {
@@ -318,7 +328,8 @@ class Renderer {
     if (op == "in" || op == "not in") {
       bool found = false;
       if (b.is_string()) {
-        if (!a.is_string()) fail(e.pos, fmt::format("'in <string>' needs a string on the left, got a {}", a.type_name()));
+        if (!a.is_string())
+          fail(e.pos, fmt::format("'in <string>' needs a string on the left, got a {}", a.type_name()));
         found = b.as_string().find(a.as_string()) != std::string::npos;
       } else if (b.is_array()) {
         for (const auto& x : b.as_array()) found = found || equal(a, x);
@@ -337,9 +348,12 @@ class Renderer {
     }
     if (op == "<" || op == ">" || op == "<=" || op == ">=") {
       int c;
-      if (a.is_number() && b.is_number()) c = a.as_number() < b.as_number() ? -1 : a.as_number() > b.as_number() ? 1 : 0;
-      else if (a.is_string() && b.is_string()) c = a.as_string().compare(b.as_string());  // UTF-8 order = code point order
-      else fail(e.pos, fmt::format("cannot compare a {} with a {}", a.type_name(), b.type_name()));
+      if (a.is_number() && b.is_number())
+        c = a.as_number() < b.as_number() ? -1 : a.as_number() > b.as_number() ? 1 : 0;
+      else if (a.is_string() && b.is_string())
+        c = a.as_string().compare(b.as_string());  // UTF-8 order = code point order
+      else
+        fail(e.pos, fmt::format("cannot compare a {} with a {}", a.type_name(), b.type_name()));
       return Value::boolean(op == "<" ? c < 0 : op == ">" ? c > 0 : op == "<=" ? c <= 0 : c >= 0);
     }
     if (a.is_number() && b.is_number()) return arithmetic(e, a, b);
@@ -348,7 +362,7 @@ class Renderer {
 
   Value arithmetic(const Expr& e, const Value& a, const Value& b) {
     const std::string& op = e.name;
-    const bool ints = a.kind() == Value::Kind::Int && b.kind() == Value::Kind::Int;
+    const bool ints = a.kind() == Value::Kind::kInt && b.kind() == Value::Kind::kInt;
     const double x = a.as_number(), y = b.as_number();
     if (op == "+") return ints ? Value::integer(a.as_int() + b.as_int()) : Value::real(x + y);
     if (op == "-") return ints ? Value::integer(a.as_int() - b.as_int()) : Value::real(x - y);

@@ -61,8 +61,10 @@ class Lexer {
     while (i < end_) {
       std::size_t tag = find_tag(i);
       std::size_t text_begin = i, text_end = tag;
-      if (strip_next) text_begin = skip_space_forward(src_, text_begin, text_end);
-      else if (block_ended && text_begin < text_end && src_[text_begin] == '\n') ++text_begin;
+      if (strip_next)
+        text_begin = skip_space_forward(src_, text_begin, text_end);
+      else if (block_ended && text_begin < text_end && src_[text_begin] == '\n')
+        ++text_begin;
       if (tag < end_) {
         const char kind = src_[tag + 1];
         const bool dash = tag + 2 < end_ && src_[tag + 2] == '-';
@@ -76,11 +78,11 @@ class Lexer {
         }
       }
       if (text_end > text_begin)
-        out_.push_back({Tok::Text, std::string(src_.substr(text_begin, text_end - text_begin)), text_begin});
+        out_.push_back({Tok::kText, std::string(src_.substr(text_begin, text_end - text_begin)), text_begin});
       if (tag >= end_) break;
       i = lex_tag(tag, &strip_next, &block_ended);
     }
-    out_.push_back({Tok::End, "", end_});
+    out_.push_back({Tok::kEnd, "", end_});
     return std::move(out_);
   }
 
@@ -109,11 +111,12 @@ class Lexer {
       *block_ended = true;
       return close + 2;
     }
-    out_.push_back({kind == '%' ? Tok::OpenStmt : Tok::OpenExpr, "", tag});
+    out_.push_back({kind == '%' ? Tok::kOpenStmt : Tok::kOpenExpr, "", tag});
     int braces = 0;  // dict literals inside the tag: their "}" is not the tag's end
     while (true) {
       while (i < end_ && (src_[i] == ' ' || src_[i] == '\t' || src_[i] == '\n' || src_[i] == '\r')) ++i;
-      if (i >= end_) fail(tag, kind == '%' ? "statement `{%` is never closed by `%}`" : "expression `{{` is never closed by `}}`");
+      if (i >= end_)
+        fail(tag, kind == '%' ? "statement `{%` is never closed by `%}`" : "expression `{{` is never closed by `}}`");
       const char c = src_[i];
       const char close_kind = kind == '%' ? '%' : '}';
       // The tag's end: "%}" / "}}", optionally preceded by "-". Inside a dict literal "}}" closes braces.
@@ -121,7 +124,7 @@ class Lexer {
       const bool dash = c == '-' && at(i + 1) == close_kind && at(i + 2) == '}';
       const std::size_t j = dash ? i + 1 : i;
       if (at(j) == close_kind && at(j + 1) == '}' && !(kind == '{' && braces > 0 && !dash)) {
-        out_.push_back({kind == '%' ? Tok::CloseStmt : Tok::CloseExpr, "", i});
+        out_.push_back({kind == '%' ? Tok::kCloseStmt : Tok::kCloseExpr, "", i});
         *strip_next = dash;
         *block_ended = kind == '%';
         return j + 2;
@@ -134,25 +137,26 @@ class Lexer {
         std::size_t b = i;
         while (i < end_ && is_digit(src_[i])) ++i;
         bool is_float = false;
-        if (i + 1 < end_ && src_[i] == '.' && is_digit(src_[i + 1]) && !(out_.back().type == Tok::Op && out_.back().value == ".")) {
+        if (i + 1 < end_ && src_[i] == '.' && is_digit(src_[i + 1]) &&
+            !(out_.back().type == Tok::kOp && out_.back().value == ".")) {
           is_float = true;
           ++i;
           while (i < end_ && is_digit(src_[i])) ++i;
         }
-        out_.push_back({is_float ? Tok::Float : Tok::Int, std::string(src_.substr(b, i - b)), b});
+        out_.push_back({is_float ? Tok::kFloat : Tok::kInt, std::string(src_.substr(b, i - b)), b});
         continue;
       }
       if (is_name_start(c)) {
         std::size_t b = i;
         while (i < end_ && (is_name_start(src_[i]) || is_digit(src_[i]))) ++i;
-        out_.push_back({Tok::Name, std::string(src_.substr(b, i - b)), b});
+        out_.push_back({Tok::kName, std::string(src_.substr(b, i - b)), b});
         continue;
       }
       static const char* const kTwo[] = {"**", "//", "==", "!=", "<=", ">="};
       bool matched = false;
       for (const char* op : kTwo)
         if (i + 1 < end_ && src_[i] == op[0] && src_[i + 1] == op[1]) {
-          out_.push_back({Tok::Op, op, i});
+          out_.push_back({Tok::kOp, op, i});
           i += 2;
           matched = true;
           break;
@@ -161,7 +165,7 @@ class Lexer {
       if (std::string_view("+-*/%~<>=()[]{},.:|").find(c) != std::string_view::npos) {
         if (c == '{') ++braces;
         if (c == '}') --braces;
-        out_.push_back({Tok::Op, std::string(1, c), i});
+        out_.push_back({Tok::kOp, std::string(1, c), i});
         ++i;
         continue;
       }
@@ -202,7 +206,10 @@ class Lexer {
           std::uint32_t cp = 0;
           for (std::size_t k = 0; k < n; ++k) {
             const char h = src_[i + k];
-            const int d = is_digit(h) ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+            const int d = is_digit(h)              ? h - '0'
+                          : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+                          : (h >= 'A' && h <= 'F') ? h - 'A' + 10
+                                                   : -1;
             if (d < 0) fail(i - 2, "invalid hexadecimal escape");
             cp = cp * 16 + static_cast<std::uint32_t>(d);
           }
@@ -214,7 +221,7 @@ class Lexer {
         default: fail(i - 2, fmt::format("unsupported escape '\\{}' in a string literal", e));
       }
     }
-    out_.push_back({Tok::String, std::move(value), start});
+    out_.push_back({Tok::kString, std::move(value), start});
     return i + 1;
   }
 

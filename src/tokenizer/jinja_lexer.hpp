@@ -13,7 +13,7 @@
 
 namespace trafl::chat {
 
-enum class Tok { Text, OpenStmt, CloseStmt, OpenExpr, CloseExpr, Name, String, Int, Float, Op, End };
+enum class Tok { kText, kOpenStmt, kCloseStmt, kOpenExpr, kCloseExpr, kName, kString, kInt, kFloat, kOp, kEnd };
 
 struct Token {
   Tok type;

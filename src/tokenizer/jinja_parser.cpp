@@ -26,7 +26,7 @@ class Parser {
 
   Body program() {
     Body body = parse_body({});
-    if (peek().type != Tok::End) {
+    if (peek().type != Tok::kEnd) {
       // parse_body stops only at an end word it was asked for; at top level that is a stray one.
       fail(peek(1).pos, fmt::format("`{{% {} %}}` without a matching opening statement", peek(1).value));
     }
@@ -38,26 +38,26 @@ class Parser {
   const Token& next() { return t_[i_ < t_.size() - 1 ? i_++ : i_]; }
   [[noreturn]] void fail(std::size_t pos, const std::string& msg) const { throw TemplateError(name_, src_, pos, msg); }
 
-  bool is_op(const char* op, std::size_t k = 0) const { return peek(k).type == Tok::Op && peek(k).value == op; }
-  bool is_name(const char* n, std::size_t k = 0) const { return peek(k).type == Tok::Name && peek(k).value == n; }
+  bool is_op(const char* op, std::size_t k = 0) const { return peek(k).type == Tok::kOp && peek(k).value == op; }
+  bool is_name(const char* n, std::size_t k = 0) const { return peek(k).type == Tok::kName && peek(k).value == n; }
   void expect_op(const char* op) {
     if (!is_op(op)) fail(peek().pos, fmt::format("expected '{}', found {}", op, describe(peek())));
     next();
   }
   void expect_close_stmt() {
-    if (peek().type != Tok::CloseStmt) fail(peek().pos, fmt::format("expected '%}}', found {}", describe(peek())));
+    if (peek().type != Tok::kCloseStmt) fail(peek().pos, fmt::format("expected '%}}', found {}", describe(peek())));
     next();
   }
   std::string expect_name() {
-    if (peek().type != Tok::Name) fail(peek().pos, fmt::format("expected a name, found {}", describe(peek())));
+    if (peek().type != Tok::kName) fail(peek().pos, fmt::format("expected a name, found {}", describe(peek())));
     return next().value;
   }
   static std::string describe(const Token& t) {
     switch (t.type) {
-      case Tok::End: return "the end of the template";
-      case Tok::CloseStmt: return "'%}'";
-      case Tok::CloseExpr: return "'}}'";
-      case Tok::String: return "a string";
+      case Tok::kEnd: return "the end of the template";
+      case Tok::kCloseStmt: return "'%}'";
+      case Tok::kCloseExpr: return "'}}'";
+      case Tok::kString: return "a string";
       default: return fmt::format("'{}'", t.value);
     }
   }
@@ -68,44 +68,50 @@ class Parser {
     Body body;
     while (true) {
       const Token& t = peek();
-      if (t.type == Tok::End) return body;
-      if (t.type == Tok::Text) {
+      if (t.type == Tok::kEnd) return body;
+      if (t.type == Tok::kText) {
         Node n;
-    n.kind = Node::Kind::Text;
+        n.kind = Node::Kind::kText;
         n.pos = t.pos;
         n.text = t.value;
         body.push_back(std::move(n));
         next();
         continue;
       }
-      if (t.type == Tok::OpenExpr) {
+      if (t.type == Tok::kOpenExpr) {
         next();
         Node n;
-    n.kind = Node::Kind::Output;
+        n.kind = Node::Kind::kOutput;
         n.pos = t.pos;
         n.expr = expression();
-        if (peek().type != Tok::CloseExpr) fail(peek().pos, fmt::format("expected '}}}}', found {}", describe(peek())));
+        if (peek().type != Tok::kCloseExpr)
+          fail(peek().pos, fmt::format("expected '}}}}', found {}", describe(peek())));
         next();
         body.push_back(std::move(n));
         continue;
       }
-      if (t.type != Tok::OpenStmt) fail(t.pos, fmt::format("unexpected {}", describe(t)));
+      if (t.type != Tok::kOpenStmt) fail(t.pos, fmt::format("unexpected {}", describe(t)));
       const Token& kw = peek(1);
-      if (kw.type != Tok::Name) fail(kw.pos, fmt::format("expected a statement name, found {}", describe(kw)));
+      if (kw.type != Tok::kName) fail(kw.pos, fmt::format("expected a statement name, found {}", describe(kw)));
       if (stop.count(kw.value)) return body;
       static const std::set<std::string> kEnds = {"elif", "else", "endif", "endfor", "endset"};
-      if (kEnds.count(kw.value)) fail(kw.pos, fmt::format("`{{% {} %}}` without a matching opening statement", kw.value));
+      if (kEnds.count(kw.value))
+        fail(kw.pos, fmt::format("`{{% {} %}}` without a matching opening statement", kw.value));
       next();
       next();
-      if (kw.value == "if") body.push_back(parse_if(kw.pos));
-      else if (kw.value == "for") body.push_back(parse_for(kw.pos));
-      else if (kw.value == "set") body.push_back(parse_set(kw.pos));
-      else fail(kw.pos, fmt::format("unsupported statement `{{% {} %}}` (rendered: if, elif, else, for, set)", kw.value));
+      if (kw.value == "if")
+        body.push_back(parse_if(kw.pos));
+      else if (kw.value == "for")
+        body.push_back(parse_for(kw.pos));
+      else if (kw.value == "set")
+        body.push_back(parse_set(kw.pos));
+      else
+        fail(kw.pos, fmt::format("unsupported statement `{{% {} %}}` (rendered: if, elif, else, for, set)", kw.value));
     }
   }
 
   void expect_stmt(const char* word) {
-    if (peek().type != Tok::OpenStmt || !is_name(word, 1))
+    if (peek().type != Tok::kOpenStmt || !is_name(word, 1))
       fail(peek().pos, fmt::format("expected `{{% {} %}}`, found {}", word, describe(peek())));
     next();
     next();
@@ -113,13 +119,13 @@ class Parser {
 
   Node parse_if(std::size_t pos) {
     Node n;
-    n.kind = Node::Kind::If;
+    n.kind = Node::Kind::kIf;
     n.pos = pos;
     ExprP cond = expression();
     expect_close_stmt();
     n.branches.emplace_back(cond, parse_body({"elif", "else", "endif"}));
     while (true) {
-      if (peek().type == Tok::End) fail(pos, "`{% if %}` is never closed by `{% endif %}`");
+      if (peek().type == Tok::kEnd) fail(pos, "`{% if %}` is never closed by `{% endif %}`");
       next();  // {%
       const std::string word = next().value;
       if (word == "elif") {
@@ -129,7 +135,7 @@ class Parser {
       } else if (word == "else") {
         expect_close_stmt();
         n.else_body = parse_body({"endif"});
-        if (peek().type == Tok::End) fail(pos, "`{% if %}` is never closed by `{% endif %}`");
+        if (peek().type == Tok::kEnd) fail(pos, "`{% if %}` is never closed by `{% endif %}`");
         expect_stmt("endif");
         expect_close_stmt();
         return n;
@@ -142,7 +148,7 @@ class Parser {
 
   Node parse_for(std::size_t pos) {
     Node n;
-    n.kind = Node::Kind::For;
+    n.kind = Node::Kind::kFor;
     n.pos = pos;
     const bool paren = is_op("(");
     if (paren) next();
@@ -159,7 +165,7 @@ class Parser {
     if (is_name("recursive")) fail(peek().pos, "unsupported: a recursive loop");
     expect_close_stmt();
     n.body = parse_body({"else", "endfor"});
-    if (peek().type == Tok::End) fail(pos, "`{% for %}` is never closed by `{% endfor %}`");
+    if (peek().type == Tok::kEnd) fail(pos, "`{% for %}` is never closed by `{% endfor %}`");
     if (is_name("else", 1)) fail(peek(1).pos, "unsupported: `{% for %}...{% else %}`");
     expect_stmt("endfor");
     expect_close_stmt();
@@ -168,7 +174,7 @@ class Parser {
 
   Node parse_set(std::size_t pos) {
     Node n;
-    n.kind = Node::Kind::Set;
+    n.kind = Node::Kind::kSet;
     n.pos = pos;
     n.set_name = expect_name();
     if (is_op(".")) {
@@ -176,7 +182,7 @@ class Parser {
       n.set_attr = expect_name();
     }
     if (is_op(",")) fail(peek().pos, "unsupported: `{% set a, b = ... %}` (tuple assignment)");
-    if (peek().type == Tok::CloseStmt) fail(pos, "unsupported: a block `{% set name %}...{% endset %}`");
+    if (peek().type == Tok::kCloseStmt) fail(pos, "unsupported: a block `{% set name %}...{% endset %}`");
     expect_op("=");
     n.expr = expression();
     expect_close_stmt();
@@ -187,7 +193,7 @@ class Parser {
   ExprP expression() {
     ExprP e = or_expr();
     if (is_name("if")) {
-      auto c = make(Expr::Kind::Cond, next().pos);
+      auto c = make(Expr::Kind::kCond, next().pos);
       ExprP cond = or_expr();
       ExprP alt;
       if (is_name("else")) {
@@ -201,7 +207,7 @@ class Parser {
   }
 
   ExprP binary(const std::string& op, std::size_t pos, ExprP a, ExprP b) {
-    auto e = make(Expr::Kind::Binary, pos);
+    auto e = make(Expr::Kind::kBinary, pos);
     e->name = op;
     e->args = {std::move(a), std::move(b)};
     return e;
@@ -225,7 +231,7 @@ class Parser {
   }
   ExprP not_expr() {
     if (is_name("not")) {
-      auto e = make(Expr::Kind::Not, next().pos);
+      auto e = make(Expr::Kind::kNot, next().pos);
       e->args = {not_expr()};
       return e;
     }
@@ -233,7 +239,7 @@ class Parser {
   }
   // The comparison operator at the cursor ("" if none); "not in" spans two tokens.
   std::string compare_op() const {
-    if (peek().type == Tok::Op) {
+    if (peek().type == Tok::kOp) {
       static const std::set<std::string> kOps = {"==", "!=", "<", ">", "<=", ">="};
       if (kOps.count(peek().value)) return peek().value;
     }
@@ -286,7 +292,7 @@ class Parser {
   ExprP unary(bool with_filter) {
     ExprP e;
     if (is_op("-")) {
-      auto n = make(Expr::Kind::Neg, next().pos);
+      auto n = make(Expr::Kind::kNeg, next().pos);
       n->args = {unary(false)};
       e = n;
     } else if (is_op("+")) {
@@ -303,15 +309,15 @@ class Parser {
   ExprP primary() {
     const Token& t = peek();
     switch (t.type) {
-      case Tok::String: {
-        auto e = make(Expr::Kind::Literal, t.pos);
+      case Tok::kString: {
+        auto e = make(Expr::Kind::kLiteral, t.pos);
         std::string s;
-        while (peek().type == Tok::String) s += next().value;  // adjacent literals concatenate
+        while (peek().type == Tok::kString) s += next().value;  // adjacent literals concatenate
         e->value = Value::string(std::move(s));
         return e;
       }
-      case Tok::Int: {
-        auto e = make(Expr::Kind::Literal, t.pos);
+      case Tok::kInt: {
+        auto e = make(Expr::Kind::kLiteral, t.pos);
         try {
           e->value = Value::integer(std::stoll(t.value));
         } catch (const std::exception&) {
@@ -320,38 +326,41 @@ class Parser {
         next();
         return e;
       }
-      case Tok::Float: {
-        auto e = make(Expr::Kind::Literal, t.pos);
+      case Tok::kFloat: {
+        auto e = make(Expr::Kind::kLiteral, t.pos);
         e->value = Value::real(std::stod(t.value));
         next();
         return e;
       }
-      case Tok::Name: {
-        auto e = make(Expr::Kind::Literal, t.pos);
+      case Tok::kName: {
+        auto e = make(Expr::Kind::kLiteral, t.pos);
         const std::string& n = t.value;
-        if (n == "true" || n == "True") e->value = Value::boolean(true);
-        else if (n == "false" || n == "False") e->value = Value::boolean(false);
-        else if (n == "none" || n == "None") e->value = Value::none();
+        if (n == "true" || n == "True")
+          e->value = Value::boolean(true);
+        else if (n == "false" || n == "False")
+          e->value = Value::boolean(false);
+        else if (n == "none" || n == "None")
+          e->value = Value::none();
         else {
-          e->kind = Expr::Kind::Name;
+          e->kind = Expr::Kind::kName;
           e->name = n;
         }
         next();
         return e;
       }
-      case Tok::Op: {
+      case Tok::kOp: {
         if (t.value == "(") {
           next();
           if (is_op(")")) {
             next();
-            return make(Expr::Kind::Tuple, t.pos);
+            return make(Expr::Kind::kTuple, t.pos);
           }
           ExprP first = expression();
           if (!is_op(",")) {
             expect_op(")");
             return first;
           }
-          auto tup = make(Expr::Kind::Tuple, t.pos);
+          auto tup = make(Expr::Kind::kTuple, t.pos);
           tup->args.push_back(first);
           while (is_op(",")) {
             next();
@@ -363,7 +372,7 @@ class Parser {
         }
         if (t.value == "[") {
           next();
-          auto list = make(Expr::Kind::List, t.pos);
+          auto list = make(Expr::Kind::kList, t.pos);
           while (!is_op("]")) {
             list->args.push_back(expression());
             if (!is_op(",")) break;
@@ -374,7 +383,7 @@ class Parser {
         }
         if (t.value == "{") {
           next();
-          auto dict = make(Expr::Kind::Dict, t.pos);
+          auto dict = make(Expr::Kind::kDict, t.pos);
           while (!is_op("}")) {
             dict->args.push_back(expression());
             expect_op(":");
@@ -396,10 +405,10 @@ class Parser {
     while (true) {
       if (is_op(".")) {
         next();
-        auto a = make(Expr::Kind::Attr, peek().pos);
-        if (peek().type == Tok::Int) {  // foo.0 is foo[0] in Jinja
-          a->kind = Expr::Kind::Index;
-          auto idx = make(Expr::Kind::Literal, peek().pos);
+        auto a = make(Expr::Kind::kAttr, peek().pos);
+        if (peek().type == Tok::kInt) {  // foo.0 is foo[0] in Jinja
+          a->kind = Expr::Kind::kIndex;
+          auto idx = make(Expr::Kind::kLiteral, peek().pos);
           idx->value = Value::integer(std::stoll(next().value));
           a->args = {e, idx};
         } else {
@@ -430,11 +439,11 @@ class Parser {
     expect_op("]");
     if (colons == 0) {
       if (!bounds[0]) fail(p, "empty subscript []");
-      auto e = make(Expr::Kind::Index, p);
+      auto e = make(Expr::Kind::kIndex, p);
       e->args = {target, bounds[0]};
       return e;
     }
-    auto e = make(Expr::Kind::Slice, p);
+    auto e = make(Expr::Kind::kSlice, p);
     e->args = {target, bounds[0], bounds[1], bounds[2]};
     return e;
   }
@@ -444,7 +453,7 @@ class Parser {
     expect_op("(");
     while (!is_op(")")) {
       if (is_op("*") || is_op("**")) fail(peek().pos, "unsupported: *args / **kwargs in a call");
-      if (peek().type == Tok::Name && is_op("=", 1)) {
+      if (peek().type == Tok::kName && is_op("=", 1)) {
         std::string key = next().value;
         next();
         e.kwargs.emplace_back(key, expression());
@@ -459,7 +468,7 @@ class Parser {
   }
 
   ExprP call(ExprP callee) {
-    auto e = make(Expr::Kind::Call, peek().pos);
+    auto e = make(Expr::Kind::kCall, peek().pos);
     e->args.push_back(callee);
     arguments(*e);
     return e;
@@ -469,7 +478,7 @@ class Parser {
     while (true) {
       if (is_op("|")) {
         next();
-        auto f = make(Expr::Kind::Filter, peek().pos);
+        auto f = make(Expr::Kind::kFilter, peek().pos);
         f->name = expect_name();
         while (is_op(".")) {  // dotted filter names
           next();
@@ -480,7 +489,7 @@ class Parser {
         e = f;
       } else if (is_name("is")) {
         next();
-        auto t = make(Expr::Kind::Test, peek().pos);
+        auto t = make(Expr::Kind::kTest, peek().pos);
         if (is_name("not")) {
           next();
           t->negated = true;
@@ -493,8 +502,8 @@ class Parser {
         } else {
           static const std::set<std::string> kStop = {"and", "or", "else", "if", "not", "in", "is"};
           const Token& a = peek();
-          if (a.type == Tok::Int || a.type == Tok::Float || a.type == Tok::String ||
-              (a.type == Tok::Name && !kStop.count(a.value)))
+          if (a.type == Tok::kInt || a.type == Tok::kFloat || a.type == Tok::kString ||
+              (a.type == Tok::kName && !kStop.count(a.value)))
             t->args.push_back(postfix(primary()));
         }
         e = t;

@@ -14,7 +14,7 @@ namespace trafl::chat {
 std::size_t utf8_next(std::string_view s, std::size_t i, std::uint32_t* cp);
 void utf8_append(std::string& out, std::uint32_t cp);
 std::vector<std::string> code_points(std::string_view s);  // each code point as its own UTF-8 string
-bool python_space(std::uint32_t cp);                      // str.isspace()
+bool python_space(std::uint32_t cp);                       // str.isspace()
 // str.strip / lstrip / rstrip: without `chars` Python whitespace, else any code point of `chars`.
 std::string python_strip(std::string_view s, bool left, bool right, const std::optional<std::string>& chars = {});
 

@@ -10,42 +10,42 @@ namespace trafl::chat {
 
 Value Value::none() {
   Value v;
-  v.kind_ = Kind::None;
+  v.kind_ = Kind::kNone;
   return v;
 }
 Value Value::boolean(bool b) {
   Value v;
-  v.kind_ = Kind::Bool;
+  v.kind_ = Kind::kBool;
   v.b_ = b;
   return v;
 }
 Value Value::integer(std::int64_t i) {
   Value v;
-  v.kind_ = Kind::Int;
+  v.kind_ = Kind::kInt;
   v.i_ = i;
   return v;
 }
 Value Value::real(double d) {
   Value v;
-  v.kind_ = Kind::Float;
+  v.kind_ = Kind::kFloat;
   v.d_ = d;
   return v;
 }
 Value Value::string(std::string s) {
   Value v;
-  v.kind_ = Kind::String;
+  v.kind_ = Kind::kString;
   v.s_ = std::move(s);
   return v;
 }
 Value Value::array(Array items) {
   Value v;
-  v.kind_ = Kind::Array;
+  v.kind_ = Kind::kArray;
   v.a_ = std::make_shared<Array>(std::move(items));
   return v;
 }
 Value Value::object(Object items, bool is_namespace) {
   Value v;
-  v.kind_ = Kind::Object;
+  v.kind_ = Kind::kObject;
   v.namespace_ = is_namespace;
   v.o_ = std::make_shared<Object>(std::move(items));
   return v;
@@ -76,7 +76,7 @@ Value Value::from_json(const nlohmann::json& j) {
 }
 
 Value Value::get(const std::string& key) const {
-  if (kind_ != Kind::Object) return Value();
+  if (kind_ != Kind::kObject) return Value();
   for (const auto& [k, v] : *o_)
     if (k == key) return v;
   return Value();
@@ -93,48 +93,48 @@ void Value::set(const std::string& key, Value v) {
 
 bool Value::truthy() const {
   switch (kind_) {
-    case Kind::Undefined:
-    case Kind::None: return false;
-    case Kind::Bool: return b_;
-    case Kind::Int: return i_ != 0;
-    case Kind::Float: return d_ != 0;
-    case Kind::String: return !s_.empty();
-    case Kind::Array: return !a_->empty();
-    case Kind::Object: return namespace_ || !o_->empty();
+    case Kind::kUndefined:
+    case Kind::kNone: return false;
+    case Kind::kBool: return b_;
+    case Kind::kInt: return i_ != 0;
+    case Kind::kFloat: return d_ != 0;
+    case Kind::kString: return !s_.empty();
+    case Kind::kArray: return !a_->empty();
+    case Kind::kObject: return namespace_ || !o_->empty();
   }
   return false;
 }
 
 const char* Value::type_name() const {
   switch (kind_) {
-    case Kind::Undefined: return "undefined";
-    case Kind::None: return "none";
-    case Kind::Bool: return "bool";
-    case Kind::Int: return "int";
-    case Kind::Float: return "float";
-    case Kind::String: return "string";
-    case Kind::Array: return "list";
-    case Kind::Object: return namespace_ ? "namespace" : "dict";
+    case Kind::kUndefined: return "undefined";
+    case Kind::kNone: return "none";
+    case Kind::kBool: return "bool";
+    case Kind::kInt: return "int";
+    case Kind::kFloat: return "float";
+    case Kind::kString: return "string";
+    case Kind::kArray: return "list";
+    case Kind::kObject: return namespace_ ? "namespace" : "dict";
   }
   return "?";
 }
 
 bool equal(const Value& a, const Value& b) {
   if (a.is_number() && b.is_number()) return a.as_number() == b.as_number();
-  if (a.kind() == Value::Kind::Bool && b.kind() == Value::Kind::Bool) return a.as_bool() == b.as_bool();
+  if (a.kind() == Value::Kind::kBool && b.kind() == Value::Kind::kBool) return a.as_bool() == b.as_bool();
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case Value::Kind::Undefined:
-    case Value::Kind::None: return true;
-    case Value::Kind::String: return a.as_string() == b.as_string();
-    case Value::Kind::Array: {
+    case Value::Kind::kUndefined:
+    case Value::Kind::kNone: return true;
+    case Value::Kind::kString: return a.as_string() == b.as_string();
+    case Value::Kind::kArray: {
       const auto &x = a.as_array(), &y = b.as_array();
       if (x.size() != y.size()) return false;
       for (std::size_t i = 0; i < x.size(); ++i)
         if (!equal(x[i], y[i])) return false;
       return true;
     }
-    case Value::Kind::Object: {
+    case Value::Kind::kObject: {
       const auto &x = a.as_object(), &y = b.as_object();
       if (x.size() != y.size()) return false;
       for (const auto& [k, v] : x)
@@ -167,8 +167,10 @@ void json_string(std::string& out, const std::string& s) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);  // ensure_ascii=False: UTF-8 passes through
+        if (c < 0x20)
+          out += fmt::format("\\u{:04x}", c);
+        else
+          out += static_cast<char>(c);  // ensure_ascii=False: UTF-8 passes through
     }
   }
   out += '"';
@@ -181,13 +183,13 @@ void json_value(std::string& out, const Value& v, int indent, int depth) {
     out.append(static_cast<std::size_t>(indent * d), ' ');
   };
   switch (v.kind()) {
-    case Value::Kind::Undefined:
-    case Value::Kind::None: out += "null"; return;
-    case Value::Kind::Bool: out += v.as_bool() ? "true" : "false"; return;
-    case Value::Kind::Int: out += std::to_string(v.as_int()); return;
-    case Value::Kind::Float: out += python_float(v.as_number()); return;
-    case Value::Kind::String: json_string(out, v.as_string()); return;
-    case Value::Kind::Array: {
+    case Value::Kind::kUndefined:
+    case Value::Kind::kNone: out += "null"; return;
+    case Value::Kind::kBool: out += v.as_bool() ? "true" : "false"; return;
+    case Value::Kind::kInt: out += std::to_string(v.as_int()); return;
+    case Value::Kind::kFloat: out += python_float(v.as_number()); return;
+    case Value::Kind::kString: json_string(out, v.as_string()); return;
+    case Value::Kind::kArray: {
       const auto& a = v.as_array();
       out += '[';
       for (std::size_t i = 0; i < a.size(); ++i) {
@@ -199,7 +201,7 @@ void json_value(std::string& out, const Value& v, int indent, int depth) {
       out += ']';
       return;
     }
-    case Value::Kind::Object: {
+    case Value::Kind::kObject: {
       const auto& o = v.as_object();
       out += '{';
       for (std::size_t i = 0; i < o.size(); ++i) {
@@ -219,15 +221,15 @@ void json_value(std::string& out, const Value& v, int indent, int depth) {
 
 std::string to_display(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return "";
-    case Value::Kind::None: return "None";
-    case Value::Kind::Bool: return v.as_bool() ? "True" : "False";
-    case Value::Kind::Int: return std::to_string(v.as_int());
-    case Value::Kind::Float: return python_float(v.as_number());
-    case Value::Kind::String: return v.as_string();
+    case Value::Kind::kUndefined: return "";
+    case Value::Kind::kNone: return "None";
+    case Value::Kind::kBool: return v.as_bool() ? "True" : "False";
+    case Value::Kind::kInt: return std::to_string(v.as_int());
+    case Value::Kind::kFloat: return python_float(v.as_number());
+    case Value::Kind::kString: return v.as_string();
     default:
-      throw std::runtime_error(fmt::format("printing a {} directly (its Python repr) is not supported; use tojson",
-                                           v.type_name()));
+      throw std::runtime_error(
+          fmt::format("printing a {} directly (its Python repr) is not supported; use tojson", v.type_name()));
   }
 }
 

@@ -21,7 +21,7 @@ using Object = std::vector<std::pair<std::string, Value>>;  // insertion order, 
 
 class Value {
  public:
-  enum class Kind { Undefined, None, Bool, Int, Float, String, Array, Object };
+  enum class Kind { kUndefined, kNone, kBool, kInt, kFloat, kString, kArray, kObject };
 
   Value() = default;  // undefined
   static Value none();
@@ -34,17 +34,17 @@ class Value {
   static Value from_json(const nlohmann::json& j);
 
   Kind kind() const { return kind_; }
-  bool is_undefined() const { return kind_ == Kind::Undefined; }
-  bool is_none() const { return kind_ == Kind::None; }
-  bool is_string() const { return kind_ == Kind::String; }
-  bool is_array() const { return kind_ == Kind::Array; }
-  bool is_object() const { return kind_ == Kind::Object; }
-  bool is_number() const { return kind_ == Kind::Int || kind_ == Kind::Float; }
-  bool is_namespace() const { return kind_ == Kind::Object && namespace_; }
+  bool is_undefined() const { return kind_ == Kind::kUndefined; }
+  bool is_none() const { return kind_ == Kind::kNone; }
+  bool is_string() const { return kind_ == Kind::kString; }
+  bool is_array() const { return kind_ == Kind::kArray; }
+  bool is_object() const { return kind_ == Kind::kObject; }
+  bool is_number() const { return kind_ == Kind::kInt || kind_ == Kind::kFloat; }
+  bool is_namespace() const { return kind_ == Kind::kObject && namespace_; }
 
   bool as_bool() const { return b_; }
   std::int64_t as_int() const { return i_; }
-  double as_number() const { return kind_ == Kind::Int ? static_cast<double>(i_) : d_; }
+  double as_number() const { return kind_ == Kind::kInt ? static_cast<double>(i_) : d_; }
   const std::string& as_string() const { return s_; }
   const Array& as_array() const { return *a_; }
   Array& as_array() { return *a_; }
@@ -55,11 +55,11 @@ class Value {
   Value get(const std::string& key) const;
   void set(const std::string& key, Value v);
 
-  bool truthy() const;           // Python's bool(): empty string/list/dict, 0, None are false
+  bool truthy() const;            // Python's bool(): empty string/list/dict, 0, None are false
   const char* type_name() const;  // "string", "list", ... for error messages
 
  private:
-  Kind kind_ = Kind::Undefined;
+  Kind kind_ = Kind::kUndefined;
   bool b_ = false;
   bool namespace_ = false;
   std::int64_t i_ = 0;

@@ -107,7 +107,7 @@ class ByteLevelPreTokenizer : public PreTokenizer {
       }
     }
     if (regex_) {
-      split_pieces(pieces, SplitBehavior::Isolated, false,
+      split_pieces(pieces, SplitBehavior::kIsolated, false,
                    [this](const std::string& t) { return cover_with_matches(regex_->find_all(t), t.size()); });
     }
     for (auto& p : pieces) {
@@ -129,7 +129,7 @@ class DigitsPreTokenizer : public PreTokenizer {
  public:
   explicit DigitsPreTokenizer(bool individual) : individual_(individual) {}
   void pre_tokenize(std::vector<NormalizedString>& pieces) const override {
-    split_pieces(pieces, individual_ ? SplitBehavior::Isolated : SplitBehavior::Contiguous, false,
+    split_pieces(pieces, individual_ ? SplitBehavior::kIsolated : SplitBehavior::kContiguous, false,
                  [](const std::string& t) {
                    // HF's char-predicate Pattern: every numeric char is its own match.
                    std::vector<Span> spans;
@@ -170,8 +170,8 @@ Regex::Regex(const std::string& pattern, const Ctx& ctx) {
   std::string p = onig_compatible(pattern);
   int err = 0;
   PCRE2_SIZE offset = 0;
-  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(p.data()), p.size(), PCRE2_UTF | PCRE2_UCP, &err,
-                                   &offset, nullptr);
+  pcre2_code* code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(p.data()), p.size(), PCRE2_UTF | PCRE2_UCP, &err, &offset, nullptr);
   if (!code) {
     PCRE2_UCHAR buf[256];
     pcre2_get_error_message(err, buf, sizeof buf);
@@ -191,8 +191,8 @@ std::vector<std::pair<std::size_t, std::size_t>> Regex::find_all(std::string_vie
   if (!md) throw std::bad_alloc();
   std::size_t pos = 0;
   while (pos <= text.size()) {
-    int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), pos, PCRE2_NO_UTF_CHECK, md,
-                         nullptr);
+    int rc =
+        pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), pos, PCRE2_NO_UTF_CHECK, md, nullptr);
     if (rc == PCRE2_ERROR_NOMATCH) break;
     if (rc < 0) {
       pcre2_match_data_free(md);
@@ -240,10 +240,10 @@ std::vector<std::pair<std::size_t, std::size_t>> apply_split_behavior(std::vecto
   // (range, remove?)
   std::vector<Span> splits;
   switch (behavior) {
-    case SplitBehavior::Isolated:
+    case SplitBehavior::kIsolated:
       for (auto& m : matches) splits.push_back({m.start, m.end, false});
       break;
-    case SplitBehavior::Contiguous: {
+    case SplitBehavior::kContiguous: {
       bool previous_match = false;
       for (auto& m : matches) {
         if (m.is_match == previous_match && !splits.empty()) {
@@ -255,7 +255,7 @@ std::vector<std::pair<std::size_t, std::size_t>> apply_split_behavior(std::vecto
       }
       break;
     }
-    case SplitBehavior::MergedWithPrevious: {
+    case SplitBehavior::kMergedWithPrevious: {
       bool previous_match = false;
       for (auto& m : matches) {
         if (m.is_match && !previous_match && !splits.empty()) {
@@ -267,7 +267,7 @@ std::vector<std::pair<std::size_t, std::size_t>> apply_split_behavior(std::vecto
       }
       break;
     }
-    case SplitBehavior::MergedWithNext: {
+    case SplitBehavior::kMergedWithNext: {
       bool previous_match = false;
       for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
         if (it->is_match && !previous_match && !splits.empty()) {
@@ -280,7 +280,7 @@ std::vector<std::pair<std::size_t, std::size_t>> apply_split_behavior(std::vecto
       std::reverse(splits.begin(), splits.end());
       break;
     }
-    case SplitBehavior::Removed:
+    case SplitBehavior::kRemoved:
       splits = matches;  // is_match == remove
       break;
   }
@@ -326,15 +326,15 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, const 
     std::string b = get_string(j, "behavior", "", ctx);
     SplitBehavior behavior;
     if (b == "Isolated") {
-      behavior = SplitBehavior::Isolated;
+      behavior = SplitBehavior::kIsolated;
     } else if (b == "Removed") {
-      behavior = SplitBehavior::Removed;
+      behavior = SplitBehavior::kRemoved;
     } else if (b == "MergedWithPrevious") {
-      behavior = SplitBehavior::MergedWithPrevious;
+      behavior = SplitBehavior::kMergedWithPrevious;
     } else if (b == "MergedWithNext") {
-      behavior = SplitBehavior::MergedWithNext;
+      behavior = SplitBehavior::kMergedWithNext;
     } else if (b == "Contiguous") {
-      behavior = SplitBehavior::Contiguous;
+      behavior = SplitBehavior::kContiguous;
     } else {
       fail(ctx.at("behavior"), "unknown split behavior '" + b + "'");
     }

@@ -16,10 +16,8 @@ ojson pre_tokenizer_json(const TinyTokenizerOptions& o) {
   if (o.split_regex.empty()) {
     return ojson{{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}};
   }
-  ojson split{{"type", "Split"},
-              {"pattern", ojson{{"Regex", o.split_regex}}},
-              {"behavior", "Isolated"},
-              {"invert", false}};
+  ojson split{
+      {"type", "Split"}, {"pattern", ojson{{"Regex", o.split_regex}}}, {"behavior", "Isolated"}, {"invert", false}};
   ojson bl{{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}};
   return ojson{{"type", "Sequence"}, {"pretokenizers", ojson::array({split, bl})}};
 }
@@ -109,8 +107,13 @@ std::string make_tiny_tokenizer_json(const TinyTokenizerOptions& o) {
   ojson added = ojson::array();
   std::size_t next_id = strings.size();
   for (const auto& s : o.special_tokens) {
-    added.push_back(ojson{{"id", next_id++},      {"content", s},         {"single_word", false}, {"lstrip", false},
-                          {"rstrip", false},      {"normalized", false}, {"special", true}});
+    added.push_back(ojson{{"id", next_id++},
+                          {"content", s},
+                          {"single_word", false},
+                          {"lstrip", false},
+                          {"rstrip", false},
+                          {"normalized", false},
+                          {"special", true}});
   }
   ojson model{{"type", "BPE"},
               {"dropout", nullptr},
@@ -129,7 +132,8 @@ std::string make_tiny_tokenizer_json(const TinyTokenizerOptions& o) {
              {"normalizer", nullptr},
              {"pre_tokenizer", pre_tokenizer_json(o)},
              {"post_processor", nullptr},
-             {"decoder", ojson{{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
+             {"decoder",
+              ojson{{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
              {"model", model}};
   return root.dump(1) + "\n";
 }

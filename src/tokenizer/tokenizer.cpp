@@ -265,8 +265,8 @@ struct Tokenizer::Impl {
 
   struct Segment {
     bool added;
-    std::size_t index;    // into `added` when added
-    std::size_t b, e;     // byte range in the text it was found in
+    std::size_t index;  // into `added` when added
+    std::size_t b, e;   // byte range in the text it was found in
   };
   // AddedVocabulary::find_matches.
   std::vector<Segment> split_added(std::string_view text, const Trie& trie) const {
@@ -466,7 +466,8 @@ std::string Tokenizer::decode(const std::vector<TokenId>& ids, bool skip_special
     }
     if (auto t = impl_->model->id_to_token(id)) tokens.push_back(std::move(*t));
   }
-  if (impl_->decoder) tokens = impl_->decoder->decode_chain(std::move(tokens));
+  if (impl_->decoder)
+    tokens = impl_->decoder->decode_chain(std::move(tokens));
   else if (tokens.size() > 1) {  // no decoder: tokenizers joins with spaces
     std::string joined;
     for (std::size_t i = 0; i < tokens.size(); ++i) joined += (i ? " " : "") + tokens[i];
@@ -491,7 +492,8 @@ std::optional<std::string> Tokenizer::id_to_token(TokenId id) const {
 
 TokenId Tokenizer::require_token_id(std::string_view content) const {
   auto id = token_to_id(content);
-  if (!id) throw InputError(impl_->source, 0, "added_tokens", "the tokenizer has no token '" + std::string(content) + "'");
+  if (!id)
+    throw InputError(impl_->source, 0, "added_tokens", "the tokenizer has no token '" + std::string(content) + "'");
   return *id;
 }
 

@@ -25,9 +25,9 @@ using TokenId = std::int32_t;
 
 struct Encoding {
   std::vector<TokenId> ids;
-  std::vector<std::string> pieces;                          // the token strings (e.g. "Ġworld")
+  std::vector<std::string> pieces;                           // the token strings (e.g. "Ġworld")
   std::vector<std::pair<std::size_t, std::size_t>> offsets;  // byte range [start, end) in the input text
-  std::vector<bool> special;                                  // token is a special added token
+  std::vector<bool> special;                                 // token is a special added token
 };
 
 struct AddedTokenInfo {

@@ -37,13 +37,12 @@ std::string Ctx::path() const {
   return out;
 }
 
-void fail(const Ctx& ctx, const std::string& message) {
-  throw InputError(ctx.file(), 0, ctx.path(), message);
-}
+void fail(const Ctx& ctx, const std::string& message) { throw InputError(ctx.file(), 0, ctx.path(), message); }
 
 void unsupported(const Ctx& ctx, const std::string& type) {
   std::string path = ctx.path();
-  throw InputError(ctx.file(), 0, "", "unsupported tokenizer component " + type + " at " + (path.empty() ? "<root>" : path));
+  throw InputError(ctx.file(), 0, "",
+                   "unsupported tokenizer component " + type + " at " + (path.empty() ? "<root>" : path));
 }
 
 bool get_bool(const nlohmann::json& j, const char* key, bool fallback, const Ctx& ctx) {
@@ -68,7 +67,8 @@ std::size_t utf8_decode(std::string_view s, std::size_t i, std::uint32_t* cp) {
   }
   std::size_t len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : 2;
   std::uint32_t c = b0 & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-  for (std::size_t k = 1; k < len && i + k < s.size(); ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  for (std::size_t k = 1; k < len && i + k < s.size(); ++k)
+    c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
   *cp = c;
   return len;
 }
@@ -93,8 +93,7 @@ void utf8_append(std::string& out, std::uint32_t cp) {
 
 bool is_unicode_whitespace(std::uint32_t cp) {
   return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-         cp == 0x3000;
+         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
 bool is_unicode_numeric(std::uint32_t cp) {
@@ -208,9 +207,7 @@ std::size_t valid_sequence(std::string_view s, std::size_t i, bool* complete) {
 
 const std::string& byte_to_unicode(std::uint8_t byte) { return byte_table().to_char[byte]; }
 
-int unicode_to_byte(std::uint32_t code_point) {
-  return code_point < 512 ? byte_table().to_byte[code_point] : -1;
-}
+int unicode_to_byte(std::uint32_t code_point) { return code_point < 512 ? byte_table().to_byte[code_point] : -1; }
 
 std::string utf8_lossy(std::string_view s) {
   std::string out;

@@ -29,8 +29,7 @@ torch::Tensor lm_head_weight(const model::LLaDAModel& model) {
 
 std::vector<ArRollout> rollout_left_to_right(const model::LLaDAModel& model,
                                              const std::vector<std::vector<std::int64_t>>& prompts,
-                                             const std::vector<sampling::SampleKey>& keys,
-                                             const ArRolloutOptions& o) {
+                                             const std::vector<sampling::SampleKey>& keys, const ArRolloutOptions& o) {
   torch::NoGradGuard no_grad;
   if (prompts.size() != keys.size()) throw UsageError("rollout_left_to_right: one key per prompt");
   if (o.gen_length < 1) throw UsageError("rollout_left_to_right: gen_length must be >= 1");
@@ -114,7 +113,7 @@ torch::Tensor ar_token_logp(const model::LLaDAModel& model, const std::vector<st
     const torch::Tensor h = model.hidden_states(x.narrow(0, s, n));  // [n, P+L, D]
     const torch::Tensor pos = target_pos.narrow(0, s, n);
     const torch::Tensor hs = h.gather(1, pos.view({n, 1, 1}).expand({n, 1, h.size(2)})).squeeze(1);  // [n, D]
-    const torch::Tensor logits = torch::linear(hs, head).to(torch::kFloat32);                          // [n, E]
+    const torch::Tensor logits = torch::linear(hs, head).to(torch::kFloat32);                        // [n, E]
     parts.push_back(torch::log_softmax(logits, -1).gather(1, targets.narrow(0, s, n).unsqueeze(1)).squeeze(1));
   }
   return torch::cat(parts).view({G, L});

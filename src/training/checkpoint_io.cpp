@@ -54,7 +54,9 @@ void load_tensors_into(const std::string& path, const std::vector<std::pair<std:
   for (const auto& [name, t] : into) {
     const torch::Tensor& src = loaded.at(name);
     if (src.sizes() != t.sizes())
-      throw InputError(path, 0, name, fmt::format("shape {} does not match the model's {}", fmt::join(src.sizes(), "x"), fmt::join(t.sizes(), "x")));
+      throw InputError(path, 0, name,
+                       fmt::format("shape {} does not match the model's {}", fmt::join(src.sizes(), "x"),
+                                   fmt::join(t.sizes(), "x")));
     torch::Tensor dst = t;
     dst.copy_(src);
   }
@@ -65,7 +67,8 @@ std::optional<std::string> latest_checkpoint(const std::string& out_dir) {
   std::string name;
   if (!in || !std::getline(in, name) || name.empty()) return std::nullopt;
   const fs::path dir = fs::path(out_dir) / name;
-  if (!fs::is_directory(dir)) throw InputError((fs::path(out_dir) / "latest").string(), 1, "", "names a missing checkpoint " + name);
+  if (!fs::is_directory(dir))
+    throw InputError((fs::path(out_dir) / "latest").string(), 1, "", "names a missing checkpoint " + name);
   return dir.string();
 }
 
@@ -80,7 +83,8 @@ std::string save_checkpoint(const std::string& out_dir, const CheckpointContents
   fs::create_directories(tmp);
   if (c.write_model) c.write_model(tmp.string());
   if (!c.adapter.empty()) save_tensors((tmp / "adapter.pt").string(), c.adapter);
-  if (!c.tokenizer_path.empty()) fs::copy_file(c.tokenizer_path, tmp / "tokenizer.json", fs::copy_options::overwrite_existing);
+  if (!c.tokenizer_path.empty())
+    fs::copy_file(c.tokenizer_path, tmp / "tokenizer.json", fs::copy_options::overwrite_existing);
   {
     std::ofstream(tmp / "train_config.json") << c.train_config.dump(2) << "\n";
     nlohmann::json state = c.trainer_state;

@@ -16,15 +16,15 @@ namespace trafl::training {
 using model::Projection;
 
 model::Projection parse_lora_target(const std::string& name) {
-  if (name == "q_proj") return Projection::q_proj;
-  if (name == "k_proj") return Projection::k_proj;
-  if (name == "v_proj") return Projection::v_proj;
-  if (name == "attn_out" || name == "o_proj") return Projection::attn_out;
-  if (name == "ff_proj" || name == "gate_proj") return Projection::ff_proj;
-  if (name == "up_proj") return Projection::up_proj;
-  if (name == "ff_out" || name == "down_proj") return Projection::ff_out;
-  throw UsageError(fmt::format(
-      "lora target '{}' (expected q_proj, k_proj, v_proj, attn_out, ff_proj, up_proj or ff_out)", name));
+  if (name == "q_proj") return Projection::kQProj;
+  if (name == "k_proj") return Projection::kKProj;
+  if (name == "v_proj") return Projection::kVProj;
+  if (name == "attn_out" || name == "o_proj") return Projection::kAttnOut;
+  if (name == "ff_proj" || name == "gate_proj") return Projection::kFfProj;
+  if (name == "up_proj") return Projection::kUpProj;
+  if (name == "ff_out" || name == "down_proj") return Projection::kFfOut;
+  throw UsageError(
+      fmt::format("lora target '{}' (expected q_proj, k_proj, v_proj, attn_out, ff_proj, up_proj or ff_out)", name));
 }
 
 std::string projection_name(model::Projection p) {
@@ -56,7 +56,8 @@ LoraAdapter::LoraAdapter(const model::LLaDAModel& model, const LoraOptions& opti
       const std::int64_t out = w.size(0), in = w.size(1);
       const double bound = 1.0 / std::sqrt(static_cast<double>(in));
       Pair& pair = layers_[i][p];
-      pair.a = torch::empty({options.rank, in}, torch::kFloat32).uniform_(-bound, bound, gen).to(opts).requires_grad_(true);
+      pair.a =
+          torch::empty({options.rank, in}, torch::kFloat32).uniform_(-bound, bound, gen).to(opts).requires_grad_(true);
       pair.b = torch::zeros({out, options.rank}, opts).requires_grad_(true);
     }
   }
@@ -77,7 +78,8 @@ std::vector<std::pair<std::string, torch::Tensor>> LoraAdapter::named_parameters
     for (int p = 0; p < kProjections; ++p) {
       const Pair& pair = layers_[i][p];
       if (!pair.a.defined()) continue;
-      const std::string stem = fmt::format("model.transformer.blocks.{}.{}", i, projection_name(static_cast<Projection>(p)));
+      const std::string stem =
+          fmt::format("model.transformer.blocks.{}.{}", i, projection_name(static_cast<Projection>(p)));
       out.emplace_back(stem + ".lora_A.weight", pair.a);
       out.emplace_back(stem + ".lora_B.weight", pair.b);
     }

@@ -98,8 +98,7 @@ GrpoTerms grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_logp, co
   const torch::Tensor m = token_mask.detach().to(dt);
   const torch::Tensor A = advantages.detach().to(dt).unsqueeze(1);  // [G, 1]
   const torch::Tensor ratio = torch::exp(logp - old_logp.detach());
-  torch::Tensor per_token =
-      -torch::min(ratio * A, torch::clamp(ratio, 1.0 - epsilon, 1.0 + epsilon) * A);  // [G, T]
+  torch::Tensor per_token = -torch::min(ratio * A, torch::clamp(ratio, 1.0 - epsilon, 1.0 + epsilon) * A);  // [G, T]
   GrpoTerms t;
   const torch::Tensor n_tokens = m.sum().clamp_min(1.0);
   if (ref_logp.defined()) {
@@ -112,11 +111,10 @@ GrpoTerms grpo_loss(const torch::Tensor& logp, const torch::Tensor& old_logp, co
     t.kl = torch::zeros({}, logp.options());
   }
   const torch::Tensor total = (per_token * m).sum();
-  if (normalization == TokenNormalization::MaskedTokens) {
+  if (normalization == TokenNormalization::kMaskedTokens) {
     t.loss = total / n_tokens;
   } else {
-    const double nonzero =
-        signal_samples >= 0 ? signal_samples : (advantages.detach() != 0).sum().item<double>();
+    const double nonzero = signal_samples >= 0 ? signal_samples : (advantages.detach() != 0).sum().item<double>();
     // No sample with a learning signal: a zero loss that still belongs to the graph.
     t.loss = nonzero > 0 ? total / (static_cast<double>(logp.size(1)) * nonzero) : total * 0.0;
   }

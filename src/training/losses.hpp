@@ -46,9 +46,9 @@ EspoTerms espo_loss(const torch::Tensor& elbo_policy, const torch::Tensor& elbo_
 // k3 = exp(ref − logp) − (ref − logp) − 1 (only when ref_logp is defined and β > 0).
 // logp / old_logp / ref_logp [G, T], advantages [G], token_mask [G, T] (1 = counted).
 enum class TokenNormalization {
-  MaskedTokens,        // Σ per_token·m / Σ m   (d1)
-  GenLengthNonzeroAdv  // Σ per_token·m / (T · n), n = signal_samples, or #{i : A_i ≠ 0} of this call when
-                       // signal_samples < 0 (JustGRPO; n comes from the whole round: signal_divisors below)
+  kMaskedTokens,        // Σ per_token·m / Σ m   (d1)
+  kGenLengthNonzeroAdv  // Σ per_token·m / (T · n), n = signal_samples, or #{i : A_i ≠ 0} of this call when
+                        // signal_samples < 0 (JustGRPO; n comes from the whole round: signal_divisors below)
 };
 struct GrpoTerms {
   torch::Tensor loss, kl;  // kl = masked mean of k3 (zero tensor without a reference)

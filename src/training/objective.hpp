@@ -48,8 +48,8 @@ struct RolloutGroup {
 };
 
 enum class RolloutOrder {
-  Diffusion,    // the LLaDA sampler (src/sampling/llada_sampler.hpp)
-  LeftToRight,  // autoregressive order, one token per step (JustGRPO)
+  kDiffusion,    // the LLaDA sampler (src/sampling/llada_sampler.hpp)
+  kLeftToRight,  // autoregressive order, one token per step (JustGRPO)
 };
 
 // Scalars an objective reports for the step (loss parts, KL, log Z, entropy proxy, clip fraction…).
@@ -67,7 +67,7 @@ class Objective {
  public:
   virtual ~Objective() = default;
   virtual std::string name() const = 0;
-  virtual RolloutOrder rollout_order() const { return RolloutOrder::Diffusion; }
+  virtual RolloutOrder rollout_order() const { return RolloutOrder::kDiffusion; }
   // Gradient steps per rollout batch (diffu-GRPO's μ; 1 for on-policy objectives).
   virtual int inner_iterations() const { return 1; }
   // Extra trainable parameters and their learning rate (empty for most objectives).

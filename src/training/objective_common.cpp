@@ -36,13 +36,15 @@ torch::Tensor completions_tensor(const RolloutGroup& group, torch::Device device
   flat.reserve(group.completions.size() * L);
   for (const auto& c : group.completions) {
     if (c.size() != L)
-      throw UsageError(fmt::format("group '{}': completions of different lengths ({} and {}); the objectives score "
-                                   "fixed-length (EOS-padded) completions",
-                                   group.problem_id, L, c.size()));
+      throw UsageError(
+          fmt::format("group '{}': completions of different lengths ({} and {}); the objectives score "
+                      "fixed-length (EOS-padded) completions",
+                      group.problem_id, L, c.size()));
     flat.insert(flat.end(), c.begin(), c.end());
   }
-  return torch::tensor(flat, torch::kLong).view({static_cast<std::int64_t>(group.completions.size()),
-                                                 static_cast<std::int64_t>(L)}).to(device);
+  return torch::tensor(flat, torch::kLong)
+      .view({static_cast<std::int64_t>(group.completions.size()), static_cast<std::int64_t>(L)})
+      .to(device);
 }
 
 torch::Tensor rewards_tensor(const RolloutGroup& group, torch::Device device) {

@@ -42,7 +42,8 @@ void DiffuGrpoObjective::prepare(const model::LLaDAModel& policy, const model::L
     std::vector<torch::Tensor> pm, old, ref;
     for (int it = 0; it < options_.inner_iterations; ++it) {
       const std::uint64_t stream = 1 + static_cast<std::uint64_t>(options_.random_masking ? it : 0);
-      pm.push_back(prompt_masks(G, P, options_.p_mask_prompt, group_seed(seed, group, batch_position(group, gi), stream)));
+      pm.push_back(
+          prompt_masks(G, P, options_.p_mask_prompt, group_seed(seed, group, batch_position(group, gi), stream)));
       old.push_back(sampling::completion_token_logp(policy, group.prompt, y, all, pm.back()));
       ref.push_back(sampling::completion_token_logp(reference, group.prompt, y, all, pm.back()));
     }
@@ -63,10 +64,9 @@ torch::Tensor DiffuGrpoObjective::loss(const model::LLaDAModel& policy, const mo
       sampling::completion_token_logp(policy, group.prompt, y, all, group.frozen.at("prompt_masks")[it]);  // [G, L]
   const torch::Tensor rewards = rewards_tensor(group, logp.device());
   const torch::Tensor adv = options_.scale_rewards ? group_normalized_advantages(rewards) : centered_rewards(rewards);
-  const GrpoTerms t = grpo_loss(logp, group.frozen.at("old_logp")[it].to(logp.device()),
-                                group.frozen.at("ref_logp")[it].to(logp.device()), adv,
-                                tokens_through_first_eos(y, eos_id_), options_.epsilon, options_.beta,
-                                TokenNormalization::MaskedTokens);
+  const GrpoTerms t = grpo_loss(
+      logp, group.frozen.at("old_logp")[it].to(logp.device()), group.frozen.at("ref_logp")[it].to(logp.device()), adv,
+      tokens_through_first_eos(y, eos_id_), options_.epsilon, options_.beta, TokenNormalization::kMaskedTokens);
   stats["loss"] += t.loss.item<double>();
   stats["kl"] += t.kl.item<double>();
   stats["clip_fraction"] += t.clip_fraction;

@@ -37,15 +37,17 @@ void EspoObjective::prepare(const model::LLaDAModel& policy, const model::LLaDAM
     // the ratio and the KL compare like with like. Stream `it` keeps iteration 0 on the former draw.
     std::vector<torch::Tensor> masks, old, ref;
     for (int it = 0; it < options_.inner_iterations; ++it) {
-      masks.push_back(sampling::coupled_masks(y.size(1), y.size(0), 2 * options_.num_mc,
-                                              group_seed(seed, group, batch_position(group, gi), static_cast<std::uint64_t>(it))));
-      old.push_back(sampling::sequence_surrogate(policy, group.prompt, y, masks.back(), sampling::SurrogateWeight::Elbo));
+      masks.push_back(
+          sampling::coupled_masks(y.size(1), y.size(0), 2 * options_.num_mc,
+                                  group_seed(seed, group, batch_position(group, gi), static_cast<std::uint64_t>(it))));
+      old.push_back(
+          sampling::sequence_surrogate(policy, group.prompt, y, masks.back(), sampling::SurrogateWeight::kElbo));
       ref.push_back(
-          sampling::sequence_surrogate(reference, group.prompt, y, masks.back(), sampling::SurrogateWeight::Elbo));
+          sampling::sequence_surrogate(reference, group.prompt, y, masks.back(), sampling::SurrogateWeight::kElbo));
     }
-    group.frozen["masks"] = torch::stack(masks);     // [μ, 2·num_mc, G, L]
-    group.frozen["elbo_old"] = torch::stack(old);    // [μ, G]
-    group.frozen["elbo_ref"] = torch::stack(ref);    // [μ, G]
+    group.frozen["masks"] = torch::stack(masks);   // [μ, 2·num_mc, G, L]
+    group.frozen["elbo_old"] = torch::stack(old);  // [μ, G]
+    group.frozen["elbo_ref"] = torch::stack(ref);  // [μ, G]
   }
 }
 
@@ -56,7 +58,7 @@ torch::Tensor EspoObjective::loss(const model::LLaDAModel& policy, const model::
   const std::int64_t it = inner % options_.inner_iterations;
   const torch::Tensor y = completions_tensor(group, policy.device());
   const torch::Tensor elbo = sampling::sequence_surrogate(policy, group.prompt, y, group.frozen.at("masks")[it],
-                                                          sampling::SurrogateWeight::Elbo);  // [G]
+                                                          sampling::SurrogateWeight::kElbo);  // [G]
   const torch::Tensor rewards = rewards_tensor(group, elbo.device());
   const EspoTerms t = espo_loss(elbo, group.frozen.at("elbo_old")[it].to(elbo.device()),
                                 group.frozen.at("elbo_ref")[it].to(elbo.device()), leave_one_out_advantages(rewards),

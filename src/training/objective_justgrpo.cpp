@@ -41,7 +41,8 @@ void JustGrpoObjective::prepare(const model::LLaDAModel& policy, const model::LL
   };
   std::vector<std::int64_t> nonzero;
   if (const auto& all = groups.front().batch_rewards)
-    for (const std::vector<double>& r : *all) nonzero.push_back(signal(torch::tensor(r, torch::kFloat64).to(torch::kFloat32)));
+    for (const std::vector<double>& r : *all)
+      nonzero.push_back(signal(torch::tensor(r, torch::kFloat64).to(torch::kFloat32)));
   else
     for (const RolloutGroup& group : groups) nonzero.push_back(signal(rewards_tensor(group, torch::kCPU)));
   const std::vector<double> divisors = signal_divisors(nonzero, options_.rounds);
@@ -57,19 +58,18 @@ void JustGrpoObjective::prepare(const model::LLaDAModel& policy, const model::LL
 
 torch::Tensor JustGrpoObjective::loss(const model::LLaDAModel& policy, const model::LLaDAModel&,
                                       const RolloutGroup& group, int, std::uint64_t, StepStats& stats) {
-  if (!group.frozen.count("signal_divisor"))
-    throw UsageError("JustGRPO: loss() before prepare(): no signal_divisor");
+  if (!group.frozen.count("signal_divisor")) throw UsageError("JustGRPO: loss() before prepare(): no signal_divisor");
   const torch::Tensor y = completions_tensor(group, policy.device());
   const torch::Tensor logp = ar_token_logp(policy, group.prompt, y, options_.logp_chunk);  // [G, L]
   auto old = group.frozen.find("old_logp");
   const torch::Tensor old_logp = old != group.frozen.end() ? old->second.to(logp.device()) : logp.detach();
   const torch::Tensor rewards = rewards_tensor(group, logp.device());
   const torch::Tensor adv = group_normalized_advantages(rewards);
-  const torch::Tensor m = options_.truncate_at_eos ? tokens_through_first_eos(y, eos_id_)
-                                                   : torch::ones(y.sizes(), logp.options());
-  const GrpoTerms t = grpo_loss(logp, old_logp, torch::Tensor(), adv, m, options_.epsilon, 0.0,
-                                TokenNormalization::GenLengthNonzeroAdv,
-                                group.frozen.at("signal_divisor").item<double>());
+  const torch::Tensor m =
+      options_.truncate_at_eos ? tokens_through_first_eos(y, eos_id_) : torch::ones(y.sizes(), logp.options());
+  const GrpoTerms t =
+      grpo_loss(logp, old_logp, torch::Tensor(), adv, m, options_.epsilon, 0.0,
+                TokenNormalization::kGenLengthNonzeroAdv, group.frozen.at("signal_divisor").item<double>());
   stats["loss"] += t.loss.item<double>();
   stats["clip_fraction"] += t.clip_fraction;
   stats["token_logp"] += logp.detach().mean().item<double>();

@@ -38,7 +38,7 @@ class JustGrpoObjective : public Objective {
  public:
   JustGrpoObjective(const JustGrpoOptions& options, const model::ModelConfig& config);
   std::string name() const override { return "justgrpo"; }
-  RolloutOrder rollout_order() const override { return RolloutOrder::LeftToRight; }
+  RolloutOrder rollout_order() const override { return RolloutOrder::kLeftToRight; }
   int inner_iterations() const override { return options_.inner_iterations; }
   // frozen["signal_divisor"] scalar (this group's round: N_round / batch groups), frozen["old_logp"] [G, L]
   // only when inner_iterations > 1. UsageError when rounds does not divide the batch.

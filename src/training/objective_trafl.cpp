@@ -104,9 +104,9 @@ torch::Tensor TraflObjective::loss(const model::LLaDAModel& policy, const model:
       sampling::sequence_surrogate(policy, group.prompt, y, group.frozen.at("masks"), options_.weighting);  // [G]
   const torch::Tensor s_ref = group.frozen.at("s_ref").to(s_pol.device());
   auto features = group.frozen.find("prompt_features");
-  const torch::Tensor lz = (features != group.frozen.end() ? head_.forward(features->second)
-                                                            : log_z(policy, group.prompt))
-                               .to(s_pol.device());  // []
+  const torch::Tensor lz =
+      (features != group.frozen.end() ? head_.forward(features->second) : log_z(policy, group.prompt))
+          .to(s_pol.device());  // []
   const double beta_eff = options_.beta_per_token ? options_.beta / L : options_.beta;
   const torch::Tensor rewards = rewards_tensor(group, s_pol.device());
   const torch::Tensor delta = trafl_residuals(s_pol, s_ref, rewards, lz, beta_eff, options_.center_rewards);
@@ -114,7 +114,7 @@ torch::Tensor TraflObjective::loss(const model::LLaDAModel& policy, const model:
   if (options_.importance_weights) {
     torch::NoGradGuard no_grad;
     // exp of the ELBO difference (sequence units whatever the weighting).
-    const double to_elbo = options_.weighting == sampling::SurrogateWeight::PerToken ? L : 1.0;
+    const double to_elbo = options_.weighting == sampling::SurrogateWeight::kPerToken ? L : 1.0;
     const torch::Tensor s_old = group.frozen.at("s_old").to(s_pol.device());
     weights = torch::exp(to_elbo * (s_pol.detach() - s_old)).clamp_max(options_.importance_clip);
     stats["is_weight"] += weights.mean().item<double>();

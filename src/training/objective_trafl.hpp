@@ -43,7 +43,7 @@ namespace trafl::training {
 struct TraflOptions {
   double beta = 5.0;
   bool beta_per_token = true;
-  sampling::SurrogateWeight weighting = sampling::SurrogateWeight::PerToken;
+  sampling::SurrogateWeight weighting = sampling::SurrogateWeight::kPerToken;
   std::int64_t num_masks = 4;
   bool coupled_masks = true;
   bool center_rewards = true;

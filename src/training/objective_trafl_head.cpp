@@ -44,8 +44,7 @@ torch::Tensor LogZHead::forward(const torch::Tensor& features) const {
   torch::Tensor h = features.to(layers_[0].weight.device(), torch::kFloat32);
   for (const Layer& l : layers_) {
     h = torch::linear(h, l.weight, l.bias);
-    if (l.norm_weight.defined())
-      h = torch::layer_norm(torch::gelu(h), {h.size(-1)}, l.norm_weight, l.norm_bias, 1e-5);
+    if (l.norm_weight.defined()) h = torch::layer_norm(torch::gelu(h), {h.size(-1)}, l.norm_weight, l.norm_bias, 1e-5);
   }
   return h.squeeze(-1);
 }
@@ -79,7 +78,8 @@ void LogZHead::load_state(const std::map<std::string, torch::Tensor>& state) {
     auto it = state.find(name);
     if (it == state.end()) throw UsageError(fmt::format("TraFL state: '{}' is missing", name));
     if (it->second.sizes() != dst.sizes())
-      throw UsageError(fmt::format("TraFL state: '{}' has shape {} (expected {})", name, c10::str(it->second.sizes()), c10::str(dst.sizes())));
+      throw UsageError(fmt::format("TraFL state: '{}' has shape {} (expected {})", name, c10::str(it->second.sizes()),
+                                   c10::str(dst.sizes())));
     torch::Tensor target = dst;  // shares storage with the parameter
     target.copy_(it->second);
   }

@@ -35,7 +35,8 @@ void Wd1Objective::prepare(const model::LLaDAModel&, const model::LLaDAModel&, s
     std::vector<torch::Tensor> pm;
     for (int it = 0; it < options_.inner_iterations; ++it) {
       const std::uint64_t stream = 1 + static_cast<std::uint64_t>(options_.random_masking ? it : 0);
-      pm.push_back(prompt_masks(G, P, options_.p_mask_prompt, group_seed(seed, group, batch_position(group, gi), stream)));
+      pm.push_back(
+          prompt_masks(G, P, options_.p_mask_prompt, group_seed(seed, group, batch_position(group, gi), stream)));
     }
     group.frozen["prompt_masks"] = torch::stack(pm);
   }

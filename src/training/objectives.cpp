@@ -19,7 +19,7 @@ namespace {
 
 struct Entry {
   const char* name;
-  const char* summary;                 // one line for `train --help`
+  const char* summary;                // one line for `train --help`
   int (*default_inner_iterations)();  // μ with default options, read from the objective's own defaults
   std::unique_ptr<Objective> (*make)(const nlohmann::json& options, const model::ModelConfig& config);
 };
@@ -56,7 +56,8 @@ const Entry kObjectives[] = {
 const Entry& entry(const std::string& name) {
   for (const Entry& e : kObjectives)
     if (name == e.name) return e;
-  throw UsageError(fmt::format("unknown objective '{}' (expected one of: {})", name, fmt::join(objective_names(), ", ")));
+  throw UsageError(
+      fmt::format("unknown objective '{}' (expected one of: {})", name, fmt::join(objective_names(), ", ")));
 }
 
 }  // namespace

@@ -41,36 +41,44 @@ std::vector<PresetValue> d1_family_values() {
       {"max_grad_norm", 0.2, "", WD1 "wd1/train.yaml max_grad_norm"},
       {"seed", 42, "", WD1 "wd1/train.yaml seed (the value; our draws from it differ from torch's)"},
       {"group_size", 6, "", WD1 "wd1/train.yaml num_generations"},
-      {"batch", 8, "", "derived: per_device_train_batch_size 6 completions x gradient_accumulation_steps 2 (wd1/train.yaml) "
-                       "x 4 GPUs (run/*_gsm8k.sh --num_processes 4) / G 6 = 8 prompts per optimiser step"},
+      {"batch", 8, "",
+       "derived: per_device_train_batch_size 6 completions x gradient_accumulation_steps 2 (wd1/train.yaml) "
+       "x 4 GPUs (run/*_gsm8k.sh --num_processes 4) / G 6 = 8 prompts per optimiser step"},
       {"gen_length", 256, "", WD1 "wd1/train.yaml max_completion_length"},
       {"sampler_steps", 128, "", WD1 "wd1/train.yaml diffusion_steps"},
       {"block_length", 32, "", WD1 "wd1/train.yaml block_length"},
-      {"temperature", 0.9, "", WD1 "wd1/trainers/diffu_grpo_config.py DiffuGRPOConfig.temperature default (the yaml sets none)"},
+      {"temperature", 0.9, "",
+       WD1 "wd1/trainers/diffu_grpo_config.py DiffuGRPOConfig.temperature default (the yaml sets none)"},
       {"lora_rank", 128, "", WD1 "wd1/train.yaml lora_r (use_peft: true)"},
       {"lora_alpha", 64.0, "", WD1 "wd1/train.yaml lora_alpha"},
       {"lora_dropout", 0.05, "", WD1 "wd1/train.yaml lora_dropout"},
       {"lora_targets", kLladaLoraTargets, "", WD1 "wd1/run_train.py LoraConfig target_modules"},
       {"dtype", "bf16", "", WD1 "wd1/train.yaml torch_dtype bfloat16, bf16: true"},
-      {"chat", true, "", WD1 "wd1/data_utils.py prompts through the LLaDA chat template (with d1's format system prompt, which ours does not add)"},
-      {"reward", "d1-gsm8k", "gsm8k", WD1 "wd1/run_train.py dataset gsm8k: xmlcount, soft, strict, int, correctness (wd1/reward_func.py)"},
-      {"reward", "d1-math", "math", WD1 "wd1/run_train.py dataset math: correctness_reward_func_math, boxed_and_answer_tags_format_reward "
-                                    "(math500_utils.py, with boxed_in_answer, is not in the index: its \\boxed test is read from "
-                                    "d1-style copies of it, one of which tests a backspace literal)"},
+      {"chat", true, "",
+       WD1
+       "wd1/data_utils.py prompts through the LLaDA chat template (with d1's format system prompt, which ours does not add)"},
+      {"reward", "d1-gsm8k", "gsm8k",
+       WD1 "wd1/run_train.py dataset gsm8k: xmlcount, soft, strict, int, correctness (wd1/reward_func.py)"},
+      {"reward", "d1-math", "math",
+       WD1 "wd1/run_train.py dataset math: correctness_reward_func_math, boxed_and_answer_tags_format_reward "
+           "(math500_utils.py, with boxed_in_answer, is not in the index: its \\boxed test is read from "
+           "d1-style copies of it, one of which tests a backspace literal)"},
   };
 }
 
 std::vector<std::string> d1_family_unsupported() {
-  return {"4-bit (nf4) base weights (wd1/train.yaml load_in_4bit; ours: f32 or bf16)",
-          "reference synced to the policy every 64 steps (wd1/train.yaml sync_ref_model, ref_model_sync_steps; ours stays the start)",
-          "steps: num_train_epochs 10 over the train split (wd1/train.yaml); give --steps",
-          "d1's system prompt asking for <reasoning>/<answer> (wd1/data_utils.py); our prompts are the task's"};
+  return {
+      "4-bit (nf4) base weights (wd1/train.yaml load_in_4bit; ours: f32 or bf16)",
+      "reference synced to the policy every 64 steps (wd1/train.yaml sync_ref_model, ref_model_sync_steps; ours stays the start)",
+      "steps: num_train_epochs 10 over the train split (wd1/train.yaml); give --steps",
+      "d1's system prompt asking for <reasoning>/<answer> (wd1/data_utils.py); our prompts are the task's"};
 }
 
 std::vector<Preset> make_presets() {
   std::vector<Preset> p;
 
-  Preset d1{"d1", "diffu-GRPO as d1 trains LLaDA-8B-Instruct (GSM8K, MATH)", {"gsm8k", "math"}, {}, d1_family_unsupported()};
+  Preset d1{
+      "d1", "diffu-GRPO as d1 trains LLaDA-8B-Instruct (GSM8K, MATH)", {"gsm8k", "math"}, {}, d1_family_unsupported()};
   d1.values = {
       {"method", "diffu-grpo", "", WD1 "run/d1_us_gsm8k.sh --trainer_type d1"},
       {"objective.beta", 0.04, "", WD1 "wd1/train.yaml beta"},
@@ -78,12 +86,17 @@ std::vector<Preset> make_presets() {
       {"objective.inner_iterations", 12, "", WD1 "run/d1_us_gsm8k.sh NUM_ITER=12 (--num_iterations)"},
       {"objective.p_mask_prompt", 0.15, "", WD1 "wd1/train.yaml p_mask_prompt"},
       {"objective.random_masking", true, "", WD1 "wd1/train.yaml random_masking"},
-      {"objective.scale_rewards", false, "", WD1 "wd1/trainers/diffu_grpo_trainer.py advantages = r - group mean, no std division"},
+      {"objective.scale_rewards", false, "",
+       WD1 "wd1/trainers/diffu_grpo_trainer.py advantages = r - group mean, no std division"},
   };
   for (auto& v : d1_family_values()) d1.values.push_back(v);
   p.push_back(d1);
 
-  Preset wd1{"wd1", "wd1 (weighted log-likelihood) as its authors train LLaDA-8B-Instruct (GSM8K, MATH)", {"gsm8k", "math"}, {}, d1_family_unsupported()};
+  Preset wd1{"wd1",
+             "wd1 (weighted log-likelihood) as its authors train LLaDA-8B-Instruct (GSM8K, MATH)",
+             {"gsm8k", "math"},
+             {},
+             d1_family_unsupported()};
   wd1.values = {
       {"method", "wd1", "", WD1 "run/wll_NP_gsm8k.sh --trainer_type wll_d1_neg"},
       {"objective.inner_iterations", 12, "", WD1 "run/wll_NP_gsm8k.sh NUM_ITER=12 (--num_iterations)"},
@@ -93,12 +106,16 @@ std::vector<Preset> make_presets() {
   for (auto& v : d1_family_values()) wd1.values.push_back(v);
   p.push_back(wd1);
 
-  Preset espo{"espo", "ESPO as its authors train LLaDA-8B-Instruct (GSM8K, MATH, code)", {"gsm8k", "math", "code"}, {},
-              {"reference synced to the policy every 64 steps (recipes/train.yaml sync_ref_model, ref_model_sync_steps)",
-               "steps: num_train_epochs 1 over the train split (recipes/train.yaml); give --steps",
-               "the code reward's ast.parse check (0.5 for a block that does not parse; rewards_code.hpp)",
-               "GSM8K/MATH correctness: ESPO extracts 'The answer is X' / '#### X' / the last number (GSM8K) or uses "
-               "math_verify (MATH); ours grades with the task's grader (reward 'task', also 1/0)"}};
+  Preset espo{
+      "espo",
+      "ESPO as its authors train LLaDA-8B-Instruct (GSM8K, MATH, code)",
+      {"gsm8k", "math", "code"},
+      {},
+      {"reference synced to the policy every 64 steps (recipes/train.yaml sync_ref_model, ref_model_sync_steps)",
+       "steps: num_train_epochs 1 over the train split (recipes/train.yaml); give --steps",
+       "the code reward's ast.parse check (0.5 for a block that does not parse; rewards_code.hpp)",
+       "GSM8K/MATH correctness: ESPO extracts 'The answer is X' / '#### X' / the last number (GSM8K) or uses "
+       "math_verify (MATH); ours grades with the task's grader (reward 'task', also 1/0)"}};
   espo.values = {
       {"method", "espo", "", ESPO "recipes/run_{gsm8k,math,code}_llada.sh espo/espo_train.py"},
       {"objective.epsilon", 0.2, "", ESPO "recipes/train.yaml epsilon"},
@@ -121,9 +138,12 @@ std::vector<Preset> make_presets() {
       {"group_size", 6, "gsm8k", ESPO "recipes/run_gsm8k_llada.sh --num_generations 6"},
       {"group_size", 16, "math", ESPO "recipes/run_math_llada.sh --num_generations 16"},
       {"group_size", 10, "code", ESPO "recipes/run_code_llada.sh --num_generations 10"},
-      {"batch", 16, "gsm8k", "derived: 8 GPUs x per_device_train_batch_size 3 x gradient_accumulation_steps 4 / G 6 (recipes/run_gsm8k_llada.sh)"},
-      {"batch", 16, "math", "derived: 8 GPUs x per_device_train_batch_size 2 x gradient_accumulation_steps 16 / G 16 (recipes/run_math_llada.sh)"},
-      {"batch", 16, "code", "derived: 8 GPUs x per_device_train_batch_size 1 x gradient_accumulation_steps 20 / G 10 (recipes/run_code_llada.sh)"},
+      {"batch", 16, "gsm8k",
+       "derived: 8 GPUs x per_device_train_batch_size 3 x gradient_accumulation_steps 4 / G 6 (recipes/run_gsm8k_llada.sh)"},
+      {"batch", 16, "math",
+       "derived: 8 GPUs x per_device_train_batch_size 2 x gradient_accumulation_steps 16 / G 16 (recipes/run_math_llada.sh)"},
+      {"batch", 16, "code",
+       "derived: 8 GPUs x per_device_train_batch_size 1 x gradient_accumulation_steps 20 / G 10 (recipes/run_code_llada.sh)"},
       {"gen_length", 256, "", ESPO "recipes/train.yaml max_completion_length"},
       {"sampler_steps", 256, "", ESPO "recipes/run_*_llada.sh --diffusion_steps 256"},
       {"block_length", 32, "", ESPO "espo/espo_trainer.py generate(..., block_length=32)"},
@@ -139,7 +159,10 @@ std::vector<Preset> make_presets() {
   };
   p.push_back(espo);
 
-  Preset jg{"justgrpo", "JustGRPO as its authors train LLaDA-8B-Instruct (GSM8K, MATH; code unconfirmed)", {"gsm8k", "math", "code"}, {},
+  Preset jg{"justgrpo",
+            "JustGRPO as its authors train LLaDA-8B-Instruct (GSM8K, MATH; code unconfirmed)",
+            {"gsm8k", "math", "code"},
+            {},
             {"the code recipe: JustGRPO's repository at ce07435 has math only; a code run uses the same optimiser "
              "settings and ESPO's code reward (method-and-baselines §4.2 describes the same format + pass-rate sum)",
              "the dtype: FSDP mixed precision in train.py was not read; our default f32 is kept"}};
@@ -161,26 +184,37 @@ std::vector<Preset> make_presets() {
       {"group_size", 16, "", JG "train.py num_generations 8 x repeat_times 2"},
       {"gen_length", 256, "", JG "train.py / grpo.py rollout length 256"},
       {"sampler_steps", 256, "", JG "grpo.py rollouts one token per step, left to right"},
-      {"block_length", 1, "", JG "grpo.py rollouts left to right (block 1); our justgrpo objective asks for them itself"},
+      {"block_length", 1, "",
+       JG "grpo.py rollouts left to right (block 1); our justgrpo objective asks for them itself"},
       {"temperature", 1.0, "", JG "utils/generate.py sample() default temperature"},
       {"lora_rank", 0, "", JG "train.py full fine-tuning (FSDP, no PEFT)"},
-      {"reward", "task", "gsm8k,math", JG "data/math.py reward +1/-1; with std-normalised advantages (+1e-4) the same as 1/0"},
-      {"reward", "espo-code", "code", "unconfirmed: method-and-baselines §4.2 (format 1/0.5/0 + pass rate); not in " JG},
+      {"reward", "task", "gsm8k,math",
+       JG "data/math.py reward +1/-1; with std-normalised advantages (+1e-4) the same as 1/0"},
+      {"reward", "espo-code", "code",
+       "unconfirmed: method-and-baselines §4.2 (format 1/0.5/0 + pass rate); not in " JG},
   };
   p.push_back(jg);
 
-  Preset trafl{"trafl-paper", "TraFL as far as the paper's settings are known (most are not: see the tags)", {"gsm8k", "math", "code"}, {},
+  Preset trafl{"trafl-paper",
+               "TraFL as far as the paper's settings are known (most are not: see the tags)",
+               {"gsm8k", "math", "code"},
+               {},
                {"TraFL's code is not public and its text past the abstract was not readable (method-and-baselines §0): "
                 "β, G, the optimiser, the schedule and the rollout temperature are unknown and stay at our defaults "
                 "unless tagged [G] below"}};
   trafl.values = {
       {"method", "trafl", "", "[P] arXiv 2605.13935 abstract: the trajectory-balance objective"},
-      {"objective.num_masks", 4, "", "[S] SDogya/automatic-eureka PORT_NOTES.md: 'the paper uses 4 as two complementary pairs'"},
-      {"objective.mask_scheme", "coupled", "", "[S] SDogya/automatic-eureka src/rl/losses/masks.py 'comp' scheme (complementary pairs)"},
-      {"objective.center_rewards", true, "", "[S] SDogya/automatic-eureka src/rl/losses/trafl.py: reward centred in the group"},
-      {"objective.beta_scaling", "per_token", "", "[S] SDogya/automatic-eureka README 'beta / u' (per-token surrogate)"},
+      {"objective.num_masks", 4, "",
+       "[S] SDogya/automatic-eureka PORT_NOTES.md: 'the paper uses 4 as two complementary pairs'"},
+      {"objective.mask_scheme", "coupled", "",
+       "[S] SDogya/automatic-eureka src/rl/losses/masks.py 'comp' scheme (complementary pairs)"},
+      {"objective.center_rewards", true, "",
+       "[S] SDogya/automatic-eureka src/rl/losses/trafl.py: reward centred in the group"},
+      {"objective.beta_scaling", "per_token", "",
+       "[S] SDogya/automatic-eureka README 'beta / u' (per-token surrogate)"},
       {"block_length", 32, "", "[G] not from TraFL: LLaDA's and every baseline's block (method-and-baselines §1.4)"},
-      {"lora_rank", 128, "", "[G] not from TraFL: the LoRA convention d1, wd1 and ESPO share (method-and-baselines §1.4)"},
+      {"lora_rank", 128, "",
+       "[G] not from TraFL: the LoRA convention d1, wd1 and ESPO share (method-and-baselines §1.4)"},
       {"lora_alpha", 64.0, "", "[G] not from TraFL: as lora_rank"},
       {"lora_dropout", 0.05, "", "[G] not from TraFL: as lora_rank"},
       {"lora_targets", kLladaLoraTargets, "", "[G] not from TraFL: as lora_rank"},
@@ -247,11 +281,12 @@ std::string task_family(const std::string& task) {
 
 json preset_json(const std::string& name, const std::string& task) {
   const Preset& p = find_preset(name);
-  if (task.empty()) throw UsageError(fmt::format("train --preset {}: name the task (--task) so the recipe for it is chosen", name));
+  if (task.empty())
+    throw UsageError(fmt::format("train --preset {}: name the task (--task) so the recipe for it is chosen", name));
   const std::string family = task_family(task);
   if (std::find(p.families.begin(), p.families.end(), family) == p.families.end())
-    throw UsageError(fmt::format("preset '{}' has no published recipe for {} tasks (task '{}'; it has: {})", name, family,
-                                 task, fmt::join(p.families, ", ")));
+    throw UsageError(fmt::format("preset '{}' has no published recipe for {} tasks (task '{}'; it has: {})", name,
+                                 family, task, fmt::join(p.families, ", ")));
   json out = json::object();
   out["preset"] = name;
   for (const PresetValue& v : p.values) {

@@ -18,18 +18,18 @@
 namespace trafl::training {
 
 struct PresetValue {
-  std::string key;        // a TrainConfig key, or "objective.<option>"
+  std::string key;  // a TrainConfig key, or "objective.<option>"
   nlohmann::json value;
-  std::string families;   // "" = every family, else a comma list of gsm8k, math, code
-  std::string source;     // where the value was read, or why it is not confirmed
+  std::string families;  // "" = every family, else a comma list of gsm8k, math, code
+  std::string source;    // where the value was read, or why it is not confirmed
 };
 
 struct Preset {
   std::string name;
   std::string summary;
-  std::vector<std::string> families;      // the task families the authors published a recipe for
+  std::vector<std::string> families;  // the task families the authors published a recipe for
   std::vector<PresetValue> values;
-  std::vector<std::string> unsupported;   // recipe parts our trainer does not do
+  std::vector<std::string> unsupported;  // recipe parts our trainer does not do
 };
 
 const std::vector<Preset>& presets();
@@ -44,6 +44,7 @@ nlohmann::json preset_json(const std::string& name, const std::string& task);
 
 // Builds a configuration from the layers: defaults, then the preset named by `flags` or else by
 // `file` (if any), then `file`, then `flags`. `file_source` names the file in errors.
-TrainConfig resolve_train_config(const nlohmann::json& file, const std::string& file_source, const nlohmann::json& flags);
+TrainConfig resolve_train_config(const nlohmann::json& file, const std::string& file_source,
+                                 const nlohmann::json& flags);
 
 }  // namespace trafl::training

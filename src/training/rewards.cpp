@@ -18,7 +18,8 @@ namespace {
 
 class TaskReward : public RewardFunction {
  public:
-  TaskReward(const std::string& name, const RewardOptions& options) : task_(make_task(name, options.task_options)), options_(options) {
+  TaskReward(const std::string& name, const RewardOptions& options)
+      : task_(make_task(name, options.task_options)), options_(options) {
     if (options_.mode.empty()) options_.mode = task_->default_mode();
     const std::vector<std::string> modes = task_->modes();
     if (std::find(modes.begin(), modes.end(), options_.mode) == modes.end())

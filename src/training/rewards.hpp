@@ -29,10 +29,10 @@ class RewardFunction {
 };
 
 struct RewardOptions {
-  std::string mode;               // grading mode; empty = the task's default
-  bool code_fraction = true;      // code: fraction of tests (true) or all-pass (false)
+  std::string mode;           // grading mode; empty = the task's default
+  bool code_fraction = true;  // code: fraction of tests (true) or all-pass (false)
   double format_weight = 0.0;
-  TaskOptions task_options;       // how the task is built (prompt style; run_all_tests for a fair fraction)
+  TaskOptions task_options;  // how the task is built (prompt style; run_all_tests for a fair fraction)
 };
 
 // UsageError for an unknown task or a mode the task does not have.
@@ -47,6 +47,7 @@ std::unique_ptr<RewardFunction> make_task_reward(const std::string& task, const 
 // UsageError for an unknown name, or a reward the task cannot give (a code reward for a math task).
 std::vector<std::string> reward_names();
 std::string reward_help();  // one line per reward, for `train --help`
-std::unique_ptr<RewardFunction> make_reward(const std::string& name, const std::string& task, const RewardOptions& options);
+std::unique_ptr<RewardFunction> make_reward(const std::string& name, const std::string& task,
+                                            const RewardOptions& options);
 
 }  // namespace trafl::training

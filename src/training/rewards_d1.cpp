@@ -76,8 +76,7 @@ double soft_format(std::string_view text) {
     if (!starts_with(text.substr(q), a_open)) continue;
     const std::size_t body = q + a_open.size();
     const std::size_t end = text.find(a_close, body);
-    if (end != std::string_view::npos && text.substr(body, end - body).find('\n') == std::string_view::npos)
-      return 0.5;
+    if (end != std::string_view::npos && text.substr(body, end - body).find('\n') == std::string_view::npos) return 0.5;
   }
   return 0.0;
 }
@@ -107,7 +106,8 @@ double gsm8k_correctness(std::string_view text, std::string_view gold) {
 }
 
 double gsm8k_reward(std::string_view text, std::string_view gold) {
-  return xml_count(text) + soft_format(text) + strict_format(text) + integer_answer(text) + gsm8k_correctness(text, gold);
+  return xml_count(text) + soft_format(text) + strict_format(text) + integer_answer(text) +
+         gsm8k_correctness(text, gold);
 }
 
 double boxed_in_answer(std::string_view text) {

@@ -42,7 +42,9 @@ class D1MathReward : public RewardFunction {
     if (o.mode.empty()) o.mode = "hendrycks";
     grader_ = make_task_reward(task, o);
   }
-  std::string describe() const override { return "d1-math (2.0 x " + grader_->describe() + " + 0.5 x boxed in <answer>)"; }
+  std::string describe() const override {
+    return "d1-math (2.0 x " + grader_->describe() + " + 0.5 x boxed in <answer>)";
+  }
   std::vector<double> score(const Problem& problem, const std::vector<std::string>& completions) override {
     std::vector<double> r = grader_->score(problem, completions);
     for (std::size_t i = 0; i < r.size(); ++i) r[i] = 2.0 * r[i] + d1::boxed_in_answer(completions[i]);
@@ -94,11 +96,18 @@ const Entry kRewards[] = {
     {"task", "the task's grader: 1 if correct (code: fraction of tests, or all) [+ format weight]", false,
      [](const std::string& t, const RewardOptions& o) { return make_task_reward(t, o); }},
     {"d1-gsm8k", "d1/wd1 GSM8K: xmlcount + soft + strict format + integer answer + 2.0 x exact match (max 3.5)", false,
-     [](const std::string&, const RewardOptions&) -> std::unique_ptr<RewardFunction> { return std::make_unique<D1Gsm8kReward>(); }},
-    {"d1-math", "d1/wd1 MATH: 2.0 x last \\boxed{} equivalent (hendrycks) + 0.5 x boxed inside <answer> (max 3.0)", false,
-     [](const std::string& t, const RewardOptions& o) -> std::unique_ptr<RewardFunction> { return std::make_unique<D1MathReward>(t, o); }},
+     [](const std::string&, const RewardOptions&) -> std::unique_ptr<RewardFunction> {
+       return std::make_unique<D1Gsm8kReward>();
+     }},
+    {"d1-math", "d1/wd1 MATH: 2.0 x last \\boxed{} equivalent (hendrycks) + 0.5 x boxed inside <answer> (max 3.0)",
+     false,
+     [](const std::string& t, const RewardOptions& o) -> std::unique_ptr<RewardFunction> {
+       return std::make_unique<D1MathReward>(t, o);
+     }},
     {"espo-code", "ESPO code: format (one fenced python block) + fraction of tests passed (max 2.0)", true,
-     [](const std::string& t, const RewardOptions& o) -> std::unique_ptr<RewardFunction> { return std::make_unique<EspoCodeReward>(t, o); }},
+     [](const std::string& t, const RewardOptions& o) -> std::unique_ptr<RewardFunction> {
+       return std::make_unique<EspoCodeReward>(t, o);
+     }},
 };
 
 }  // namespace
@@ -115,7 +124,8 @@ std::string reward_help() {
   return h;
 }
 
-std::unique_ptr<RewardFunction> make_reward(const std::string& name, const std::string& task, const RewardOptions& options) {
+std::unique_ptr<RewardFunction> make_reward(const std::string& name, const std::string& task,
+                                            const RewardOptions& options) {
   for (const Entry& e : kRewards) {
     if (name != e.name) continue;
     if (name != "task") {
@@ -123,7 +133,8 @@ std::unique_ptr<RewardFunction> make_reward(const std::string& name, const std::
         throw UsageError(fmt::format("reward '{}' is for {} tasks; task '{}' {}", name, e.code ? "code" : "math", task,
                                      e.code ? "does not run code" : "runs code"));
       if (options.format_weight > 0)
-        throw UsageError(fmt::format("reward '{}' has its own format terms; --format-reward belongs to reward 'task'", name));
+        throw UsageError(
+            fmt::format("reward '{}' has its own format terms; --format-reward belongs to reward 'task'", name));
     }
     return e.make(task, options);
   }

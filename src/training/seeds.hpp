@@ -22,7 +22,14 @@ inline std::uint64_t mix_seed(std::initializer_list<std::uint64_t> parts) {
 }
 
 // Purpose tags, so that draws for different purposes never share a seed.
-enum class SeedPurpose : std::uint64_t { DataOrder = 1, SftNoise = 2, Rollout = 3, Objective = 4, Dropout = 5, LoraInit = 6 };
+enum class SeedPurpose : std::uint64_t {
+  kDataOrder = 1,
+  kSftNoise = 2,
+  kRollout = 3,
+  kObjective = 4,
+  kDropout = 5,
+  kLoraInit = 6
+};
 
 inline std::uint64_t step_seed(std::uint64_t run_seed, SeedPurpose purpose, std::uint64_t step, std::uint64_t sub = 0) {
   return mix_seed({run_seed, static_cast<std::uint64_t>(purpose), step, sub});
@@ -33,7 +40,7 @@ inline std::uint64_t step_seed(std::uint64_t run_seed, SeedPurpose purpose, std:
 inline std::vector<std::size_t> epoch_order(std::size_t n, std::uint64_t run_seed, std::uint64_t epoch) {
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::uint64_t state = step_seed(run_seed, SeedPurpose::DataOrder, epoch);
+  std::uint64_t state = step_seed(run_seed, SeedPurpose::kDataOrder, epoch);
   for (std::size_t i = n; i > 1; --i) {
     state = splitmix64(state);
     std::swap(order[i - 1], order[state % i]);

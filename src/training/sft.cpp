@@ -22,7 +22,8 @@ SftBatch make_sft_batch(const std::vector<const TokenizedExample*>& examples, st
   bool padded = false;
   for (std::int64_t r = 0; r < B; ++r) {
     const TokenizedExample& e = *examples[r];
-    TORCH_CHECK(static_cast<std::int64_t>(e.response.size()) == b.response_len, "make_sft_batch: responses differ in length");
+    TORCH_CHECK(static_cast<std::int64_t>(e.response.size()) == b.response_len,
+                "make_sft_batch: responses differ in length");
     const std::int64_t pad = b.prompt_len - static_cast<std::int64_t>(e.prompt.size());
     for (std::int64_t j = 0; j < pad; ++j) k[r][j] = false;
     padded = padded || pad > 0;
@@ -49,18 +50,19 @@ torch::Tensor masked_diffusion_loss(const torch::Tensor& logits, const torch::Te
                          logits.reshape({B * R, V}).to(torch::kFloat32), targets.reshape({B * R}).to(logits.device()),
                          torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
                          .view({B, R});  // [B, R]
-  torch::Tensor w = masked.to(logits.device(), torch::kFloat32) / p_mask.to(logits.device(), torch::kFloat32).view({B, 1});
+  torch::Tensor w =
+      masked.to(logits.device(), torch::kFloat32) / p_mask.to(logits.device(), torch::kFloat32).view({B, 1});
   return (ce * w).sum() / static_cast<double>(B * R);
 }
 
 SftLoss sft_loss(const model::LLaDAModel& model, const SftBatch& batch, const SftNoise& noise, double eps) {
   const std::int64_t P = batch.prompt_len, R = batch.response_len;
-  torch::Tensor p_mask = (1.0 - eps) * noise.t + eps;                   // [B] f64
-  torch::Tensor masked = noise.u < p_mask.unsqueeze(1);                 // [B, R]
-  torch::Tensor targets = batch.ids.narrow(1, P, R);                    // [B, R]
+  torch::Tensor p_mask = (1.0 - eps) * noise.t + eps;    // [B] f64
+  torch::Tensor masked = noise.u < p_mask.unsqueeze(1);  // [B, R]
+  torch::Tensor targets = batch.ids.narrow(1, P, R);     // [B, R]
   torch::Tensor noisy = batch.ids.clone();
   noisy.narrow(1, P, R).masked_fill_(masked, model.config().mask_token_id);
-  torch::Tensor logits = model.forward(noisy, batch.attention, P, R);   // [B, R, V]
+  torch::Tensor logits = model.forward(noisy, batch.attention, P, R);  // [B, R, V]
   SftLoss out;
   out.loss = masked_diffusion_loss(logits, targets, masked, p_mask);
   out.masked_tokens = masked.sum().item<std::int64_t>();

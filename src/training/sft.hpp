@@ -19,9 +19,9 @@ namespace trafl::training {
 
 // A micro-batch in the sampler's layout: prompts left-padded (attention 0 on pads), then R response tokens.
 struct SftBatch {
-  torch::Tensor ids;        // [B, P + R] int64 (clean targets)
-  torch::Tensor attention;  // [B, P + R] bool, false on left padding; undefined when no row is padded
-  std::int64_t prompt_len = 0;  // P (padded)
+  torch::Tensor ids;              // [B, P + R] int64 (clean targets)
+  torch::Tensor attention;        // [B, P + R] bool, false on left padding; undefined when no row is padded
+  std::int64_t prompt_len = 0;    // P (padded)
   std::int64_t response_len = 0;  // R
 };
 SftBatch make_sft_batch(const std::vector<const TokenizedExample*>& examples, std::int64_t pad_id);
@@ -40,7 +40,7 @@ torch::Tensor masked_diffusion_loss(const torch::Tensor& logits, const torch::Te
                                     const torch::Tensor& masked, const torch::Tensor& p_mask);
 
 struct SftLoss {
-  torch::Tensor loss;            // scalar, differentiable
+  torch::Tensor loss;  // scalar, differentiable
   std::int64_t masked_tokens = 0;
 };
 // Noises the batch with `noise`, runs the model (logits for the response slice only) and returns the loss.

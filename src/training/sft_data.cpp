@@ -26,13 +26,12 @@ std::vector<TextPair> read_sft_jsonl(const std::string& path) {
 }
 
 std::vector<TextPair> read_task_pairs(const std::string& task_name, const std::string& path, bool need_reference,
-                                     const TaskOptions& options) {
+                                      const TaskOptions& options) {
   const std::unique_ptr<Task> task = make_task(task_name, options);
   std::vector<TextPair> out;
   for (Problem& p : task->load(path)) {
     if (need_reference && p.reference.empty())
-      throw InputError(path, 0, "reference",
-                       fmt::format("problem '{}' has no reference solution to train on", p.id));
+      throw InputError(path, 0, "reference", fmt::format("problem '{}' has no reference solution to train on", p.id));
     out.push_back(TextPair{p.id, std::move(p.prompt), std::move(p.reference), std::move(p.gold)});
   }
   if (out.empty()) throw InputError(path, 0, "", "no problems in the file");

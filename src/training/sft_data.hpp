@@ -31,7 +31,7 @@ std::vector<TextPair> read_sft_jsonl(const std::string& path);
 // reference solution, gold = the gold answer. `need_reference`: a problem without a reference is an
 // InputError naming the file and the problem id.
 std::vector<TextPair> read_task_pairs(const std::string& task, const std::string& path, bool need_reference,
-                                     const TaskOptions& options = {});
+                                      const TaskOptions& options = {});
 
 struct TokenizedExample {
   std::vector<std::int64_t> prompt;    // [P]

@@ -38,10 +38,12 @@ Field field(const char* key, T TrainConfig::*member) {
                      if (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() < 0)
                        throw std::invalid_argument("expected a non-negative integer");
                    // get<T> would wrap a value outside T's range (threads 4294967297 became 1).
-                   const bool fits = v.is_number_unsigned()
-                                         ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
-                                         : v.get<std::int64_t>() >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
-                                               (std::is_unsigned_v<T> || v.get<std::int64_t>() <= static_cast<std::int64_t>(std::numeric_limits<T>::max()));
+                   const bool fits =
+                       v.is_number_unsigned()
+                           ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+                           : v.get<std::int64_t>() >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+                                 (std::is_unsigned_v<T> ||
+                                  v.get<std::int64_t>() <= static_cast<std::int64_t>(std::numeric_limits<T>::max()));
                    if (!fits) throw std::invalid_argument("integer out of range");
                  } else if constexpr (std::is_floating_point_v<T>) {
                    if (!v.is_number()) throw std::invalid_argument("expected a number");

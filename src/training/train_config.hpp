@@ -19,46 +19,46 @@ namespace trafl::training {
 
 struct TrainConfig {
   // ---- what to train ----
-  std::string method = "sft";    // "sft", or an objective name (objective_names())
-  std::string preset;            // the recipe applied under the file and flags (presets.hpp; "" = none)
-  std::string model;             // starting checkpoint directory (HF layout)
-  std::string init_config;       // or: a config.json to initialise a model from scratch (seed = init_seed)
-  std::string tokenizer;         // with init_config: tokenizer.json to use (empty = the tiny byte-level one)
+  std::string method = "sft";  // "sft", or an objective name (objective_names())
+  std::string preset;          // the recipe applied under the file and flags (presets.hpp; "" = none)
+  std::string model;           // starting checkpoint directory (HF layout)
+  std::string init_config;     // or: a config.json to initialise a model from scratch (seed = init_seed)
+  std::string tokenizer;       // with init_config: tokenizer.json to use (empty = the tiny byte-level one)
   std::uint64_t init_seed = 0;
-  std::string out;               // output directory (created)
+  std::string out;  // output directory (created)
 
   // ---- data ----
-  std::string task;              // a task name (benchmarks registry): prompts, references and rewards
-  std::string data;              // the task's file (e.g. GSM8K train.jsonl)
-  std::string sft_data;          // or, for SFT: JSONL of {"prompt": …, "response": …}
-  std::string prompt_style;      // the task's prompt style (livecodebench: lcb | short; "" = the task's default)
-  bool chat = true;              // wrap prompts in the chat template (tok::ChatFormat: the checkpoint's, else LLaDA's)
+  std::string task;          // a task name (benchmarks registry): prompts, references and rewards
+  std::string data;          // the task's file (e.g. GSM8K train.jsonl)
+  std::string sft_data;      // or, for SFT: JSONL of {"prompt": …, "response": …}
+  std::string prompt_style;  // the task's prompt style (livecodebench: lcb | short; "" = the task's default)
+  bool chat = true;          // wrap prompts in the chat template (tok::ChatFormat: the checkpoint's, else LLaDA's)
   std::int64_t response_length = 0;  // SFT: response tokens incl. EOS padding (0 = gen_length)
 
   // ---- optimisation ----
-  std::int64_t steps = 100;      // SFT: optimiser steps; RL: rollout batches (each runs the objective's inner iterations)
-  std::int64_t batch = 4;        // SFT: sequences per micro-batch; RL: prompts per step
-  std::int64_t grad_accum = 1;   // micro-batches per optimiser step (SFT)
+  std::int64_t steps = 100;  // SFT: optimiser steps; RL: rollout batches (each runs the objective's inner iterations)
+  std::int64_t batch = 4;    // SFT: sequences per micro-batch; RL: prompts per step
+  std::int64_t grad_accum = 1;  // micro-batches per optimiser step (SFT)
   double lr = 1e-4;
   double weight_decay = 0.0;
   double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_eps = 1e-8;
   std::string schedule = "constant";  // "constant" | "cosine" (after warm-up)
   std::int64_t warmup_steps = 0;
-  double min_lr_ratio = 0.0;     // cosine floor, as a fraction of lr
-  double max_grad_norm = 1.0;    // 0 = no clipping (the norm is still reported)
-  std::uint64_t seed = 0;        // every random draw is a function of (seed, step, …)
-  double sft_eps = 1e-3;         // LLaDA: p_mask = (1 - eps) t + eps
+  double min_lr_ratio = 0.0;   // cosine floor, as a fraction of lr
+  double max_grad_norm = 1.0;  // 0 = no clipping (the norm is still reported)
+  std::uint64_t seed = 0;      // every random draw is a function of (seed, step, …)
+  double sft_eps = 1e-3;       // LLaDA: p_mask = (1 - eps) t + eps
 
   // ---- RL rollouts and rewards ----
-  std::int64_t group_size = 4;   // G completions per prompt
+  std::int64_t group_size = 4;  // G completions per prompt
   std::int64_t gen_length = 64;
   std::int64_t sampler_steps = 64;
   std::int64_t block_length = 32;
-  double temperature = 1.0;      // rollout temperature
-  std::string grading_mode;      // empty = the task's default mode
-  std::string reward = "task";   // the reward registry's name (rewards.hpp: task, d1-gsm8k, d1-math, espo-code)
+  double temperature = 1.0;              // rollout temperature
+  std::string grading_mode;              // empty = the task's default mode
+  std::string reward = "task";           // the reward registry's name (rewards.hpp: task, d1-gsm8k, d1-math, espo-code)
   std::string code_reward = "fraction";  // "fraction" of tests passed | "all" (1 when every test passes)
-  double format_reward = 0.0;    // weight of the optional format reward (0 = off)
+  double format_reward = 0.0;            // weight of the optional format reward (0 = off)
   nlohmann::json objective = nlohmann::json::object();  // passed to make_objective
 
   // ---- LoRA (rank 0 = full fine-tuning) ----
@@ -66,15 +66,15 @@ struct TrainConfig {
   double lora_alpha = 16.0;
   double lora_dropout = 0.0;
   std::vector<std::string> lora_targets = {"q_proj", "k_proj", "v_proj", "attn_out", "ff_proj", "up_proj", "ff_out"};
-  bool lora_merge = false;       // export a plain checkpoint with the adapters merged in
+  bool lora_merge = false;  // export a plain checkpoint with the adapters merged in
 
   // ---- checkpoints, metrics, device ----
-  std::int64_t save_every = 0;   // 0 = only at the end
+  std::int64_t save_every = 0;  // 0 = only at the end
   std::int64_t keep_checkpoints = 2;
-  std::string db;                // run database for per-step metrics (empty = none)
+  std::string db;  // run database for per-step metrics (empty = none)
   std::string device = "cpu";
-  std::string dtype = "f32";     // "f32" | "bf16" (bf16 only where the device supports it)
-  int threads = 0;               // torch CPU threads (0 = torch default)
+  std::string dtype = "f32";  // "f32" | "bf16" (bf16 only where the device supports it)
+  int threads = 0;            // torch CPU threads (0 = torch default)
   bool progress = true;
 
   bool is_sft() const { return method == "sft"; }

@@ -85,7 +85,8 @@ class DataOrder {
 };
 
 // Completion tokens up to (not including) the first EOS / EOT: what is graded.
-std::vector<tok::TokenId> answer_tokens(const std::vector<std::int64_t>& tokens, const std::vector<std::int64_t>& stops) {
+std::vector<tok::TokenId> answer_tokens(const std::vector<std::int64_t>& tokens,
+                                        const std::vector<std::int64_t>& stops) {
   std::vector<tok::TokenId> out;
   for (std::int64_t t : tokens) {
     if (std::find(stops.begin(), stops.end(), t) != stops.end()) break;
@@ -151,7 +152,8 @@ double sync_gradients(Run& r) {
 }
 
 // Per-rank seconds into the step's stats (rank<r>_<name>); returns the slowest rank's value of each.
-std::vector<double> record_rank_seconds(Run& r, StepMetrics& m, const std::vector<std::pair<std::string, double>>& local) {
+std::vector<double> record_rank_seconds(Run& r, StepMetrics& m,
+                                        const std::vector<std::pair<std::string, double>>& local) {
   std::vector<double> mine;
   for (const auto& [name, v] : local) mine.push_back(v);
   const std::vector<double> all = r.comm->gather(mine, "per-rank seconds");
@@ -178,11 +180,13 @@ void open_resume_point(Run& r, bool resume) {
   const nlohmann::json saved = read_json_file(saved_path, "saved training configuration");
   std::vector<std::string> changed;
   for (const auto& [key, value] : r.config_json.items())
-    if (!resumable_difference(key) && (!saved.contains(key) || saved[key] != nlohmann::json(value))) changed.push_back(key);
+    if (!resumable_difference(key) && (!saved.contains(key) || saved[key] != nlohmann::json(value)))
+      changed.push_back(key);
   if (!changed.empty())
     throw UsageError(fmt::format("train --resume: the configuration differs from the checkpoint's ({}) in: {}",
                                  saved_path, fmt::join(changed, ", ")));
-  const nlohmann::json resume_state = read_json_file((fs::path(*r.resume_dir) / "trainer_state.json").string(), "trainer state");
+  const nlohmann::json resume_state =
+      read_json_file((fs::path(*r.resume_dir) / "trainer_state.json").string(), "trainer state");
   r.result.start_step = resume_state.at("step").get<std::int64_t>();
   if (resume_state.contains("samples_consumed") &&
       resume_state.at("samples_consumed").get<std::int64_t>() != r.result.start_step * samples_per_step(c))
@@ -208,8 +212,9 @@ void load_models(Run& r) {
   r.policy.emplace(model::LLaDAModel::load(weights_from_checkpoint ? *r.resume_dir : r.start_dir, lo));
   if (r.lora) {
     LoraOptions lopt{c.lora_rank, c.lora_alpha, c.lora_dropout, c.lora_targets};
-    r.adapter = std::make_shared<LoraAdapter>(*r.policy, lopt, step_seed(c.seed, SeedPurpose::LoraInit, 0));
-    if (r.resume_dir) load_tensors_into((fs::path(*r.resume_dir) / "adapter.pt").string(), r.adapter->named_parameters());
+    r.adapter = std::make_shared<LoraAdapter>(*r.policy, lopt, step_seed(c.seed, SeedPurpose::kLoraInit, 0));
+    if (r.resume_dir)
+      load_tensors_into((fs::path(*r.resume_dir) / "adapter.pt").string(), r.adapter->named_parameters());
     r.trainable = r.adapter->parameters();
   } else {
     for (auto& [name, p] : r.policy->named_parameters()) r.trainable.push_back(p.requires_grad_(true));
@@ -263,21 +268,24 @@ void load_data(Run& r) {
   // Recorded (train_config.json, the training log) beside "chat": which template wrapped the prompts.
   if (c.chat) r.config_json["chat_template"] = tok::chat_format_of(*r.tokenizer)->description;
   if (c.is_sft()) {
-    const std::vector<TextPair> pairs =
-        c.sft_data.empty() ? read_task_pairs(c.task, c.data, /*need_reference=*/true, c.task_options()) : read_sft_jsonl(c.sft_data);
+    const std::vector<TextPair> pairs = c.sft_data.empty()
+                                            ? read_task_pairs(c.task, c.data, /*need_reference=*/true, c.task_options())
+                                            : read_sft_jsonl(c.sft_data);
     r.sft_set = tokenize_pairs(*r.tokenizer, pairs, {c.chat, c.effective_response_length()});
     r.result.examples = static_cast<std::int64_t>(r.sft_set.examples.size());
     r.result.truncated = r.sft_set.truncated;
     if (r.sft_set.truncated > 0)
       r.result.notes.push_back(fmt::format("{} of {} responses were longer than {} tokens and were cut",
-                                           r.sft_set.truncated, r.sft_set.examples.size(), c.effective_response_length()));
+                                           r.sft_set.truncated, r.sft_set.examples.size(),
+                                           c.effective_response_length()));
   } else {
     r.problems = make_task(c.task, c.task_options())->load(c.data);
     for (const Problem& p : r.problems) r.prompt_ids.push_back(encode_prompt(*r.tokenizer, p.prompt, c.chat));
     r.result.examples = static_cast<std::int64_t>(r.problems.size());
-    r.reward = r.hooks.make_reward ? r.hooks.make_reward()
-                                   : make_reward(c.reward, c.task, {c.grading_mode, c.code_reward == "fraction", c.format_reward,
-                                                              c.task_options()});
+    r.reward = r.hooks.make_reward
+                   ? r.hooks.make_reward()
+                   : make_reward(c.reward, c.task,
+                                 {c.grading_mode, c.code_reward == "fraction", c.format_reward, c.task_options()});
   }
   r.order.emplace(static_cast<std::size_t>(r.result.examples), c.seed);
   const model::ModelConfig& mcfg = r.policy->config();
@@ -303,11 +311,12 @@ void sft_step(Run& r, std::int64_t s, StepMetrics& m) {
   for (std::int64_t micro = 0; micro < c.grad_accum; ++micro) {
     std::vector<const TokenizedExample*> rows;
     const std::uint64_t first = static_cast<std::uint64_t>((s * c.grad_accum + micro) * c.batch + r.first_row);
-    for (std::int64_t b = 0; b < r.rows; ++b) rows.push_back(&sft_set.examples[order.at(first + static_cast<std::uint64_t>(b))]);
+    for (std::int64_t b = 0; b < r.rows; ++b)
+      rows.push_back(&sft_set.examples[order.at(first + static_cast<std::uint64_t>(b))]);
     const SftBatch batch = make_sft_batch(rows, pad_id);
     // The whole micro-batch's noise, then this rank's rows of it: row b's noise does not depend on N.
     SftNoise noise = draw_sft_noise(c.batch, batch.response_len,
-                                    step_seed(c.seed, SeedPurpose::SftNoise, s, static_cast<std::uint64_t>(micro)));
+                                    step_seed(c.seed, SeedPurpose::kSftNoise, s, static_cast<std::uint64_t>(micro)));
     if (shared) noise = {noise.t.narrow(0, r.first_row, r.rows), noise.u.narrow(0, r.first_row, r.rows)};
     const SftLoss l = sft_loss(policy, batch, noise, c.sft_eps);
     torch::Tensor scaled = l.loss / static_cast<double>(c.grad_accum);
@@ -356,14 +365,14 @@ void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
       keys.push_back({static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(g)});
     }
   }
-  const std::uint64_t rollout_seed = step_seed(c.seed, SeedPurpose::Rollout, static_cast<std::uint64_t>(s));
+  const std::uint64_t rollout_seed = step_seed(c.seed, SeedPurpose::kRollout, static_cast<std::uint64_t>(s));
   std::vector<std::vector<std::int64_t>> completions;
   std::vector<sampling::Trajectory> trajectories;
   double neg_logp_sum = 0.0;
   std::int64_t generated = 0;
   {
     torch::NoGradGuard no_grad;
-    if (objective->rollout_order() == RolloutOrder::Diffusion) {
+    if (objective->rollout_order() == RolloutOrder::kDiffusion) {
       sampling::SamplerOptions so;
       sampling::fill_token_ids(so, mcfg);
       so.gen_length = c.gen_length;
@@ -414,7 +423,8 @@ void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
                                 all_rewards.begin() + static_cast<std::ptrdiff_t>(k) + c.group_size);
   for (RolloutGroup& grp : groups_out) grp.batch_rewards = batch_rewards;
   {
-    const std::vector<double> sums = r.comm->sum({neg_logp_sum, static_cast<double>(completions.size())}, "rollout metrics");
+    const std::vector<double> sums =
+        r.comm->sum({neg_logp_sum, static_cast<double>(completions.size())}, "rollout metrics");
     neg_logp_sum = sums[0];
     generated = static_cast<std::int64_t>(sums[1]) * c.gen_length;
   }
@@ -428,7 +438,7 @@ void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
 
   // Updates.
   const Clock::time_point t1 = Clock::now();
-  const std::uint64_t objective_seed = step_seed(c.seed, SeedPurpose::Objective, static_cast<std::uint64_t>(s));
+  const std::uint64_t objective_seed = step_seed(c.seed, SeedPurpose::kObjective, static_cast<std::uint64_t>(s));
   {
     torch::NoGradGuard no_grad;
     objective->prepare(policy, reference, groups_out, objective_seed);
@@ -440,8 +450,8 @@ void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
     optimizer.zero_grad();
     for (const RolloutGroup& grp : groups_out) {
       // Divided by the whole batch's group count: summed over ranks, the gradient is the batch mean.
-      torch::Tensor loss = objective->loss(policy, reference, grp, it, objective_seed, stats) /
-                           static_cast<double>(c.batch);
+      torch::Tensor loss =
+          objective->loss(policy, reference, grp, it, objective_seed, stats) / static_cast<double>(c.batch);
       loss.backward();
       loss_sum += loss.item<double>() / static_cast<double>(inner);
     }
@@ -484,10 +494,10 @@ void check_replicas_agree(Run& r, std::int64_t step) {
   const std::vector<double> all = r.comm->gather({sum}, "replica check");
   for (std::size_t rank = 1; rank < all.size(); ++rank)
     if (all[rank] != all[0])
-      throw distributed::DistributedError(fmt::format(
-          "train: after step {} rank {} holds different weights from rank 0 (checksum {:.17g} vs {:.17g}); "
-          "the data-parallel replicas diverged",
-          step, rank, all[rank], all[0]));
+      throw distributed::DistributedError(
+          fmt::format("train: after step {} rank {} holds different weights from rank 0 (checksum {:.17g} vs {:.17g}); "
+                      "the data-parallel replicas diverged",
+                      step, rank, all[rank], all[0]));
 }
 
 // Writes a checkpoint after `step` (rank 0, atomically; keeps the newest keep_checkpoints); the
@@ -514,8 +524,9 @@ void checkpoint(Run& r, std::int64_t step) {
                       {"samples_consumed", consumed},
                       {"world_size", r.comm->world_size()},
                       {"ranks", ranks},
-                      {"rng", "counter-based: every draw is a function of (seed, purpose, step, sample index); "
-                              "torch's generator is reseeded from (seed, step) before each step"}};
+                      {"rng",
+                       "counter-based: every draw is a function of (seed, purpose, step, sample index); "
+                       "torch's generator is reseeded from (seed, step) before each step"}};
   cc.train_config = r.config_json;
   cc.tokenizer_path = r.tokenizer_path;
   if (r.lora) {
@@ -536,9 +547,9 @@ void export_policy(Run& r) {
   const fs::path out(c.out);
   if (r.lora && !c.lora_merge) {
     save_tensors((out / "adapter.pt").string(), r.adapter->named_parameters());
-    nlohmann::ordered_json ac = {{"base_model", r.start_dir},     {"rank", c.lora_rank},
-                                 {"alpha", c.lora_alpha},         {"dropout", c.lora_dropout},
-                                 {"targets", c.lora_targets},     {"format", "trafl LoRA: lora_A [r,in], lora_B [out,r]"}};
+    nlohmann::ordered_json ac = {{"base_model", r.start_dir}, {"rank", c.lora_rank},
+                                 {"alpha", c.lora_alpha},     {"dropout", c.lora_dropout},
+                                 {"targets", c.lora_targets}, {"format", "trafl LoRA: lora_A [r,in], lora_B [out,r]"}};
     write_text_atomic((out / "adapter_config.json").string(), ac.dump(2) + "\n");
   } else {
     if (r.lora) {
@@ -585,19 +596,23 @@ TrainResult train(const TrainConfig& c, bool resume, const TrainHooks& hooks) {
   load_data(r);
 
   std::unique_ptr<TrainingLog> log;
-  if (!c.db.empty() && r.lead()) log = std::make_unique<TrainingLog>(c.db, fs::absolute(c.out).string(), c.method, r.config_json.dump());
+  if (!c.db.empty() && r.lead())
+    log = std::make_unique<TrainingLog>(c.db, fs::absolute(c.out).string(), c.method, r.config_json.dump());
 
-  Progress progress(fmt::format("train {}", c.method), static_cast<std::uint64_t>(c.steps), c.progress && r.lead(), "steps");
+  Progress progress(fmt::format("train {}", c.method), static_cast<std::uint64_t>(c.steps), c.progress && r.lead(),
+                    "steps");
   progress.set(static_cast<std::uint64_t>(result.start_step));
   for (std::int64_t s = result.start_step; s < c.steps; ++s) {
-    torch::manual_seed(step_seed(c.seed, SeedPurpose::Dropout, static_cast<std::uint64_t>(s)));
+    torch::manual_seed(step_seed(c.seed, SeedPurpose::kDropout, static_cast<std::uint64_t>(s)));
     const double factor = lr_factor(s, c.steps, c.warmup_steps, c.schedule, c.min_lr_ratio);
     set_learning_rates(*r.optimizer, r.base_lrs, factor);
     StepMetrics m;
     m.step = s + 1;
     m.lr = c.lr * factor;
-    if (c.is_sft()) sft_step(r, s, m);
-    else rl_step(r, s, m);
+    if (c.is_sft())
+      sft_step(r, s, m);
+    else
+      rl_step(r, s, m);
     if (!std::isfinite(m.loss))
       throw std::runtime_error(fmt::format("train: the loss is {} at step {} (lower --lr?)", m.loss, m.step));
 
@@ -622,8 +637,9 @@ TrainResult train_default(const TrainConfig& config, bool resume, std::function<
   hooks.make_objective = make_objective;
   hooks.on_step = std::move(on_step);
   if (env.distributed())
-    hooks.comm = distributed::Communicator::connect(env, config.device.rfind("cuda", 0) == 0 ? "nccl" : "gloo",
-                                                    std::chrono::milliseconds(static_cast<long>(collective_timeout_s * 1000)));
+    hooks.comm =
+        distributed::Communicator::connect(env, config.device.rfind("cuda", 0) == 0 ? "nccl" : "gloo",
+                                           std::chrono::milliseconds(static_cast<long>(collective_timeout_s * 1000)));
   return train(config, resume, hooks);
 }
 

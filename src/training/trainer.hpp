@@ -46,12 +46,11 @@
 
 namespace trafl::training {
 
-using ObjectiveFactory =
-    std::function<std::unique_ptr<Objective>(const std::string& name, const nlohmann::json& options,
-                                             const model::ModelConfig& config)>;
+using ObjectiveFactory = std::function<std::unique_ptr<Objective>(
+    const std::string& name, const nlohmann::json& options, const model::ModelConfig& config)>;
 
 struct TrainHooks {
-  ObjectiveFactory make_objective;  // default: the registry's make_objective
+  ObjectiveFactory make_objective;                               // default: the registry's make_objective
   std::function<std::unique_ptr<RewardFunction>()> make_reward;  // default: make_reward(config.reward, task, …)
   std::function<void(const StepMetrics&)> on_step;
   std::int64_t stop_after_step = 0;  // > 0: return right after this step with no further save (a crash, for tests)
