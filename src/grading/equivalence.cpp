@@ -23,31 +23,31 @@ class Judge {
     if (!g.var.empty() && !p.var.empty() && g.var != p.var) return decide(false, "variable_mismatch");
     // A prediction that ends in "<constant> = value" ("\frac{1}{2} = \frac{10}{9}", as a
     // computation is written) answers with its value; a gold equation is never reduced so.
-    if (p.kind == K::Equation && g.kind != K::Equation && constant(p.text)) {
+    if (p.kind == K::kEquation && g.kind != K::kEquation && constant(p.text)) {
       Answer value = parse_answer(p.rhs);
       r_.notes.push_back("prediction: value after '=' of a computation");
       return equal(g, value);
     }
-    if (g.kind == K::Relation || p.kind == K::Relation) return relations(g, p);
-    if (g.kind == K::Equation || p.kind == K::Equation) return equations(g, p);
-    if (g.kind == K::Choice || p.kind == K::Choice) return decide(g.kind == p.kind && g.text == p.text, "choice");
-    if (g.kind == K::Text || p.kind == K::Text) {
-      if (g.kind != K::Text && g.kind != K::Scalar) return decide(false, "structure_mismatch");
-      if (p.kind != K::Text && p.kind != K::Scalar) return decide(false, "structure_mismatch");
+    if (g.kind == K::kRelation || p.kind == K::kRelation) return relations(g, p);
+    if (g.kind == K::kEquation || p.kind == K::kEquation) return equations(g, p);
+    if (g.kind == K::kChoice || p.kind == K::kChoice) return decide(g.kind == p.kind && g.text == p.text, "choice");
+    if (g.kind == K::kText || p.kind == K::kText) {
+      if (g.kind != K::kText && g.kind != K::kScalar) return decide(false, "structure_mismatch");
+      if (p.kind != K::kText && p.kind != K::kScalar) return decide(false, "structure_mismatch");
       return decide(to_lower(remove_spaces(g.text)) == to_lower(remove_spaces(p.text)), "text");
     }
-    if (g.kind == K::BaseNumber || p.kind == K::BaseNumber) return base_numbers(g, p);
-    if (g.kind == K::Scalar && p.kind == K::Scalar) return scalars(g.text, p.text);
-    if (g.kind == K::Ordered && p.kind == K::Ordered) {
+    if (g.kind == K::kBaseNumber || p.kind == K::kBaseNumber) return base_numbers(g, p);
+    if (g.kind == K::kScalar && p.kind == K::kScalar) return scalars(g.text, p.text);
+    if (g.kind == K::kOrdered && p.kind == K::kOrdered) {
       if (g.open != p.open || g.close != p.close) return decide(false, "bracket_mismatch");
       if (g.items.size() != p.items.size()) return decide(false, "length_mismatch");
       for (std::size_t k = 0; k < g.items.size(); ++k)
         if (!equal(g.items[k], p.items[k])) return prefix("tuple");
       return prefix("tuple");
     }
-    if ((g.kind == K::Unordered && p.kind == K::Unordered) || (g.kind == K::Union && p.kind == K::Union))
-      return unordered(g.items, p.items, g.kind == K::Union ? "union" : "set");
-    if (g.kind == K::Matrix && p.kind == K::Matrix) {
+    if ((g.kind == K::kUnordered && p.kind == K::kUnordered) || (g.kind == K::kUnion && p.kind == K::kUnion))
+      return unordered(g.items, p.items, g.kind == K::kUnion ? "union" : "set");
+    if (g.kind == K::kMatrix && p.kind == K::kMatrix) {
       if (g.rows != p.rows || g.cols != p.cols) return decide(false, "shape_mismatch");
       for (std::size_t k = 0; k < g.items.size(); ++k)
         if (!equal(g.items[k], p.items[k])) return prefix("matrix");
@@ -62,7 +62,7 @@ class Judge {
   bool last_ = false;
 
   static const Answer& unwrap(const Answer& a) {
-    if (a.kind == K::Unordered && a.open.empty() && a.items.size() == 1 && a.var.empty()) return unwrap(a.items[0]);
+    if (a.kind == K::kUnordered && a.open.empty() && a.items.size() == 1 && a.var.empty()) return unwrap(a.items[0]);
     return a;
   }
   bool decide(bool v, std::string path) {
@@ -84,13 +84,13 @@ class Judge {
   }
 
   bool base_numbers(const Answer& g, const Answer& p) {
-    if (g.kind == K::BaseNumber && p.kind == K::BaseNumber)
+    if (g.kind == K::kBaseNumber && p.kind == K::kBaseNumber)
       return decide(g.base == p.base && to_lower(g.text) == to_lower(p.text), "base_number");
     // One side omitted the base subscript: the digits must match (the value in base 10 must not:
     // "52_8" answers "write 42 in base 8", so 42 is wrong and 52 is the same numeral).
-    const Answer& other = g.kind == K::BaseNumber ? p : g;
-    const Answer& based = g.kind == K::BaseNumber ? g : p;
-    if (other.kind != K::Scalar) return decide(false, "structure_mismatch");
+    const Answer& other = g.kind == K::kBaseNumber ? p : g;
+    const Answer& based = g.kind == K::kBaseNumber ? g : p;
+    if (other.kind != K::kScalar) return decide(false, "structure_mismatch");
     return decide(to_lower(remove_spaces(other.text)) == to_lower(based.text), "base_number_digits");
   }
 
@@ -137,11 +137,11 @@ class Judge {
     bool var_left = is_name(o.text), var_right = is_name(o.rhs);
     if (var_left == var_right) return false;
     out = Answer();
-    out.kind = K::Ordered;
+    out.kind = K::kOrdered;
     Answer bound;
-    bound.kind = K::Scalar;
+    bound.kind = K::kScalar;
     Answer inf;
-    inf.kind = K::Scalar;
+    inf.kind = K::kScalar;
     if (var_left) {  // x < c
       inf.text = "-\\infty";
       bound.text = o.rhs;
@@ -168,7 +168,7 @@ class Judge {
   }
 
   bool relations(const Answer& g, const Answer& p) {
-    if (g.kind == K::Relation && p.kind == K::Relation) {
+    if (g.kind == K::kRelation && p.kind == K::kRelation) {
       Answer a = oriented(g), b = oriented(p);
       if (a.rel != b.rel) return decide(false, "relation_mismatch");
       // L1 − R1 = c·(L2 − R2) with c > 0 keeps the direction (x < 1 and -x > -1); \ne allows any c ≠ 0.
@@ -178,11 +178,11 @@ class Judge {
       if (!scalars(a.text, b.text)) return false;
       return scalars(a.rhs, b.rhs);
     }
-    const Answer& r = g.kind == K::Relation ? g : p;
-    const Answer& other = g.kind == K::Relation ? p : g;
+    const Answer& r = g.kind == K::kRelation ? g : p;
+    const Answer& other = g.kind == K::kRelation ? p : g;
     Answer interval;
-    if (other.kind == K::Ordered && other.items.size() == 2 && as_interval(r, interval)) {
-      bool v = g.kind == K::Relation ? equal(interval, other) : equal(other, interval);
+    if (other.kind == K::kOrdered && other.items.size() == 2 && as_interval(r, interval)) {
+      bool v = g.kind == K::kRelation ? equal(interval, other) : equal(other, interval);
       return prefix("relation_as_interval") && v;
     }
     return decide(false, std::string("structure_mismatch:") + kind_name(g.kind) + "/" + kind_name(p.kind));
@@ -190,12 +190,12 @@ class Judge {
 
   bool equations(const Answer& g, const Answer& p) {
     auto sides = [](const Answer& a, std::string& l, std::string& r) {
-      if (a.kind == K::Equation) {
+      if (a.kind == K::kEquation) {
         l = a.text;
         r = a.rhs;
         return true;
       }
-      if (a.kind == K::Scalar && !a.var.empty()) {  // y = 2x + 3 was split into var and value
+      if (a.kind == K::kScalar && !a.var.empty()) {  // y = 2x + 3 was split into var and value
         l = a.var;
         r = a.text;
         return true;

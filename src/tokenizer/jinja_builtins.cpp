@@ -184,16 +184,16 @@ std::optional<bool> apply_test(const std::string& name, const Value& v, const Ca
   if (name == "none") return v.is_none();
   if (name == "string") return v.is_string();
   if (name == "number") return v.is_number();
-  if (name == "integer") return v.kind() == K::Int;
-  if (name == "float") return v.kind() == K::Float;
-  if (name == "boolean") return v.kind() == K::Bool;
-  if (name == "true") return v.kind() == K::Bool && v.as_bool();
-  if (name == "false") return v.kind() == K::Bool && !v.as_bool();
+  if (name == "integer") return v.kind() == K::kInt;
+  if (name == "float") return v.kind() == K::kFloat;
+  if (name == "boolean") return v.kind() == K::kBool;
+  if (name == "true") return v.kind() == K::kBool && v.as_bool();
+  if (name == "false") return v.kind() == K::kBool && !v.as_bool();
   if (name == "mapping") return v.is_object();
   if (name == "iterable") return v.is_array() || v.is_object() || v.is_string() || v.is_undefined();
   if (name == "sequence") return v.is_array() || v.is_object() || v.is_string();
   if (name == "odd" || name == "even") {
-    if (v.kind() != K::Int) bad(fmt::format("`is {}` needs an integer, got {}", name, v.type_name()));
+    if (v.kind() != K::kInt) bad(fmt::format("`is {}` needs an integer, got {}", name, v.type_name()));
     return (v.as_int() % 2 != 0) == (name == "odd");
   }
   if (name == "eq" || name == "equalto" || name == "==") return equal(v, arg(a, 0, "other"));

@@ -133,15 +133,15 @@ class Renderer {
   Value eval(const Expr& e) {
     using K = Expr::Kind;
     switch (e.kind) {
-      case K::Literal: return e.value;
-      case K::Name: return lookup(e.name);
-      case K::List:
-      case K::Tuple: {
+      case K::kLiteral: return e.value;
+      case K::kName: return lookup(e.name);
+      case K::kList:
+      case K::kTuple: {
         Array a;
         for (const auto& x : e.args) a.push_back(eval(*x));
         return Value::array(std::move(a));
       }
-      case K::Dict: {
+      case K::kDict: {
         Value d = Value::object({});
         for (std::size_t i = 0; i + 1 < e.args.size(); i += 2) {
           Value k = eval(*e.args[i]);
@@ -151,7 +151,7 @@ class Renderer {
         }
         return d;
       }
-      case K::Attr: {
+      case K::kAttr: {
         Value t = eval(*e.args[0]);
         if (t.is_undefined()) fail(e.pos, fmt::format("attribute '{}' of an undefined value", e.name));
         if (t.is_object()) return t.get(e.name);
@@ -159,20 +159,20 @@ class Renderer {
         fail(e.pos,
              fmt::format("attribute '{}' of a {} (only dict keys, or a method that is called)", e.name, t.type_name()));
       }
-      case K::Index: return index(e);
-      case K::Slice: return slice(e);
-      case K::Call: return call(e);
-      case K::Filter: return builtin(e, "filter", e.name, apply_filter);
-      case K::Test: return Value::boolean(builtin(e, "test", "is " + e.name, apply_test) != e.negated);
-      case K::Not: return Value::boolean(!eval(*e.args[0]).truthy());
-      case K::Neg: {
+      case K::kIndex: return index(e);
+      case K::kSlice: return slice(e);
+      case K::kCall: return call(e);
+      case K::kFilter: return builtin(e, "filter", e.name, apply_filter);
+      case K::kTest: return Value::boolean(builtin(e, "test", "is " + e.name, apply_test) != e.negated);
+      case K::kNot: return Value::boolean(!eval(*e.args[0]).truthy());
+      case K::kNeg: {
         Value v = eval(*e.args[0]);
         if (v.kind() == Value::Kind::kInt) return Value::integer(-v.as_int());
         if (v.kind() == Value::Kind::kFloat) return Value::real(-v.as_number());
         fail(e.pos, fmt::format("cannot negate a {}", v.type_name()));
       }
-      case K::Binary: return binary(e);
-      case K::Cond: {
+      case K::kBinary: return binary(e);
+      case K::kCond: {
         if (eval(*e.args[1]).truthy()) return eval(*e.args[0]);
         return e.args[2] ? eval(*e.args[2]) : Value();
       }
