@@ -72,6 +72,10 @@ void add_sample_command(CLI::App& app) {
   cmd->add_flag("--no-chat", f->no_chat, "plain prompts, no chat template")->excludes(chat);
   cmd->add_flag("--logits-eos-inf", o.logits_eos_inf, "forbid EOS (logits[eos] = -inf)");
   cmd->add_flag("--confidence-eos-eot-inf", o.confidence_eos_eot_inf, "never commit EOS/EOT by confidence");
+  cmd->add_option("--confidence-dtype", o.confidence_dtype,
+                  "low-confidence remasking softmax in f64 (default) or in the model's dtype ('model', as LLaDA's "
+                  "eval_llada.py does in bf16: ties and reorders commits at T = 0)")
+      ->capture_default_str();
   auto* fast = cmd->add_flag("--fast", o.fast,
                              "Fast-dLLM mode, an approximation: confidence-threshold parallel decoding and a prefix "
                              "KV cache per block (each sample's trajectory records the steps it took)");

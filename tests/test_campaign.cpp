@@ -221,6 +221,40 @@ TEST_CASE("campaign --fast: its own campaign and run configs, samples regenerate
   CHECK(campaign::run(fast).samples_new == 0);
 }
 
+TEST_CASE("campaign --confidence-dtype model: its own campaign and run configs, f64 identity unchanged",
+          "[campaign][confidence_dtype]") {
+  TempDir dir;
+  auto model = test::write_tiny_model(dir, "m", 6);
+  auto data = test::write_gsm8k(dir, 2);
+  auto f64 = tiny_campaign(dir, model, data, dir.file("run.db"));
+  f64.n = 2;
+  f64.gen_lengths = {8};
+  f64.grade = false;
+  auto in_model = f64;
+  in_model.confidence_dtype = "model";
+  const auto s64 = campaign::run(f64);
+  const auto sm = campaign::run(in_model);
+  CHECK(sm.campaign != s64.campaign);
+  CHECK(sm.samples_new == 2 * 2);
+  Store store(f64.db_path, Store::OpenMode::kExisting);
+  int model_runs = 0;
+  for (const auto& run : store.runs()) {
+    if (!run.spec.config.contains("confidence_dtype")) continue;  // the f64 run records no key (earlier names hold)
+    ++model_runs;
+    CHECK(run.spec.config["confidence_dtype"] == "model");
+    for (const auto& stored : store.samples(run.id)) {
+      SampleRow alone = campaign::regenerate_sample(in_model, 0, 8, stored.problem_id, stored.sample_index);
+      CHECK(alone.token_ids == stored.token_ids);
+      CHECK(alone.trajectory == stored.trajectory);
+    }
+  }
+  CHECK(model_runs == 1);
+  CHECK(campaign::run(in_model).samples_new == 0);
+  auto bad = f64;
+  bad.confidence_dtype = "bf16";
+  CHECK_THROWS_WITH(campaign::run(bad), Catch::Contains("--confidence-dtype"));
+}
+
 TEST_CASE("campaign: other settings under the same --run-name are refused, naming the keys", "[campaign]") {
   TempDir dir;
   auto model = test::write_tiny_model(dir, "m", 4);

@@ -46,11 +46,11 @@ TEST_CASE("passk format names", "[passk]") {
 
 TEST_CASE("passk CSV golden: RFC 4180 quoting, omitted k as a row with empty values", "[passk]") {
   const std::string expected =
-      "model,task,mode,config,by,scope,split,k,status,pass_at_k,ci_low,ci_high,confidence,bootstrap,seed,"
+      "model,task,mode,config,label,by,scope,split,k,status,pass_at_k,ci_low,ci_high,confidence,bootstrap,seed,"
       "problems,samples,correct,n_min,n_max,problems_short\n"
-      "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",,all,,1,ok,0.25,0.125,0.375,0.95,100,3,3,30,7,5,10,0\n"
-      "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",,all,,2,ok,0.5,0.375,0.625,0.95,100,3,3,30,7,5,10,0\n"
-      "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",,all,,8,omitted,,,,0.95,100,3,3,30,7,5,10,1\n";
+      "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",steps=64,,all,,1,ok,0.25,0.125,0.375,0.95,100,3,3,30,7,5,10,0\n"
+      "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",steps=64,,all,,2,ok,0.5,0.375,0.625,0.95,100,3,3,30,7,5,10,0\n"
+      "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",steps=64,,all,,8,omitted,,,,0.95,100,3,3,30,7,5,10,1\n";
   CHECK(format_passk_csv(sample_report()) == expected);
 
   auto report = sample_report();
@@ -61,7 +61,7 @@ TEST_CASE("passk CSV golden: RFC 4180 quoting, omitted k as a row with empty val
   report.results[0].omitted.clear();
   const auto rows = lines(format_passk_csv(report));
   REQUIRE(rows.size() == 3);
-  CHECK(rows[1] == "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",level,split,Level 5,1,ok,0.25,,,0.95,0,3,3,30,7,5,10,0");
+  CHECK(rows[1] == "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",steps=64,level,split,Level 5,1,ok,0.25,,,0.95,0,3,3,30,7,5,10,0");
 }
 
 TEST_CASE("passk JSON structure", "[passk]") {
@@ -70,7 +70,7 @@ TEST_CASE("passk JSON structure", "[passk]") {
     "schema": "trafl-eval/passk", "version": 1, "by": null, "confidence": 0.95, "bootstrap": 100, "seed": 3,
     "ci_method": "percentile bootstrap over problems (type-7 quantiles)",
     "results": [{
-      "model": "m,1", "task": "t", "mode": "symbolic", "config": {"steps": 64}, "split": null,
+      "model": "m,1", "task": "t", "mode": "symbolic", "config": {"steps": 64}, "label": "steps=64", "split": null,
       "problems": 3, "samples": 30, "correct": 7, "n_min": 5, "n_max": 10,
       "pass_at_k": [{"k": 1, "value": 0.25, "ci_low": 0.125, "ci_high": 0.375},
                     {"k": 2, "value": 0.5, "ci_low": 0.375, "ci_high": 0.625}],

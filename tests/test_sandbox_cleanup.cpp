@@ -86,16 +86,9 @@ std::vector<std::string> cgroups_of(pid_t pid) {
 // too, so waiting for the marker alone returned before the sandbox existed, and a kill then found
 // nothing to clean up (the test passed with the signal cleanup removed).
 bool program_running(const std::string& marker) {
-  bool found = false;
-  if (DIR* d = ::opendir("/proc")) {
-    while (dirent* e = ::readdir(d)) {
-      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-      std::string cmdline = read_proc(std::string("/proc/") + e->d_name + "/cmdline");
-      if (cmdline.find(marker) != std::string::npos && cmdline.find("prog.py") != std::string::npos) found = true;
-    }
-    ::closedir(d);
-  }
-  return found;
+  return count_processes([&](const std::string&, const std::string& cmdline) {
+           return cmdline.find(marker) != std::string::npos && cmdline.find("prog.py") != std::string::npos;
+         }) > 0;
 }
 
 // Starts `exec` on a sleeping program and waits until the program runs in the sandbox (so the

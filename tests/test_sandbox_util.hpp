@@ -95,7 +95,10 @@ inline std::string read_proc(const std::string& path) {
 }
 
 // Number of live processes whose command line contains marker, or owned by one of the uids.
-inline int leftover_processes(const std::string& marker, const std::vector<unsigned>& uids) {
+// Live (non-zombie) processes for which `match(status, cmdline)` holds: one /proc scan for every
+// question the sandbox tests ask about processes.
+template <typename Match>
+int count_processes(Match match) {
   int found = 0;
   DIR* d = ::opendir("/proc");
   if (!d) return 0;
@@ -105,16 +108,22 @@ inline int leftover_processes(const std::string& marker, const std::vector<unsig
     std::string status = read_proc(base + "/status");
     if (status.empty()) continue;
     if (status.find("State:\tZ") != std::string::npos) continue;  // zombie: already dead
-    long uid = -1;
-    auto upos = status.find("\nUid:");
-    if (upos != std::string::npos) uid = std::strtol(status.c_str() + upos + 5, nullptr, 10);
-    std::string cmdline = read_proc(base + "/cmdline");
-    bool by_uid = false;
-    for (unsigned u : uids) by_uid |= uid == static_cast<long>(u);
-    if ((!marker.empty() && cmdline.find(marker) != std::string::npos) || by_uid) ++found;
+    if (match(status, read_proc(base + "/cmdline"))) ++found;
   }
   ::closedir(d);
   return found;
+}
+
+// Processes whose command line holds `marker` or that run as one of `uids`.
+inline int leftover_processes(const std::string& marker, const std::vector<unsigned>& uids) {
+  return count_processes([&](const std::string& status, const std::string& cmdline) {
+    long uid = -1;
+    auto upos = status.find("\nUid:");
+    if (upos != std::string::npos) uid = std::strtol(status.c_str() + upos + 5, nullptr, 10);
+    bool by_uid = false;
+    for (unsigned u : uids) by_uid |= uid == static_cast<long>(u);
+    return (!marker.empty() && cmdline.find(marker) != std::string::npos) || by_uid;
+  });
 }
 
 // Waits briefly for the tree to disappear (the kill is asynchronous) and returns what is left.

@@ -67,7 +67,8 @@ Prepared prepare(const CampaignOptions& o) {
       if (o.models[i].name == o.models[j].name)
         throw UsageError(
             fmt::format("--model: the name '{}' is used twice (use NAME=DIR to tell them apart)", o.models[i].name));
-  sampling::parse_remasking(o.remasking);  // UsageError for an unknown name
+  sampling::parse_remasking(o.remasking);                // UsageError for an unknown name
+  sampling::parse_confidence_dtype(o.confidence_dtype);  // the same
   if (o.fast && !(o.threshold >= 0.0)) throw UsageError("--threshold must be >= 0");
   Prepared p;
   p.lengths = resolve_lengths(o.gen_lengths, o.steps, o.block_lengths);
@@ -80,7 +81,8 @@ Prepared prepare(const CampaignOptions& o) {
                               canonical_dtype(o.dtype),
                               o.fast,
                               o.threshold,
-                              o.prefix_cache};
+                              o.prefix_cache,
+                              o.confidence_dtype};
   model::parse_dtype(p.decoding.dtype);  // UsageError for an unknown dtype
 
   p.task = o.task_object ? o.task_object : std::shared_ptr<const Task>(make_task(o.task));
@@ -126,6 +128,7 @@ Prepared prepare(const CampaignOptions& o) {
                 {"seed", o.seed},
                 {"limit", o.limit}};
   if (o.fast) p.identity["fast"] = fast_mode_json(p.decoding);
+  if (o.confidence_dtype != "f64") p.identity["confidence_dtype"] = o.confidence_dtype;
   p.name = o.campaign_name.empty() ? default_campaign_name(p.identity) : o.campaign_name;
   return p;
 }
@@ -143,6 +146,7 @@ sampling::SamplerOptions sampler_options(const model::LLaDAModel& m, const tok::
   so.remasking = sampling::parse_remasking(o.remasking);
   so.logits_eos_inf = o.logits_eos_inf;
   so.confidence_eos_eot_inf = o.confidence_eos_eot_inf;
+  so.confidence_dtype = sampling::parse_confidence_dtype(o.confidence_dtype);
   so.seed = o.seed;
   so.fast = o.fast;
   so.threshold = o.threshold;

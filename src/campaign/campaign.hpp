@@ -39,6 +39,9 @@ struct CampaignOptions {
   bool chat = false;  // chat template around the task's prompt (tok::ChatFormat: the checkpoint's, else LLaDA's)
   bool logits_eos_inf = false;
   bool confidence_eos_eot_inf = false;
+  // The low-confidence softmax's dtype (sampling/llada_sampler.hpp): "f64" (default) or "model" (as the authors'
+  // eval_llada.py runs bf16). In the identity and run configs only when not f64, so earlier campaigns keep their names.
+  std::string confidence_dtype = "f64";
   // Fast-dLLM mode (an approximation, sampling/llada_sampler.hpp): threshold decoding + prefix cache.
   // Part of the campaign's identity and of each run's config only when on, so exact campaigns keep
   // their names.

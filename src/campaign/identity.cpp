@@ -171,6 +171,7 @@ nlohmann::json run_config(const LengthConfig& length, const DecodingConfig& d, c
                    {"prompt", "task"},
                    {"model_sha256", model_sha256}};
   if (d.fast) j["fast"] = fast_mode_json(d);
+  if (d.confidence_dtype != "f64") j["confidence_dtype"] = d.confidence_dtype;
   return j;
 }
 

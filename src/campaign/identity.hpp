@@ -56,6 +56,7 @@ struct DecodingConfig {
   bool fast = false;  // Fast-dLLM mode; threshold and prefix_cache matter only then
   double threshold = 0.9;
   bool prefix_cache = true;
+  std::string confidence_dtype = "f64";  // "f64" | "model"; recorded only when not f64
 };
 // {"threshold": .., "prefix_cache": ..}: the "fast" entry of identities and run configs (fast mode only).
 nlohmann::json fast_mode_json(const DecodingConfig& decoding);

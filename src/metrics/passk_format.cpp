@@ -82,25 +82,42 @@ std::vector<std::string> passk_notes(const PasskReport& report) {
   return notes;
 }
 
-std::string format_passk_table(const PasskReport& report) {
-  const bool with_split = !report.by.empty();
-  std::vector<std::string> configs, config_tasks;  // (config, task) in order of first appearance
+namespace {
+// The (config, task) pairs in order of first appearance and their short labels: the labels diagnose and
+// the report give the same configurations (metrics/config_label.hpp). Every output format names a
+// configuration by the same label.
+struct ConfigLabels {
+  std::vector<std::string> configs, tasks, labels;
+  const std::string& of(const PasskResult& r) const {
+    for (std::size_t i = 0; i < configs.size(); ++i)
+      if (configs[i] == r.group.config && tasks[i] == r.group.task) return labels[i];
+    static const std::string none;
+    return none;
+  }
+};
+ConfigLabels config_labels_of(const PasskReport& report) {
+  ConfigLabels c;
   for (const auto& r : report.results) {
     bool seen = false;
-    for (std::size_t i = 0; i < configs.size() && !seen; ++i)
-      seen = configs[i] == r.group.config && config_tasks[i] == r.group.task;
-    if (!seen) configs.push_back(r.group.config), config_tasks.push_back(r.group.task);
+    for (std::size_t i = 0; i < c.configs.size() && !seen; ++i)
+      seen = c.configs[i] == r.group.config && c.tasks[i] == r.group.task;
+    if (!seen) c.configs.push_back(r.group.config), c.tasks.push_back(r.group.task);
   }
+  c.labels = config_labels(c.configs, c.tasks);
+  return c;
+}
+}  // namespace
+
+std::string format_passk_table(const PasskReport& report) {
+  const bool with_split = !report.by.empty();
+  const ConfigLabels cl = config_labels_of(report);
+  const std::vector<std::string>& configs = cl.configs;
+  const std::vector<std::string>& config_tasks = cl.tasks;
+  const std::vector<std::string>& labels = cl.labels;
   std::vector<std::string> distinct_configs = configs;
   std::sort(distinct_configs.begin(), distinct_configs.end());
   const bool with_config = std::unique(distinct_configs.begin(), distinct_configs.end()) - distinct_configs.begin() > 1;
-  // The labels diagnose and the report give the same configurations (metrics/config_label.hpp).
-  const std::vector<std::string> labels = config_labels(configs, config_tasks);
-  auto config_tag = [&](const PasskResult& r) {
-    for (std::size_t i = 0; i < configs.size(); ++i)
-      if (configs[i] == r.group.config && config_tasks[i] == r.group.task) return labels[i];
-    return std::string();
-  };
+  auto config_tag = [&](const PasskResult& r) { return cl.of(r); };
 
   std::vector<std::string> header = {"model", "task", "mode"};
   if (with_config) header.push_back("config");
@@ -156,16 +173,18 @@ std::string format_passk_table(const PasskReport& report) {
 
 std::string format_passk_csv(const PasskReport& report) {
   std::string out =
-      "model,task,mode,config,by,scope,split,k,status,pass_at_k,ci_low,ci_high,confidence,bootstrap,seed,"
+      "model,task,mode,config,label,by,scope,split,k,status,pass_at_k,ci_low,ci_high,confidence,bootstrap,seed,"
       "problems,samples,correct,n_min,n_max,problems_short\n";
+  const ConfigLabels cl = config_labels_of(report);
   for (const auto& r : report.results) {
     // Reported and omitted k, merged in ascending k.
     std::map<std::int64_t, std::string> by_k;
     const std::string tail = fmt::format("{},{},{},{},{},{},{},{}", number(report.confidence), report.bootstrap,
                                          report.seed, r.problems, r.samples, r.correct, r.n_min, r.n_max);
-    const std::string head = fmt::format("{},{},{},{},{},{},{}", csv_field(r.group.model), csv_field(r.group.task),
-                                         csv_field(r.group.mode), csv_field(r.group.config), csv_field(report.by),
-                                         r.split ? "split" : "all", csv_field(r.split ? *r.split : std::string()));
+    const std::string head =
+        fmt::format("{},{},{},{},{},{},{},{}", csv_field(r.group.model), csv_field(r.group.task),
+                    csv_field(r.group.mode), csv_field(r.group.config), csv_field(cl.of(r)), csv_field(report.by),
+                    r.split ? "split" : "all", csv_field(r.split ? *r.split : std::string()));
     for (const auto& pt : r.points)
       by_k[pt.k] = fmt::format("{},{},ok,{},{},{},{},0\n", head, pt.k, number(pt.value),
                                pt.has_ci ? number(pt.ci_low) : "", pt.has_ci ? number(pt.ci_high) : "", tail);
@@ -187,12 +206,14 @@ nlohmann::json passk_to_json(const PasskReport& report) {
   j["seed"] = report.seed;
   j["ci_method"] = "percentile bootstrap over problems (type-7 quantiles)";
   json results = json::array();
+  const ConfigLabels cl = config_labels_of(report);
   for (const auto& r : report.results) {
     json g = json::object();
     g["model"] = r.group.model;
     g["task"] = r.group.task;
     g["mode"] = r.group.mode;
     g["config"] = config_json(r.group.config);
+    g["label"] = cl.of(r);
     g["split"] = r.split ? json(*r.split) : json(nullptr);
     g["problems"] = r.problems;
     g["samples"] = r.samples;

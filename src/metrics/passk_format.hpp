@@ -12,10 +12,11 @@
 // the notes to stderr).
 //
 // CSV (RFC 4180: fields with ',', '"', CR or LF are quoted, '"' doubled; lines end in "\n"), header
-//   model,task,mode,config,by,scope,split,k,status,pass_at_k,ci_low,ci_high,confidence,bootstrap,
+//   model,task,mode,config,label,by,scope,split,k,status,pass_at_k,ci_low,ci_high,confidence,bootstrap,
 //   seed,problems,samples,correct,n_min,n_max,problems_short
 // one row per (group, scope, requested k), in report order, k ascending:
 //   config       canonical JSON of the decoding configuration (as the store gives it)
+//   label        its short label, the one the table, diagnose and the report use (metrics/config_label.hpp)
 //   by           the metadata key split on ("" without --by)
 //   scope, split scope "all" = all problems of the group (split ""); scope "split" = the problems
 //                whose metadata value is `split` (which may itself be "" for problems lacking it)
