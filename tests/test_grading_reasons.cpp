@@ -60,7 +60,7 @@ TEST_CASE("a wrong or missing answer's reason names its cause", "[grading][gradi
       {"5", "\\boxed{}", "symbolic", "no_answer", {"the answer found is empty"}},
       // The other modes' wrong answers.
       {"2125", "It costs $2,124.", "gsm8k-flexible", "wrong", {"the number 2124 is not the gold 2125"}},
-      {"\\frac{1}{2}", "\\boxed{0.5}", "hendrycks", "wrong", {"gold '\\frac{1}{2}', answer '0.5'", "never values"}},
+      {"\\frac{1}{2}", "\\boxed{0.50}", "hendrycks", "wrong", {"gold '\\frac{1}{2}', answer '0.50'", "never values"}},
       {"1.6",
        "Final Answer: The final answer is 1.7. I hope it is correct.",
        "minerva",
