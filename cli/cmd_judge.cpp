@@ -1,5 +1,5 @@
 // trafl-eval judge: grade one (gold, response) pair and show why — the extracted answer, both
-// normalised forms, the comparison path and the verdict. The task only picks the default mode.
+// normalised forms, the comparison path, the verdict and, when not correct, the grader's reason. The task only picks the default mode.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -48,6 +48,10 @@ void run_judge(const JudgeOptions& o) {
   if (o.json) {
     nlohmann::json j = {{"task", o.task},       {"mode", g.mode},           {"verdict", g.verdict},
                         {"correct", g.correct}, {"extracted", g.extracted}, {"details", g.details}};
+    // The two things a reader looks for first, also at the top: how it was decided and, when not
+    // correct, why (the grader's own words, details.reason).
+    j["path"] = g.details.value("path", "");
+    if (g.details.contains("reason")) j["reason"] = g.details["reason"];
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -70,6 +74,7 @@ void run_judge(const JudgeOptions& o) {
     fmt::print("budget:               {} ({})\n", field("budget"), field("budget_reason"));
   if (g.details.contains("notes")) fmt::print("notes:                {}\n", field("notes"));
   fmt::print("verdict:              {}\n", g.verdict);
+  if (g.details.contains("reason")) fmt::print("why:                  {}\n", field("reason"));
 }
 
 }  // namespace

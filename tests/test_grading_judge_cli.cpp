@@ -43,3 +43,22 @@ TEST_CASE("judge rejects an unknown mode or task with a usage error", "[grading]
   CHECK(bad_task.exit_code == 2);
   CHECK_THAT(bad_task.out, Catch::Contains("unknown task"));
 }
+
+TEST_CASE("judge says why an answer is wrong", "[grading][cli]") {
+  auto text = run_cli("judge --task math500 --gold '\\{1, 2\\}' --response 'so \\boxed{\\{1, 3\\}}'");
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("verdict:              wrong"));
+  CHECK_THAT(text.out, Catch::Contains("why:                  sets differ: the answer lacks gold's 2"));
+  auto json = run_cli("judge --task math500 --gold '\\frac{1}{12}' --response 'so \\boxed{0.083}' --json");
+  REQUIRE(json.exit_code == 0);
+  auto j = nlohmann::json::parse(json.out);
+  CHECK(j.at("verdict") == "wrong");
+  CHECK(j.at("path") == "rational");
+  CHECK_THAT(j.at("reason").get<std::string>(), Catch::Contains("gold 1/12 and answer 0.083"));
+  auto none = run_cli("judge --task math500 --gold 5 --response 'I do not know.' --json");
+  REQUIRE(none.exit_code == 0);
+  CHECK(nlohmann::json::parse(none.out).at("reason").get<std::string>().rfind("no answer: ", 0) == 0);
+  auto right = run_cli("judge --task math500 --gold '\\frac{1}{2}' --response 'so \\boxed{0.5}' --json");
+  REQUIRE(right.exit_code == 0);
+  CHECK_FALSE(nlohmann::json::parse(right.out).contains("reason"));
+}

@@ -240,6 +240,9 @@ bool parse_matrix(std::string_view s, int depth, Answer& out) {
   std::string end_tag = "\\end{" + env + "}";
   if (!ends_with(s, end_tag)) return false;
   std::string body(s.substr(env_end + 1, s.size() - end_tag.size() - env_end - 1));
+  // "\begin{pmatrix}..\end{pmatrix} + \begin{pmatrix}..\end{pmatrix}" is two matrices, not one whose
+  // cells hold the seam (parse_matrix_arithmetic reads it).
+  if (body.find(end_tag) != std::string::npos) return false;
   if (env == "array" && !body.empty() && body[0] == '{') {  // column spec
     std::size_t c = matching_brace(body, 0);
     if (c == std::string::npos) return false;
@@ -258,6 +261,112 @@ bool parse_matrix(std::string_view s, int depth, Answer& out) {
     if (out.items.size() > kMaxItems) return false;
   }
   return out.rows > 0;
+}
+
+// A sum, difference or product of matrices written out ("A + B", "A B", "A \cdot B"), as one
+// matrix whose cells are expressions: a sum's cell is (a)+(b), a product's (a_1)(b_1)+(a_2)(b_2)+...;
+// the cells are then compared like any others. Shapes must conform; \times is not read as a
+// product (between vectors it is the cross product). Math-Verify evaluates such answers too
+// (test_matrix_extraction: "The sum is $A + B$" against the sum).
+constexpr int kMaxMatrixTerms = 4;
+constexpr std::size_t kMaxCellChars = 1000;
+
+struct MatrixTerm {
+  std::size_t rows = 0, cols = 0;
+  std::vector<std::string> cells;  // row-major
+};
+
+bool matrix_term(std::string_view literal, int depth, MatrixTerm& t) {
+  Answer m;
+  if (!parse_matrix(literal, depth, m)) return false;
+  for (const Answer& c : m.items)
+    if (c.kind != Answer::Kind::kScalar || !c.var.empty()) return false;
+  t.rows = m.rows;
+  t.cols = m.cols;
+  for (const Answer& c : m.items) t.cells.push_back(c.text);
+  return true;
+}
+
+bool matrix_product(const MatrixTerm& a, const MatrixTerm& b, MatrixTerm& out) {
+  if (a.cols != b.rows) return false;
+  MatrixTerm r;
+  r.rows = a.rows;
+  r.cols = b.cols;
+  for (std::size_t i = 0; i < a.rows; ++i)
+    for (std::size_t j = 0; j < b.cols; ++j) {
+      std::string cell;
+      for (std::size_t k = 0; k < a.cols; ++k)
+        cell += (k ? "+(" : "(") + a.cells[i * a.cols + k] + ")(" + b.cells[k * b.cols + j] + ")";
+      if (cell.size() > kMaxCellChars) return false;
+      r.cells.push_back(std::move(cell));
+    }
+  out = std::move(r);
+  return true;
+}
+
+bool matrix_sum(const MatrixTerm& a, const MatrixTerm& b, char op, MatrixTerm& out) {
+  if (a.rows != b.rows || a.cols != b.cols) return false;
+  for (std::size_t k = 0; k < a.cells.size(); ++k) {
+    out.cells[k] = "(" + a.cells[k] + ")" + op + "(" + b.cells[k] + ")";
+    if (out.cells[k].size() > kMaxCellChars) return false;
+  }
+  return true;
+}
+
+bool parse_matrix_arithmetic(std::string_view s, int depth, Answer& out) {
+  std::vector<MatrixTerm> terms;
+  std::vector<char> ops;  // between terms: '+', '-' or '*'
+  std::size_t pos = 0;
+  auto skip = [&] {
+    while (pos < s.size() && s[pos] == ' ') ++pos;
+  };
+  while (true) {
+    skip();
+    if (!starts_with(s.substr(pos), "\\begin{")) return false;
+    std::size_t env_end = s.find('}', pos);
+    if (env_end == std::string_view::npos) return false;
+    std::string end_tag = "\\end{" + std::string(s.substr(pos + 7, env_end - pos - 7)) + "}";
+    std::size_t end = s.find(end_tag, env_end);
+    if (end == std::string_view::npos || terms.size() == kMaxMatrixTerms) return false;
+    MatrixTerm t;
+    if (!matrix_term(s.substr(pos, end + end_tag.size() - pos), depth, t)) return false;
+    terms.push_back(std::move(t));
+    pos = end + end_tag.size();
+    skip();
+    if (pos == s.size()) break;
+    if (s[pos] == '+' || s[pos] == '-') {
+      ops.push_back(s[pos++]);
+    } else if (starts_with(s.substr(pos), "\\cdot") && !(pos + 5 < s.size() && is_alpha(s[pos + 5]))) {
+      ops.push_back('*');
+      pos += 5;
+    } else if (starts_with(s.substr(pos), "\\begin{")) {
+      ops.push_back('*');
+    } else {
+      return false;
+    }
+  }
+  if (terms.size() < 2) return false;
+  // Products first, then sums and differences left to right.
+  std::vector<MatrixTerm> summands{terms[0]};
+  std::vector<char> signs;
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    if (ops[k] == '*') {
+      if (!matrix_product(summands.back(), terms[k + 1], summands.back())) return false;
+    } else {
+      signs.push_back(ops[k]);
+      summands.push_back(terms[k + 1]);
+    }
+  }
+  MatrixTerm result = summands[0];
+  for (std::size_t k = 0; k < signs.size(); ++k)
+    if (!matrix_sum(result, summands[k + 1], signs[k], result)) return false;
+  out = Answer();
+  out.kind = Answer::Kind::kMatrix;
+  out.open = "pmatrix";
+  out.rows = result.rows;
+  out.cols = result.cols;
+  for (auto& c : result.cells) out.items.push_back(scalar(std::move(c)));
+  return true;
 }
 
 struct RelOp {
@@ -315,6 +424,8 @@ Answer parse(std::string_view in, int depth) {
     return a;
   }
   if (parse_matrix(s, depth, a)) return a;
+  a = Answer();
+  if (parse_matrix_arithmetic(s, depth, a)) return a;
   a = Answer();
   // A matrix in parentheses or brackets: (\begin{pmatrix}...\end{pmatrix}), [\begin{array}...].
   if ((s[0] == '(' || s[0] == '[') && s.size() > 2) {

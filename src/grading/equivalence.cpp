@@ -1,5 +1,7 @@
 #include "grading/equivalence.hpp"
 
+#include <fmt/format.h>
+
 #include "grading/answer_structure.hpp"
 #include "grading/expr_compare.hpp"
 #include "grading/expr_eval.hpp"
@@ -13,6 +15,19 @@ namespace {
 
 using K = Answer::Kind;
 
+// An answer as a reason shows it: its canonical form, cut short when long.
+std::string shown(const Answer& a) {
+  std::string d = describe(a);
+  if (d.size() > 80) d = d.substr(0, 77) + "...";
+  return d;
+}
+
+// "gold is a tuple (1, 2), the answer a set set{1, 2}".
+std::string kinds(const Answer& g, const Answer& p) {
+  return fmt::format("gold is a {} ({}), the answer a {} ({})", kind_name(g.kind), shown(g), kind_name(p.kind),
+                     shown(p));
+}
+
 class Judge {
  public:
   Judge(Budget& budget, Equivalence& result) : budget_(budget), r_(result) {}
@@ -20,7 +35,9 @@ class Judge {
   bool equal(const Answer& g0, const Answer& p0) {
     const Answer& g = unwrap(g0);
     const Answer& p = unwrap(p0);
-    if (!g.var.empty() && !p.var.empty() && g.var != p.var) return decide(false, "variable_mismatch");
+    if (!g.var.empty() && !p.var.empty() && g.var != p.var)
+      return fail("variable_mismatch",
+                  [&] { return fmt::format("labels differ: gold {}=, answer {}=", g.var, p.var); });
     // A prediction that ends in "<constant> = value" ("\frac{1}{2} = \frac{10}{9}", as a
     // computation is written) answers with its value; a gold equation is never reduced so.
     if (p.kind == K::kEquation && g.kind != K::kEquation && constant(p.text)) {
@@ -30,36 +47,80 @@ class Judge {
     }
     if (g.kind == K::kRelation || p.kind == K::kRelation) return relations(g, p);
     if (g.kind == K::kEquation || p.kind == K::kEquation) return equations(g, p);
-    if (g.kind == K::kChoice || p.kind == K::kChoice) return decide(g.kind == p.kind && g.text == p.text, "choice");
+    if (g.kind == K::kChoice || p.kind == K::kChoice) {
+      if (g.kind != p.kind) return fail("choice", [&] { return kinds(g, p); });
+      return check(g.text == p.text, "choice",
+                   [&] { return fmt::format("choice {} is not gold's {}", p.text, g.text); });
+    }
     if (g.kind == K::kText || p.kind == K::kText) {
-      if (g.kind != K::kText && g.kind != K::kScalar) return decide(false, "structure_mismatch");
-      if (p.kind != K::kText && p.kind != K::kScalar) return decide(false, "structure_mismatch");
-      return decide(to_lower(remove_spaces(g.text)) == to_lower(remove_spaces(p.text)), "text");
+      if (g.kind != K::kText && g.kind != K::kScalar) return fail("structure_mismatch", [&] { return kinds(g, p); });
+      if (p.kind != K::kText && p.kind != K::kScalar) return fail("structure_mismatch", [&] { return kinds(g, p); });
+      return check(to_lower(remove_spaces(g.text)) == to_lower(remove_spaces(p.text)), "text",
+                   [&] { return fmt::format("words differ: gold '{}', answer '{}'", g.text, p.text); });
     }
     if (g.kind == K::kBaseNumber || p.kind == K::kBaseNumber) return base_numbers(g, p);
     if (g.kind == K::kScalar && p.kind == K::kScalar) return scalars(g.text, p.text);
     if (g.kind == K::kOrdered && p.kind == K::kOrdered) {
-      if (g.open != p.open || g.close != p.close) return decide(false, "bracket_mismatch");
-      if (g.items.size() != p.items.size()) return decide(false, "length_mismatch");
+      if (g.open != p.open || g.close != p.close)
+        return fail("bracket_mismatch", [&] {
+          return fmt::format(
+              "brackets differ: gold {}...{}, answer {}...{} (an open and a closed end are not the same)", g.open,
+              g.close, p.open, p.close);
+        });
+      if (g.items.size() != p.items.size())
+        return fail("length_mismatch", [&] {
+          return fmt::format("gold has {} items ({}), the answer {} ({})", g.items.size(), shown(g), p.items.size(),
+                             shown(p));
+        });
       for (std::size_t k = 0; k < g.items.size(); ++k)
-        if (!equal(g.items[k], p.items[k])) return prefix("tuple");
+        if (!equal(g.items[k], p.items[k])) {
+          within([&] { return fmt::format("item {} of {}", k + 1, g.items.size()); });
+          return prefix("tuple");
+        }
       return prefix("tuple");
     }
     if ((g.kind == K::kUnordered && p.kind == K::kUnordered) || (g.kind == K::kUnion && p.kind == K::kUnion))
       return unordered(g.items, p.items, g.kind == K::kUnion ? "union" : "set");
     if (g.kind == K::kMatrix && p.kind == K::kMatrix) {
-      if (g.rows != p.rows || g.cols != p.cols) return decide(false, "shape_mismatch");
+      if (g.rows != p.rows || g.cols != p.cols)
+        return fail("shape_mismatch", [&] {
+          return fmt::format("matrix shapes differ: gold {}x{}, answer {}x{}", g.rows, g.cols, p.rows, p.cols);
+        });
       for (std::size_t k = 0; k < g.items.size(); ++k)
-        if (!equal(g.items[k], p.items[k])) return prefix("matrix");
+        if (!equal(g.items[k], p.items[k])) {
+          within([&] { return fmt::format("entry (row {}, column {})", k / g.cols + 1, k % g.cols + 1); });
+          return prefix("matrix");
+        }
       return prefix("matrix");
     }
-    return decide(false, std::string("structure_mismatch:") + kind_name(g.kind) + "/" + kind_name(p.kind));
+    return fail(std::string("structure_mismatch:") + kind_name(g.kind) + "/" + kind_name(p.kind),
+                [&] { return kinds(g, p); });
   }
 
  private:
   Budget& budget_;
   Equivalence& r_;
   bool last_ = false;
+  // > 0 while trying pairings that may fail on the way to a match (set elements): no reasons then,
+  // so a right answer costs no formatting.
+  int quiet_ = 0;
+
+  bool explain() const { return quiet_ == 0; }
+  // Not equal, and why (built only when it can reach the verdict).
+  template <class Why>
+  bool fail(std::string path, Why&& why) {
+    if (explain()) r_.reason = why();
+    return decide(false, std::move(path));
+  }
+  template <class Why>
+  bool check(bool v, std::string path, Why&& why) {
+    return v ? decide(true, std::move(path)) : fail(std::move(path), std::forward<Why>(why));
+  }
+  // A part's reason said within its whole: "item 2 of 3: ...".
+  template <class Where>
+  void within(Where&& where) {
+    if (explain()) r_.reason = where() + ": " + r_.reason;
+  }
 
   static const Answer& unwrap(const Answer& a) {
     if (a.kind == K::kUnordered && a.open.empty() && a.items.size() == 1 && a.var.empty()) return unwrap(a.items[0]);
@@ -77,28 +138,39 @@ class Judge {
 
   bool scalars(const std::string& a, const std::string& b) {
     if (remove_spaces(a) == remove_spaces(b)) return decide(true, "normalized_string");
-    CompareOutcome c = compare_expressions(a, b, budget_);
+    CompareOutcome c = compare_expressions(a, b, budget_, explain());
     if (!c.note.empty()) r_.notes.push_back(c.path + ": " + c.note);
-    if (c.decision == Decision::kUnknown) return decide(false, c.path);
-    return decide(c.decision == Decision::kEqual, c.path);
+    if (c.decision == Decision::kEqual) return decide(true, c.path);
+    return fail(c.path, [&] { return std::move(c.reason); });
   }
 
   bool base_numbers(const Answer& g, const Answer& p) {
     if (g.kind == K::kBaseNumber && p.kind == K::kBaseNumber)
-      return decide(g.base == p.base && to_lower(g.text) == to_lower(p.text), "base_number");
+      return check(g.base == p.base && to_lower(g.text) == to_lower(p.text), "base_number", [&] {
+        return fmt::format("numerals differ: gold {}_{}, answer {}_{}", g.text, g.base, p.text, p.base);
+      });
     // One side omitted the base subscript: the digits must match (the value in base 10 must not:
     // "52_8" answers "write 42 in base 8", so 42 is wrong and 52 is the same numeral).
     const Answer& other = g.kind == K::kBaseNumber ? p : g;
     const Answer& based = g.kind == K::kBaseNumber ? g : p;
-    if (other.kind != K::kScalar) return decide(false, "structure_mismatch");
-    return decide(to_lower(remove_spaces(other.text)) == to_lower(based.text), "base_number_digits");
+    if (other.kind != K::kScalar) return fail("structure_mismatch", [&] { return kinds(g, p); });
+    return check(to_lower(remove_spaces(other.text)) == to_lower(based.text), "base_number_digits", [&] {
+      return fmt::format(
+          "digits differ: {} against the base-{} numeral {} (one side has no base, so the digits "
+          "must match)",
+          other.text, based.base, based.text);
+    });
   }
 
   bool unordered(const std::vector<Answer>& g, const std::vector<Answer>& p, const char* what) {
-    if (g.size() != p.size()) return decide(false, std::string(what) + "/size_mismatch");
+    if (g.size() != p.size())
+      return fail(std::string(what) + "/size_mismatch", [&] {
+        return fmt::format("{}s differ in size: gold has {} elements, the answer {}", what, g.size(), p.size());
+      });
     std::vector<bool> used(p.size(), false);
     for (const Answer& x : g) {
       bool found = false;
+      ++quiet_;
       for (std::size_t k = 0; k < p.size() && !found; ++k) {
         if (used[k]) continue;
         if (equal(x, p[k])) {
@@ -106,10 +178,10 @@ class Judge {
           found = true;
         }
       }
-      if (!found) {
-        decide(false, std::string(what) + "/element_missing");
-        return false;
-      }
+      --quiet_;
+      if (!found)
+        return fail(std::string(what) + "/element_missing",
+                    [&] { return fmt::format("{}s differ: the answer lacks gold's {}", what, shown(x)); });
     }
     return decide(true, std::string(what));
   }
@@ -170,26 +242,42 @@ class Judge {
   bool relations(const Answer& g, const Answer& p) {
     if (g.kind == K::kRelation && p.kind == K::kRelation) {
       Answer a = oriented(g), b = oriented(p);
-      if (a.rel != b.rel) return decide(false, "relation_mismatch");
+      if (a.rel != b.rel)
+        return fail("relation_mismatch", [&] {
+          return fmt::format("relations differ: gold {} {} {}, answer {} {} {} (written with < or \\le)", a.text, a.rel,
+                             a.rhs, b.text, b.rel, b.rhs);
+        });
       // L1 − R1 = c·(L2 − R2) with c > 0 keeps the direction (x < 1 and -x > -1); \ne allows any c ≠ 0.
-      CompareOutcome c = compare_equations(a.text, a.rhs, b.text, b.rhs, budget_, a.rel != "\\ne");
+      CompareOutcome c = compare_equations(a.text, a.rhs, b.text, b.rhs, budget_, a.rel != "\\ne", explain());
       if (!c.note.empty()) r_.notes.push_back(c.path + ": " + c.note);
-      if (c.decision != Decision::kUnknown) return decide(c.decision == Decision::kEqual, "relation/" + c.path);
-      if (!scalars(a.text, b.text)) return false;
-      return scalars(a.rhs, b.rhs);
+      if (c.decision != Decision::kUnknown)
+        return check(c.decision == Decision::kEqual, "relation/" + c.path, [&] { return std::move(c.reason); });
+      return sides(a.text, a.rhs, b.text, b.rhs);
     }
     const Answer& r = g.kind == K::kRelation ? g : p;
     const Answer& other = g.kind == K::kRelation ? p : g;
     Answer interval;
     if (other.kind == K::kOrdered && other.items.size() == 2 && as_interval(r, interval)) {
       bool v = g.kind == K::kRelation ? equal(interval, other) : equal(other, interval);
+      if (!v) within([&] { return fmt::format("the relation read as the interval {}", shown(interval)); });
       return prefix("relation_as_interval") && v;
     }
-    return decide(false, std::string("structure_mismatch:") + kind_name(g.kind) + "/" + kind_name(p.kind));
+    return fail(std::string("structure_mismatch:") + kind_name(g.kind) + "/" + kind_name(p.kind),
+                [&] { return kinds(g, p); });
+  }
+
+  // Two relations or equations that could not be compared as wholes: side by side.
+  bool sides(const std::string& l1, const std::string& r1, const std::string& l2, const std::string& r2) {
+    if (!scalars(l1, l2)) {
+      within([] { return std::string("left sides"); });
+      return false;
+    }
+    if (!scalars(r1, r2)) within([] { return std::string("right sides"); });
+    return last_;
   }
 
   bool equations(const Answer& g, const Answer& p) {
-    auto sides = [](const Answer& a, std::string& l, std::string& r) {
+    auto split = [](const Answer& a, std::string& l, std::string& r) {
       if (a.kind == K::kEquation) {
         l = a.text;
         r = a.rhs;
@@ -203,15 +291,15 @@ class Judge {
       return false;
     };
     std::string l1, r1, l2, r2;
-    if (!sides(g, l1, r1) || !sides(p, l2, r2)) return decide(false, "structure_mismatch:equation");
+    if (!split(g, l1, r1) || !split(p, l2, r2)) return fail("structure_mismatch:equation", [&] { return kinds(g, p); });
     if (remove_spaces(l1) == remove_spaces(l2) && remove_spaces(r1) == remove_spaces(r2))
       return decide(true, "normalized_string");
-    CompareOutcome c = compare_equations(l1, r1, l2, r2, budget_);
+    CompareOutcome c = compare_equations(l1, r1, l2, r2, budget_, false, explain());
     if (!c.note.empty()) r_.notes.push_back(c.path + ": " + c.note);
-    if (c.decision != Decision::kUnknown) return decide(c.decision == Decision::kEqual, c.path);
+    if (c.decision != Decision::kUnknown)
+      return check(c.decision == Decision::kEqual, c.path, [&] { return std::move(c.reason); });
     // Equations without unknowns or unparsable ones: compare the sides pairwise.
-    if (!scalars(l1, l2)) return false;
-    return scalars(r1, r2);
+    return sides(l1, r1, l2, r2);
   }
 };
 
@@ -255,7 +343,7 @@ void try_readings(std::string_view gold, std::string_view pred, Equivalence& e, 
     Answer ga = parse_answer(a), pa = parse_answer(b);
     if (ga.kind != Answer::Kind::kScalar || pa.kind != Answer::Kind::kScalar) return false;
     if (!ga.var.empty() && !pa.var.empty() && ga.var != pa.var) return false;
-    CompareOutcome c = compare_expressions(ga.text, pa.text, budget);
+    CompareOutcome c = compare_expressions(ga.text, pa.text, budget, false);  // the plain reading's reason stands
     if (c.decision != Decision::kEqual) return false;
     e.equal = true;
     e.path = std::string(path) + "/" + c.path;
@@ -296,6 +384,11 @@ Equivalence symbolic_equivalent(std::string_view gold, std::string_view pred, co
     budget.exceed("answer length");
     e.equal = remove_spaces(gold) == remove_spaces(pred);
     e.path = "string_only";
+    if (!e.equal)
+      e.reason = fmt::format(
+          "an answer over {} characters is only compared as a string (spaces removed), and the "
+          "strings differ",
+          limits.max_answer_chars);
     e.budget_exceeded = true;
     e.budget_reason = budget.reason();
     return e;
@@ -330,6 +423,7 @@ Equivalence expression_equivalent(std::string_view gold, std::string_view pred, 
   CompareOutcome c = compare_expressions(e.gold_normalized, e.pred_normalized, budget);
   e.equal = c.decision == Decision::kEqual;
   e.path = c.path;
+  if (!e.equal) e.reason = std::move(c.reason);
   if (!c.note.empty()) e.notes.push_back(c.note);
   e.budget_exceeded = budget.exceeded();
   e.budget_reason = budget.reason();

@@ -23,6 +23,7 @@ struct Equivalence {
   std::string gold_structure;  // describe() of the parsed answers
   std::string pred_structure;
   std::vector<std::string> notes;  // parse failures, refusals
+  std::string reason;              // when not equal: the specific cause, for a person ("sets differ: ...")
   bool budget_exceeded = false;
   std::string budget_reason;
 };

@@ -34,18 +34,22 @@ inline constexpr double kRelTolRounded = 1e-6;
 
 struct CompareOutcome {
   Decision decision = Decision::kUnknown;
-  std::string path;  // which step decided: rational, ginac, numeric, numeric_random_points, parse_failed, ...
-  std::string note;  // parse error or refusal, for details
+  std::string path;    // which step decided: rational, ginac, numeric, numeric_random_points, parse_failed, ...
+  std::string note;    // parse error or refusal, for details
+  std::string reason;  // when not kEqual and asked to explain: the specific cause, for a person
 };
 
-CompareOutcome compare_expressions(std::string_view a, std::string_view b, Budget& budget);
-CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budget);
+// `explain`: write `reason` when the outcome is not kEqual. Callers that try pairings which may
+// fail on the way to a match (set elements) pass false, so a right answer costs no formatting.
+// `a` is the gold side, `b` the answer (the reason names them so).
+CompareOutcome compare_expressions(std::string_view a, std::string_view b, Budget& budget, bool explain = true);
+CompareOutcome compare_trees(const ExprTree& a, const ExprTree& b, Budget& budget, bool explain = true);
 
 // Equations L1 = R1 and L2 = R2 are equivalent when L1−R1 = c·(L2−R2) for a constant c ≠ 0
 // (y = 2x+3 vs 2x − y + 3 = 0; a plane scaled by 2).
 // With `positive_factor`, c must be > 0: the relations L1 < R1 and L2 < R2 are the same set then
 // (x < 1 and -x > -1 after orienting both as L − R < 0), and opposite ones (c < 0) are not.
 CompareOutcome compare_equations(std::string_view l1, std::string_view r1, std::string_view l2, std::string_view r2,
-                                 Budget& budget, bool positive_factor = false);
+                                 Budget& budget, bool positive_factor = false, bool explain = true);
 
 }  // namespace trafl::grading

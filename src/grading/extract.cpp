@@ -114,11 +114,12 @@ std::optional<std::string> first_number(std::string_view text) {
   return nums.front().token;
 }
 
-Extraction none(bool truncated);
+Extraction none(bool truncated, const char* missing);
 
 // An empty box (\boxed{}) or tag is no answer at all, not an empty answer.
 Extraction found(std::string answer, const char* extractor, bool truncated = false) {
-  if (trim(answer).empty()) return none(truncated);
+  if (trim(answer).empty())
+    return none(truncated, "the answer found is empty (an empty \\boxed{}, tag or final-answer sentence)");
   Extraction e;
   e.answer = std::move(answer);
   e.extractor = extractor;
@@ -126,10 +127,11 @@ Extraction found(std::string answer, const char* extractor, bool truncated = fal
   return e;
 }
 
-Extraction none(bool truncated) {
+Extraction none(bool truncated, const char* missing) {
   Extraction e;
   e.extractor = "none";
   e.truncated = truncated;
+  e.missing = missing;
   return e;
 }
 
@@ -151,7 +153,7 @@ Extraction extract_gsm8k_strict(std::string_view text) {
     if (i > body) return found(std::string(text.substr(start, i - start)), "gsm8k_strict");
     pos += 5;
   }
-  return none(false);
+  return none(false, "no '#### N' line (the strict GSM8K rule reads only that)");
 }
 
 namespace {
@@ -166,7 +168,7 @@ Extraction gsm8k_flexible_on(std::string_view text, bool truncated) {
     if (auto n = first_number(*a)) return found(*n, "answer_is", truncated);
   }
   if (auto n = last_number(text)) return found(*n, "last_number", truncated);
-  return none(truncated);
+  return none(truncated, "no number anywhere (no '#### N', \\boxed{}, <answer> tag or 'the answer is' either)");
 }
 }  // namespace
 
@@ -205,7 +207,7 @@ std::optional<std::string> minerva_final_answer(std::string_view text) {
 Extraction extract_minerva(std::string_view text) {
   if (auto a = minerva_final_answer(text)) return found(*a, "minerva_final_answer");
   if (auto b = last_boxed_content(text)) return found(*b, "boxed");
-  return none(false);
+  return none(false, "no 'Final Answer: The final answer is X. I hope it is correct.' and no \\boxed{}");
 }
 
 // The last LaTeX math span of the text: $$…$$, \[…\], \(…\) or $…$ (an escaped \$ is a dollar
@@ -416,10 +418,14 @@ Extraction math_on(std::string_view text, bool truncated) {
     if (auto n = last_standalone_number(text.substr(span_end))) return found(n->token, "last_number", truncated);
     return found(*m, "last_latex", truncated);
   }
-  if (uses_math_delimiters(text)) return none(truncated);
+  if (uses_math_delimiters(text))
+    return none(truncated,
+                "no \\boxed{}, 'Final Answer' sentence, <answer> tag, 'the answer is' or complete math span; a bare "
+                "number is not taken from text written with math delimiters");
   if (is_bare_answer(text)) return found(trim(text), "bare_answer", truncated);
   if (auto n = last_standalone_number(text)) return found(n->token, "last_number", truncated);
-  return none(truncated);
+  return none(truncated,
+              "no \\boxed{}, 'Final Answer' sentence, <answer> tag, 'the answer is', math span or number found");
 }
 }  // namespace
 
@@ -433,7 +439,7 @@ Extraction extract_math(std::string_view full) {
 
 Extraction extract_boxed_only(std::string_view text) {
   if (auto b = last_boxed_content(text)) return found(*b, "boxed");
-  return none(false);
+  return none(false, "no \\boxed{} or \\fbox{} (this mode reads only the last box)");
 }
 
 }  // namespace trafl::grading

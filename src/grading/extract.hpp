@@ -13,6 +13,7 @@ struct Extraction {
   std::string extractor;              // e.g. "gsm8k_strict", "boxed", "last_number", "none"
   bool truncated = false;             // a few-shot run-on ("\n\nQuestion:") was cut off first
   std::vector<std::string> boxes;     // "boxed" from several adjacent boxes: each one's content
+  const char* missing = "";           // no answer: what the extractor looked for, for a person
 };
 
 // lm-eval gsm8k strict-match: first `#### (\-?[0-9\.\,]+)`.

@@ -56,7 +56,9 @@ Grade grade_math(std::string_view completion, std::string_view gold, std::string
     Grade g;
     g.verdict = verdict::kWrong;
     g.mode = std::string(mode);
-    g.details = {{"error", e.what()}, {"path", "internal_error"}};
+    g.details = {{"error", e.what()},
+                 {"path", "internal_error"},
+                 {"reason", std::string("internal error while grading: ") + e.what()}};
     return g;
   }
 }
@@ -74,6 +76,7 @@ Grade start_grade(std::string_view mode, const Extraction& e) {
   if (!e.answer) {
     g.verdict = verdict::kNoAnswer;
     g.correct = false;
+    g.details["reason"] = std::string("no answer: ") + e.missing;
   }
   return g;
 }

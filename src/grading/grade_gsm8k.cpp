@@ -43,9 +43,12 @@ Grade grade_gsm8k(std::string_view completion, std::string_view gold, bool stric
   if (gv && pv) {
     g.details["path"] = "exact_number";
     finish_grade(g, *gv == *pv);
+    if (!g.correct) g.details["reason"] = "the number " + pn + " is not the gold " + gn + " (compared exactly)";
   } else {
     g.details["path"] = "string";  // not numbers (or beyond 128 bits): compare the text
     finish_grade(g, gn == pn);
+    if (!g.correct)
+      g.details["reason"] = "'" + pn + "' and the gold '" + gn + "' are not both numbers, and as text they differ";
   }
   return g;
 }

@@ -41,6 +41,7 @@ void record(Grade& g, const Equivalence& e) {
     g.details["budget"] = "budget_exceeded";
     g.details["budget_reason"] = e.budget_reason;
   }
+  if (!e.equal) g.details["reason"] = e.reason.empty() ? "not equal (decided by " + e.path + ")" : e.reason;
 }
 
 }  // namespace
@@ -93,6 +94,9 @@ Grade grade_hendrycks(std::string_view completion, std::string_view gold) {
   g.details["gold_normalized"] = r.gold_stripped;
   g.details["pred_normalized"] = r.pred_stripped;
   g.details["path"] = r.raised ? "raw_string (strip_string raised)" : "strip_string_equality";
+  if (!r.equal)
+    g.details["reason"] = "the normalised strings differ: gold '" + r.gold_stripped + "', answer '" + r.pred_stripped +
+                          "' (this mode compares strings after hendrycks' strip_string, never values)";
   finish_grade(g, r.equal);
   return g;
 }

@@ -12,7 +12,8 @@ Grade grade_symbolic(std::string_view completion, std::string_view gold);
 Grade grade_hendrycks(std::string_view completion, std::string_view gold);
 Grade grade_minerva(std::string_view completion, std::string_view gold);
 
-// Shared: a Grade with the extraction recorded (no_answer when nothing was extracted).
+// Shared: a Grade with the extraction recorded (no_answer, with details.reason saying what was
+// looked for, when nothing was extracted). A mode that grades wrong sets details.reason too.
 Grade start_grade(std::string_view mode, const struct Extraction& e);
 void finish_grade(Grade& g, bool correct);
 

@@ -271,9 +271,16 @@ std::string normalize_symbolic(std::string_view answer) {
   unwrap_command(s, "\\mathbf");
   unwrap_command(s, "\\boldsymbol");
   unwrap_command(s, "\\boxed");
-  for (const char* conj :
-       {"\\text{ and }", "\\text{and}", "\\text{ or }", "\\text{or}", "\\text{ and}", "\\text{and }"})
-    replace_all(s, conj, ",");
+  // A conjunction separates items like a comma; after a comma ("19, 46, \text{ and } 82") it adds
+  // no item (an empty one would make three answers four).
+  for (std::string_view conj :
+       {"\\text{ and }", "\\text{and}", "\\text{ or }", "\\text{or}", "\\text{ and}", "\\text{and }"}) {
+    for (std::size_t p = s.find(conj); p != std::string::npos; p = s.find(conj, p)) {
+      std::size_t q = p;
+      while (q > 0 && s[q - 1] == ' ') --q;
+      s.replace(p, conj.size(), q > 0 && s[q - 1] == ',' ? " " : ",");
+    }
+  }
   replace_all(s, "\\lvert", "|");
   replace_all(s, "\\rvert", "|");
   replace_all(s, "\\vert", "|");
