@@ -7,9 +7,9 @@
 //   gold      the number after the last `####`, thousands separators removed ("2,125" → "2125",
 //             "-10" stays "-10"); anything that is not a plain decimal number is an InputError
 //   reference the whole `answer` text (with calculator annotations and the `####` line)
-//   prompt    "Question: {question}\nAnswer:" — lm-eval gsm8k.yaml's doc_to_text, zero-shot (lm-eval's
-//             default is 5-shot from the train split; trafl prompts are zero-shot so that a run does not
-//             depend on which exemplars were drawn)
+//   prompt    "Question: {question}\nAnswer:" — lm-eval gsm8k.yaml's doc_to_text, zero-shot by default
+//             (lm-eval's default is 5-shot from the train split: --num-fewshot 5 draws the same exemplars,
+//             benchmarks/fewshot.hpp)
 //   modes     gsm8k-flexible (default), gsm8k-strict, symbolic
 #include <optional>
 #include <string>
@@ -31,6 +31,7 @@ class Gsm8kTask : public Task {
   std::string default_mode() const override { return "gsm8k-flexible"; }
   std::vector<std::string> modes() const override { return {"gsm8k-flexible", "gsm8k-strict", "symbolic"}; }
   std::vector<Problem> load(const std::string& path) const override;
+  std::string prompt_for(std::string_view question) const override { return gsm8k_prompt(question); }
 };
 
 }  // namespace trafl

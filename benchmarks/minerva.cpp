@@ -11,6 +11,10 @@ std::string MinervaOcwTask::description() const {
          "id = idx; metadata course. Prompt as for math (\\boxed{} instruction)";
 }
 
+std::string MinervaOcwTask::prompt_for(std::string_view question) const {
+  return math_prompt(question, MathPromptStyle::kBoxed);
+}
+
 std::vector<Problem> MinervaOcwTask::load(const std::string& path) const {
   JsonlReader reader(path);
   bench::ProblemList list(path);
