@@ -11,6 +11,7 @@
 #include "benchmarks/minerva.hpp"
 #include "benchmarks/synthetic.hpp"
 #include "benchmarks/task.hpp"
+#include "benchmarks/task_file.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/option_reader.hpp"
@@ -106,6 +107,15 @@ const Entry& entry(std::string_view name) {
 std::unique_ptr<Task> make_task(std::string_view name) { return make_task(name, TaskOptions{}); }
 
 std::unique_ptr<Task> make_task(std::string_view name, const TaskOptions& options) {
+  // A task file (YAML) is a math task defined without recompiling; it has no options of its own.
+  if (is_task_file(name)) {
+    if (options.runs_code())
+      throw UsageError(
+          fmt::format("task file {} runs no code: --test-timeout/--all-tests/--memory do not apply", name));
+    if (!options.own.empty())
+      throw UsageError(fmt::format("task file {} has no options of its own (given: {})", name, options.own.dump()));
+    return with_fewshot(load_task_file(std::string(name)), options.fewshot);
+  }
   const Entry& e = entry(name);
   if (!e.runs_code && options.runs_code())
     throw UsageError(fmt::format("task {} runs no code: --test-timeout/--all-tests/--memory do not apply", name));
@@ -127,7 +137,7 @@ std::unique_ptr<Task> make_task(std::string_view name, const TaskOptions& option
   return with_fewshot(std::move(task), options.fewshot);
 }
 
-bool task_runs_code(std::string_view name) { return entry(name).runs_code; }
+bool task_runs_code(std::string_view name) { return is_task_file(name) ? false : entry(name).runs_code; }
 
 std::string task_option_help() {
   std::string out;
