@@ -5,6 +5,7 @@
 
 #include "benchmarks/gsm8k.hpp"
 #include "benchmarks/math.hpp"
+#include "benchmarks/problem_file.hpp"
 #include "core/error.hpp"
 #include "core/jsonl.hpp"
 
@@ -45,26 +46,13 @@ std::string DefinedTask::prompt_for(std::string_view question) const {
 }
 
 std::vector<Problem> DefinedTask::load(const std::string& path) const {
-  JsonlReader reader(path);
-  bench::ProblemList list(path);
-  JsonlRecord rec;
-  std::size_t index = 0;
-  while (reader.next(rec)) {
+  return bench::read_problem_file(path, [&](const JsonlRecord& rec, std::size_t index, std::string& id_field) {
     Problem p;
     p.question = bench::require_text(rec, path, def_.question_field);
     p.reference = field_text(rec, path, def_.answer_field);
     const std::string gold_text = field_text(rec, path, def_.gold_field);
     switch (def_.gold) {
-      case GoldExtraction::kGsm8k: {
-        auto gold = gsm8k_gold_from_answer(gold_text);
-        if (!gold)
-          throw InputError(path, rec.line, def_.gold_field,
-                           gold_text.find("####") == std::string::npos
-                               ? "no final '#### <number>' line"
-                               : "the text after the last '####' is not a number");
-        p.gold = *gold;
-        break;
-      }
+      case GoldExtraction::kGsm8k: p.gold = require_gsm8k_gold(rec, path, def_.gold_field, gold_text); break;
       case GoldExtraction::kBoxed: p.gold = bench::require_boxed(rec, path, def_.gold_field, gold_text); break;
       case GoldExtraction::kAsIs:
         if (gold_text.find_first_not_of(" \t\r\n") == std::string::npos)
@@ -85,10 +73,9 @@ std::vector<Problem> DefinedTask::load(const std::string& path) const {
         p.prompt += v.is_string() ? v.get<std::string>() : v.dump();
       }
     }
-    list.add(std::move(p), rec.line, def_.id_field.empty() ? "(line index)" : def_.id_field);
-    ++index;
-  }
-  return std::move(list).finish();
+    if (!def_.id_field.empty()) id_field = def_.id_field;
+    return p;
+  });
 }
 
 }  // namespace trafl

@@ -16,12 +16,16 @@
 #include <string_view>
 
 #include "benchmarks/task.hpp"
+#include "core/jsonl.hpp"
 
 namespace trafl {
 
 // The gold number of a GSM8K answer text ("… #### 1,450,000" → "1450000"); nullopt when the text
 // has no `####` or what follows it is not a number.
 std::optional<std::string> gsm8k_gold_from_answer(std::string_view answer);
+// The same for the field `field` of a record: InputError naming file, line and field when there is none.
+std::string require_gsm8k_gold(const JsonlRecord& rec, const std::string& file, std::string_view field,
+                               std::string_view answer);
 std::string gsm8k_prompt(std::string_view question);
 
 class Gsm8kTask : public Task {
