@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "benchmarks/math.hpp"
+#include "benchmarks/problem_file.hpp"
 #include "core/error.hpp"
 #include "core/jsonl.hpp"
 
@@ -46,28 +47,26 @@ std::string Gsm8kTask::description() const {
          "id = 0-based line index (lm-eval doc_id); prompt \"Question: {question}\\nAnswer:\" (zero-shot)";
 }
 
+std::string require_gsm8k_gold(const JsonlRecord& rec, const std::string& file, std::string_view field,
+                               std::string_view answer) {
+  auto gold = gsm8k_gold_from_answer(answer);
+  if (!gold)
+    throw InputError(file, rec.line, std::string(field),
+                     answer.find("####") == std::string_view::npos ? "no final '#### <number>' line"
+                                                                   : "the text after the last '####' is not a number");
+  return *gold;
+}
+
 std::vector<Problem> Gsm8kTask::load(const std::string& path) const {
-  JsonlReader reader(path);
-  bench::ProblemList list(path);
-  JsonlRecord rec;
-  std::size_t index = 0;
-  while (reader.next(rec)) {
+  return bench::read_problem_file(path, [&](const JsonlRecord& rec, std::size_t index, std::string&) {
     Problem p;
     p.question = bench::require_text(rec, path, "question");
     p.reference = require_string(rec, path, "answer");
-    auto gold = gsm8k_gold_from_answer(p.reference);
-    if (!gold) {
-      throw InputError(path, rec.line, "answer",
-                       p.reference.find("####") == std::string::npos
-                           ? "no final '#### <number>' line"
-                           : "the text after the last '####' is not a number");
-    }
-    p.gold = *gold;
-    p.id = std::to_string(index++);
+    p.gold = require_gsm8k_gold(rec, path, "answer", p.reference);
+    p.id = std::to_string(index);
     p.prompt = gsm8k_prompt(p.question);
-    list.add(std::move(p), rec.line, "(line index)");
-  }
-  return std::move(list).finish();
+    return p;
+  });
 }
 
 }  // namespace trafl

@@ -93,6 +93,7 @@ class MathTask : public Task {
   std::string default_mode() const override { return config_.default_mode; }
   std::vector<std::string> modes() const override;
   std::vector<Problem> load(const std::string& path) const override;
+  std::string prompt_for(std::string_view question) const override { return math_prompt(question, config_.prompt); }
 
  private:
   Config config_;

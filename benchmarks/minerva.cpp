@@ -1,6 +1,7 @@
 #include "benchmarks/minerva.hpp"
 
 #include "benchmarks/math.hpp"
+#include "benchmarks/problem_file.hpp"
 #include "core/error.hpp"
 #include "core/jsonl.hpp"
 
@@ -11,29 +12,26 @@ std::string MinervaOcwTask::description() const {
          "id = idx; metadata course. Prompt as for math (\\boxed{} instruction)";
 }
 
+std::string MinervaOcwTask::prompt_for(std::string_view question) const {
+  return math_prompt(question, MathPromptStyle::kBoxed);
+}
+
 std::vector<Problem> MinervaOcwTask::load(const std::string& path) const {
-  JsonlReader reader(path);
-  bench::ProblemList list(path);
-  JsonlRecord rec;
-  std::size_t index = 0;
-  while (reader.next(rec)) {
+  return bench::read_problem_file(path, [&](const JsonlRecord& rec, std::size_t index, std::string& id_field) {
     Problem p;
     p.question = bench::require_text(rec, path, "problem");
     p.reference = require_string(rec, path, "solution");
     p.gold = bench::require_boxed(rec, path, "solution", p.reference);
     p.metadata["course"] = bench::require_text(rec, path, "type");
-    std::string id_field = "idx";
     if (rec.value.contains("idx") && !rec.value.at("idx").is_null()) {
       p.id = require_id(rec, path, "idx");
+      id_field = "idx";
     } else {
       p.id = std::to_string(index);
-      id_field = "(line index)";
     }
     p.prompt = math_prompt(p.question, MathPromptStyle::kBoxed);
-    list.add(std::move(p), rec.line, id_field);
-    ++index;
-  }
-  return std::move(list).finish();
+    return p;
+  });
 }
 
 }  // namespace trafl

@@ -22,6 +22,7 @@ class MinervaOcwTask : public Task {
   std::string default_mode() const override { return "symbolic"; }
   std::vector<std::string> modes() const override { return {"symbolic", "hendrycks", "minerva"}; }
   std::vector<Problem> load(const std::string& path) const override;
+  std::string prompt_for(std::string_view question) const override;
 };
 
 }  // namespace trafl

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "benchmarks/fewshot.hpp"
 #include "benchmarks/gsm8k.hpp"
 #include "benchmarks/humaneval.hpp"
 #include "benchmarks/livecodebench.hpp"
@@ -10,6 +11,7 @@
 #include "benchmarks/minerva.hpp"
 #include "benchmarks/synthetic.hpp"
 #include "benchmarks/task.hpp"
+#include "benchmarks/task_file.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/option_reader.hpp"
@@ -22,6 +24,11 @@ Grade Task::grade(const Problem& problem, std::string_view completion, std::stri
 }
 
 std::string Task::data_identity(const std::string& path) const { return sha256_file(path); }
+
+std::string Task::prompt_for(std::string_view) const {
+  throw UsageError(
+      fmt::format("task {} has no few-shot prompts (--num-fewshot/--fewshot-file apply to math tasks)", name()));
+}
 
 bool TaskOptions::runs_code() const { return test_timeout_s != 0 || run_all_tests || memory_mb != 0; }
 
@@ -100,24 +107,37 @@ const Entry& entry(std::string_view name) {
 std::unique_ptr<Task> make_task(std::string_view name) { return make_task(name, TaskOptions{}); }
 
 std::unique_ptr<Task> make_task(std::string_view name, const TaskOptions& options) {
+  // A task file (YAML) is a math task defined without recompiling; it has no options of its own.
+  if (is_task_file(name)) {
+    if (options.runs_code())
+      throw UsageError(
+          fmt::format("task file {} runs no code: --test-timeout/--all-tests/--memory do not apply", name));
+    if (!options.own.empty())
+      throw UsageError(fmt::format("task file {} has no options of its own (given: {})", name, options.own.dump()));
+    return with_fewshot(load_task_file(std::string(name)), options.fewshot);
+  }
   const Entry& e = entry(name);
   if (!e.runs_code && options.runs_code())
     throw UsageError(fmt::format("task {} runs no code: --test-timeout/--all-tests/--memory do not apply", name));
+  if (e.runs_code && options.fewshot.given())
+    throw UsageError(
+        fmt::format("task {} runs code: few-shot prompts (--num-fewshot, --fewshot-*) apply to math tasks", name));
   // Options come from flags (--release, --task-option key=value) or a training configuration: a key
   // this task does not read, or a value of the wrong type, is the user's mistake (UsageError).
+  std::unique_ptr<Task> task;
   try {
     OptionReader own(fmt::format("task {}", name), options.own);
-    std::unique_ptr<Task> task = e.make(options, own);
+    task = e.make(options, own);
     own.reject_unknown();
-    return task;
   } catch (const InputError& err) {
     throw UsageError(fmt::format("{} ({})", err.what(),
                                  *e.own_options ? fmt::format("{} reads: {}", name, e.own_options)
                                                 : fmt::format("{} has no options of its own", name)));
   }
+  return with_fewshot(std::move(task), options.fewshot);
 }
 
-bool task_runs_code(std::string_view name) { return entry(name).runs_code; }
+bool task_runs_code(std::string_view name) { return is_task_file(name) ? false : entry(name).runs_code; }
 
 std::string task_option_help() {
   std::string out;

@@ -41,8 +41,8 @@ void add_grade_command(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("grade", "Import a samples file into the run database and grade it (resumable, idempotent)");
   auto& o = flags->options;
-  cmd->add_option("--task", o.task, "Task name (see `trafl-eval tasks`)")->required();
-  cmd->add_option("--data", o.data_path, "The task's data file")->required();
+  cmd->add_option("--task", o.task, "Task name (see `trafl-eval tasks`), or a task file (*.yaml)")->required();
+  cmd->add_option("--data", o.data_path, "The task's data file (default: the one a task file names)");
   cmd->add_option("--samples", o.samples_path, "Samples file (.jsonl, .jsonl.gz, or LiveCodeBench's .json array)")
       ->required();
   cmd->add_option("--db", o.db_path, "Run database (SQLite; created if missing)")->required();
@@ -60,6 +60,7 @@ void add_grade_command(CLI::App& app) {
   cmd->callback([flags] {
     GradeOptions options = flags->options;
     options.task_object = make_task_from_flags(options.task, flags->task);
+    options.data_path = data_path_for(*options.task_object, options.data_path);
     options.reader.shape = parse_samples_shape(flags->shape);
     options.reader.lm_eval_field = parse_lm_eval_field(flags->lm_eval_field);
     options.progress = !quiet();

@@ -47,8 +47,8 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--model", f->models, "checkpoint directory, or NAME=DIR (repeatable or comma-separated)")
       ->required()
       ->delimiter(',');
-  cmd->add_option("--task", o.task, "task name (see `trafl-eval tasks`)")->required();
-  cmd->add_option("--data", o.data_path, "the task's data file")->required();
+  cmd->add_option("--task", o.task, "task name (see `trafl-eval tasks`), or a task file (*.yaml)")->required();
+  cmd->add_option("--data", o.data_path, "the task's data file (default: the one a task file names)");
   cmd->add_option("--db", o.db_path, "run database (SQLite; created if missing)")->required();
   cmd->add_option("--n", o.n, "samples per problem")->capture_default_str();
   cmd->add_option("--gen-length", o.gen_lengths, "generation lengths, e.g. 128,256,512 (one run each)")
@@ -108,6 +108,7 @@ void add_sample_command(CLI::App& app) {
   cmd->callback([f] {
     campaign::CampaignOptions options = f->options;
     options.task_object = make_task_from_flags(options.task, f->task);
+    options.data_path = data_path_for(*options.task_object, options.data_path);
     for (const auto& m : f->models) options.models.push_back(campaign::parse_model_ref(m));
     // The models' recorded prompt format is the default; an explicit flag against it is warned about.
     std::vector<std::string> dirs;

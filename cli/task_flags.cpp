@@ -27,6 +27,19 @@ void add_task_flags(CLI::App* cmd, TaskFlags& f) {
                   "KEY=VALUE: an option of the task's own (repeatable; VALUE is JSON where it parses, else a string). "
                   "Tasks' keys: " +
                       task_option_help());
+  cmd->add_option("--num-fewshot", t.fewshot.k,
+                  "math tasks: exemplars before each prompt, as lm-eval builds them (default 0; with --fewshot-file: "
+                  "all of its exemplars)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--fewshot-seed", t.fewshot.seed,
+                  "math tasks: seed of the exemplar draws from the train split (default 1234, lm-eval's)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--fewshot-file", t.fewshot.file,
+                  "math tasks: fixed exemplars (JSONL with question and answer), the first K in the file's order");
+  cmd->add_option(
+      "--fewshot-data", t.fewshot.data,
+      "math tasks: the split exemplars are drawn from (default: the file named like --data with 'train' for "
+      "'test', e.g. gsm8k/train.jsonl next to gsm8k/test.jsonl)");
   cmd->add_option("--test-timeout", t.test_timeout_s,
                   "code tasks: CPU seconds per test (default: livecodebench 6, humaneval/mbpp 3)");
   cmd->add_flag("--all-tests", t.run_all_tests, "code tasks: run every test (default: stop at the first failure)");
@@ -94,6 +107,13 @@ std::shared_ptr<const Task> make_task_from_flags(const std::string& name, const 
         fmt::format("task {} runs no code: --sandbox-tier/--allow-unsandboxed/--workers/--python do not apply", name));
   codegrade::configure_shared_sandbox(sb);
   return task;
+}
+
+std::string data_path_for(const Task& task, const std::string& given) {
+  if (!given.empty()) return given;
+  std::string named = task.default_data();
+  if (named.empty()) throw UsageError(fmt::format("--data is required (task {} names no data file)", task.name()));
+  return named;
 }
 
 }  // namespace trafl::cli

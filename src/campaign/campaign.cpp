@@ -45,6 +45,7 @@ struct Prepared {
   std::vector<std::string> modes;
   std::vector<Problem> all_problems, problems;  // the file's, and this shard's
   std::string data_sha256;
+  nlohmann::json prompts;  // few-shot settings (Task::prompt_identity); null for the task's own prompts
   std::vector<LengthConfig> lengths;
   DecodingConfig decoding;
   std::vector<std::string> model_sha;
@@ -94,6 +95,7 @@ Prepared prepare(const CampaignOptions& o) {
           fmt::format("task {} has no grading mode '{}' (modes: {})", p.task->name(), m, fmt::join(known, ", ")));
   p.all_problems = p.task->load(o.data_path);
   p.data_sha256 = p.task->data_identity(o.data_path);  // a file, or a directory + release selection
+  p.prompts = p.task->prompt_identity(o.data_path);
   p.problems = select_problems(p.all_problems, o.limit, o.shard);
 
   nlohmann::json models = nlohmann::json::array();
@@ -129,6 +131,7 @@ Prepared prepare(const CampaignOptions& o) {
                 {"limit", o.limit}};
   if (o.fast) p.identity["fast"] = fast_mode_json(p.decoding);
   if (o.confidence_dtype != "f64") p.identity["confidence_dtype"] = o.confidence_dtype;
+  if (!p.prompts.is_null()) p.identity["fewshot"] = p.prompts;
   p.name = o.campaign_name.empty() ? default_campaign_name(p.identity) : o.campaign_name;
   return p;
 }
@@ -224,6 +227,7 @@ CampaignSummary run(const CampaignOptions& o) {
       spec.data_sha256 = p.data_sha256;
       spec.config = run_config(l, p.decoding, p.model_sha[mi]);
       if (o.chat) spec.config["chat_template"] = p.chat_template[mi];
+      if (!p.prompts.is_null()) spec.config["fewshot"] = p.prompts;
       spec.seed = static_cast<std::int64_t>(o.seed);
       spec.source = "trafl-eval sample (campaign " + p.name + ")";
       RunPlan plan;

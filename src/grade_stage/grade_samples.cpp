@@ -165,6 +165,8 @@ GradeSummary grade_samples(const GradeOptions& options) {
   spec.data_sha256 = task->data_identity(options.data_path);  // a file, or a directory + release selection
   if (check.lm_eval_lines > 0 && options.reader.lm_eval_field == LmEvalField::kFilteredResps)
     spec.config = {{"lm_eval_field", "filtered_resps"}, {"lm_eval_filter", check.lm_eval_filter}};
+  // Few-shot settings change the stored prompts: samples graded under other settings are another run.
+  if (auto prompts = task->prompt_identity(options.data_path); !prompts.is_null()) spec.config["fewshot"] = prompts;
   spec.source = options.samples_path;
 
   Store store(options.db_path);
