@@ -53,6 +53,13 @@ void check_bounds(const ExprTree& t, Budget& budget) {
   }
 }
 
+// b^e. GiNaC::pow heap-allocates the power and then evaluates it; when that evaluation throws (0^i:
+// domain_error, 0^-1 or 0^(-1/2): pole_error) the new object is never freed (LeakSanitizer, fuzz
+// regression fuzz/regressions/equivalence/zero_to_the_i). A power built here on the stack is evaluated
+// by the conversion to ex, and a throw unwinds it; the throw then reads as any undefined value does
+// (1/0): ginac_equal's catch, Decision::kUnknown.
+GiNaC::ex power_of(const GiNaC::ex& base, const GiNaC::ex& exponent) { return GiNaC::power(base, exponent); }
+
 GiNaC::ex literal(const std::string& text) {
   // Exact decimal: digits / 10^k · 10^e, built from integer strings (GiNaC's numeric(const char*)
   // would read "1.5" as a float).
@@ -72,7 +79,7 @@ GiNaC::ex literal(const std::string& text) {
   std::size_t nz = digits.find_first_not_of('0');
   digits = nz == std::string::npos ? "0" : digits.substr(nz);
   GiNaC::numeric v(digits.c_str());
-  return v * GiNaC::pow(GiNaC::numeric(10), GiNaC::numeric(scale));
+  return v * power_of(GiNaC::numeric(10), GiNaC::numeric(scale));
 }
 
 class Converter {
@@ -108,8 +115,8 @@ class Converter {
       }
       case Op::Neg: return -conv(t, n.kids[0]);
       case Op::Div: return conv(t, n.kids[0]) / conv(t, n.kids[1]);
-      case Op::Pow: return GiNaC::pow(conv(t, n.kids[0]), conv(t, n.kids[1]));
-      case Op::Root: return GiNaC::pow(conv(t, n.kids[0]), GiNaC::ex(1) / conv(t, n.kids[1]));
+      case Op::Pow: return power_of(conv(t, n.kids[0]), conv(t, n.kids[1]));
+      case Op::Root: return power_of(conv(t, n.kids[0]), GiNaC::ex(1) / conv(t, n.kids[1]));
       case Op::Fact: return GiNaC::factorial(conv(t, n.kids[0]));
       case Op::Abs: return GiNaC::abs(conv(t, n.kids[0]));
       case Op::Binom: return GiNaC::binomial(conv(t, n.kids[0]), conv(t, n.kids[1]));
