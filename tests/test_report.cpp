@@ -89,6 +89,15 @@ TEST_CASE("escape and slug", "[report]") {
   CHECK(report::slug("..").front() != '.');
 }
 
+TEST_CASE("shorten counts characters, not bytes", "[report]") {
+  // The trajectory panels' notes: "64 ok · 22 paths" is 16 characters (17 bytes) and fits a 16-character slot.
+  CHECK(report::shorten("64 ok · 22 paths", 16) == "64 ok · 22 paths");
+  CHECK(report::shorten("512 ok · 128 paths", 16) == "512 ok · 128 pa…");
+  CHECK(report::shorten("abcdefghijklmnopq", 16) == "abcdefghijklmno…");
+  CHECK(report::shorten("ééééé", 4) == "ééé…");  // never cut inside a character
+  CHECK(report::shorten("short", 16) == "short");
+}
+
 namespace {
 
 report::LineChart chart_of(int series_count) {

@@ -228,11 +228,16 @@ std::string svg_open(const std::string& id, const std::string& title, double wid
       id, f(width), f(height), kMinFontPx, escape(title));
 }
 
-std::string shorten(const std::string& text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  std::size_t cut = max_bytes - 1;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // a UTF-8 boundary
-  return text.substr(0, cut) + "…";
+std::string shorten(const std::string& text, std::size_t max_chars) {
+  // Characters, not bytes: what fits a panel is a number of glyphs ("64 ok · 22 paths" is 16 characters in
+  // 17 bytes, and was cut to "64 ok · 22 pat…" by a byte count).
+  std::size_t chars = 0, cut = std::string::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte
+    if (chars == max_chars - 1) cut = i;                                  // where "…" goes if it is too long
+    if (++chars > max_chars) return text.substr(0, cut) + "…";
+  }
+  return text;
 }
 
 std::string svg_text(double x, double y, const std::string& text, const char* anchor, double size, const char* extra) {

@@ -78,7 +78,8 @@ const char* palette_color(int style);
 std::string svg_open(const std::string& id, const std::string& title, double width, double height);
 std::string svg_text(double x, double y, const std::string& text, const char* anchor = "start",
                      double size = kMinFontPx, const char* extra = "");
-// `text` cut to at most max_bytes (on a UTF-8 boundary) with "…" when cut: labels that must fit.
-std::string shorten(const std::string& text, std::size_t max_bytes);
+// `text` cut to at most max_chars characters (UTF-8 code points, the last one "…") when longer: labels that
+// must fit a width.
+std::string shorten(const std::string& text, std::size_t max_chars);
 
 }  // namespace trafl::report
