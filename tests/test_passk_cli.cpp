@@ -80,8 +80,9 @@ TEST_CASE("passk CLI: csv, json, table from a run database", "[passk]") {
   REQUIRE(csv.exit_code == 0);
   const auto rows = lines(csv.out);
   CHECK(rows[0].rfind("model,task,mode,config,label,by,scope,split,k,status,pass_at_k", 0) == 0);
-  CHECK(csv.out.find("m,math500,symbolic,\"{\"\"steps\"\":64}\",steps=64,,all,,1,ok,0.375,,,0.95,0,0,4,28,11,4,8,0\n") !=
-        std::string::npos);
+  CHECK(
+      csv.out.find("m,math500,symbolic,\"{\"\"steps\"\":64}\",steps=64,,all,,1,ok,0.375,,,0.95,0,0,4,28,11,4,8,0\n") !=
+      std::string::npos);
   CHECK(csv.out.find(",all,,8,omitted,,,,") != std::string::npos);
   CHECK(csv.out.find("note: m / math500 / symbolic") != std::string::npos);  // stderr
 

@@ -61,7 +61,8 @@ TEST_CASE("passk CSV golden: RFC 4180 quoting, omitted k as a row with empty val
   report.results[0].omitted.clear();
   const auto rows = lines(format_passk_csv(report));
   REQUIRE(rows.size() == 3);
-  CHECK(rows[1] == "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",steps=64,level,split,Level 5,1,ok,0.25,,,0.95,0,3,3,30,7,5,10,0");
+  CHECK(rows[1] ==
+        "\"m,1\",t,symbolic,\"{\"\"steps\"\":64}\",steps=64,level,split,Level 5,1,ok,0.25,,,0.95,0,3,3,30,7,5,10,0");
 }
 
 TEST_CASE("passk JSON structure", "[passk]") {

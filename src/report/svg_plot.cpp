@@ -234,7 +234,7 @@ std::string shorten(const std::string& text, std::size_t max_chars) {
   std::size_t chars = 0, cut = std::string::npos;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte
-    if (chars == max_chars - 1) cut = i;                                  // where "…" goes if it is too long
+    if (chars == max_chars - 1) cut = i;                                 // where "…" goes if it is too long
     if (++chars > max_chars) return text.substr(0, cut) + "…";
   }
   return text;
