@@ -112,6 +112,13 @@ const std::vector<Pair>& pairs() {
       {"0", "1 000", false},
       {"0", "1\\,000", false},
       {"6", "2 3", false},
+      // ---- mixed numbers written with a space: proper fractions only, never with a percent sign
+      {"\\frac{40}{9}", "4 4/9", true},
+      {"-\\frac{7}{3}", "-2 1/3", true},
+      {"\\frac{16}{9}", "4 4/9", false},  // not 4 · 4/9
+      {"12", "11 6/6", false},            // 6/6 is no proper fraction: not a mixed number
+      {"\\frac{40}{9}", "4 4/9\\%", false},
+      {"\\frac{40}{9}", "4 4/9 2", false},
       // ---- doubled backslashes, stray trailing backslash
       {"\\\\frac{1}{2}", "0.5", true},
       {"\\\\frac{1}{2}", "0.4", false},

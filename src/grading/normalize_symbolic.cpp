@@ -241,6 +241,46 @@ void strip_sentence_punctuation(std::string& s) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
 }
 
+// A mixed number written with a space, "4 4/9", becomes "(4+4/9)" (Math-Verify reads it so; the parser
+// refuses two numbers side by side). Only a proper fraction (numerator < denominator: "11 6/6" is no
+// mixed number) between non-number neighbours, and never in an answer with a percent sign: the grader
+// drops "%" as presentation, and "4 4/9%" is 40/900, not 40/9.
+void read_mixed_numbers(std::string& s) {
+  if (s.find('%') != std::string::npos || s.find("percent") != std::string::npos) return;
+  auto digits_at = [&](std::size_t i) {
+    std::size_t j = i;
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+    return j;
+  };
+  auto number_char = [](char c) { return (c >= '0' && c <= '9') || c == '.' || c == '/' || c == '^' || c == '_'; };
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t a_end = digits_at(i);
+    const bool starts = a_end > i && (i == 0 || !number_char(s[i - 1]));
+    if (starts && a_end < s.size() && s[a_end] == ' ') {
+      const std::size_t b = a_end + 1, b_end = digits_at(b);
+      if (b_end > b && b_end < s.size() && s[b_end] == '/') {
+        const std::size_t c = b_end + 1, c_end = digits_at(c);
+        const bool ends = c_end > c && (c_end == s.size() || (!number_char(s[c_end]) && s[c_end] != ' '));
+        if (ends && c_end - c <= 9 && b_end - b <= 9 &&
+            std::stoull(s.substr(b, b_end - b)) < std::stoull(s.substr(c, c_end - c))) {
+          out += "(" + s.substr(i, a_end - i) + "+" + s.substr(b, c_end - b) + ")";
+          i = c_end;
+          continue;
+        }
+      }
+    }
+    if (a_end > i) {
+      out += s.substr(i, a_end - i);
+      i = a_end;
+    } else {
+      out += s[i++];
+    }
+  }
+  s = out;
+}
+
 }  // namespace
 
 std::string normalize_symbolic(std::string_view answer) {
@@ -259,6 +299,7 @@ std::string normalize_symbolic(std::string_view answer) {
   replace_all(s, "\\tbinom", "\\binom");
   drop_sizing(s);
   for (const char* sp : {"\\quad", "\\qquad", "~"}) replace_all(s, sp, " ");
+  read_mixed_numbers(s);
   // Degrees and percent are presentation in MATH answers ("30^\circ" vs "30", "5\%" vs "5").
   for (const char* deg : {"^{\\circ}", "^\\circ", "^{\\circ }", "\\circ", "\xC2\xB0", "\\degree"})
     replace_all(s, deg, "");
