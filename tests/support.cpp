@@ -76,4 +76,10 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+std::string mbpp_square_line() {
+  return R"({"text": "Square.", "code": "def sq(x):\n    return x*x", "task_id": 11, "test_setup_code": "", )"
+         R"("test_list": ["assert sq(2) == 4"], "challenge_test_list": []})"
+         "\n";
+}
+
 }  // namespace trafl::test

@@ -22,6 +22,10 @@ std::filesystem::path shared_data_dir();
 // Returns the path of a file under shared data, or "" after printing a visible SKIP note.
 std::string shared_data_file(const std::string& relative);
 
+// One MBPP record, a squaring function with its one test, as a JSONL line: the file the CLI tests of
+// `grade --task mbpp` and the sandbox limits write.
+std::string mbpp_square_line();
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;  // stdout and stderr, interleaved

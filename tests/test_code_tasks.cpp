@@ -499,13 +499,7 @@ TEST_CASE("trafl-eval grade --task humaneval|mbpp through the store (CLI)", "[co
   INFO(r.out);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("2 new, 2 in run, 1 correct") != std::string::npos);
-  nlohmann::json mb = {{"text", "Square."},
-                       {"code", "def sq(x):\n    return x*x"},
-                       {"task_id", 11},
-                       {"test_setup_code", ""},
-                       {"test_list", {"assert sq(2) == 4"}},
-                       {"challenge_test_list", nlohmann::json::array()}};
-  write_file(dir.file("mbpp.jsonl"), mb.dump() + "\n");
+  write_file(dir.file("mbpp.jsonl"), trafl::test::mbpp_square_line());
   write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "```python\ndef sq(x):\n    return x**2\n```"})"
                                    "\n");
   auto m = trafl::test::run_cli("grade -q --task mbpp --data " + q(dir.file("mbpp.jsonl")) + " --samples " +

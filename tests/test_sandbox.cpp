@@ -305,13 +305,7 @@ TEST_CASE("exec, grade and sample refuse bad limits with a clear message (CLI)",
     CHECK(res.out.find(flag) != std::string::npos);
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));  // refused, not run
   }
-  nlohmann::json mb = {{"text", "Square."},
-                       {"code", "def sq(x):\n    return x*x"},
-                       {"task_id", 11},
-                       {"test_setup_code", ""},
-                       {"test_list", {"assert sq(2) == 4"}},
-                       {"challenge_test_list", nlohmann::json::array()}};
-  trafl::test::write_file(dir.file("mbpp.jsonl"), mb.dump() + "\n");
+  trafl::test::write_file(dir.file("mbpp.jsonl"), trafl::test::mbpp_square_line());
   trafl::test::write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "def sq(x):\n    return x*x\n"})"
                                                 "\n");
   for (const auto& [args, flag] :

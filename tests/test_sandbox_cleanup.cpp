@@ -168,13 +168,7 @@ TEST_CASE("sandbox: after a SIGKILL the next sandbox sweeps the scratch director
 
 TEST_CASE("grade --workers beyond the maximum is refused before any lock file is made", "[sandbox][cleanup]") {
   trafl::test::TempDir dir;
-  nlohmann::json mb = {{"text", "Square."},
-                       {"code", "def sq(x):\n    return x*x"},
-                       {"task_id", 11},
-                       {"test_setup_code", ""},
-                       {"test_list", {"assert sq(2) == 4"}},
-                       {"challenge_test_list", nlohmann::json::array()}};
-  trafl::test::write_file(dir.file("mbpp.jsonl"), mb.dump() + "\n");
+  trafl::test::write_file(dir.file("mbpp.jsonl"), trafl::test::mbpp_square_line());
   trafl::test::write_file(dir.file("ms.jsonl"), R"({"task_id": 11, "completion": "def sq(x):\n    return x*x\n"})"
                                                 "\n");
   auto q = [](const std::string& s) { return "'" + s + "'"; };
