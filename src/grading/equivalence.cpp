@@ -303,12 +303,6 @@ class Judge {
   }
 };
 
-bool has_percent(std::string_view raw) {
-  std::string t = to_lower(raw);
-  return t.find('%') != std::string::npos || t.find("percent") != std::string::npos ||
-         t.find("pct") != std::string::npos;
-}
-
 // "-1000,99": digits, one comma, digits — not a thousands grouping (that was read already).
 bool decimal_comma_candidate(const std::string& s) {
   std::size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;

@@ -246,7 +246,7 @@ void strip_sentence_punctuation(std::string& s) {
 // mixed number) between non-number neighbours, and never in an answer with a percent sign: the grader
 // drops "%" as presentation, and "4 4/9%" is 40/900, not 40/9.
 void read_mixed_numbers(std::string& s) {
-  if (s.find('%') != std::string::npos || s.find("percent") != std::string::npos) return;
+  if (has_percent(s)) return;
   auto digits_at = [&](std::size_t i) {
     std::size_t j = i;
     while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
@@ -282,6 +282,12 @@ void read_mixed_numbers(std::string& s) {
 }
 
 }  // namespace
+
+bool has_percent(std::string_view raw) {
+  std::string t = to_lower(raw);
+  return t.find('%') != std::string::npos || t.find("percent") != std::string::npos ||
+         t.find("pct") != std::string::npos;
+}
 
 std::string normalize_symbolic(std::string_view answer) {
   std::string s(answer);

@@ -12,4 +12,8 @@ namespace trafl::grading {
 
 std::string normalize_symbolic(std::string_view answer);
 
+// A percent sign or word ("%", "percent", "pct", any case) in a raw answer: normalize_symbolic drops it
+// as presentation, so the places that must know it was there ask the raw text.
+bool has_percent(std::string_view raw);
+
 }  // namespace trafl::grading
