@@ -117,7 +117,6 @@ std::string format_passk_table(const PasskReport& report) {
   std::vector<std::string> distinct_configs = configs;
   std::sort(distinct_configs.begin(), distinct_configs.end());
   const bool with_config = std::unique(distinct_configs.begin(), distinct_configs.end()) - distinct_configs.begin() > 1;
-  auto config_tag = [&](const PasskResult& r) { return cl.of(r); };
 
   std::vector<std::string> header = {"model", "task", "mode"};
   if (with_config) header.push_back("config");
@@ -132,7 +131,7 @@ std::string format_passk_table(const PasskReport& report) {
   for (const auto& r : report.results) {
     for (const auto& pt : r.points) {
       std::vector<std::string> row = {r.group.model, r.group.task, r.group.mode};
-      if (with_config) row.push_back(config_tag(r));
+      if (with_config) row.push_back(cl.of(r));
       if (with_split) row.push_back(split_label(r));
       row.push_back(fmt::format("{}", pt.k));
       row.push_back(percent(pt.value));
