@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "sandbox/reaper.hpp"
 #include "sandbox/slots.hpp"
 
 namespace trafl::sandbox::detail {
@@ -42,6 +43,8 @@ void remove_leftovers(const Leftovers& l) {
     std::filesystem::remove_all(l.scratch_base, ec);
   }
   forget_uid_locks(l.uids);
+  // Everything is gone already; the reaper must not kill a uid another process may take next.
+  tell_reaper_to_stand_down(l.reaper_fd);
 }
 
 void on_signal(int sig) {

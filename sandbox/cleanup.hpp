@@ -6,7 +6,8 @@
 //                     action) wakes a watcher thread that removes the leftovers of every live
 //                     Sandbox, then raises the signal again with its default action, so the
 //                     process still ends by that signal (exit status 128+N in a shell);
-//   SIGKILL, a crash  the next Sandbox sweeps at start what no live process holds: scratch
+//   SIGKILL, a crash  the reaper (reaper.hpp) kills the slot uids' processes at once; the next
+//                     Sandbox sweeps at start what no live process holds: scratch
 //                     directories whose flock is free, run cgroups whose process is gone or whose
 //                     uid lock is free, and lock files nobody holds.
 // Internal.
@@ -21,6 +22,7 @@ struct Leftovers {
   std::vector<unsigned> uids;  // slot uids (root only)
   CgroupLayout cgroups;        // layout the run cgroups live in
   std::string scratch_base;    // "" when none
+  int reaper_fd = -1;          // the reaper's control socket: stood down once the rest is removed
 };
 
 // Registers one Sandbox's leftovers for the signal cleanup; returns a handle for unregister.

@@ -14,6 +14,7 @@
 
 #include "sandbox/cgroup.hpp"
 #include "sandbox/interpreter.hpp"
+#include "sandbox/reaper.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/slots.hpp"
 
@@ -88,6 +89,7 @@ struct Sandbox::Impl {
   bool owns_scratch_base = false;
   int scratch_lock_fd = -1;   // its flock tells the start-up sweep of other processes that it lives
   int leftovers_handle = -1;  // registration for the cleanup on SIGTERM/SIGINT/SIGHUP
+  detail::Reaper reaper;      // kills the slot uids' processes if this process dies by SIGKILL
 
   explicit Impl(Options o);
   ~Impl();

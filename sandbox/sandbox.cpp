@@ -117,6 +117,16 @@ void Sandbox::Impl::init() {
       sweep_stale_cgroups(cg, s.uid);
       remove_uid_sysv_ipc(s.uid);  // left by a crashed earlier holder of this uid
     }
+    // Before any run (the probe's trial runs included): from here on a SIGKILL of this process
+    // cannot leave a run's processes alive (reaper.hpp says why PDEATHSIG alone could).
+    std::vector<int> lock_fds;
+    for (const auto& s : slots) lock_fds.push_back(s.held.lock_fd);
+    if (std::string why = reaper.start(report.slot_uids, lock_fds); why.empty())
+      report.reaper = true;
+    else
+      notes.push_back("no reaper (" + why +
+                      "): a run's processes may outlive a SIGKILL of this process until the "
+                      "next sandbox starts");
   } else {
     for (unsigned k = 0; k < n; ++k) slots.emplace_back().index = k;
   }
@@ -162,6 +172,7 @@ void Sandbox::Impl::init() {
     l.uids = report.slot_uids;
     l.cgroups = cg;
     l.scratch_base = scratch_base;
+    l.reaper_fd = reaper.control_fd();
     leftovers_handle = register_leftovers(std::move(l));
   }
   for (auto& s : slots) {
@@ -256,6 +267,7 @@ Sandbox::Impl::~Impl() { teardown(); }
 void Sandbox::Impl::teardown() {
   if (leftovers_handle >= 0) unregister_leftovers(leftovers_handle);
   leftovers_handle = -1;
+  reaper.stand_down();  // before the uid locks go: it holds them too, and must kill nothing now
   for (auto& s : slots) {
     s.group.destroy();
     if (s.landlock_fd >= 0) ::close(s.landlock_fd);
@@ -305,7 +317,7 @@ std::string ProbeReport::describe() const {
   if (!slot_uids.empty()) {
     s += " (uids";
     for (unsigned u : slot_uids) s += " " + std::to_string(u);
-    s += ")";
+    s += std::string(")") + "; reaper " + (reaper ? "yes" : "no");
   } else {
     s += " (not root: runs keep the caller's uid)";
   }

@@ -132,6 +132,7 @@ struct ProbeReport {
   int landlock_abi = 0;
   bool seccomp = false;
   std::vector<unsigned> slot_uids;  // empty when not root (runs keep the caller's uid)
+  bool reaper = false;              // a reaper kills the slot uids' processes if this process is killed (reaper.hpp)
   std::vector<std::string> warnings;
   std::string describe() const;
 };

@@ -166,6 +166,95 @@ TEST_CASE("sandbox: after a SIGKILL the next sandbox sweeps the scratch director
   CHECK(cgroups_of(cli).empty());
 }
 
+// The reaper (sandbox/reaper.hpp), on its own: a process of the slot uid that nothing else binds to
+// trafl-eval's life -- as a sandboxed program is while bubblewrap sets itself up -- dies once
+// trafl-eval is killed with SIGKILL. Without the reaper it lives on (until the next sandbox starts).
+TEST_CASE("sandbox: after a SIGKILL the reaper kills what the slot uid still runs", "[sandbox][cleanup]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: the reaper works by slot uid, which needs root");
+    return;
+  }
+  trafl::test::TempDir dir;
+  std::string program = dir.file("sleep.py");
+  trafl::test::write_file(program, "import time\ntime.sleep(60)\n");
+  std::string marker = unique_marker("reaper");
+  pid_t cli = start_sleeper(program, marker);
+  long slot_uid = -1;  // the uid the program runs as, seen from here
+  count_processes([&](const std::string& status, const std::string& cmdline) {
+    auto at = status.find("\nUid:");
+    long uid = at == std::string::npos ? -1 : std::strtol(status.c_str() + at + 5, nullptr, 10);
+    if (cmdline.find(marker) != std::string::npos && uid > 0) slot_uid = uid;
+    return false;
+  });
+  REQUIRE(slot_uid > 0);
+  // The stand-in: a child of this test, in its own session, as the slot uid; only async-signal-safe
+  // calls after the fork.
+  pid_t stand_in = ::fork();
+  REQUIRE(stand_in >= 0);
+  if (stand_in == 0) {
+    ::setsid();
+    if (::setresgid(slot_uid, slot_uid, slot_uid) != 0 || ::setresuid(slot_uid, slot_uid, slot_uid) != 0) ::_exit(3);
+    for (;;) ::pause();
+  }
+  ::kill(cli, SIGKILL);
+  int status = 0;
+  ::waitpid(cli, &status, 0);
+  bool gone = false;
+  for (int i = 0; i < 750 && !gone; ++i) {  // 15 s: the reaper acts at once; CI machines can be loaded
+    gone = ::waitpid(stand_in, &status, WNOHANG) == stand_in;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!gone) {
+    ::kill(stand_in, SIGKILL);
+    ::waitpid(stand_in, &status, 0);
+  }
+  CHECK(gone);
+  CHECK(WIFSIGNALED(status));
+  if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == SIGKILL);
+  CHECK(settled_leftovers(marker, {}) == 0);
+}
+
+TEST_CASE("sandbox: a normal end stands the reaper down and waits for it", "[sandbox][cleanup]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: the reaper works by slot uid, which needs root");
+    return;
+  }
+  // This process's children running the reaper's script, by pid.
+  auto reapers = [] {
+    std::set<long> pids;
+    std::string mine = std::to_string(::getpid());
+    count_processes([&](const std::string& status, const std::string& cmdline) {
+      auto ppid = status.find("\nPPid:\t"), pid = status.find("\nPid:\t");
+      if (cmdline.find("trafl-sandbox-reaper") != std::string::npos && ppid != std::string::npos &&
+          pid != std::string::npos && status.compare(ppid + 7, mine.size() + 1, mine + "\n") == 0)
+        pids.insert(std::strtol(status.c_str() + pid + 6, nullptr, 10));
+      return false;
+    });
+    return pids;
+  };
+  const auto before = reapers();  // the suite's shared sandbox (box()) may have one of its own
+  Options o;
+  o.workers = 2;
+  o.log = [](const std::string&) {};
+  long mine = -1;
+  {
+    Sandbox b(o);
+    CHECK(b.report().reaper);
+    // (Not a count: a reaper of a sandbox in a killed child of this process comes here too, as
+    // this process is a subreaper, and goes once it has killed.)
+    int fresh = 0;
+    for (long pid : reapers())
+      if (!before.count(pid)) mine = pid, ++fresh;
+    CHECK(fresh == 1);
+    auto r = run(b, "print(6 * 7)\n");
+    CHECK(r.verdict == Verdict::kPassed);
+    CHECK(r.stdout_data == "42\n");
+  }
+  REQUIRE(mine > 0);
+  // Gone and reaped: kill(pid, 0) still finds a zombie.
+  CHECK(::kill(static_cast<pid_t>(mine), 0) != 0);
+}
+
 TEST_CASE("grade --workers beyond the maximum is refused before any lock file is made", "[sandbox][cleanup]") {
   trafl::test::TempDir dir;
   trafl::test::write_file(dir.file("mbpp.jsonl"), trafl::test::mbpp_square_line());

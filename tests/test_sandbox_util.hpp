@@ -126,10 +126,14 @@ inline int leftover_processes(const std::string& marker, const std::vector<unsig
   });
 }
 
-// Waits briefly for the tree to disappear (the kill is asynchronous) and returns what is left.
+// Waits for the tree to disappear and returns what is left. The kill is asynchronous: a killed
+// process must still be scheduled to exit, and its children are killed only when it has (their
+// PR_SET_PDEATHSIG fires at its exit). On a loaded machine (CI runs ctest -j2 on 2 cores beside
+// builds) that chain took over 1 s, so the wait is bounded by a deadline of 15 s, not a short poll;
+// a tree that is really left behind still fails, only later.
 inline int settled_leftovers(const std::string& marker, const std::vector<unsigned>& uids) {
   int n = 0;
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < 750; ++i) {
     n = leftover_processes(marker, uids);
     if (n == 0) return 0;
     ::usleep(20000);
