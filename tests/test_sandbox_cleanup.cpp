@@ -196,6 +196,21 @@ TEST_CASE("sandbox: after a SIGKILL the reaper kills what the slot uid still run
     if (::setresgid(slot_uid, slot_uid, slot_uid) != 0 || ::setresuid(slot_uid, slot_uid, slot_uid) != 0) ::_exit(3);
     for (;;) ::pause();
   }
+  // Only once it runs as the slot uid: a kill before that would miss it on a loaded machine.
+  auto stand_in_uid = [&] {
+    std::string status = read_proc("/proc/" + std::to_string(stand_in) + "/status");
+    auto at = status.find("\nUid:");
+    return at == std::string::npos ? -1L : std::strtol(status.c_str() + at + 5, nullptr, 10);
+  };
+  for (int i = 0; i < 500 && stand_in_uid() != slot_uid; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (stand_in_uid() != slot_uid) {  // never leave it behind, whatever happens
+    ::kill(stand_in, SIGKILL);
+    ::kill(cli, SIGKILL);
+    ::waitpid(stand_in, nullptr, 0);
+    ::waitpid(cli, nullptr, 0);
+    FAIL("the stand-in did not switch to the slot uid");
+  }
   ::kill(cli, SIGKILL);
   int status = 0;
   ::waitpid(cli, &status, 0);
