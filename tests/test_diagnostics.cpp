@@ -356,4 +356,16 @@ TEST_CASE("diagnose refuses one model name over two different checkpoints in one
   test::add_fixture_run(store2, "base", "math", {{"gen_length", 32}, {"model_sha256", "aaa"}}, problems);
   test::add_fixture_run(store2, "base", "math", {{"gen_length", 32}, {"model_sha256", "aaa"}}, problems, "symbolic", 1);
   CHECK(run(store2, o).cells.size() == 1);
+  // A run without samples (a campaign killed before its first batch, its checkpoint replaced since
+  // under the same name) claims nothing, whether it comes first or last.
+  for (bool empty_first : {true, false}) {
+    Store store3(dir.file(empty_first ? "runs3.db" : "runs4.db"));
+    if (empty_first) test::add_fixture_run(store3, "base", "math", {{"gen_length", 32}, {"model_sha256", "old"}}, {});
+    test::add_fixture_run(store3, "base", "math", {{"gen_length", 32}, {"model_sha256", "new"}}, problems);
+    if (!empty_first)
+      test::add_fixture_run(store3, "base", "math", {{"gen_length", 32}, {"model_sha256", "old"}}, {}, "symbolic", 1);
+    INFO("empty run first: " << empty_first);
+    const auto result = run(store3, o);
+    REQUIRE(result.cells.size() == 1);
+  }
 }

@@ -60,6 +60,10 @@ std::vector<GroupSource> find_groups(const Store& store, const Options& options,
       g_model_keys;  // its first run's model keys
   std::set<std::string> model_set, task_set;
   for (const auto& run : store.runs()) {
+    // A run without samples has nothing to analyse. It exists when a campaign was killed before its
+    // first batch was stored; if that checkpoint was then replaced under the same name, the empty
+    // run would claim the name for the old checkpoint and block the cell (the model check below).
+    if (store.count_samples(run.id) == 0) continue;
     model_set.insert(run.spec.model);
     task_set.insert(run.spec.task);
     if (!options.task.empty() && run.spec.task != options.task) continue;
