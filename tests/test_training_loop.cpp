@@ -96,6 +96,30 @@ TEST_CASE("SFT reduces the masked-diffusion loss of a tiny model", "[training][l
   CHECK(fs::exists(fs::path(*latest_checkpoint(c.out)) / "optimizer.pt"));
 }
 
+TEST_CASE("a step checkpoint carries the tokenizer's chat template files", "[training][loop]") {
+  trafl::test::TempDir dir;
+  fs::create_directories(dir.file("start"));
+  trafl::test::write_file(dir.file("start/tokenizer.json"), "{}");
+  trafl::test::write_file(dir.file("start/tokenizer_config.json"), R"({"chat_template": "{{ messages }}"})");
+  trafl::test::write_file(dir.file("start/chat_template.jinja"), "{{ bos_token }}own template\n");
+  CheckpointContents c;
+  c.step = 3;
+  c.tokenizer_path = dir.file("start/tokenizer.json");
+  c.write_model = [](const std::string& d) { trafl::test::write_file(d + "/config.json", "{}"); };
+  const fs::path saved = save_checkpoint(dir.file("out"), c, 2);
+  CHECK(trafl::test::read_file((saved / "chat_template.jinja").string()) == "{{ bos_token }}own template\n");
+  CHECK(trafl::test::read_file((saved / "tokenizer_config.json").string()) ==
+        trafl::test::read_file(dir.file("start/tokenizer_config.json")));
+  // A start folder without them writes none (the built-in template is then the documented default).
+  trafl::test::TempDir bare;
+  trafl::test::write_file(bare.file("tokenizer.json"), "{}");
+  c.tokenizer_path = bare.file("tokenizer.json");
+  c.step = 4;
+  const fs::path plain = save_checkpoint(bare.file("out"), c, 2);
+  CHECK(fs::exists(plain / "tokenizer.json"));
+  CHECK_FALSE(fs::exists(plain / "chat_template.jinja"));
+}
+
 TEST_CASE("resume after a crash repeats the uninterrupted losses bit for bit", "[training][loop][resume]") {
   trafl::test::torch_test_threads();
   TinySetup s;

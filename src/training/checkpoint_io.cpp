@@ -83,8 +83,16 @@ std::string save_checkpoint(const std::string& out_dir, const CheckpointContents
   fs::create_directories(tmp);
   if (c.write_model) c.write_model(tmp.string());
   if (!c.adapter.empty()) save_tensors((tmp / "adapter.pt").string(), c.adapter);
-  if (!c.tokenizer_path.empty())
+  if (!c.tokenizer_path.empty()) {
     fs::copy_file(c.tokenizer_path, tmp / "tokenizer.json", fs::copy_options::overwrite_existing);
+    // The chat template travels with the tokenizer, as in the final save (trainer.cpp): without it,
+    // `sample --chat` on a step checkpoint fell back to the built-in LLaDA template, silently, where
+    // the starting model had its own.
+    for (const char* name : {"tokenizer_config.json", "chat_template.jinja"}) {
+      const fs::path from = fs::path(c.tokenizer_path).parent_path() / name;
+      if (fs::exists(from)) fs::copy_file(from, tmp / name, fs::copy_options::overwrite_existing);
+    }
+  }
   {
     std::ofstream(tmp / "train_config.json") << c.train_config.dump(2) << "\n";
     nlohmann::json state = c.trainer_state;

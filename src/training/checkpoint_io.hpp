@@ -31,7 +31,7 @@ struct CheckpointContents {
   std::int64_t step = 0;         // optimiser steps completed
   nlohmann::json trainer_state;  // written as trainer_state.json (step is added)
   nlohmann::ordered_json train_config;
-  std::string tokenizer_path;  // copied as tokenizer.json
+  std::string tokenizer_path;  // copied as tokenizer.json, with the chat template files beside it
   // Exactly one of: a function writing the model's HF files into a directory, or adapter tensors.
   std::function<void(const std::string& dir)> write_model;
   std::vector<std::pair<std::string, torch::Tensor>> adapter;
