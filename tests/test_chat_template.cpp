@@ -234,6 +234,23 @@ TEST_CASE("chat: --chat uses the checkpoint's template, the built-in LLaDA one o
              Catch::Contains("chat_template.jinja: field 'chat_template': line 2, column 4: unsupported statement"));
 }
 
+TEST_CASE("chat: the end of an assistant turn is read off the template", "[chat]") {
+  TempDir dir;
+  tok::TinyTokenizerOptions o;
+  o.corpus = "hello";
+  const tok::Tokenizer t = tok::write_tiny_tokenizer(dir.file("tokenizer.json"), o);
+  CHECK(tok::chat_turn_end(t) == "<|eot_id|>");  // the built-in LLaDA template
+  // ChatML (Qwen, Dream): the turn ends with <|im_end|> and a newline.
+  test::write_file(dir.file("chat_template.jinja"),
+                   "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                   "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
+  CHECK(tok::chat_turn_end(t) == "<|im_end|>\n");
+  // A template that never shows the assistant's content cannot say where its turn ends.
+  test::write_file(dir.file("chat_template.jinja"),
+                   "{% for m in messages %}{% if m.role == 'user' %}{{ m.content }}{% endif %}{% endfor %}");
+  CHECK_THAT(error_of([&] { tok::chat_turn_end(t); }), Catch::Contains("cannot tell where an assistant turn ends"));
+}
+
 TEST_CASE("chat: --chat without a checkpoint template needs LLaDA's chat tokens", "[chat]") {
   TempDir dir;
   tok::TinyTokenizerOptions o;

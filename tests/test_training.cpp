@@ -209,6 +209,22 @@ TEST_CASE("SFT tokens: EOT then EOS padding to R, truncation counted", "[trainin
   CHECK(e.prompt.front() == 256);  // BOS from the chat template
 }
 
+TEST_CASE("SFT tokens: a checkpoint's chat template ends the response as that template ends a turn",
+          "[training][data][chat]") {
+  trafl::test::TempDir dir;
+  trafl::tok::TinyTokenizerOptions o;
+  o.special_tokens.push_back("<|im_start|>");
+  o.special_tokens.push_back("<|im_end|>");
+  const trafl::tok::Tokenizer tk = trafl::tok::write_tiny_tokenizer(dir.file("tokenizer.json"), o);
+  trafl::test::write_file(dir.file("chat_template.jinja"),
+                          "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                          "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
+  const TokenizedSet set = tokenize_pairs(tk, {{"1", "Q", "ab", ""}}, {true, 6});
+  const std::int64_t im_end = tk.token_to_id("<|im_end|>").value();
+  CHECK(set.examples[0].response == std::vector<std::int64_t>{'a', 'b', im_end, '\n', 257, 257});  // not EOT 260
+  CHECK(set.examples[0].content_tokens == 4);
+}
+
 TEST_CASE("schedule and seeds are pure functions of the step", "[training]") {
   CHECK(lr_factor(0, 10, 4, "constant", 0) == Approx(0.25));
   CHECK(lr_factor(3, 10, 4, "constant", 0) == Approx(1.0));

@@ -80,6 +80,24 @@ std::string render_chat(const Tokenizer& tokenizer, const std::vector<ChatMessag
   return f->checkpoint->render(chat::chat_context(turns, /*add_generation_prompt=*/true, f->bos_token, f->eos_token));
 }
 
+std::string chat_turn_end(const Tokenizer& tokenizer) {
+  const auto f = chat_format_of(tokenizer);
+  if (!f->checkpoint) return kLladaEot;  // render_llada_chat: every turn is header, content, <|eot_id|>
+  // A content no template rewrites (no surrounding spaces to trim, no tags to parse).
+  static constexpr const char* kContent = "TRAFL_ASSISTANT_CONTENT";
+  const std::vector<chat::Turn> asked = {{"user", "TRAFL_USER_CONTENT"}};
+  std::vector<chat::Turn> answered = asked;
+  answered.push_back({"assistant", kContent});
+  const std::string prompt = f->checkpoint->render(chat::chat_context(asked, true, f->bos_token, f->eos_token));
+  const std::string full = f->checkpoint->render(chat::chat_context(answered, false, f->bos_token, f->eos_token));
+  const std::size_t at = full.find(kContent, prompt.size());
+  if (full.compare(0, prompt.size(), prompt) != 0 || at == std::string::npos)
+    throw InputError(f->description, 0, "chat_template",
+                     "cannot tell where an assistant turn ends: the conversation with the answer does not read as "
+                     "the prompt (add_generation_prompt) followed by the answer");
+  return full.substr(at + std::string(kContent).size());
+}
+
 std::vector<TokenId> encode_chat(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages) {
   return tokenizer.encode_ids(render_chat(tokenizer, messages), /*add_special_tokens=*/false);
 }

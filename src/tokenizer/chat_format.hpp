@@ -35,4 +35,12 @@ std::string render_chat(const Tokenizer& tokenizer, const std::vector<ChatMessag
 // template writes any BOS itself.
 std::vector<TokenId> encode_chat(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages);
 
+// What the chat format writes after an assistant message's content to end the turn: "<|eot_id|>" for
+// the built-in LLaDA template, "<|im_end|>\n" for a Qwen/Dream-style one. Read off the template itself,
+// as the difference between a conversation ending in an assistant message and the same conversation
+// before it (add_generation_prompt = true), so SFT targets and rollout stops follow the checkpoint's
+// template, not LLaDA's. InputError naming the template when that difference is not "prompt, then the
+// content, then the end" (a template that rewrites earlier turns or the content itself).
+std::string chat_turn_end(const Tokenizer& tokenizer);
+
 }  // namespace trafl::tok

@@ -48,12 +48,15 @@ TokenizedSet tokenize_pairs(const tok::Tokenizer& tokenizer, const std::vector<T
                             const TokenizeOptions& options) {
   const tok::SpecialTokenIds special = tok::llada_special_tokens(tokenizer);
   const auto R = static_cast<std::size_t>(options.response_length);
+  // The turn ends as the chat template ends an assistant turn (<|eot_id|> for LLaDA's).
+  std::vector<tok::TokenId> turn_end;
+  if (options.chat) turn_end = tokenizer.encode_ids(tok::chat_turn_end(tokenizer), /*add_special_tokens=*/false);
   TokenizedSet set;
   for (const TextPair& pair : pairs) {
     TokenizedExample ex;
     ex.prompt = encode_prompt(tokenizer, pair.prompt, options.chat);
     for (tok::TokenId id : tokenizer.encode_ids(pair.response, /*add_special_tokens=*/false)) ex.response.push_back(id);
-    if (options.chat) ex.response.push_back(special.eot);  // the turn ends as the chat template's turns do
+    ex.response.insert(ex.response.end(), turn_end.begin(), turn_end.end());
     if (ex.response.size() > R) {
       ex.response.resize(R);
       ++set.truncated;

@@ -4,7 +4,8 @@
 //
 // Layout of one example (the sampler's layout, so training and generation see the same positions):
 //   prompt   chat template applied (or the plain text), never masked, no loss
-//   response R tokens = the response's tokens, then <|eot_id|> with the chat template, then EOS
+//   response R tokens = the response's tokens, then (with the chat template) what the template ends an
+//            assistant turn with (<|eot_id|> for LLaDA's; tok::chat_turn_end), then EOS
 //            padding up to R (LLaDA pads SFT answers with EOS and trains on the padding too —
 //            docs/method.md §3.5); a longer response is cut to R (counted in `truncated`).
 #include <cstdint>

@@ -292,6 +292,12 @@ void load_data(Run& r) {
   r.pad_id = mcfg.pad_token_id.value_or(mcfg.eos_token_ids.empty() ? 0 : mcfg.eos_token_ids[0]);
   r.stop_ids = mcfg.eos_token_ids;
   if (auto eot = r.tokenizer->token_to_id(tok::kLladaEot)) r.stop_ids.push_back(*eot);
+  // With --chat a rollout's answer also stops where the template ends an assistant turn (Dream's
+  // <|im_end|> is not its config's eos_token_id).
+  if (c.chat) {
+    const auto end = r.tokenizer->encode_ids(tok::chat_turn_end(*r.tokenizer), /*add_special_tokens=*/false);
+    if (!end.empty()) r.stop_ids.push_back(end.front());
+  }
 }
 
 // One SFT optimiser step (grad_accum micro-batches of the masked-diffusion loss).
