@@ -8,6 +8,7 @@
 #include "benchmarks/problem_file.hpp"
 #include "core/error.hpp"
 #include "core/jsonl.hpp"
+#include "tokenizer/jinja_value.hpp"
 
 namespace trafl {
 
@@ -29,6 +30,18 @@ std::string DefinedTask::description() const {
 }
 
 std::string DefinedTask::prompt_for(std::string_view question) const {
+  if (def_.prompt.jinja) {  // an exemplar has its question only: a template using more is refused
+    chat::Value context = chat::Value::object({});
+    context.set(def_.question_field, chat::Value::string(std::string(question)));
+    try {
+      return def_.prompt.jinja->render(context, /*strict_undefined=*/true);
+    } catch (const InputError& e) {
+      throw UsageError(
+          fmt::format("task file {}: the prompt needs more than the question, which is all a few-shot "
+                      "exemplar has: {}",
+                      def_.file, e.what()));
+    }
+  }
   std::string out;
   for (const auto& piece : def_.prompt.pieces) {
     if (!piece.is_field) {
@@ -62,6 +75,13 @@ std::vector<Problem> DefinedTask::load(const std::string& path) const {
     }
     p.id = def_.id_field.empty() ? std::to_string(index) : require_id(rec, path, def_.id_field);
     for (const auto& [key, field] : def_.metadata) p.metadata[key] = field_text(rec, path, field);
+    if (def_.prompt.jinja) {
+      try {
+        p.prompt = def_.prompt.jinja->render(chat::Value::from_json(rec.value), /*strict_undefined=*/true);
+      } catch (const InputError& e) {
+        throw InputError(path, rec.line, "prompt", e.what());
+      }
+    }
     for (const auto& piece : def_.prompt.pieces) {
       if (!piece.is_field) {
         p.prompt += piece.text;

@@ -8,21 +8,26 @@
 //   gold      from the gold field: gsm8k = the number after the last '####' (commas removed, as the
 //             built-in gsm8k), boxed = the last \boxed{}/\fbox{} content, as_is = the field's text
 //   prompt    the template with each {{field}} replaced by that field of the record
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "benchmarks/task.hpp"
+#include "tokenizer/jinja_template.hpp"
 
 namespace trafl {
 
-// "Question: {{question}}\nAnswer:" as literal text and field names, in order.
+// "Question: {{question}}\nAnswer:" as literal text and field names, in order; or, for a template with
+// more than {{field}} substitutions (tags, filters, expressions), the parsed Jinja template, rendered
+// with the record's fields as variables and StrictUndefined, as lm-eval renders doc_to_text.
 struct PromptTemplate {
   struct Piece {
     bool is_field = false;
     std::string text;  // literal text, or the field's name
   };
-  std::vector<Piece> pieces;
+  std::vector<Piece> pieces;                    // empty when jinja is set
+  std::shared_ptr<const chat::Template> jinja;  // tokenizer/jinja_template.hpp (the chat templates' renderer)
 };
 
 enum class GoldExtraction { kGsm8k, kBoxed, kAsIs };

@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "core/error.hpp"
+#include "tokenizer/jinja_error.hpp"
 #include "grading/grade.hpp"
 
 namespace trafl {
@@ -73,14 +76,10 @@ bool is_identifier(std::string_view s) {
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-PromptTemplate parse_template(const std::string& text, const std::string& file, std::size_t line) {
-  auto refuse = [&](const std::string& what) {
-    throw InputError(
-        file, line, "prompt",
-        fmt::format("{}: only {{{{field}}}} substitutions are supported (no filters, tags or comments)", what));
-  };
-  for (const char* tag : {"{%", "{#"})
-    if (text.find(tag) != std::string::npos) refuse(fmt::format("'{}' found", tag));
+// Plain {{field}} substitutions, or else the Jinja subset the chat templates use (a construct it does
+// not render is an error naming the file's line and the template's line and column).
+std::optional<PromptTemplate> parse_plain_template(const std::string& text) {
+  if (text.find("{%") != std::string::npos || text.find("{#") != std::string::npos) return std::nullopt;
   PromptTemplate t;
   std::size_t at = 0;
   while (at < text.size()) {
@@ -91,17 +90,31 @@ PromptTemplate parse_template(const std::string& text, const std::string& file, 
     }
     if (open > at) t.pieces.push_back({false, text.substr(at, open - at)});
     const auto close = text.find("}}", open + 2);
-    if (close == std::string::npos) refuse("an unclosed '{{'");
+    if (close == std::string::npos) return std::nullopt;
     std::string inner = text.substr(open + 2, close - open - 2);
     const auto b = inner.find_first_not_of(" \t"), e = inner.find_last_not_of(" \t");
     inner = b == std::string::npos ? "" : inner.substr(b, e - b + 1);
-    if (!is_identifier(inner)) refuse(fmt::format("'{{{{{}}}}}'", text.substr(open + 2, close - open - 2)));
+    if (!is_identifier(inner)) return std::nullopt;
     t.pieces.push_back({true, inner});
     at = close + 2;
   }
-  if (std::none_of(t.pieces.begin(), t.pieces.end(), [](const auto& p) { return p.is_field; }))
-    refuse("no {{field}} in the template");
   return t;
+}
+
+PromptTemplate parse_template(const std::string& text, const std::string& file, std::size_t line) {
+  std::optional<PromptTemplate> t = parse_plain_template(text);
+  if (!t) {
+    t.emplace();
+    try {
+      // jinja2's defaults, as lm-eval renders doc_to_text (no trim_blocks: a newline after a tag stays).
+      t->jinja = std::make_shared<const chat::Template>(text, file + " (prompt)", chat::Whitespace::jinja2_defaults());
+    } catch (const chat::TemplateError& e) {
+      throw InputError(file, line, "prompt", e.what());
+    }
+  } else if (std::none_of(t->pieces.begin(), t->pieces.end(), [](const auto& p) { return p.is_field; })) {
+    throw InputError(file, line, "prompt", "no {{field}} in the template: every problem would get the same prompt");
+  }
+  return *t;
 }
 
 GoldExtraction parse_extraction(const std::string& text, const std::string& file, std::size_t line) {

@@ -167,8 +167,10 @@ TEST_CASE("bad task files are refused naming file, line and key", "[taskfile]") 
       {"unknown mode", replace("[gsm8k-flexible]", "[gsm8k-flexible, exact]"), ":8", "modes"},
       {"unknown extraction", replace("extract: gsm8k", "extract: regex"), ":7", "gold.extract"},
       {"missing extraction", replace("  extract: gsm8k\n", "  field: answer\n"), ":7", "gold.extract"},
-      {"template filter", replace("{{question}}", "{{question | trim}}"), ":5", "prompt"},
-      {"template tag", replace("{{question}}", "{% if x %}{{question}}{% endif %}"), ":5", "prompt"},
+      {"template statement we do not render", replace("{{question}}", "{% macro m() %}{% endmacro %}{{question}}"),
+       ":5", "prompt"},
+      {"unclosed template tag", replace("{{question}}", "{% if x %}{{question}}"), ":5", "prompt"},
+      {"template without a field", replace("{{question}}", "same for all"), ":5", "prompt"},
       {"built-in name", replace("name: t", "name: gsm8k"), ":1", "name"},
       {"fields not a mapping", replace("fields:\n  question: question\n  answer: answer\n", "fields: [question]\n"),
        ":2", "fields"},
@@ -196,4 +198,41 @@ TEST_CASE("bad task files are refused naming file, line and key", "[taskfile]") 
   TaskOptions o;
   o.own = {{"release", "v1"}};
   CHECK_THROWS_AS(make_task(dir.file("good.yaml"), o), UsageError);
+}
+
+// A Jinja prompt (lm-eval's doc_to_text is Jinja): rendered with the record's fields as variables and
+// StrictUndefined. The expected strings are jinja2's own (tests/golden/task_prompt_jinja.py).
+TEST_CASE("a task file's Jinja prompt renders as jinja2 does, a missing field refused", "[taskfile]") {
+  TempDir dir;
+  write_file(dir.file("jinja.yaml"),
+             "name: t\n"
+             "fields:\n"
+             "  question: question\n"
+             "  answer: answer\n"
+             "prompt: \"{% if level is defined and level > 2 %}Hard. {% endif %}Question: {{ question | trim }}"
+             "{% for c in choices %}\\n{{ loop.index }}. {{ c }}{% endfor %}\\nAnswer:\"\n"
+             "gold:\n"
+             "  extract: gsm8k\n"
+             "modes: [gsm8k-flexible]\n");
+  write_file(dir.file("data.jsonl"),
+             "{\"question\": \"  What is 2+2? \", \"answer\": \"#### 4\", \"choices\": [\"3\", \"4\"], \"level\": 3}\n"
+             "{\"question\": \"Name a prime.\", \"answer\": \"#### 2\", \"choices\": []}\n");
+  auto task = make_task(dir.file("jinja.yaml"));
+  const auto problems = task->load(dir.file("data.jsonl"));
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].prompt == "Hard. Question: What is 2+2?\n1. 3\n2. 4\nAnswer:");
+  CHECK(problems[1].prompt == "Question: Name a prime.\nAnswer:");
+  // jinja2: UndefinedError 'choices' is undefined -- here an InputError naming the data line and 'prompt'.
+  write_file(dir.file("short.jsonl"), "{\"question\": \"q\", \"answer\": \"#### 1\"}\n");
+  try {
+    task->load(dir.file("short.jsonl"));
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    INFO(e.what());
+    CHECK(std::string(e.what()).rfind(dir.file("short.jsonl") + ":1", 0) == 0);
+    CHECK(e.field() == "prompt");
+    CHECK_THAT(std::string(e.what()), Catch::Contains("'choices' is undefined"));
+  }
+  // A few-shot exemplar has its question only: this template needs more, and says so.
+  CHECK_THROWS_WITH(task->prompt_for("q"), Catch::Contains("few-shot") && Catch::Contains("'choices' is undefined"));
 }

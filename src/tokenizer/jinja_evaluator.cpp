@@ -17,17 +17,18 @@
 
 namespace trafl::chat {
 
-Template::Template(std::string source, std::string source_name)
+Template::Template(std::string source, std::string source_name, Whitespace ws)
     : source_(std::make_shared<const std::string>(std::move(source))),
       name_(std::make_shared<const std::string>(std::move(source_name))) {
-  body_ = std::make_shared<const Body>(parse(tokenize(*source_, *name_), *source_, *name_));
+  body_ = std::make_shared<const Body>(parse(tokenize(*source_, *name_, ws), *source_, *name_));
 }
 
 namespace {
 
 class Renderer {
  public:
-  Renderer(const std::string& src, const std::string& name, const Value& context) : src_(src), name_(name) {
+  Renderer(const std::string& src, const std::string& name, const Value& context, bool strict)
+      : src_(src), name_(name), strict_(strict) {
     scopes_.emplace_back();
     if (context.is_object())
       for (const auto& [k, v] : context.as_object()) scopes_.back()[k] = v;
@@ -134,7 +135,11 @@ class Renderer {
     using K = Expr::Kind;
     switch (e.kind) {
       case K::kLiteral: return e.value;
-      case K::kName: return lookup(e.name);
+      case K::kName: {
+        Value v = lookup(e.name);
+        if (strict_ && lenient_ == 0 && v.is_undefined()) fail(e.pos, fmt::format("'{}' is undefined", e.name));
+        return v;
+      }
       case K::kList:
       case K::kTuple: {
         Array a;
@@ -154,7 +159,11 @@ class Renderer {
       case K::kAttr: {
         Value t = eval(*e.args[0]);
         if (t.is_undefined()) fail(e.pos, fmt::format("attribute '{}' of an undefined value", e.name));
-        if (t.is_object()) return t.get(e.name);
+        if (t.is_object()) {
+          Value v = t.get(e.name);
+          if (strict_ && lenient_ == 0 && v.is_undefined()) fail(e.pos, fmt::format("no key '{}'", e.name));
+          return v;
+        }
         if (t.is_none()) return Value();
         fail(e.pos,
              fmt::format("attribute '{}' of a {} (only dict keys, or a method that is called)", e.name, t.type_name()));
@@ -163,7 +172,14 @@ class Renderer {
       case K::kSlice: return slice(e);
       case K::kCall: return call(e);
       case K::kFilter: return builtin(e, "filter", e.name, apply_filter);
-      case K::kTest: return Value::boolean(builtin(e, "test", "is " + e.name, apply_test) != e.negated);
+      case K::kTest: {
+        // `x is defined` asks about an undefined x without using it: StrictUndefined allows that.
+        const bool asks_defined = e.name == "defined" || e.name == "undefined";
+        lenient_ += asks_defined;
+        const bool r = builtin(e, "test", "is " + e.name, apply_test) != e.negated;
+        lenient_ -= asks_defined;
+        return Value::boolean(r);
+      }
       case K::kNot: return Value::boolean(!eval(*e.args[0]).truthy());
       case K::kNeg: {
         Value v = eval(*e.args[0]);
@@ -401,12 +417,14 @@ class Renderer {
   const std::string& src_;
   const std::string& name_;
   std::vector<Scope> scopes_;
+  const bool strict_;  // jinja2's StrictUndefined: using a missing name or key is an error
+  int lenient_ = 0;    // > 0 inside `is defined` / `is undefined`
 };
 
 }  // namespace
 
-std::string Template::render(const Value& context) const {
-  Renderer r(*source_, *name_, context);
+std::string Template::render(const Value& context, bool strict_undefined) const {
+  Renderer r(*source_, *name_, context, strict_undefined);
   std::string out;
   r.body(*body_, out);
   return out;

@@ -48,10 +48,10 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 class Lexer {
  public:
-  Lexer(std::string_view src, const std::string& name) : src_(src), name_(name) {
+  Lexer(std::string_view src, const std::string& name, Whitespace ws) : src_(src), name_(name), ws_(ws) {
     // keep_trailing_newline=False: one final "\n" is not part of the template.
     end_ = src_.size();
-    if (end_ > 0 && src_[end_ - 1] == '\n') --end_;
+    if (!ws_.keep_trailing_newline && end_ > 0 && src_[end_ - 1] == '\n') --end_;
   }
 
   std::vector<Token> run() {
@@ -63,14 +63,14 @@ class Lexer {
       std::size_t text_begin = i, text_end = tag;
       if (strip_next)
         text_begin = skip_space_forward(src_, text_begin, text_end);
-      else if (block_ended && text_begin < text_end && src_[text_begin] == '\n')
+      else if (ws_.trim_blocks && block_ended && text_begin < text_end && src_[text_begin] == '\n')
         ++text_begin;
       if (tag < end_) {
         const char kind = src_[tag + 1];
         const bool dash = tag + 2 < end_ && src_[tag + 2] == '-';
         if (dash) {
           text_end = skip_space_backward(src_, text_begin, text_end);
-        } else if (kind == '%' || kind == '#') {
+        } else if (ws_.lstrip_blocks && (kind == '%' || kind == '#')) {
           // lstrip_blocks: spaces/tabs between the line's start and the tag go.
           std::size_t p = tag;
           while (p > 0 && (src_[p - 1] == ' ' || src_[p - 1] == '\t')) --p;
@@ -227,14 +227,15 @@ class Lexer {
 
   std::string_view src_;
   const std::string& name_;
+  const Whitespace ws_;
   std::size_t end_ = 0;
   std::vector<Token> out_;
 };
 
 }  // namespace
 
-std::vector<Token> tokenize(std::string_view source, const std::string& source_name) {
-  return Lexer(source, source_name).run();
+std::vector<Token> tokenize(std::string_view source, const std::string& source_name, Whitespace ws) {
+  return Lexer(source, source_name, ws).run();
 }
 
 }  // namespace trafl::chat

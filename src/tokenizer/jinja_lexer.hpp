@@ -21,7 +21,14 @@ struct Token {
   std::size_t pos = 0;  // byte offset in the template
 };
 
+// The whitespace rules above are transformers' for chat templates; jinja2's own defaults (what lm-eval renders
+// doc_to_text with: keep_trailing_newline=True, no trim_blocks, no lstrip_blocks) are `jinja2_defaults`.
+struct Whitespace {
+  bool trim_blocks = true, lstrip_blocks = true, keep_trailing_newline = false;
+  static Whitespace jinja2_defaults() { return {false, false, true}; }
+};
+
 // Throws TemplateError (jinja_error.hpp) on an unterminated tag, string or comment, or an unknown character.
-std::vector<Token> tokenize(std::string_view source, const std::string& source_name);
+std::vector<Token> tokenize(std::string_view source, const std::string& source_name, Whitespace ws = {});
 
 }  // namespace trafl::chat

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tokenizer/jinja_ast.hpp"
+#include "tokenizer/jinja_lexer.hpp"
 #include "tokenizer/jinja_value.hpp"
 
 namespace trafl::chat {
@@ -15,11 +16,14 @@ namespace trafl::chat {
 class Template {
  public:
   // `source_name` is what errors name (e.g. "model/tokenizer_config.json"). Throws TemplateError.
-  Template(std::string source, std::string source_name);
+  // `ws`: transformers' whitespace rules by default; Whitespace::jinja2_defaults() for lm-eval's prompts.
+  Template(std::string source, std::string source_name, Whitespace ws = {});
 
   // `context` is an object of the template's variables (messages, add_generation_prompt, bos_token, ...).
   // Throws TemplateError, including for `raise_exception(msg)` ("the template raised: msg").
-  std::string render(const Value& context) const;
+  // strict_undefined: jinja2's StrictUndefined (lm-eval renders doc_to_text so): a missing variable or dict key
+  // is an error naming it, except under `is defined`; otherwise it renders as "" (transformers' chat templates).
+  std::string render(const Value& context, bool strict_undefined = false) const;
 
   const std::string& source() const { return *source_; }
   const std::string& source_name() const { return *name_; }
