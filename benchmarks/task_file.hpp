@@ -26,10 +26,10 @@
 
 #include "benchmarks/defined_task.hpp"
 
-    namespace trafl {
+namespace trafl {
 
-  bool is_task_file(std::string_view name);  // ends in .yaml or .yml
-  TaskDefinition read_task_file(const std::string& path);
-  std::unique_ptr<Task> load_task_file(const std::string& path);
+bool is_task_file(std::string_view name);  // ends in .yaml or .yml
+TaskDefinition read_task_file(const std::string& path);
+std::unique_ptr<Task> load_task_file(const std::string& path);
 
 }  // namespace trafl
