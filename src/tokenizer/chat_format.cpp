@@ -29,7 +29,7 @@ namespace {
 // What a cached format depends on: the two files' modification times (absent = min).
 std::string files_stamp(const fs::path& dir) {
   std::string stamp;
-  for (const char* name : {"tokenizer_config.json", "chat_template.jinja"}) {
+  for (const char* name : kChatTemplateFiles) {
     std::error_code ec;
     auto t = fs::last_write_time(dir / name, ec);
     stamp += ec ? "-" : std::to_string(t.time_since_epoch().count());

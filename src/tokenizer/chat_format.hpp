@@ -20,6 +20,9 @@ struct ChatFormat {
   std::string description;
 };
 inline constexpr const char* kBuiltinChatTemplate = "built-in LLaDA-8B-Instruct template";
+// The files beside tokenizer.json a checkpoint's chat template is read from (load_chat_format): whatever
+// copies a tokenizer copies these with it.
+inline constexpr const char* kChatTemplateFiles[] = {"tokenizer_config.json", "chat_template.jinja"};
 
 // The chat format of a model folder. The checkpoint's template is parsed here, so a template using a statement
 // or syntax we do not render fails before any sampling (TemplateError naming the file, line and column).

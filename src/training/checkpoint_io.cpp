@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "tokenizer/chat_format.hpp"
 
 namespace trafl::training {
 namespace fs = std::filesystem;
@@ -72,6 +73,18 @@ std::optional<std::string> latest_checkpoint(const std::string& out_dir) {
   return dir.string();
 }
 
+void copy_tokenizer_files(const std::string& tokenizer_path, const std::string& to_dir) {
+  auto copy = [&](const fs::path& from, const fs::path& to) {
+    if (fs::exists(to) && fs::equivalent(from, to)) return;
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  };
+  copy(tokenizer_path, fs::path(to_dir) / "tokenizer.json");
+  for (const char* name : tok::kChatTemplateFiles) {
+    const fs::path from = fs::path(tokenizer_path).parent_path() / name;
+    if (fs::exists(from)) copy(from, fs::path(to_dir) / name);
+  }
+}
+
 std::string save_checkpoint(const std::string& out_dir, const CheckpointContents& c, std::int64_t keep) {
   const fs::path out(out_dir);
   fs::create_directories(out);
@@ -83,16 +96,9 @@ std::string save_checkpoint(const std::string& out_dir, const CheckpointContents
   fs::create_directories(tmp);
   if (c.write_model) c.write_model(tmp.string());
   if (!c.adapter.empty()) save_tensors((tmp / "adapter.pt").string(), c.adapter);
-  if (!c.tokenizer_path.empty()) {
-    fs::copy_file(c.tokenizer_path, tmp / "tokenizer.json", fs::copy_options::overwrite_existing);
-    // The chat template travels with the tokenizer, as in the final save (trainer.cpp): without it,
-    // `sample --chat` on a step checkpoint fell back to the built-in LLaDA template, silently, where
-    // the starting model had its own.
-    for (const char* name : {"tokenizer_config.json", "chat_template.jinja"}) {
-      const fs::path from = fs::path(c.tokenizer_path).parent_path() / name;
-      if (fs::exists(from)) fs::copy_file(from, tmp / name, fs::copy_options::overwrite_existing);
-    }
-  }
+  // With the chat template: without it, `sample --chat` on a step checkpoint fell back to the built-in
+  // LLaDA template, silently, where the starting model had its own.
+  if (!c.tokenizer_path.empty()) copy_tokenizer_files(c.tokenizer_path, tmp.string());
   {
     std::ofstream(tmp / "train_config.json") << c.train_config.dump(2) << "\n";
     nlohmann::json state = c.trainer_state;

@@ -39,6 +39,11 @@ struct CheckpointContents {
   std::map<std::string, torch::Tensor> objective_state;
 };
 
+// Copies tokenizer_path as to_dir/tokenizer.json, and the chat template files beside it where they exist
+// (tok::kChatTemplateFiles), so `--chat` on the copy wraps prompts as the original does. A file that is
+// already the target is left alone.
+void copy_tokenizer_files(const std::string& tokenizer_path, const std::string& to_dir);
+
 // Writes OUT/step-N atomically, updates OUT/latest, keeps the newest `keep` step directories.
 // Returns the step directory.
 std::string save_checkpoint(const std::string& out_dir, const CheckpointContents& contents, std::int64_t keep);

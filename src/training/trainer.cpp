@@ -564,14 +564,8 @@ void export_policy(Run& r) {
     }
     r.policy->save(out.string(), r.policy->dtype());
   }
-  if (fs::weakly_canonical(r.tokenizer_path) != fs::weakly_canonical(out / "tokenizer.json"))
-    fs::copy_file(r.tokenizer_path, out / "tokenizer.json", fs::copy_options::overwrite_existing);
   // The chat template travels with the tokenizer, so `--chat` on the trained model wraps prompts as in training.
-  for (const char* name : {"tokenizer_config.json", "chat_template.jinja"}) {
-    const fs::path from = fs::path(r.start_dir) / name;
-    if (fs::exists(from) && fs::weakly_canonical(from) != fs::weakly_canonical(out / name))
-      fs::copy_file(from, out / name, fs::copy_options::overwrite_existing);
-  }
+  copy_tokenizer_files(r.tokenizer_path, out.string());
   write_text_atomic((out / "train_config.json").string(), r.config_json.dump(2) + "\n");
 }
 
