@@ -39,8 +39,8 @@ constexpr const char* kSetpriv = "/usr/bin/setpriv";
   constexpr int kHigh = 1000;
   int high_control = ::fcntl(control, F_DUPFD_CLOEXEC, kHigh);
   int high_null = ::fcntl(null_fd, F_DUPFD_CLOEXEC, kHigh);
-  int high_locks[256];
-  if (high_control < 0 || high_null < 0 || n_locks > 256) ::_exit(127);
+  int high_locks[kMaxSlots];  // start() refuses more locks than slots
+  if (high_control < 0 || high_null < 0) ::_exit(127);
   for (int i = 0; i < n_locks; ++i) {
     high_locks[i] = ::fcntl(locks[i], F_DUPFD_CLOEXEC, kHigh);
     if (high_locks[i] < 0) ::_exit(127);
@@ -75,7 +75,7 @@ void tell_reaper_to_stand_down(int control_fd) {
 std::string Reaper::start(const std::vector<unsigned>& uids, const std::vector<int>& lock_fds) {
   if (pid_ > 0) return "";
   if (uids.empty()) return "no slot uids (not root): nothing to kill by";
-  if (uids.size() != lock_fds.size() || uids.size() > 256) return "internal: uids and lock fds differ";
+  if (uids.size() != lock_fds.size() || uids.size() > kMaxSlots) return "internal: uids and lock fds differ";
   if (::access(kSetpriv, X_OK) != 0 || ::access("/bin/sh", X_OK) != 0)
     return std::string(kSetpriv) + " or /bin/sh is missing";
   std::vector<std::string> args = {"/bin/sh", "-c", kScript, "trafl-sandbox-reaper"};

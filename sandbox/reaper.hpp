@@ -38,7 +38,6 @@ class Reaper {
   std::string start(const std::vector<unsigned>& uids, const std::vector<int>& lock_fds);
   // A normal end: the reaper exits without killing anything; waits for it.
   void stand_down();
-  pid_t pid() const { return pid_; }
   int control_fd() const { return fd_; }  // -1 when it does not run
 
  private:

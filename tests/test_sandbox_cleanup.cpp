@@ -181,8 +181,7 @@ TEST_CASE("sandbox: after a SIGKILL the reaper kills what the slot uid still run
   pid_t cli = start_sleeper(program, marker);
   long slot_uid = -1;  // the uid the program runs as, seen from here
   count_processes([&](const std::string& status, const std::string& cmdline) {
-    auto at = status.find("\nUid:");
-    long uid = at == std::string::npos ? -1 : std::strtol(status.c_str() + at + 5, nullptr, 10);
+    const long uid = status_number(status, "Uid");
     if (cmdline.find(marker) != std::string::npos && uid > 0) slot_uid = uid;
     return false;
   });
@@ -197,11 +196,7 @@ TEST_CASE("sandbox: after a SIGKILL the reaper kills what the slot uid still run
     for (;;) ::pause();
   }
   // Only once it runs as the slot uid: a kill before that would miss it on a loaded machine.
-  auto stand_in_uid = [&] {
-    std::string status = read_proc("/proc/" + std::to_string(stand_in) + "/status");
-    auto at = status.find("\nUid:");
-    return at == std::string::npos ? -1L : std::strtol(status.c_str() + at + 5, nullptr, 10);
-  };
+  auto stand_in_uid = [&] { return status_number(read_proc("/proc/" + std::to_string(stand_in) + "/status"), "Uid"); };
   for (int i = 0; i < 500 && stand_in_uid() != slot_uid; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (stand_in_uid() != slot_uid) {  // never leave it behind, whatever happens
@@ -237,12 +232,9 @@ TEST_CASE("sandbox: a normal end stands the reaper down and waits for it", "[san
   // This process's children running the reaper's script, by pid.
   auto reapers = [] {
     std::set<long> pids;
-    std::string mine = std::to_string(::getpid());
     count_processes([&](const std::string& status, const std::string& cmdline) {
-      auto ppid = status.find("\nPPid:\t"), pid = status.find("\nPid:\t");
-      if (cmdline.find("trafl-sandbox-reaper") != std::string::npos && ppid != std::string::npos &&
-          pid != std::string::npos && status.compare(ppid + 7, mine.size() + 1, mine + "\n") == 0)
-        pids.insert(std::strtol(status.c_str() + pid + 6, nullptr, 10));
+      if (cmdline.find("trafl-sandbox-reaper") != std::string::npos && status_number(status, "PPid") == ::getpid())
+        pids.insert(status_number(status, "Pid"));
       return false;
     });
     return pids;

@@ -114,12 +114,17 @@ int count_processes(Match match) {
   return found;
 }
 
+// The first number of a /proc/PID/status line ("Uid", "Pid", "PPid"); -1 when the line is missing.
+inline long status_number(const std::string& status, const std::string& key) {
+  const std::string line = "\n" + key + ":";
+  const auto at = status.find(line);
+  return at == std::string::npos ? -1 : std::strtol(status.c_str() + at + line.size(), nullptr, 10);
+}
+
 // Processes whose command line holds `marker` or that run as one of `uids`.
 inline int leftover_processes(const std::string& marker, const std::vector<unsigned>& uids) {
   return count_processes([&](const std::string& status, const std::string& cmdline) {
-    long uid = -1;
-    auto upos = status.find("\nUid:");
-    if (upos != std::string::npos) uid = std::strtol(status.c_str() + upos + 5, nullptr, 10);
+    const long uid = status_number(status, "Uid");
     bool by_uid = false;
     for (unsigned u : uids) by_uid |= uid == static_cast<long>(u);
     return (!marker.empty() && cmdline.find(marker) != std::string::npos) || by_uid;
