@@ -122,6 +122,14 @@ void add_train_command(CLI::App& app) {
   f.option<std::string>(cmd, "--data", "data", "the task's data file (e.g. GSM8K train.jsonl)");
   f.option<std::string>(cmd, "--sft-data", "sft_data", "SFT: JSONL of {\"prompt\", \"response\"}");
   f.option<std::string>(cmd, "--prompt-style", "prompt_style", "the task's prompt style (livecodebench: lcb | short)");
+  f.option<std::int64_t>(cmd, "--num-fewshot", "num_fewshot",
+                         "math tasks: exemplars before each prompt, as `sample` builds them (lm-eval's rule)");
+  f.option<std::int64_t>(cmd, "--fewshot-seed", "fewshot_seed",
+                         "math tasks: seed of the exemplar draws (default 1234)");
+  f.option<std::string>(cmd, "--fewshot-file", "fewshot_file", "math tasks: fixed exemplars (JSONL question/answer)");
+  f.option<std::string>(cmd, "--fewshot-data", "fewshot_data",
+                        "math tasks: the split exemplars come from (default: the train file next to --data; when it "
+                        "is --data itself, a problem is never its own exemplar)");
   auto* chat = f.flag(
       cmd, "--chat", "chat", true,
       "wrap prompts in the checkpoint's chat template (chat_template.jinja / tokenizer_config.json, else "

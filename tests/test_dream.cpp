@@ -16,6 +16,7 @@
 #include "sampling/llada_sampler.hpp"
 #include "support.hpp"
 #include "test_model_util.hpp"
+#include "tokenizer/tokenizer.hpp"
 // Catch last: torch (glog) defines CHECK too, Catch must win.
 #include <catch2/catch.hpp>
 
@@ -293,4 +294,37 @@ TEST_CASE("init-model and generate accept a Dream config", "[dream][cli]") {
   INFO(gen.out);
   REQUIRE(gen.exit_code == 0);
   CHECK_THAT(gen.out, Catch::Contains("\"tokens\""));
+}
+
+// SFT of a Dream checkpoint with its own chat template: a Qwen-style tokenizer (no LLaDA special tokens),
+// the ChatML template beside the weights, `train --method sft --chat`. Used to stop at the SFT layout
+// asking the tokenizer for LLaDA's <|startoftext|>.
+TEST_CASE("SFT trains a Dream checkpoint through its own chat template", "[dream][cli][training]") {
+  trafl::test::TempDir dir;
+  trafl::tok::TinyTokenizerOptions o;
+  o.special_tokens = {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|mask|>"};  // 256..259
+  trafl::tok::write_tiny_tokenizer(dir.file("tokenizer.json"), o);
+  ModelConfig c = tiny_dream_config();
+  c.eos_token_ids = {256};
+  c.pad_token_id = 256;
+  c.mask_token_id = 259;
+  trafl::model::write_model_config(dir.file("config.json"), c);
+  const auto init = trafl::test::run_cli("init-model --config " + dir.file("config.json") + " --tokenizer " +
+                                         dir.file("tokenizer.json") + " --out " + dir.file("m") + " --quiet");
+  INFO(init.out);
+  REQUIRE(init.exit_code == 0);
+  trafl::test::write_file(dir.file("m/chat_template.jinja"),
+                          "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                          "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
+  trafl::test::write_file(dir.file("sft.jsonl"),
+                          "{\"prompt\": \"1+1=\", \"response\": \"2\"}\n"
+                          "{\"prompt\": \"2+2=\", \"response\": \"4\"}\n");
+  const auto train = trafl::test::run_cli(
+      "train --method sft --model " + dir.file("m") + " --out " + dir.file("out") + " --sft-data " +
+      dir.file("sft.jsonl") + " --chat --response-length 6 --batch 2 --steps 2 --lr 1e-3 --threads 1 --quiet");
+  INFO(train.out);
+  REQUIRE(train.exit_code == 0);
+  const auto saved = nlohmann::json::parse(trafl::test::read_file(dir.file("out/train_config.json")));
+  CHECK_THAT(saved.at("chat_template").get<std::string>(), Catch::Contains("chat_template.jinja"));
+  CHECK(fs::exists(dir.file("out/chat_template.jinja")));  // the trained checkpoint keeps its template
 }

@@ -236,3 +236,47 @@ TEST_CASE("a task file's Jinja prompt renders as jinja2 does, a missing field re
   // A few-shot exemplar has its question only: this template needs more, and says so.
   CHECK_THROWS_WITH(task->prompt_for("q"), Catch::Contains("few-shot") && Catch::Contains("'choices' is undefined"));
 }
+
+// Index lookups are as strict as names and attributes (jinja2's StrictUndefined): a missing key or an
+// index past the end is an error naming the line, but `is defined` may ask. Expected: the script above.
+TEST_CASE("a task file's Jinja prompt: a missing key or index is refused as jinja2 refuses it", "[taskfile]") {
+  TempDir dir;
+  write_file(
+      dir.file("indexed.yaml"),
+      "name: t\n"
+      "fields:\n"
+      "  question: question\n"
+      "  answer: answer\n"
+      "prompt: \"{% if meta['src'] is defined %}[{{ meta['src'] }}] {% endif %}{{ question }} ({{ choices[1] }})\"\n"
+      "gold:\n"
+      "  extract: gsm8k\n"
+      "modes: [gsm8k-flexible]\n");
+  write_file(dir.file("data.jsonl"),
+             "{\"question\": \"q\", \"answer\": \"#### 1\", \"meta\": {\"src\": \"a\"}, \"choices\": [\"x\", \"y\"]}\n"
+             "{\"question\": \"q\", \"answer\": \"#### 1\", \"meta\": {}, \"choices\": [\"x\", \"y\"]}\n");
+  auto task = make_task(dir.file("indexed.yaml"));
+  const auto problems = task->load(dir.file("data.jsonl"));
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].prompt == "[a] q (y)");
+  CHECK(problems[1].prompt == "q (y)");
+  auto refused = [&](const std::string& record, const std::string& why) {
+    write_file(dir.file("bad.jsonl"), record + "\n");
+    try {
+      task->load(dir.file("bad.jsonl"));
+      FAIL("accepted " << record);
+    } catch (const InputError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).rfind(dir.file("bad.jsonl") + ":1", 0) == 0);
+      CHECK(e.field() == "prompt");
+      CHECK_THAT(std::string(e.what()), Catch::Contains(why));
+    }
+  };
+  // jinja2: "list object has no element 1"
+  refused(R"({"question": "q", "answer": "#### 1", "meta": {}, "choices": ["x"]})", "no item 1 in a list");
+  write_file(dir.file("key.yaml"),
+             "name: t\nfields:\n  question: question\n  answer: answer\n"
+             "prompt: \"{{ meta['src'] }}\"\ngold:\n  extract: gsm8k\nmodes: [gsm8k-flexible]\n");
+  task = make_task(dir.file("key.yaml"));
+  // jinja2: "'dict object' has no attribute 'src'"
+  refused(R"({"question": "q", "answer": "#### 1", "meta": {}})", "no item 'src' in a dict");
+}

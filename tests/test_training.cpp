@@ -225,6 +225,25 @@ TEST_CASE("SFT tokens: a checkpoint's chat template ends the response as that te
   CHECK(set.examples[0].content_tokens == 4);
 }
 
+// Dream's tokenizer (Qwen2.5's) has none of LLaDA's special tokens: SFT needs only the padding id (the
+// model's EOS) and the template's turn end, and used to refuse it asking for <|startoftext|>.
+TEST_CASE("SFT tokens: a tokenizer without LLaDA's special tokens (Dream's) pads with the model's EOS",
+          "[training][data][chat][dream]") {
+  trafl::test::TempDir dir;
+  trafl::tok::TinyTokenizerOptions o;
+  o.special_tokens = {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|mask|>"};  // ids 256..259, as Dream's order
+  const trafl::tok::Tokenizer tk = trafl::tok::write_tiny_tokenizer(dir.file("tokenizer.json"), o);
+  REQUIRE_FALSE(tk.token_to_id(trafl::tok::kLladaBos).has_value());
+  trafl::test::write_file(dir.file("chat_template.jinja"),
+                          "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                          "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
+  const TokenizedSet set = tokenize_pairs(tk, {{"1", "Q", "ab", ""}}, {true, 6, /*pad_id=*/256});
+  CHECK(set.examples[0].response == std::vector<std::int64_t>{'a', 'b', 258, '\n', 256, 256});
+  CHECK(set.examples[0].prompt.front() == 257);  // <|im_start|>user …
+  // Without a pad id the tokenizer's <|endoftext|> pads (the same id here, by content).
+  CHECK(tokenize_pairs(tk, {{"1", "Q", "ab", ""}}, {true, 6}).examples[0].response.back() == 256);
+}
+
 TEST_CASE("schedule and seeds are pure functions of the step", "[training]") {
   CHECK(lr_factor(0, 10, 4, "constant", 0) == Approx(0.25));
   CHECK(lr_factor(3, 10, 4, "constant", 0) == Approx(1.0));

@@ -7,7 +7,9 @@
 #include "model/config.hpp"
 #include "test_model_util.hpp"
 #include "tests/support.hpp"
+#include "benchmarks/task.hpp"
 #include "training/objective.hpp"
+#include "training/train_config.hpp"
 #include <nlohmann/json.hpp>
 // Catch last: torch (glog) defines CHECK too, Catch must win.
 #include <catch2/catch.hpp>
@@ -67,4 +69,62 @@ TEST_CASE("train CLI: SFT from scratch, then every objective", "[training][cli]"
   CHECK(e.exit_code != 0);
   CHECK(e.out.find("stepz") != std::string::npos);
   CHECK_FALSE(fs::exists(dir.file("bad")));
+}
+
+// Few-shot prompts in training, as `sample` builds them: the trainer loads its task with
+// TrainConfig::task_options(), which carries the few-shot settings; they are in train_config.json, so a
+// resume with other settings is refused; with --sft-data (no task) they are refused.
+TEST_CASE("train --num-fewshot: exemplars in the task's prompts, settings recorded, resume guarded",
+          "[training][cli]") {
+  trafl::test::TempDir dir;
+  const std::string config = dir.file("config.json");
+  trafl::model::write_model_config(config, trafl::test::tiny_llada_config());
+  std::string lines;
+  for (int i = 0; i < 6; ++i)
+    lines +=
+        nlohmann::json{{"question", "q" + std::to_string(i)}, {"answer", "a\n#### " + std::to_string(i)}}.dump() + "\n";
+  const std::string data = dir.file("train.jsonl");
+  trafl::test::write_file(data, lines);
+
+  trafl::training::TrainConfig c;
+  c.method = "diffu-grpo";
+  c.task = "gsm8k";
+  c.data = data;
+  c.num_fewshot = 2;
+  c.fewshot_data = data;  // drawn from the training file itself: never the problem's own record
+  const auto problems = trafl::make_task(c.task, c.task_options())->load(data);
+  REQUIRE(problems.size() == 6u);
+  for (const auto& p : problems) {
+    INFO(p.prompt);
+    CHECK(p.prompt.rfind("Question: q", 0) == 0);
+    CHECK(p.prompt.size() > std::string("Question: q0\nAnswer:").size());
+    const std::string own = "Question: " + p.question + "\nAnswer:";
+    CHECK(p.prompt.substr(p.prompt.size() - own.size()) == own);  // its own question last
+    CHECK(p.prompt.find(own + " a") == std::string::npos);        // never its own exemplar
+    std::size_t exemplars = 0;
+    for (std::size_t at = p.prompt.find("\n\n"); at != std::string::npos; at = p.prompt.find("\n\n", at + 2))
+      ++exemplars;
+    CHECK(exemplars == 2u);
+  }
+
+  const std::string out = dir.file("sft");
+  const std::string args = "train --method sft --init-config " + config + " --out " + out + " --task gsm8k --data " +
+                           data + " --fewshot-data " + data + " --batch 2 --response-length 8 --threads 1 --quiet";
+  auto r = trafl::test::run_cli(args + " --num-fewshot 2 --steps 1 --save-every 1");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json saved = nlohmann::json::parse(trafl::test::read_file(out + "/train_config.json"));
+  CHECK(saved.at("num_fewshot") == 2);
+  CHECK(saved.at("fewshot_data") == data);
+  auto other = trafl::test::run_cli(args + " --num-fewshot 3 --steps 2 --resume");
+  CHECK(other.exit_code != 0);
+  CHECK_THAT(other.out, Catch::Contains("differs from the checkpoint") && Catch::Contains("num_fewshot"));
+  auto same = trafl::test::run_cli(args + " --num-fewshot 2 --steps 2 --resume");
+  INFO(same.out);
+  CHECK(same.exit_code == 0);
+
+  auto sft_file = trafl::test::run_cli("train --method sft --init-config " + config + " --out " + dir.file("x") +
+                                       " --sft-data " + data + " --num-fewshot 2");
+  CHECK(sft_file.exit_code == 2);
+  CHECK_THAT(sft_file.out, Catch::Contains("--sft-data"));
 }

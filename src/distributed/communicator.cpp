@@ -25,6 +25,9 @@ class SingleProcess : public Communicator {
   int local_rank() const override { return 0; }
   std::chrono::milliseconds timeout() const override { return std::chrono::milliseconds(0); }
   void all_reduce_sum(std::vector<torch::Tensor>&, const std::string&) override {}
+  std::function<void()> start_sum(torch::Tensor, const std::string&) override {
+    return [] {};
+  }
   torch::Tensor all_gather(const torch::Tensor& t, const std::string&) override { return t.unsqueeze(0).clone(); }
   void barrier(const std::string&) override {}
 };
@@ -78,6 +81,12 @@ class C10dGroup : public Communicator {
     run(what, [&] { allreduce_(tensors); });
   }
 
+  std::function<void()> start_sum(torch::Tensor t, const std::string& what) override {
+    std::function<void()> wait;
+    run(what, [&] { wait = start_(std::move(t)); });
+    return [this, wait, what] { run(what, wait); };
+  }
+
   torch::Tensor all_gather(const torch::Tensor& t, const std::string& what) override {
     const torch::Tensor in = t.contiguous();
     std::vector<torch::Tensor> outs;
@@ -110,6 +119,12 @@ class C10dGroup : public Communicator {
       }
       for (auto& w : works) w->wait(timeout);
     };
+    // The work handle's type differs between LibTorch 1.x and 2.x; the waiting function hides it.
+    start_ = [group, timeout](torch::Tensor t) -> std::function<void()> {
+      std::vector<torch::Tensor> one{std::move(t)};
+      auto work = group->allreduce(one);
+      return [work, timeout] { work->wait(timeout); };
+    };
     allgather_ = [group, timeout](std::vector<std::vector<torch::Tensor>>& out, std::vector<torch::Tensor>& in) {
       group->allgather(out, in)->wait(timeout);
     };
@@ -131,6 +146,7 @@ class C10dGroup : public Communicator {
   std::chrono::milliseconds timeout_;
   c10::intrusive_ptr<c10d::Store> store_;
   std::function<void(std::vector<torch::Tensor>&)> allreduce_;
+  std::function<std::function<void()>(torch::Tensor)> start_;
   std::function<void(std::vector<std::vector<torch::Tensor>>&, std::vector<torch::Tensor>&)> allgather_;
 };
 

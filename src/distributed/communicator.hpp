@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,10 @@ class Communicator {
   virtual std::chrono::milliseconds timeout() const = 0;
   // In place: every tensor becomes the element-wise sum over ranks. Issued together, waited together.
   virtual void all_reduce_sum(std::vector<torch::Tensor>& tensors, const std::string& what) = 0;
+  // Starts an in-place sum of `t` over ranks and returns at once (the group's own threads carry it:
+  // Gloo's worker threads, NCCL's stream), so computation can go on meanwhile; the returned function
+  // waits for it, throwing DistributedError as all_reduce_sum does. Call it exactly once.
+  virtual std::function<void()> start_sum(torch::Tensor t, const std::string& what) = 0;
   // Every rank's `t` (same shape everywhere), stacked in rank order: [world, ...].
   virtual torch::Tensor all_gather(const torch::Tensor& t, const std::string& what) = 0;
   virtual void barrier(const std::string& what) = 0;

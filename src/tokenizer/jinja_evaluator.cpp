@@ -225,6 +225,15 @@ class Renderer {
     Value t = eval(*e.args[0]);
     Value k = eval(*e.args[1]);
     if (t.is_undefined()) fail(e.pos, "indexing an undefined value");
+    Value v = lookup_item(t, k);
+    // StrictUndefined: x['missing'] and x[99] are errors too (as names and attributes are), but for `is defined`.
+    if (strict_ && lenient_ == 0 && v.is_undefined())
+      fail(e.pos,
+           fmt::format("no item {} in a {}", k.is_string() ? "'" + k.as_string() + "'" : to_json(k), t.type_name()));
+    return v;
+  }
+
+  static Value lookup_item(const Value& t, const Value& k) {
     if (t.is_object()) return k.is_string() ? t.get(k.as_string()) : Value();
     if ((t.is_array() || t.is_string()) && k.kind() == Value::Kind::kInt) {
       if (t.is_array()) {

@@ -46,7 +46,8 @@ std::vector<std::int64_t> encode_prompt(const tok::Tokenizer& tokenizer, const s
 
 TokenizedSet tokenize_pairs(const tok::Tokenizer& tokenizer, const std::vector<TextPair>& pairs,
                             const TokenizeOptions& options) {
-  const tok::SpecialTokenIds special = tok::llada_special_tokens(tokenizer);
+  // Only the padding id is needed, not LLaDA's special tokens: a Dream (Qwen) tokenizer has none of them.
+  const std::int64_t pad = options.pad_id >= 0 ? options.pad_id : tokenizer.require_token_id(tok::kLladaEos);
   const auto R = static_cast<std::size_t>(options.response_length);
   // The turn ends as the chat template ends an assistant turn (<|eot_id|> for LLaDA's).
   std::vector<tok::TokenId> turn_end;
@@ -62,7 +63,7 @@ TokenizedSet tokenize_pairs(const tok::Tokenizer& tokenizer, const std::vector<T
       ++set.truncated;
     }
     ex.content_tokens = static_cast<std::int64_t>(ex.response.size());
-    ex.response.resize(R, special.eos);
+    ex.response.resize(R, pad);
     set.examples.push_back(std::move(ex));
   }
   return set;

@@ -43,6 +43,9 @@ struct TokenizedExample {
 struct TokenizeOptions {
   bool chat = true;
   std::int64_t response_length = 64;  // R
+  // The id responses are padded with: the model's EOS (config.json eos_token_id; LLaDA's SFT pads with
+  // EOS and trains on it). -1 = the tokenizer's <|endoftext|> (LLaDA's and Dream's EOS both).
+  std::int64_t pad_id = -1;
 };
 
 struct TokenizedSet {

@@ -75,6 +75,10 @@ const std::vector<Field>& fields() {
       field("sft_data", &TrainConfig::sft_data),
       field("prompt_style", &TrainConfig::prompt_style),
       field("chat", &TrainConfig::chat),
+      field("num_fewshot", &TrainConfig::num_fewshot),
+      field("fewshot_seed", &TrainConfig::fewshot_seed),
+      field("fewshot_file", &TrainConfig::fewshot_file),
+      field("fewshot_data", &TrainConfig::fewshot_data),
       field("response_length", &TrainConfig::response_length),
       field("steps", &TrainConfig::steps),
       field("batch", &TrainConfig::batch),
@@ -149,6 +153,7 @@ void apply_file(TrainConfig& config, const std::string& path) {
 TaskOptions TrainConfig::task_options() const {
   TaskOptions o;
   if (!prompt_style.empty()) o.own["prompt_style"] = prompt_style;
+  o.fewshot = {num_fewshot, fewshot_seed, fewshot_file, fewshot_data};
   if (!task.empty() && !is_sft() && code_reward == "fraction" && task_runs_code(task)) o.run_all_tests = true;
   return o;
 }
@@ -182,6 +187,10 @@ void validate(const TrainConfig& c) {
   if (c.lora_rank < 0) throw UsageError("train: lora_rank must be >= 0");
   if (c.lora_dropout < 0 || c.lora_dropout >= 1) throw UsageError("train: lora_dropout must be in [0, 1)");
   if (c.lora_merge && c.lora_rank == 0) throw UsageError("train: --lora-merge needs --lora-rank > 0");
+  if (c.num_fewshot < -1 || c.fewshot_seed < -1)
+    throw UsageError("train: num_fewshot and fewshot_seed must be >= 0 (or -1: not given)");
+  if (!c.sft_data.empty() && c.task_options().fewshot.given())
+    throw UsageError("train: few-shot prompts (--num-fewshot, --fewshot-*) need --task T --data FILE, not --sft-data");
   if (c.is_sft()) {
     if (c.sft_data.empty() == (c.task.empty() || c.data.empty()))
       throw UsageError("train --method sft: give --sft-data FILE or --task T --data FILE (not both)");

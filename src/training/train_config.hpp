@@ -33,6 +33,13 @@ struct TrainConfig {
   std::string sft_data;      // or, for SFT: JSONL of {"prompt": …, "response": …}
   std::string prompt_style;  // the task's prompt style (livecodebench: lcb | short; "" = the task's default)
   bool chat = true;          // wrap prompts in the chat template (tok::ChatFormat: the checkpoint's, else LLaDA's)
+  // Few-shot prompts for math tasks, as `sample` builds them (benchmarks/fewshot.hpp; -1 / "" = not
+  // given): K exemplars drawn with a seed from a split (default: the train file next to --data; when
+  // that split is the training file itself the problem is never its own exemplar), or a fixed file.
+  std::int64_t num_fewshot = -1;
+  std::int64_t fewshot_seed = -1;
+  std::string fewshot_file;
+  std::string fewshot_data;
   std::int64_t response_length = 0;  // SFT: response tokens incl. EOS padding (0 = gen_length)
 
   // ---- optimisation ----

@@ -126,6 +126,8 @@ struct Run {
   std::unique_ptr<Objective> objective;
   std::unique_ptr<torch::optim::AdamW> optimizer;
   std::vector<double> base_lrs;
+  // ranks > 1: the sum of every optimised tensor's gradient over ranks, overlapped with the last backward
+  std::unique_ptr<distributed::GradientAllReduce> grad_sum;
   // data
   TokenizedSet sft_set;
   std::vector<Problem> problems;
@@ -140,16 +142,15 @@ struct Run {
   bool lead() const { return comm->rank() == 0; }
 };
 
-// Sums every trainable tensor's gradient over the ranks (no-op in one process); returns the seconds it took.
-double sync_gradients(Run& r) {
-  if (r.comm->world_size() == 1) return 0.0;
-  const Clock::time_point t0 = Clock::now();
-  std::vector<torch::Tensor> params;
-  for (const auto& group : r.optimizer->param_groups())
-    for (const torch::Tensor& p : group.params()) params.push_back(p);
-  distributed::sum_gradients(*r.comm, params);
-  return seconds_since(t0);
+// Before the step's last backward: from then on each gradient bucket's sum over ranks starts as soon
+// as backward has filled it (no-op in one process).
+void overlap_gradient_sum(Run& r) {
+  if (r.grad_sum) r.grad_sum->arm();
 }
+
+// After the step's last backward: every optimised tensor's gradient is the sum over the ranks (no-op
+// in one process); returns the seconds spent waiting for what backward did not hide.
+double sync_gradients(Run& r) { return r.grad_sum ? r.grad_sum->finish() : 0.0; }
 
 // Per-rank seconds into the step's stats (rank<r>_<name>); returns the slowest rank's value of each.
 std::vector<double> record_rank_seconds(Run& r, StepMetrics& m,
@@ -251,6 +252,12 @@ void make_optimizer(Run& r) {
       r.base_lrs.push_back(g.lr);
     }
   r.optimizer = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(c.lr));
+  if (r.comm->world_size() > 1) {
+    std::vector<torch::Tensor> params;  // the optimiser's order: the same on every rank
+    for (const auto& group : r.optimizer->param_groups())
+      for (const torch::Tensor& p : group.params()) params.push_back(p);
+    r.grad_sum = std::make_unique<distributed::GradientAllReduce>(*r.comm, std::move(params));
+  }
   if (r.resume_dir) {
     torch::load(*r.optimizer, (fs::path(*r.resume_dir) / "optimizer.pt").string());
     if (r.objective) {
@@ -271,7 +278,8 @@ void load_data(Run& r) {
     const std::vector<TextPair> pairs = c.sft_data.empty()
                                             ? read_task_pairs(c.task, c.data, /*need_reference=*/true, c.task_options())
                                             : read_sft_jsonl(c.sft_data);
-    r.sft_set = tokenize_pairs(*r.tokenizer, pairs, {c.chat, c.effective_response_length()});
+    const std::vector<std::int64_t>& eos = r.policy->config().eos_token_ids;
+    r.sft_set = tokenize_pairs(*r.tokenizer, pairs, {c.chat, c.effective_response_length(), eos.empty() ? -1 : eos[0]});
     r.result.examples = static_cast<std::int64_t>(r.sft_set.examples.size());
     r.result.truncated = r.sft_set.truncated;
     if (r.sft_set.truncated > 0)
@@ -327,6 +335,7 @@ void sft_step(Run& r, std::int64_t s, StepMetrics& m) {
     const SftLoss l = sft_loss(policy, batch, noise, c.sft_eps);
     torch::Tensor scaled = l.loss / static_cast<double>(c.grad_accum);
     if (shared) scaled = scaled * share;  // the ranks' sum is the global mean
+    if (micro + 1 == c.grad_accum) overlap_gradient_sum(r);
     scaled.backward();
     loss += l.loss.item<double>() / static_cast<double>(c.grad_accum) * (shared ? share : 1.0);
     tokens += static_cast<double>(batch.ids.numel());
@@ -454,10 +463,11 @@ void rl_step(Run& r, std::int64_t s, StepMetrics& m) {
   double grad_norm_sum = 0.0, loss_sum = 0.0, comm_s = 0.0;
   for (int it = 0; it < inner; ++it) {
     optimizer.zero_grad();
-    for (const RolloutGroup& grp : groups_out) {
+    for (std::size_t g = 0; g < groups_out.size(); ++g) {
       // Divided by the whole batch's group count: summed over ranks, the gradient is the batch mean.
       torch::Tensor loss =
-          objective->loss(policy, reference, grp, it, objective_seed, stats) / static_cast<double>(c.batch);
+          objective->loss(policy, reference, groups_out[g], it, objective_seed, stats) / static_cast<double>(c.batch);
+      if (g + 1 == groups_out.size()) overlap_gradient_sum(r);
       loss.backward();
       loss_sum += loss.item<double>() / static_cast<double>(inner);
     }

@@ -18,3 +18,13 @@ try:
     env.from_string(TEMPLATE).render(question="q")
 except Exception as e:  # the missing field: StrictUndefined refuses
     print(type(e).__name__, e)
+
+# Index lookups are strict too: a missing key or an index past the end is an error, but for `is defined`.
+INDEXED = "{% if meta['src'] is defined %}[{{ meta['src'] }}] {% endif %}{{ question }} ({{ choices[1] }})"
+for r in [dict(question="q", meta={"src": "a"}, choices=["x", "y"]), dict(question="q", meta={}, choices=["x", "y"])]:
+    print(json.dumps(env.from_string(INDEXED).render(**r)))
+for t, r in [(INDEXED, dict(question="q", meta={}, choices=["x"])), ("{{ meta['src'] }}", dict(meta={}))]:
+    try:
+        env.from_string(t).render(**r)
+    except Exception as e:
+        print(type(e).__name__, e)
