@@ -154,6 +154,15 @@ bool TensorView::is_aligned(std::size_t alignment) const {
   return reinterpret_cast<std::uintptr_t>(data) % alignment == 0;
 }
 
+void release_pages(const TensorView& view) {
+  if (!view.keepalive || view.nbytes == 0) return;
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(view.data) / page * page;
+  const auto end = (reinterpret_cast<std::uintptr_t>(view.data) + view.nbytes + page - 1) / page * page;
+  // Advice only: a failure leaves the pages where they are, which is correct, just larger.
+  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 void AlignedBuffer::Free::operator()(void* p) const { std::free(p); }
 
 AlignedBuffer::AlignedBuffer(std::size_t size, std::size_t alignment) : size_(size) {

@@ -114,6 +114,14 @@ class AlignedBuffer {
 
 // Copies the view's bytes into a fresh buffer aligned to `alignment` (>= the dtype size).
 AlignedBuffer copy_aligned(const TensorView& view, std::size_t alignment = 64);
+
+// For a loader that has copied the tensor out of the mapping: drops this process's copies of the
+// pages under `view` (madvise MADV_DONTNEED), so a checkpoint's mapped pages do not pile up in the
+// process's memory while the model is loaded (a bf16 8B model would otherwise hold 16 GB of file
+// pages on the host besides its GPU copy). Safe for any range of a private read-only file mapping,
+// a page shared with a neighbouring tensor included: the pages stay in the page cache and a later
+// read faults them back in unchanged. Never for a view a tensor still points into (zero copy).
+void release_pages(const TensorView& view);
 // Converts any dtype to float32 (bf16/f16/f8 exactly, incl. subnormals, inf, NaN). `out` holds numel floats.
 void to_f32(const TensorView& view, float* out);
 std::vector<float> to_f32(const TensorView& view);

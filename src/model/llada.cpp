@@ -69,9 +69,12 @@ torch::Tensor tensor_from_view(const ck::TensorView& view, const LoadOptions& op
       return torch::from_blob(
           data, shape, [keep](void*) {}, src_opts);
     }
-    return torch::from_blob(data, shape, src_opts).to(options.device, options.dtype, false, /*copy=*/true);
+    torch::Tensor t = torch::from_blob(data, shape, src_opts).to(options.device, options.dtype, false, /*copy=*/true);
+    ck::release_pages(view);  // copied (synchronously, also to a GPU): the mapped pages are not needed again
+    return t;
   }
   ck::AlignedBuffer buffer = ck::copy_aligned(view);
+  ck::release_pages(view);
   return torch::from_blob(buffer.data(), shape, src_opts).to(options.device, options.dtype, false, /*copy=*/true);
 }
 
@@ -286,7 +289,29 @@ LLaDAModel LLaDAModel::load(const std::string& dir, const LoadOptions& options) 
   return load(read_model_config(dir), dir, options);
 }
 
+namespace {
+// LibTorch 1.13 has no f16 matrix product on the CPU ("addmm_impl_cpu_" not implemented for 'Half');
+// later versions do. Asked of the library itself, once, rather than guessed from its version.
+bool cpu_has_f16_matmul() {
+  static const bool ok = [] {
+    try {
+      const torch::Tensor a = torch::ones({2, 2}, torch::kFloat16);
+      (void)a.matmul(a);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }();
+  return ok;
+}
+}  // namespace
+
 LLaDAModel LLaDAModel::load(const ModelConfig& config, const std::string& checkpoint_path, const LoadOptions& options) {
+  if (options.device.is_cpu() && options.dtype == torch::kFloat16 && !cpu_has_f16_matmul())
+    throw UsageError(
+        fmt::format("--dtype f16 on the CPU: LibTorch {} has no f16 matrix product on the CPU; use bf16 or f32 there "
+                    "(f16 runs on a CUDA device)",
+                    TORCH_VERSION));
   LLaDAModel m;
   m.config_ = config;
   m.check_family();
