@@ -200,39 +200,66 @@ TEST_CASE("bad task files are refused naming file, line and key", "[taskfile]") 
   CHECK_THROWS_AS(make_task(dir.file("good.yaml"), o), UsageError);
 }
 
+namespace {
+
+// A task file whose prompt is `prompt` (a Jinja template; YAML-quoted here), GSM8K's gold and mode.
+std::string jinja_task_yaml(const std::string& prompt) {
+  return "name: t\n"
+         "fields:\n"
+         "  question: question\n"
+         "  answer: answer\n"
+         "prompt: \"" +
+         prompt +
+         "\"\n"
+         "gold:\n"
+         "  extract: gsm8k\n"
+         "modes: [gsm8k-flexible]\n";
+}
+
+// Loading a data file of the one `record` is an InputError naming the file's line 1 and 'prompt', with `why`.
+void check_prompt_refused(const Task& task, const std::string& path, const std::string& record,
+                          const std::string& why) {
+  write_file(path, record + "\n");
+  try {
+    task.load(path);
+    FAIL("accepted " << record);
+  } catch (const InputError& e) {
+    INFO(e.what());
+    CHECK(std::string(e.what()).rfind(path + ":1", 0) == 0);
+    CHECK(e.field() == "prompt");
+    CHECK_THAT(std::string(e.what()), Catch::Contains(why));
+  }
+}
+
+// The task file `jinja_task_yaml(prompt)` (as t.yaml), and its prompts for the data file `records`.
+std::pair<std::unique_ptr<Task>, std::vector<std::string>> load_jinja_task(const TempDir& dir,
+                                                                           const std::string& prompt,
+                                                                           const std::string& records) {
+  write_file(dir.file("t.yaml"), jinja_task_yaml(prompt));
+  write_file(dir.file("data.jsonl"), records);
+  auto task = make_task(dir.file("t.yaml"));
+  std::vector<std::string> prompts;
+  for (const auto& p : task->load(dir.file("data.jsonl"))) prompts.push_back(p.prompt);
+  return {std::move(task), prompts};
+}
+
+}  // namespace
+
 // A Jinja prompt (lm-eval's doc_to_text is Jinja): rendered with the record's fields as variables and
 // StrictUndefined. The expected strings are jinja2's own (tests/golden/task_prompt_jinja.py).
 TEST_CASE("a task file's Jinja prompt renders as jinja2 does, a missing field refused", "[taskfile]") {
   TempDir dir;
-  write_file(dir.file("jinja.yaml"),
-             "name: t\n"
-             "fields:\n"
-             "  question: question\n"
-             "  answer: answer\n"
-             "prompt: \"{% if level is defined and level > 2 %}Hard. {% endif %}Question: {{ question | trim }}"
-             "{% for c in choices %}\\n{{ loop.index }}. {{ c }}{% endfor %}\\nAnswer:\"\n"
-             "gold:\n"
-             "  extract: gsm8k\n"
-             "modes: [gsm8k-flexible]\n");
-  write_file(dir.file("data.jsonl"),
-             "{\"question\": \"  What is 2+2? \", \"answer\": \"#### 4\", \"choices\": [\"3\", \"4\"], \"level\": 3}\n"
-             "{\"question\": \"Name a prime.\", \"answer\": \"#### 2\", \"choices\": []}\n");
-  auto task = make_task(dir.file("jinja.yaml"));
-  const auto problems = task->load(dir.file("data.jsonl"));
-  REQUIRE(problems.size() == 2);
-  CHECK(problems[0].prompt == "Hard. Question: What is 2+2?\n1. 3\n2. 4\nAnswer:");
-  CHECK(problems[1].prompt == "Question: Name a prime.\nAnswer:");
+  const auto [task, prompts] = load_jinja_task(
+      dir,
+      "{% if level is defined and level > 2 %}Hard. {% endif %}Question: {{ question | trim }}"
+      "{% for c in choices %}\\n{{ loop.index }}. {{ c }}{% endfor %}\\nAnswer:",
+      "{\"question\": \"  What is 2+2? \", \"answer\": \"#### 4\", \"choices\": [\"3\", \"4\"], \"level\": 3}\n"
+      "{\"question\": \"Name a prime.\", \"answer\": \"#### 2\", \"choices\": []}\n");
+  CHECK(prompts == std::vector<std::string>{"Hard. Question: What is 2+2?\n1. 3\n2. 4\nAnswer:",
+                                            "Question: Name a prime.\nAnswer:"});
   // jinja2: UndefinedError 'choices' is undefined -- here an InputError naming the data line and 'prompt'.
-  write_file(dir.file("short.jsonl"), "{\"question\": \"q\", \"answer\": \"#### 1\"}\n");
-  try {
-    task->load(dir.file("short.jsonl"));
-    FAIL("accepted");
-  } catch (const InputError& e) {
-    INFO(e.what());
-    CHECK(std::string(e.what()).rfind(dir.file("short.jsonl") + ":1", 0) == 0);
-    CHECK(e.field() == "prompt");
-    CHECK_THAT(std::string(e.what()), Catch::Contains("'choices' is undefined"));
-  }
+  check_prompt_refused(*task, dir.file("short.jsonl"), R"({"question": "q", "answer": "#### 1"})",
+                       "'choices' is undefined");
   // A few-shot exemplar has its question only: this template needs more, and says so.
   CHECK_THROWS_WITH(task->prompt_for("q"), Catch::Contains("few-shot") && Catch::Contains("'choices' is undefined"));
 }
@@ -241,42 +268,16 @@ TEST_CASE("a task file's Jinja prompt renders as jinja2 does, a missing field re
 // index past the end is an error naming the line, but `is defined` may ask. Expected: the script above.
 TEST_CASE("a task file's Jinja prompt: a missing key or index is refused as jinja2 refuses it", "[taskfile]") {
   TempDir dir;
-  write_file(
-      dir.file("indexed.yaml"),
-      "name: t\n"
-      "fields:\n"
-      "  question: question\n"
-      "  answer: answer\n"
-      "prompt: \"{% if meta['src'] is defined %}[{{ meta['src'] }}] {% endif %}{{ question }} ({{ choices[1] }})\"\n"
-      "gold:\n"
-      "  extract: gsm8k\n"
-      "modes: [gsm8k-flexible]\n");
-  write_file(dir.file("data.jsonl"),
-             "{\"question\": \"q\", \"answer\": \"#### 1\", \"meta\": {\"src\": \"a\"}, \"choices\": [\"x\", \"y\"]}\n"
-             "{\"question\": \"q\", \"answer\": \"#### 1\", \"meta\": {}, \"choices\": [\"x\", \"y\"]}\n");
-  auto task = make_task(dir.file("indexed.yaml"));
-  const auto problems = task->load(dir.file("data.jsonl"));
-  REQUIRE(problems.size() == 2);
-  CHECK(problems[0].prompt == "[a] q (y)");
-  CHECK(problems[1].prompt == "q (y)");
-  auto refused = [&](const std::string& record, const std::string& why) {
-    write_file(dir.file("bad.jsonl"), record + "\n");
-    try {
-      task->load(dir.file("bad.jsonl"));
-      FAIL("accepted " << record);
-    } catch (const InputError& e) {
-      INFO(e.what());
-      CHECK(std::string(e.what()).rfind(dir.file("bad.jsonl") + ":1", 0) == 0);
-      CHECK(e.field() == "prompt");
-      CHECK_THAT(std::string(e.what()), Catch::Contains(why));
-    }
-  };
+  const auto [task, prompts] = load_jinja_task(
+      dir, "{% if meta['src'] is defined %}[{{ meta['src'] }}] {% endif %}{{ question }} ({{ choices[1] }})",
+      "{\"question\": \"q\", \"answer\": \"#### 1\", \"meta\": {\"src\": \"a\"}, \"choices\": [\"x\", \"y\"]}\n"
+      "{\"question\": \"q\", \"answer\": \"#### 1\", \"meta\": {}, \"choices\": [\"x\", \"y\"]}\n");
+  CHECK(prompts == std::vector<std::string>{"[a] q (y)", "q (y)"});
   // jinja2: "list object has no element 1"
-  refused(R"({"question": "q", "answer": "#### 1", "meta": {}, "choices": ["x"]})", "no item 1 in a list");
-  write_file(dir.file("key.yaml"),
-             "name: t\nfields:\n  question: question\n  answer: answer\n"
-             "prompt: \"{{ meta['src'] }}\"\ngold:\n  extract: gsm8k\nmodes: [gsm8k-flexible]\n");
-  task = make_task(dir.file("key.yaml"));
+  check_prompt_refused(*task, dir.file("bad.jsonl"),
+                       R"({"question": "q", "answer": "#### 1", "meta": {}, "choices": ["x"]})", "no item 1 in a list");
   // jinja2: "'dict object' has no attribute 'src'"
-  refused(R"({"question": "q", "answer": "#### 1", "meta": {}})", "no item 'src' in a dict");
+  write_file(dir.file("key.yaml"), jinja_task_yaml("{{ meta['src'] }}"));
+  check_prompt_refused(*make_task(dir.file("key.yaml")), dir.file("bad.jsonl"),
+                       R"({"question": "q", "answer": "#### 1", "meta": {}})", "no item 'src' in a dict");
 }
