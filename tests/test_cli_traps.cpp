@@ -29,7 +29,7 @@
 #include "training/objective.hpp"
 
 using namespace trafl;
-using Catch::Matchers::Contains;
+using Catch::Contains;
 using test::run_cli;
 namespace fs = std::filesystem;
 

@@ -6,7 +6,7 @@
 #include "model/config.hpp"
 #include "tests/support.hpp"
 
-using Catch::Matchers::Contains;
+using Catch::Contains;
 using trafl::InputError;
 using trafl::model::ModelConfig;
 using trafl::model::ModelFamily;

@@ -17,7 +17,7 @@
 #include "tests/support.hpp"
 
 using namespace trafl::checkpoint;
-using Catch::Matchers::Contains;
+using Catch::Contains;
 using trafl::InputError;
 using trafl::model::ModelConfig;
 using trafl::test::TempDir;
