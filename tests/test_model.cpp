@@ -300,7 +300,7 @@ TEST_CASE("loading drops the mapped pages it copied, and a reload reads the same
 // f16 on the CPU: LibTorch 1.13 has no f16 matrix product there and used to fail deep inside the first
 // forward with a C++ stack trace; the load now refuses it by name. Where the library has one (2.x),
 // the load and a forward work.
-TEST_CASE("--dtype f16 on the CPU is refused clearly where LibTorch cannot multiply f16 matrices", "[model][cli]") {
+TEST_CASE("f16 weights on the CPU are refused clearly where LibTorch cannot multiply f16 matrices", "[model][cli]") {
   trafl::test::TempDir dir;
   LLaDAModel::init(trafl::test::tiny_llada_config(), 2).save(dir.file("m"), torch::kFloat32);
   trafl::test::write_file(dir.file("m/tokenizer.json"), trafl::tok::make_tiny_tokenizer_json({}));

@@ -119,6 +119,12 @@ TEST_CASE("train --num-fewshot: exemplars in the task's prompts, settings record
   auto other = trafl::test::run_cli(args + " --num-fewshot 3 --steps 2 --resume");
   CHECK(other.exit_code != 0);
   CHECK_THAT(other.out, Catch::Contains("differs from the checkpoint") && Catch::Contains("num_fewshot"));
+  // Leaving the settings out is a difference too (an unset key is not written, so it is compared both ways).
+  auto dropped =
+      trafl::test::run_cli("train --method sft --init-config " + config + " --out " + out + " --task gsm8k --data " +
+                           data + " --batch 2 --response-length 8 --threads 1 --quiet --steps 2 --resume");
+  CHECK(dropped.exit_code != 0);
+  CHECK_THAT(dropped.out, Catch::Contains("num_fewshot") && Catch::Contains("fewshot_data"));
   auto same = trafl::test::run_cli(args + " --num-fewshot 2 --steps 2 --resume");
   INFO(same.out);
   CHECK(same.exit_code == 0);

@@ -141,8 +141,16 @@ void apply_json(TrainConfig& config, const json& j, const std::string& source) {
 }
 
 nlohmann::ordered_json to_json(const TrainConfig& config) {
+  // Few-shot keys are written only when given: a run without them records (and resumes) exactly as
+  // runs did before the options existed, and a record that has them differs from one that does not.
+  const TrainConfig defaults;
   nlohmann::ordered_json out;
-  for (const Field& f : fields()) out[f.key] = f.get(config);
+  for (const Field& f : fields()) {
+    const std::string key = f.key;
+    if (key.rfind("fewshot_", 0) == 0 || key == "num_fewshot")
+      if (f.get(config) == f.get(defaults)) continue;
+    out[f.key] = f.get(config);
+  }
   return out;
 }
 

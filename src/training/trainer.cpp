@@ -183,6 +183,10 @@ void open_resume_point(Run& r, bool resume) {
   for (const auto& [key, value] : r.config_json.items())
     if (!resumable_difference(key) && (!saved.contains(key) || saved[key] != nlohmann::json(value)))
       changed.push_back(key);
+  // And the other way: a key the checkpoint recorded that this configuration leaves out (few-shot
+  // settings are written only when given). "chat_template" is recorded beside the options, not one.
+  for (const auto& [key, value] : saved.items())
+    if (!resumable_difference(key) && key != "chat_template" && !r.config_json.contains(key)) changed.push_back(key);
   if (!changed.empty())
     throw UsageError(fmt::format("train --resume: the configuration differs from the checkpoint's ({}) in: {}",
                                  saved_path, fmt::join(changed, ", ")));
