@@ -14,6 +14,7 @@
 #include <functional>
 
 #include "core/error.hpp"
+#include "model/torch_compat.hpp"
 
 namespace trafl::distributed {
 namespace {
@@ -43,6 +44,7 @@ class C10dGroup : public Communicator {
       so.numWorkers = static_cast<std::size_t>(env.world_size);
       so.waitWorkers = true;
       so.timeout = timeout;
+      torch_compat::use_socket_tcp_store(so);
       store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
       if (backend == "gloo") {
         auto o = c10d::ProcessGroupGloo::Options::create(timeout);
