@@ -135,11 +135,8 @@ class Renderer {
     using K = Expr::Kind;
     switch (e.kind) {
       case K::kLiteral: return e.value;
-      case K::kName: {
-        Value v = lookup(e.name);
-        if (strict_ && lenient_ == 0 && v.is_undefined()) fail(e.pos, fmt::format("'{}' is undefined", e.name));
-        return v;
-      }
+      case K::kName:
+        return defined_or_fail(lookup(e.name), e.pos, [&] { return fmt::format("'{}' is undefined", e.name); });
       case K::kList:
       case K::kTuple: {
         Array a;
@@ -159,11 +156,8 @@ class Renderer {
       case K::kAttr: {
         Value t = eval(*e.args[0]);
         if (t.is_undefined()) fail(e.pos, fmt::format("attribute '{}' of an undefined value", e.name));
-        if (t.is_object()) {
-          Value v = t.get(e.name);
-          if (strict_ && lenient_ == 0 && v.is_undefined()) fail(e.pos, fmt::format("no key '{}'", e.name));
-          return v;
-        }
+        if (t.is_object())
+          return defined_or_fail(t.get(e.name), e.pos, [&] { return fmt::format("no key '{}'", e.name); });
         if (t.is_none()) return Value();
         fail(e.pos,
              fmt::format("attribute '{}' of a {} (only dict keys, or a method that is called)", e.name, t.type_name()));
@@ -225,11 +219,16 @@ class Renderer {
     Value t = eval(*e.args[0]);
     Value k = eval(*e.args[1]);
     if (t.is_undefined()) fail(e.pos, "indexing an undefined value");
-    Value v = lookup_item(t, k);
-    // StrictUndefined: x['missing'] and x[99] are errors too (as names and attributes are), but for `is defined`.
-    if (strict_ && lenient_ == 0 && v.is_undefined())
-      fail(e.pos,
-           fmt::format("no item {} in a {}", k.is_string() ? "'" + k.as_string() + "'" : to_json(k), t.type_name()));
+    // StrictUndefined: x['missing'] and x[99] are errors too, as names and attributes are.
+    return defined_or_fail(lookup_item(t, k), e.pos, [&] {
+      return fmt::format("no item {} in a {}", k.is_string() ? "'" + k.as_string() + "'" : to_json(k), t.type_name());
+    });
+  }
+
+  // StrictUndefined (jinja2): using an undefined name, key or item is an error, but asking `is defined` is not.
+  template <typename Message>
+  Value defined_or_fail(Value v, std::size_t pos, Message&& message) {
+    if (strict_ && lenient_ == 0 && v.is_undefined()) fail(pos, message());
     return v;
   }
 

@@ -24,6 +24,9 @@ struct Field {
   const char* key;
   std::function<void(TrainConfig&, const json&)> set;  // throws json::type_error on a wrong type
   std::function<json(const TrainConfig&)> get;
+  // Written by to_json only when it differs from the default: options added after runs were recorded
+  // without them, so that such records stay equal to their configuration (and resumable).
+  bool only_when_given = false;
 };
 
 template <typename T>
@@ -61,6 +64,13 @@ Field field(const char* key, T TrainConfig::*member) {
                [member](const TrainConfig& c) { return json(c.*member); }};
 }
 
+template <typename T>
+Field optional_field(const char* key, T TrainConfig::*member) {
+  Field f = field(key, member);
+  f.only_when_given = true;
+  return f;
+}
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
       field("method", &TrainConfig::method),
@@ -75,10 +85,10 @@ const std::vector<Field>& fields() {
       field("sft_data", &TrainConfig::sft_data),
       field("prompt_style", &TrainConfig::prompt_style),
       field("chat", &TrainConfig::chat),
-      field("num_fewshot", &TrainConfig::num_fewshot),
-      field("fewshot_seed", &TrainConfig::fewshot_seed),
-      field("fewshot_file", &TrainConfig::fewshot_file),
-      field("fewshot_data", &TrainConfig::fewshot_data),
+      optional_field("num_fewshot", &TrainConfig::num_fewshot),
+      optional_field("fewshot_seed", &TrainConfig::fewshot_seed),
+      optional_field("fewshot_file", &TrainConfig::fewshot_file),
+      optional_field("fewshot_data", &TrainConfig::fewshot_data),
       field("response_length", &TrainConfig::response_length),
       field("steps", &TrainConfig::steps),
       field("batch", &TrainConfig::batch),
@@ -141,15 +151,14 @@ void apply_json(TrainConfig& config, const json& j, const std::string& source) {
 }
 
 nlohmann::ordered_json to_json(const TrainConfig& config) {
-  // Few-shot keys are written only when given: a run without them records (and resumes) exactly as
-  // runs did before the options existed, and a record that has them differs from one that does not.
+  // Optional fields (the few-shot ones) are written only when given: a run without them records (and
+  // resumes) exactly as runs did before they existed, and a record that has them differs from one that does not.
   const TrainConfig defaults;
   nlohmann::ordered_json out;
   for (const Field& f : fields()) {
-    const std::string key = f.key;
-    if (key.rfind("fewshot_", 0) == 0 || key == "num_fewshot")
-      if (f.get(config) == f.get(defaults)) continue;
-    out[f.key] = f.get(config);
+    json value = f.get(config);
+    if (f.only_when_given && value == f.get(defaults)) continue;
+    out[f.key] = std::move(value);
   }
   return out;
 }
