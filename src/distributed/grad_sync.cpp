@@ -58,12 +58,14 @@ void GradientAllReduce::arm() {
   armed_ = true;
 }
 
-void GradientAllReduce::copy_in(Bucket& b, std::size_t k, const torch::Tensor& final_grad) {
+void GradientAllReduce::copy_in(Bucket& b, std::size_t k, const torch::Tensor& final_grad,
+                                const torch::Tensor& earlier) {
   torch::NoGradGuard no_grad;
   const torch::Tensor& p = params_[b.members[k]];
   torch::Tensor view = b.flat.narrow(0, b.offsets[k], p.numel());
   if (final_grad.defined()) {
     view.copy_(final_grad.reshape({-1}));
+    if (earlier.defined()) view.add_(earlier.reshape({-1}));  // in the bucket: no temporary per tensor and step
     b.flat[b.flags_at + static_cast<std::int64_t>(k)] = 1;
   } else {
     view.zero_();
@@ -78,8 +80,7 @@ void GradientAllReduce::ready(std::size_t n, const torch::Tensor& grad) {
   seen_[n] = 1;
   const auto [bi, k] = slot_[n];
   Bucket& b = buckets_[bi];
-  const torch::Tensor& accumulated = params_[n].grad();  // earlier backwards of this step
-  copy_in(b, k, accumulated.defined() ? accumulated + grad : grad);
+  copy_in(b, k, grad, params_[n].grad());  // plus what earlier backwards of this step accumulated
   if (--b.pending == 0) start(b);
 }
 

@@ -53,7 +53,8 @@ class GradientAllReduce {
     std::function<void()> wait;         // set once the bucket's all-reduce has started
   };
   void ready(std::size_t param, const torch::Tensor& grad);
-  void copy_in(Bucket& b, std::size_t k, const torch::Tensor& final_grad);
+  // Member k's slot := final_grad (+ earlier, when defined); undefined final_grad = absent (zeros, flag 0).
+  void copy_in(Bucket& b, std::size_t k, const torch::Tensor& final_grad, const torch::Tensor& earlier = {});
   void start(Bucket& b);
 
   Communicator& comm_;
