@@ -2,9 +2,12 @@
 // "GPU runbook" says what it prints). Needs a CUDA LibTorch and a GPU; without one it says so and
 // exits 2.
 //   perf_gpu agree <model dir> [device=cuda]        greedy tokens, GPU (f32, bf16) against CPU f32
-//   perf_gpu speed [device=cuda] [gen=128] [total GiB]  sampler tokens/s for an LLaDA-8B-shaped
-//                                                    model with random bf16 weights made on the device,
-//                                                    and the largest batch that fits at gen 256 and 512
+//   perf_gpu speed [device=cuda] [gen=128] [total GiB] [shape=8b]  sampler tokens/s for an LLaDA-8B-
+//                                                    shaped model with random bf16 weights made on the
+//                                                    device, and the largest batch that fits at gen 256
+//                                                    and 512; shape "small" (d 256, 4 layers, byte vocab)
+//                                                    runs the same code on a CPU, to check the runbook
+//                                                    up to the point where it needs a GPU
 // "agree": 8 fixed prompts, temperature 0, gen 64, 64 steps, block 32. f32 on the GPU must give the
 // CPU's tokens exactly (argmax ties aside, which a trained model makes rare); bf16 is reported as
 // the share of generated tokens equal to the CPU f32 ones.
@@ -48,6 +51,7 @@ double seconds(const std::function<void()>& f, const torch::Device& device) {
 // Peak bytes the caching allocator handed out since the last reset; -1 when this build cannot tell.
 double peak_gib(const torch::Device& device, bool reset) {
 #if TRAFL_HAVE_C10_CUDA
+  if (!device.is_cuda()) return -1;  // a CUDA build run on the CPU (shape "small"): no allocator to ask
   namespace alloc = c10::cuda::CUDACachingAllocator;
   const c10::DeviceIndex index = device.index() < 0 ? 0 : device.index();
   if (reset) {
@@ -142,15 +146,20 @@ double peak_one_pass(const model::LLaDAModel& m, const torch::Device& device, st
   }
 }
 
-int speed(const torch::Device& device, std::int64_t gen, double total_gib) {
+int speed(const torch::Device& device, std::int64_t gen, double total_gib, const std::string& shape) {
+  if (shape != "8b" && shape != "small") throw UsageError("speed: shape is 8b or small, not '" + shape + "'");
   model::LoadOptions opt;
   opt.device = device;
-  opt.dtype = torch::kBFloat16;
+  // bf16 is what a GPU run measures; the small shape's CPU check runs f32 (LibTorch 1.13 has no fast
+  // bf16 matmul on every CPU, and the check is of the code path, not of the figures).
+  opt.dtype = shape == "8b" ? torch::kBFloat16 : torch::kFloat32;
   const auto t0 = std::chrono::steady_clock::now();
-  const model::LLaDAModel m = model::LLaDAModel::init(llada_8b_shape(), 1, opt);  // one tensor at a time on the host
+  const model::ModelConfig config = shape == "8b" ? llada_8b_shape() : model::tiny_byte_llada_config(256, 4, 512, 4096);
+  const model::LLaDAModel m = model::LLaDAModel::init(config, 1, opt);  // one tensor at a time on the host
   std::printf(
-      "speed: LLaDA-8B-shaped model, random bf16 weights on %s (made in %.0f s); gen %ld = steps, block 32, "
-      "prompt 64, temperature 0\n",
+      "speed: %s model, random %s weights on %s (made in %.0f s); gen %ld = steps, block 32, prompt 64, "
+      "temperature 0\n",
+      shape == "8b" ? "LLaDA-8B-shaped" : "small (d 256, 4 layers)", shape == "8b" ? "bf16" : "f32",
       device.str().c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), (long)gen);
   std::printf("%6s %12s %12s %10s %10s %12s\n", "batch", "exact tok/s", "fast tok/s", "fast steps", "x exact",
               "peak GiB");
@@ -204,11 +213,12 @@ int main(int argc, char** argv) {
     if (mode == "agree" && argc > 2) return agree(argv[2], model::parse_device(argc > 3 ? argv[3] : "cuda"));
     if (mode == "speed")
       return speed(model::parse_device(argc > 2 ? argv[2] : "cuda"), argc > 3 ? std::atoll(argv[3]) : 128,
-                   argc > 4 ? std::atof(argv[4]) : 0.0);
+                   argc > 4 ? std::atof(argv[4]) : 0.0, argc > 5 ? argv[5] : "8b");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "perf_gpu: %s\n", e.what());
     return 2;
   }
-  std::fprintf(stderr, "usage: perf_gpu agree <model dir> [device] | perf_gpu speed [device] [gen] [total GiB]\n");
+  std::fprintf(stderr,
+               "usage: perf_gpu agree <model dir> [device] | perf_gpu speed [device] [gen] [total GiB] [8b|small]\n");
   return 2;
 }

@@ -9,8 +9,11 @@ which perf_gpu's sampler tokens/s are read. Same model shape (LLaDA-8B), same ra
 idea, same prompt length, generation length, block length, batch sizes and temperature 0.
 
   python3 scripts/gpu/llada_eager.py [--gen 128] [--reps 1] [--device cuda] [--batches 1,16,64]
+                                     [--shape 8b|small]
 
-Prints tokens/s and peak GPU memory (torch.cuda.max_memory_allocated) per batch size.
+Prints tokens/s and peak GPU memory (torch.cuda.max_memory_allocated) per batch size. --shape small
+(d 256, 4 layers, 4 heads, MLP 512, vocab 264) with --device cpu runs the same code on a CPU, in f32,
+to check the script up to the point where it needs a GPU (perf_gpu speed cpu ... small does the same).
 """
 import argparse
 import math
@@ -19,15 +22,19 @@ import time
 import torch
 import torch.nn.functional as F
 
-D, LAYERS, HEADS, MLP, VOCAB, MASK_ID, THETA = 4096, 32, 32, 12288, 126464, 126336, 500000.0
+SHAPES = {  # d_model, layers, heads, MLP, vocab (embedding rows), mask id, RoPE theta, weight dtype
+    "8b": (4096, 32, 32, 12288, 126464, 126336, 500000.0, torch.bfloat16),  # LLaDA-8B's config.json
+    "small": (256, 4, 4, 512, 264, 261, 10000.0, torch.float32),  # the engine's tiny byte-level LLaDA
+}
+D, LAYERS, HEADS, MLP, VOCAB, MASK_ID, THETA, DTYPE = SHAPES["8b"]
 
 
 def make_weights(device):
-    """Random bf16 weights made on the device (normal, std 1/sqrt(fan_in)), LLaDA-8B's shapes."""
+    """Random weights made on the device (normal, std 1/sqrt(fan_in)), in the shape's dtype."""
     g = torch.Generator(device=device).manual_seed(1)
     def w(rows, cols):
-        return (torch.randn(rows, cols, device=device, generator=g, dtype=torch.bfloat16) / math.sqrt(cols))
-    ones = lambda n: torch.ones(n, device=device, dtype=torch.bfloat16)
+        return (torch.randn(rows, cols, device=device, generator=g, dtype=DTYPE) / math.sqrt(cols))
+    ones = lambda n: torch.ones(n, device=device, dtype=DTYPE)
     blocks = [dict(attn_norm=ones(D), q=w(D, D), k=w(D, D), v=w(D, D), o=w(D, D), ff_norm=ones(D),
                    gate=w(MLP, D), up=w(MLP, D), down=w(D, MLP)) for _ in range(LAYERS)]
     return dict(wte=w(VOCAB, D), blocks=blocks, ln_f=ones(D), head=w(VOCAB, D))
@@ -50,7 +57,7 @@ def forward(W, ids):
     inv_freq = 1.0 / (THETA ** (torch.arange(0, hd, 2, device=ids.device, dtype=torch.float32) / hd))
     freqs = torch.outer(torch.arange(L, device=ids.device, dtype=torch.float32), inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)
-    cos, sin = emb.cos().to(torch.bfloat16), emb.sin().to(torch.bfloat16)
+    cos, sin = emb.cos().to(DTYPE), emb.sin().to(DTYPE)
     x = F.embedding(ids, W["wte"])
     for b in W["blocks"]:
         h = rms_norm(x, b["attn_norm"])
@@ -109,32 +116,42 @@ def main():
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--batches", default="1,16,64")
+    ap.add_argument("--shape", default="8b", choices=sorted(SHAPES))
     a = ap.parse_args()
-    if not torch.cuda.is_available():
-        raise SystemExit("llada_eager: no CUDA device visible to PyTorch")
+    global D, LAYERS, HEADS, MLP, VOCAB, MASK_ID, THETA, DTYPE
+    D, LAYERS, HEADS, MLP, VOCAB, MASK_ID, THETA, DTYPE = SHAPES[a.shape]
     dev = torch.device(a.device)
+    cuda = dev.type == "cuda"
+    if cuda and not torch.cuda.is_available():
+        raise SystemExit("llada_eager: no CUDA device visible to PyTorch")
+    sync = (lambda: torch.cuda.synchronize(dev)) if cuda else (lambda: None)
     t0 = time.time()
     W = make_weights(dev)
-    torch.cuda.synchronize(dev)
-    print(f"eager: torch {torch.__version__}, {torch.cuda.get_device_name(dev)}; LLaDA-8B-shaped random bf16 "
+    sync()
+    where = torch.cuda.get_device_name(dev) if cuda else "CPU"
+    print(f"eager: torch {torch.__version__}, {where}; {a.shape} shape, random {str(DTYPE).replace('torch.', '')} "
           f"weights made in {time.time() - t0:.0f} s; gen {a.gen}, block 32, prompt 64, temperature 0", flush=True)
     print(f"{'batch':>6} {'eager tok/s':>12} {'peak GiB':>10}", flush=True)
     for B in [int(b) for b in a.batches.split(",")]:
         prompt = (torch.arange(B * 64, device=dev).view(B, 64) * 7919 + 5) % (MASK_ID - 1) + 1
         best = math.inf
-        torch.cuda.reset_peak_memory_stats(dev)
+        if cuda:
+            torch.cuda.reset_peak_memory_stats(dev)
         try:
             for _ in range(a.reps):
-                torch.cuda.synchronize(dev)
+                sync()
                 t = time.time()
                 generate(W, prompt, a.gen, a.gen, 32)
-                torch.cuda.synchronize(dev)
+                sync()
                 best = min(best, time.time() - t)
-        except torch.cuda.OutOfMemoryError:
+        except RuntimeError as e:  # torch.cuda.OutOfMemoryError derives from it (torch >= 1.13)
+            if not (cuda and "out of memory" in str(e)):
+                raise
             print(f"{B:>6}  does not fit", flush=True)
             torch.cuda.empty_cache()
             continue
-        print(f"{B:>6} {B * a.gen / best:>12.1f} {torch.cuda.max_memory_allocated(dev) / 2**30:>10.2f}", flush=True)
+        peak = torch.cuda.max_memory_allocated(dev) / 2**30 if cuda else float("nan")
+        print(f"{B:>6} {B * a.gen / best:>12.1f} {peak:>10.2f}", flush=True)
 
 
 if __name__ == "__main__":
