@@ -146,21 +146,33 @@ double peak_one_pass(const model::LLaDAModel& m, const torch::Device& device, st
   }
 }
 
-int speed(const torch::Device& device, std::int64_t gen, double total_gib, const std::string& shape) {
-  if (shape != "8b" && shape != "small") throw UsageError("speed: shape is 8b or small, not '" + shape + "'");
+// The speed table's model: LLaDA-8B's shape in bf16 (what a GPU run measures), or "small" in f32 for the
+// dry run on a CPU (LibTorch 1.13 has no fast bf16 matmul on every CPU; the dry run checks the code
+// path, not the figures).
+struct SpeedShape {
+  const char* label;
+  model::ModelConfig config;
+  torch::Dtype dtype;
+};
+
+SpeedShape speed_shape(const std::string& name) {
+  if (name == "8b") return {"LLaDA-8B-shaped model, random bf16", llada_8b_shape(), torch::kBFloat16};
+  if (name == "small")
+    return {"small model (d 256, 4 layers), random f32", model::tiny_byte_llada_config(256, 4, 512, 4096),
+            torch::kFloat32};
+  throw UsageError("speed: shape is 8b or small, not '" + name + "'");
+}
+
+int speed(const torch::Device& device, std::int64_t gen, double total_gib, const std::string& shape_name) {
+  const SpeedShape shape = speed_shape(shape_name);
   model::LoadOptions opt;
   opt.device = device;
-  // bf16 is what a GPU run measures; the small shape's CPU check runs f32 (LibTorch 1.13 has no fast
-  // bf16 matmul on every CPU, and the check is of the code path, not of the figures).
-  opt.dtype = shape == "8b" ? torch::kBFloat16 : torch::kFloat32;
+  opt.dtype = shape.dtype;
   const auto t0 = std::chrono::steady_clock::now();
-  const model::ModelConfig config = shape == "8b" ? llada_8b_shape() : model::tiny_byte_llada_config(256, 4, 512, 4096);
-  const model::LLaDAModel m = model::LLaDAModel::init(config, 1, opt);  // one tensor at a time on the host
-  std::printf(
-      "speed: %s model, random %s weights on %s (made in %.0f s); gen %ld = steps, block 32, prompt 64, "
-      "temperature 0\n",
-      shape == "8b" ? "LLaDA-8B-shaped" : "small (d 256, 4 layers)", shape == "8b" ? "bf16" : "f32",
-      device.str().c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), (long)gen);
+  const model::LLaDAModel m = model::LLaDAModel::init(shape.config, 1, opt);  // one tensor at a time on the host
+  std::printf("speed: %s weights on %s (made in %.0f s); gen %ld = steps, block 32, prompt 64, temperature 0\n",
+              shape.label, device.str().c_str(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), (long)gen);
   std::printf("%6s %12s %12s %10s %10s %12s\n", "batch", "exact tok/s", "fast tok/s", "fast steps", "x exact",
               "peak GiB");
   sampling::SamplerOptions o;

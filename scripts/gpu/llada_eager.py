@@ -144,9 +144,7 @@ def main():
                 generate(W, prompt, a.gen, a.gen, 32)
                 sync()
                 best = min(best, time.time() - t)
-        except RuntimeError as e:  # torch.cuda.OutOfMemoryError derives from it (torch >= 1.13)
-            if not (cuda and "out of memory" in str(e)):
-                raise
+        except torch.cuda.OutOfMemoryError:
             print(f"{B:>6}  does not fit", flush=True)
             torch.cuda.empty_cache()
             continue
